@@ -1,0 +1,34 @@
+/*
+ * The real-world data set (DBC files of real cars, a real traffic log and
+ * cantools decode vectors) lives in ../shared/data beside a CI checkout, not in
+ * this repository. Tests that need it use `describeSharedData`, which skips
+ * with a message saying why when the folder is absent (a user's clone); the
+ * project's own fixtures in test/fixtures keep the core covered without it.
+ */
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe } from "vitest";
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+export const fixturesDir = join(repoRoot, "test", "fixtures");
+
+const candidate = process.env.XS_CLUSTER_SHARED_DATA ?? join(repoRoot, "..", "shared", "data");
+
+/** Absolute path of the shared data folder, or null when it is not there. */
+export const sharedDataDir: string | null = existsSync(join(candidate, "vectors.jsonl")) ? candidate : null;
+
+/** Path of a file in the shared data folder; only call inside `describeSharedData`. */
+export function sharedData(...parts: string[]): string {
+	if (!sharedDataDir)
+		throw new Error("shared data folder is absent");
+	return join(sharedDataDir, ...parts);
+}
+
+/** `describe` for tests on ../shared/data: skipped, with the reason in its title, when the data is absent. */
+export function describeSharedData(name: string, body: () => void): void {
+	if (sharedDataDir)
+		describe(name, body);
+	else
+		describe.skip(`${name} (skipped: ../shared/data not found; set XS_CLUSTER_SHARED_DATA to its path)`, body);
+}
