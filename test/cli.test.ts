@@ -1,0 +1,159 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { main } from "../tools/cli.js";
+import { DecodePlan } from "../modules/signals/plan.js";
+import { describeSharedData, fixturesDir, repoRoot, sharedData } from "./shared-data.js";
+
+const demoDbc = join(repoRoot, "hosts/sim/demo/demo-car.dbc");
+const demoLog = join(fixturesDir, "logs/demo-car.log");
+
+async function run(...argv: string[]) {
+	let stdout = "", stderr = "";
+	const status = await main(argv, { stdout: text => { stdout += text; }, stderr: text => { stderr += text; } });
+	return { status, stdout, stderr };
+}
+
+function tempDir(): string {
+	return mkdtempSync(join(tmpdir(), "xs-cluster-"));
+}
+
+describe("xs-cluster dbc check", () => {
+	test("a-good-file-prints-a-one-line-summary", async () => {
+		const { status, stdout, stderr } = await run("dbc", "check", demoDbc);
+		expect(stderr).toBe("");
+		expect(status).toBe(0);
+		expect(stdout).toBe(`${demoDbc}: ok, 10 messages, 33 signals, 5 nodes\n`);
+	});
+
+	test("a-bad-file-prints-file-line-col-for-each-problem-and-exits-1", async () => {
+		const path = join(tempDir(), "bad.dbc");
+		writeFileSync(path, [
+			'VERSION ""',
+			"BO_ 100 A: 8 X",
+			" SG_ S : 0|8@1+ (1,0) [0|255] \"\" X",
+			" SG_ T : 60|8@1+ (1,0) [0|255] \"\" X",
+			"BO_ 200 B 8 X",
+			"",
+		].join("\n"));
+		const { status, stdout, stderr } = await run("dbc", "check", path);
+		expect(status).toBe(1);
+		expect(stdout).toBe("");
+		const lines = stderr.trim().split("\n");
+		expect(lines.length).toBeGreaterThanOrEqual(3);
+		expect(lines[0]).toMatch(new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:4:\\d+: `));
+		expect(lines.some(line => line.startsWith(`${path}:5:`))).toBe(true);
+		expect(lines.at(-1)).toMatch(/problems?$/);
+	});
+
+	test("a-missing-file-is-one-line-not-a-stack-trace", async () => {
+		const { status, stderr } = await run("dbc", "check", "/nonexistent/car.dbc");
+		expect(status).toBe(2);
+		expect(stderr).toContain("cannot read /nonexistent/car.dbc: ENOENT");
+		expect(stderr).not.toContain("    at ");
+	});
+
+	test("usage-mistakes-exit-2", async () => {
+		expect((await run("dbc")).status).toBe(2);
+		expect((await run("dbc", "frob", demoDbc)).status).toBe(2);
+		expect((await run("decode", demoLog)).status).toBe(2);
+		expect((await run("decode", "--dbc", demoDbc, "--format", "xml", demoLog)).status).toBe(2);
+		expect((await run("nonsense")).status).toBe(2);
+		expect((await run("--help")).status).toBe(0);
+	});
+});
+
+describe("xs-cluster decode", () => {
+	test("jsonl-gives-physical-values-per-decoded-frame", async () => {
+		const { status, stdout, stderr } = await run("decode", "--dbc", demoDbc, demoLog);
+		expect(status).toBe(0);
+		expect(stdout.trim().split("\n").map(line => JSON.parse(line))).toEqual([
+			{ t: 1700000000.0001, id: 452, extended: false, message: "ENGINE", signals: { EngineSpeed: 3000, ThrottlePosition: 20, EngineTorque: 100, CheckEngine: 1, OilPressureLow: 0 } },
+			{ t: 1700000000.01025, id: 180, extended: false, message: "WHEEL_SPEED", signals: { VehicleSpeed: 100, WheelSpeedFL: 99.9, Counter: 5, Checksum: 171 } },
+			{ t: 1700000000.02, id: 945, extended: false, message: "GEARBOX", signals: { GearLever: 3, GearEngaged: 4, ShiftRequest: 0 } },
+			{ t: 1700000000.04, id: 0x18FEF100, extended: true, message: "CCVS", signals: { WheelBasedSpeed: 25 } },
+			{ t: 1700000000.05, id: 1792, extended: false, message: "DIAG", signals: { Page: 1, IntakeAirTemp: 30, ManifoldPressure: 100 } },
+			{ t: 1700000000.07, id: 1792, extended: false, message: "DIAG", signals: { Page: 2, Lambda: 0.08 } },
+		]);
+		expect(stdout.split("\n")[0]).toBe('{"t": 1700000000.000100, "id": 452, "extended": false, "message": "ENGINE", "signals": {"EngineSpeed": 3000, "ThrottlePosition": 20, "EngineTorque": 100, "CheckEngine": 1, "OilPressureLow": 0}}');
+		expect(stderr).toBe("demo-car.log: decoded 6 of 8 frames; skipped 1 with unknown ids (1 ids: 0x123); 1 remote or error frames\n");
+	});
+
+	test("choices-substitutes-value-table-names", async () => {
+		const { stdout } = await run("decode", "--dbc", demoDbc, "--choices", demoLog);
+		const gearbox = JSON.parse(stdout.split("\n")[2]);
+		expect(gearbox.signals).toEqual({ GearLever: "D", GearEngaged: "4", ShiftRequest: 0 });
+	});
+
+	test("csv-gives-one-row-per-signal", async () => {
+		const { status, stdout } = await run("decode", "--dbc", demoDbc, "--format", "csv", demoLog);
+		expect(status).toBe(0);
+		const rows = stdout.trim().split("\n");
+		expect(rows[0]).toBe("t,id,extended,message,signal,value");
+		expect(rows[1]).toBe("1700000000.000100,452,false,ENGINE,EngineSpeed,3000");
+		expect(rows).toHaveLength(1 + 5 + 4 + 3 + 1 + 3 + 2);
+	});
+
+	test("the-installed-command-reads-standard-input", () => {
+		const bin = join(repoRoot, "tools/bin/xs-cluster.js");
+		if (!existsSync(join(repoRoot, "dist/tools/cli.js")))
+			throw new Error("dist/ is missing: `npm install` builds the command line (npm run build)");
+		const result = spawnSync(process.execPath, [bin, "decode", "--dbc", demoDbc, "-"], { input: readFileSync(demoLog), encoding: "utf8" });
+		expect(result.status).toBe(0);
+		expect(result.stdout.trim().split("\n")).toHaveLength(6);
+		expect(result.stderr).toMatch(/^stdin: decoded 6 of 8 frames/);
+	});
+
+	test("dbc-compile-writes-a-plan-the-device-can-load", async () => {
+		const out = join(tempDir(), "demo.plan");
+		const { status, stdout } = await run("dbc", "compile", demoDbc, "-o", out, "--messages", "ENGINE,WHEEL_SPEED");
+		expect(status).toBe(0);
+		expect(stdout).toMatch(/demo\.plan: 2 messages, 9 signals, \d+ bytes/);
+		const plan = new DecodePlan(new Uint8Array(readFileSync(out)).buffer);
+		expect(plan.messageName(plan.findMessage(0x1C4, false))).toBe("ENGINE");
+		expect(plan.findMessage(0x3B1, false)).toBe(-1);
+	});
+});
+
+describeSharedData("xs-cluster on real data", () => {
+	test("every-real-dbc-passes-check", async () => {
+		for (const name of ["toyota_prius_2010_pt.dbc", "vw_mqb.dbc", "tesla_can.dbc", "hyundai_i30_2014.dbc", "mazda_rx8.dbc", "multiplex.dbc"]) {
+			const { status, stdout } = await run("dbc", "check", sharedData("dbc", name));
+			expect(status, name).toBe(0);
+			expect(stdout).toMatch(/: ok, \d+ messages, \d+ signals/);
+		}
+	});
+
+	test("decodes-the-savvycan-log-without-error", async () => {
+		const log = sharedData("logs", "savvycan-candump.log");
+		const lines = readFileSync(log, "latin1").split("\n").filter(line => line.trim()).length;
+		const { status, stdout, stderr } = await run("decode", "--dbc", sharedData("dbc", "toyota_prius_2010_pt.dbc"), log);
+		expect(status).toBe(0);
+		const summary = /decoded (\d+) of (\d+) frames/.exec(stderr);
+		expect(summary, stderr).not.toBeNull();
+		expect(Number(summary![2])).toBe(lines);
+		expect(stdout.trim() ? stdout.trim().split("\n").length : 0).toBe(Number(summary![1]));
+		expect(stderr).not.toContain("malformed");
+	});
+
+	test("a-log-made-from-the-vectors-decodes-to-cantools-values", async () => {
+		interface Vector { dbc: string; id: number; extended: boolean; data: string; signals: Record<string, number> }
+		const vectors: Vector[] = readFileSync(sharedData("vectors.jsonl"), "utf8").trim().split("\n").map(line => JSON.parse(line))
+			.filter((v: Vector) => v.dbc === "vw_mqb.dbc");
+		expect(vectors.length).toBeGreaterThan(100);
+		const log = vectors.map((v, i) => `(${1600000000 + i}.000000) can0 ${v.id.toString(16).toUpperCase().padStart(v.extended ? 8 : 3, "0")}#${v.data.toUpperCase()}`).join("\n");
+		const path = join(tempDir(), "vectors.log");
+		writeFileSync(path, log + "\n");
+		const { status, stdout } = await run("decode", "--dbc", sharedData("dbc", "vw_mqb.dbc"), path);
+		expect(status).toBe(0);
+		const records = stdout.trim().split("\n").map(line => JSON.parse(line));
+		expect(records).toHaveLength(vectors.length);
+		records.forEach((record, i) => {
+			expect(record.id).toBe(vectors[i].id);
+			for (const [name, expected] of Object.entries(vectors[i].signals))
+				expect(record.signals[name], `${record.message}.${name}`).toBeCloseTo(expected, 9);
+		});
+	});
+});

@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+// Entry point of the `xs-cluster` command. The TypeScript sources in tools/ are
+// compiled into dist/ by `npm install` (the package's prepare script).
+import { existsSync } from "node:fs";
+
+const entry = new URL("../../dist/tools/cli.js", import.meta.url);
+if (!existsSync(entry)) {
+	process.stderr.write("xs-cluster: the command line is not built yet; run `npm install` (or `npm run build`) in the xs-cluster folder\n");
+	process.exit(2);
+}
+const { main } = await import(entry.href);
+process.exitCode = await main(process.argv.slice(2));

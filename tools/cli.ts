@@ -1,0 +1,184 @@
+/*
+ * The `xs-cluster` command line. Node only.
+ *
+ *   xs-cluster dbc check FILE.dbc
+ *   xs-cluster dbc compile FILE.dbc -o PLAN.bin [--messages A,B]
+ *   xs-cluster decode --dbc FILE.dbc [--format jsonl|csv] [--choices] LOG|-
+ *
+ * Exit status: 0 success, 1 bad input (a DBC with problems, an unreadable
+ * log), 2 a usage mistake. Errors are one line each, never a stack trace.
+ */
+import { writeFileSync } from "node:fs";
+import { basename } from "node:path";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { compilePlan } from "../modules/dbc/compile.js";
+import { formatProblem } from "../modules/dbc/database.js";
+import { DecodePlan } from "../modules/signals/plan.js";
+import { readDbc } from "./dbc-file.js";
+import { decodeLog, describeSummary, openLog, parseFormat } from "./decode.js";
+import { UsageError } from "./usage.js";
+
+const HELP = `xs-cluster: tools for the xs-cluster instrument cluster
+
+Usage:
+  xs-cluster dbc check FILE.dbc
+      Parse a DBC file; print a summary, or each problem as FILE:LINE:COL: message.
+  xs-cluster dbc compile FILE.dbc -o PLAN.bin [--messages NAME,NAME...]
+      Compile a DBC (or some of its messages) into the decode plan the device loads.
+  xs-cluster decode --dbc FILE.dbc [--format jsonl|csv] [--choices] LOG
+      Decode a candump -l log (LOG may be - for standard input) with the device's
+      decoder. One JSON line (or CSV rows) per decoded frame on standard output;
+      a summary of unknown ids on standard error.
+
+Options:
+  -h, --help     show this help
+  --version      show the version
+`;
+
+export interface Io {
+	/** May return a promise that settles when the reader is ready for more. */
+	stdout: (text: string) => void | Promise<void>;
+	stderr: (text: string) => void;
+}
+
+const processIo: Io = {
+	stdout: text => {
+		if (!process.stdout.write(text))
+			return new Promise(resolve => process.stdout.once("drain", resolve));
+	},
+	stderr: text => {
+		process.stderr.write(text);
+	},
+};
+
+/** Runs the command line; resolves to the exit status. */
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+	try {
+		return await run(argv, io);
+	}
+	catch (error) {
+		if (error instanceof UsageError) {
+			io.stderr(`xs-cluster: ${error.message}\nRun 'xs-cluster --help' for usage.\n`);
+			return 2;
+		}
+		const err = error as NodeJS.ErrnoException;
+		if (err.code && err.path) {
+			io.stderr(`xs-cluster: cannot read ${err.path}: ${err.code}\n`);
+			return 1;
+		}
+		if (err.code === "EPIPE")
+			return 0;
+		io.stderr(`xs-cluster: ${err.message ?? String(error)}\n`);
+		return 1;
+	}
+}
+
+async function run(argv: string[], io: Io): Promise<number> {
+	const [command, ...rest] = argv;
+	if (command === undefined || command === "-h" || command === "--help" || command === "help") {
+		io.stdout(HELP);
+		return command === undefined ? 2 : 0;
+	}
+	if (command === "--version") {
+		io.stdout(`${VERSION}\n`);
+		return 0;
+	}
+	if (command === "dbc") {
+		const [sub, ...args] = rest;
+		if (sub === "check")
+			return dbcCheck(args, io);
+		if (sub === "compile")
+			return dbcCompile(args, io);
+		throw new UsageError(sub ? `unknown dbc command '${sub}' (check, compile)` : "dbc needs a command: check or compile");
+	}
+	if (command === "decode")
+		return decode(rest, io);
+	throw new UsageError(`unknown command '${command}'`);
+}
+
+const VERSION = "0.1.0";
+
+function parse<const T extends ParseArgsConfig>(config: T) {
+	try {
+		return parseArgs(config);
+	}
+	catch (error) {
+		throw new UsageError((error as Error).message);
+	}
+}
+
+function onlyPositional(positionals: string[], what: string): string {
+	if (positionals.length !== 1)
+		throw new UsageError(positionals.length ? `expected one ${what}, got ${positionals.length}` : `missing ${what}`);
+	return positionals[0];
+}
+
+function dbcCheck(args: string[], io: Io): number {
+	const { positionals } = parse({ args, options: {}, allowPositionals: true });
+	const path = onlyPositional(positionals, "DBC file");
+	const { database, problems } = readDbc(path);
+	if (problems.length) {
+		for (const problem of problems)
+			io.stderr(formatProblem(problem) + "\n");
+		io.stderr(`${path}: ${problems.length} problem${problems.length === 1 ? "" : "s"}\n`);
+		return 1;
+	}
+	const signals = database.messages.reduce((n, m) => n + m.signals.length, 0);
+	io.stdout(`${path}: ok, ${database.messages.length} messages, ${signals} signals, ${database.nodes.length} nodes\n`);
+	return 0;
+}
+
+function dbcCompile(args: string[], io: Io): number {
+	const { values, positionals } = parse({
+		args,
+		options: {
+			output: { type: "string", short: "o" },
+			messages: { type: "string" },
+		},
+		allowPositionals: true,
+	});
+	const path = onlyPositional(positionals, "DBC file");
+	if (!values.output)
+		throw new UsageError("dbc compile needs -o PLAN.bin");
+	const database = checkedDatabase(path, io);
+	if (!database)
+		return 1;
+	const messages = values.messages?.split(",").map(name => name.trim()).filter(Boolean);
+	const plan = compilePlan(database, { messages });
+	for (const warning of plan.warnings)
+		io.stderr(`warning: ${warning}\n`);
+	writeFileSync(values.output, new Uint8Array(plan.buffer));
+	io.stdout(`${values.output}: ${plan.messageCount} messages, ${plan.signalCount} signals, ${plan.buffer.byteLength} bytes\n`);
+	return 0;
+}
+
+async function decode(args: string[], io: Io): Promise<number> {
+	const { values, positionals } = parse({
+		args,
+		options: {
+			dbc: { type: "string" },
+			format: { type: "string" },
+			choices: { type: "boolean" },
+		},
+		allowPositionals: true,
+	});
+	if (!values.dbc)
+		throw new UsageError("decode needs --dbc FILE.dbc");
+	const logPath = onlyPositional(positionals, "log file (or - for standard input)");
+	const format = parseFormat(values.format);
+	const database = checkedDatabase(values.dbc, io);
+	if (!database)
+		return 1;
+	const plan = new DecodePlan(compilePlan(database).buffer);
+	const summary = await decodeLog(plan, openLog(logPath), { format, choices: values.choices ?? false }, io.stdout);
+	io.stderr(`${logPath === "-" ? "stdin" : basename(logPath)}: ${describeSummary(summary)}\n`);
+	return 0;
+}
+
+/** The parsed DBC, or undefined after printing its problems. */
+function checkedDatabase(path: string, io: Io) {
+	const { database, problems } = readDbc(path);
+	for (const problem of problems)
+		io.stderr(formatProblem(problem) + "\n");
+	return problems.length ? undefined : database;
+}
