@@ -12,7 +12,7 @@ import { writeFileSync } from "node:fs";
 import { basename } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { compilePlan } from "../modules/dbc/compile.js";
-import { formatProblem } from "../modules/dbc/database.js";
+import { formatProblem, type DbcProblem } from "../modules/dbc/database.js";
 import { DecodePlan } from "../modules/signals/plan.js";
 import { readDbc } from "./dbc-file.js";
 import { decodeLog, describeSummary, openLog, parseFormat } from "./decode.js";
@@ -116,7 +116,9 @@ function onlyPositional(positionals: string[], what: string): string {
 function dbcCheck(args: string[], io: Io): number {
 	const { positionals } = parse({ args, options: {}, allowPositionals: true });
 	const path = onlyPositional(positionals, "DBC file");
-	const { database, problems } = readDbc(path);
+	const { database, problems, warnings } = readDbc(path);
+	for (const warning of warnings)
+		io.stderr(formatWarning(warning) + "\n");
 	if (problems.length) {
 		for (const problem of problems)
 			io.stderr(formatProblem(problem) + "\n");
@@ -124,7 +126,8 @@ function dbcCheck(args: string[], io: Io): number {
 		return 1;
 	}
 	const signals = database.messages.reduce((n, m) => n + m.signals.length, 0);
-	io.stdout(`${path}: ok, ${database.messages.length} messages, ${signals} signals, ${database.nodes.length} nodes\n`);
+	const warned = warnings.length ? ` (${warnings.length} warning${warnings.length === 1 ? "" : "s"})` : "";
+	io.stdout(`${path}: ok, ${database.messages.length} messages, ${signals} signals, ${database.nodes.length} nodes${warned}\n`);
 	return 0;
 }
 
@@ -173,6 +176,11 @@ async function decode(args: string[], io: Io): Promise<number> {
 	const summary = await decodeLog(plan, openLog(logPath), { format, choices: values.choices ?? false }, io.stdout);
 	io.stderr(`${logPath === "-" ? "stdin" : basename(logPath)}: ${describeSummary(summary)}\n`);
 	return 0;
+}
+
+/** A warning in the same shape as a problem, marked so tools and editors tell them apart. */
+function formatWarning(warning: DbcProblem): string {
+	return `${warning.file}:${warning.line}:${warning.col}: warning: ${warning.message}`;
 }
 
 /** The parsed DBC, or undefined after printing its problems. */

@@ -12,7 +12,7 @@ import { UsageError } from "./usage.js";
  * so no file is refused for its encoding.
  * @throws UsageError when the file cannot be read.
  */
-export function readDbc(path: string): { database: DbcDatabase; problems: DbcProblem[] } {
+export function readDbc(path: string): { database: DbcDatabase; problems: DbcProblem[]; warnings: DbcProblem[] } {
 	let text: string;
 	try {
 		text = readFileSync(path, "latin1");
