@@ -32,7 +32,8 @@ export class FrameRing {
 
 	/** @param capacity number of frame slots, a power of two (2..65536). */
 	constructor(capacity: number) {
-		if (!(capacity >= 2 && capacity <= 65536 && (capacity & (capacity - 1)) === 0))
+		// Number.isInteger: for a fraction the bit test passes (4.5 & 3.5 === 0) and the ring would hand out stale slots.
+		if (!(Number.isInteger(capacity) && capacity >= 2 && capacity <= 65536 && (capacity & (capacity - 1)) === 0))
 			throw new RangeError(`FrameRing capacity must be a power of two from 2 to 65536, not ${capacity}`);
 		this.capacity = capacity;
 		this.mask = capacity - 1;

@@ -1,0 +1,377 @@
+/*
+ * candump log lines (Linux can-utils `candump -l` / `-L`, also what
+ * SavvyCAN and python-can write) turned into frames in a FrameRing, and the
+ * line formatter for tools.
+ *
+ * `CandumpParser` runs on XS and Node (replaying a log in the simulator, a
+ * TCP feed) and allocates only in its constructor: per line it creates no
+ * object, string or closure. Lines live in a fixed buffer; an over-long line
+ * is dropped and counted, garbage is counted and the parser picks up again at
+ * the next line. `formatCandumpLine` is for host tools and allocates.
+ *
+ * Accepted lines (fields separated by one or more spaces or tabs):
+ *   (1579857014.345944) can2 486#82967A6B006B07F8    candump -l / -L
+ *   (1579857014.345944) can2 486#82967A6B006B07F8 R  with -x: R received, T sent (ignored)
+ *   can0 123#11                                      no timestamp
+ *   123#11                                           frame only (cansend syntax)
+ * Frame field, as can-utils' `parse_canframe` reads it:
+ *   123#                 standard id, no data
+ *   12345678#11          8 id digits: extended (also any shorter id above 0x7FF)
+ *   20000004#00...       8 id digits with CAN_ERR_FLAG (0x20000000): error frame, `id` = error class
+ *   123#R  123#R5        remote frame, optional DLC digit
+ *   123#11.22.33         optional '.' between bytes
+ *   123#1122334455667788_E  raw DLC 9..F after 8 bytes: accepted, `dlc` stays 8
+ * Skipped and counted in `unsupported`: CAN FD (`123##1...`) and CAN XL
+ * (`...#80:00:11223344#...`) lines, since a CanFrame carries 8 bytes at most;
+ * an FD or XL line too long for the buffer is still recognised by the start
+ * that was kept.
+ * Ignored (counted in `ignored`): empty lines, `#` comments and candump's
+ * `DROPCOUNT: ...` notices.
+ *
+ * Timestamp: seconds and fraction digits are read as integers and become
+ * milliseconds (`(seconds * 1e6 + microseconds) / 1000`, exact to well under
+ * a microsecond for today's epoch), so `formatCandumpLine` prints the same
+ * digits back. Digits past the 9th after the point are ignored. A line
+ * without a timestamp gets `clock()` when a clock is given, else 0.
+ */
+import { EXTENDED_ID_MASK, FrameFlag, MAX_DLC, STANDARD_ID_MASK, type CanFrame } from "./frame.js";
+import { LineAssembler, hexDigit } from "./lines.js";
+import type { FrameRing } from "./ring.js";
+
+export interface CandumpParserOptions {
+	/** Milliseconds clock, the timestamp of lines that have none. Called once per such frame; it must not allocate. */
+	clock?: () => number;
+	/** Line buffer size in bytes, at least 64; default 128 (the longest CAN 2.0 line is about 75). */
+	maxLineLength?: number;
+}
+
+/** CAN_ERR_FLAG of Linux SocketCAN ids. */
+const ERROR_FLAG = 0x20000000;
+
+const SPACE = 0x20, TAB = 0x09, HASH = 0x23, DOT = 0x2E, COLON = 0x3A, UNDERSCORE = 0x5F;
+const LEFT_PAREN = 0x28, RIGHT_PAREN = 0x29;
+/** "DROPCOUNT", the start of candump's notice of frames the socket dropped. */
+const DROPCOUNT = [0x44, 0x52, 0x4F, 0x50, 0x43, 0x4F, 0x55, 0x4E, 0x54];
+
+/** Outcome of the frame field. */
+const FRAME = 0, UNSUPPORTED = 1, MALFORMED = 2;
+
+export class CandumpParser {
+	/** Lines ended, including empty ones and a last line ended by `finish()`. */
+	lines = 0;
+	/** Frames pushed into the ring. */
+	frames = 0;
+	/** Empty lines, comments, DROPCOUNT notices. */
+	ignored = 0;
+	/** CAN FD and CAN XL lines, skipped. */
+	unsupported = 0;
+	/** Lines that are not a valid candump frame line. */
+	malformed = 0;
+	/** Lines longer than the line buffer (other than CAN FD), dropped whole. */
+	overlong = 0;
+
+	readonly ring: FrameRing;
+	private readonly clock: (() => number) | null;
+	private readonly assembler: LineAssembler;
+	/** The frame being parsed. */
+	private readonly scratch = new Uint8Array(MAX_DLC);
+	private id = 0;
+	private flags = 0;
+	private dlc = 0;
+	private dataLength = 0;
+	/**
+	 * Time of the frame being parsed, in ms. A field rather than a local: on V8
+	 * a local that holds both parsed doubles and the clock's integers is boxed
+	 * on every frame; a field is updated in place. (XS never boxes numbers.)
+	 */
+	private time = 0;
+
+	/** @throws RangeError when `maxLineLength` is below 64 or above 65536. */
+	constructor(ring: FrameRing, options: CandumpParserOptions = {}) {
+		const maxLineLength = options.maxLineLength ?? 128;
+		if (!(maxLineLength >= 64))
+			throw new RangeError(`candump maxLineLength must be at least 64, not ${maxLineLength}`);
+		this.ring = ring;
+		this.clock = options.clock ?? null;
+		this.assembler = new LineAssembler(maxLineLength);
+	}
+
+	/**
+	 * Parses `length` bytes at `bytes[offset]`, continuing any line left
+	 * partial by the previous call. Returns the number of frames pushed into
+	 * the ring. No allocation.
+	 * @throws RangeError when the range lies outside `bytes` (a caller bug).
+	 */
+	feed(bytes: Uint8Array, offset = 0, length = bytes.length - offset): number {
+		const end = offset + length;
+		if (!(offset >= 0 && length >= 0 && end <= bytes.length))
+			throw new RangeError("candump feed range outside the buffer");
+		const before = this.frames, assembler = this.assembler;
+		let i = offset;
+		while (i < end) {
+			i = assembler.take(bytes, i, end);
+			if (assembler.ready)
+				this.line();
+		}
+		return this.frames - before;
+	}
+
+	/**
+	 * End of input: a last line without a newline (common at the end of a
+	 * file) is parsed. Returns the number of frames pushed. No allocation.
+	 */
+	finish(): number {
+		const before = this.frames;
+		if (this.assembler.flush())
+			this.line();
+		return this.frames - before;
+	}
+
+	/** Zeroes the counters and forgets any partial line. The ring is left alone. */
+	reset(): void {
+		this.assembler.reset();
+		this.lines = this.frames = this.ignored = this.unsupported = this.malformed = this.overlong = 0;
+	}
+
+	private line(): void {
+		this.lines++;
+		const assembler = this.assembler, line = assembler.buffer, length = assembler.length;
+		if (assembler.overlong) {
+			if (looksUnsupported(line, length))
+				this.unsupported++;
+			else
+				this.overlong++;
+			return;
+		}
+		let i = skipSpace(line, 0, length);
+		if (i === length || line[i] === HASH || startsWith(line, i, length, DROPCOUNT)) {
+			this.ignored++;
+			return;
+		}
+		const timed = line[i] === LEFT_PAREN;
+		if (timed) {
+			i = this.timestamp(line, i + 1, length);
+			if (i < 0) {
+				this.malformed++;
+				return;
+			}
+		}
+		// First field: the interface, or the frame itself when it holds a '#'.
+		let frameStart = i, hash = false;
+		while (i < length && !isSpace(line[i])) {
+			if (line[i] === HASH)
+				hash = true;
+			i++;
+		}
+		if (!hash) {
+			frameStart = i = skipSpace(line, i, length);
+			while (i < length && !isSpace(line[i]))
+				i++;
+		}
+		const result = this.frameField(line, frameStart, i);
+		if (result !== FRAME) {
+			if (result === UNSUPPORTED)
+				this.unsupported++;
+			else
+				this.malformed++;
+			return;
+		}
+		// What may follow: the direction mark of `candump -x`, then only spaces.
+		i = skipSpace(line, i, length);
+		if (i < length && (line[i] === 0x52 || line[i] === 0x54) && (i + 1 === length || isSpace(line[i + 1])))
+			i = skipSpace(line, i + 1, length);
+		if (i !== length) {
+			this.malformed++;
+			return;
+		}
+		if (!timed)
+			this.time = this.clock ? this.clock() : 0;
+		this.ring.pushFields(this.id, this.flags, this.dlc, this.scratch, 0, this.dataLength, this.time);
+		this.frames++;
+	}
+
+	/**
+	 * Reads `seconds[.fraction])` and the blanks after it, starting past the
+	 * '(', into `time`. Returns the index of the next field, or -1 when malformed.
+	 */
+	private timestamp(line: Uint8Array, start: number, length: number): number {
+		let i = start, seconds = 0, micro = 0, nano = 0, fractionDigits = 0;
+		while (i < length && isDigit(line[i]))
+			seconds = seconds * 10 + (line[i++] - 0x30);
+		if (i === start)
+			return -1;
+		if (i < length && line[i] === DOT) {
+			i++;
+			while (i < length && isDigit(line[i])) {
+				const d = line[i++] - 0x30;
+				if (fractionDigits < 6)
+					micro = micro * 10 + d;
+				else if (fractionDigits < 9)
+					nano = nano * 10 + d;
+				fractionDigits++;
+			}
+		}
+		if (!(i < length && line[i] === RIGHT_PAREN))
+			return -1;
+		i++;
+		if (!(i < length && isSpace(line[i])))
+			return -1;
+		for (let d = fractionDigits; d < 6; d++)
+			micro *= 10;
+		for (let d = fractionDigits < 6 ? 6 : fractionDigits; d < 9; d++)
+			nano *= 10;
+		// seconds * 1e6 + micro is an exact integer (below 2^53 until the year 2255),
+		// so one rounding, in the division, is all the error there is.
+		this.time = (seconds * 1e6 + micro) / 1000 + nano / 1e6;
+		return skipSpace(line, i, length);
+	}
+
+	/** Reads `id#data` in `line[start, end)` into id, flags, dlc, dataLength and scratch. */
+	private frameField(line: Uint8Array, start: number, end: number): number {
+		let i = start, id = 0;
+		while (i < end && line[i] !== HASH) {
+			const d = hexDigit(line[i]);
+			if (d < 0 || i - start === 8)
+				return MALFORMED;
+			id = id * 16 + d;
+			i++;
+		}
+		const idDigits = i - start;
+		if (i === end || idDigits === 0)
+			return MALFORMED;
+		i++; // '#'
+		if (i < end && line[i] === HASH)
+			return UNSUPPORTED; // CAN FD
+		if (i + 2 < end && line[i + 2] === COLON)
+			return UNSUPPORTED; // CAN XL header "flags:sdt:af#"
+		let flags = 0;
+		if (idDigits === 8) {
+			if (id >= 0x40000000)
+				return MALFORMED; // RTR or EFF flag bits written into the id: not candump's form
+			if (id >= ERROR_FLAG) {
+				flags = FrameFlag.error;
+				id -= ERROR_FLAG;
+			}
+			else
+				flags = FrameFlag.extended;
+		}
+		else if (id > STANDARD_ID_MASK)
+			flags = FrameFlag.extended;
+		const scratch = this.scratch;
+		let dlc = 0, dataLength = 0;
+		if (i < end && (line[i] === 0x52 || line[i] === 0x72)) { // R, r
+			flags |= FrameFlag.remote;
+			i++;
+			if (i < end) {
+				dlc = line[i++] - 0x30;
+				if (!(dlc >= 0 && dlc <= MAX_DLC))
+					return MALFORMED;
+			}
+		}
+		else {
+			while (i < end && line[i] !== UNDERSCORE) {
+				if (line[i] === DOT) {
+					i++;
+					continue;
+				}
+				if (dataLength === MAX_DLC || i + 1 === end)
+					return MALFORMED;
+				const high = hexDigit(line[i]), low = hexDigit(line[i + 1]);
+				if (high < 0 || low < 0)
+					return MALFORMED;
+				scratch[dataLength++] = (high << 4) | low;
+				i += 2;
+			}
+			dlc = dataLength;
+		}
+		if (i < end) {
+			// "_X": the raw DLC 9..F of a classic frame with 8 bytes; a CanFrame keeps only 8.
+			if (!(dlc === MAX_DLC && line[i] === UNDERSCORE && i + 2 === end && hexDigit(line[i + 1]) > MAX_DLC))
+				return MALFORMED;
+		}
+		this.id = id;
+		this.flags = flags;
+		this.dlc = dlc;
+		this.dataLength = dataLength;
+		return FRAME;
+	}
+}
+
+function isSpace(c: number): boolean {
+	return c === SPACE || c === TAB;
+}
+
+function isDigit(c: number): boolean {
+	return c >= 0x30 && c <= 0x39;
+}
+
+function skipSpace(line: Uint8Array, i: number, length: number): number {
+	while (i < length && isSpace(line[i]))
+		i++;
+	return i;
+}
+
+function startsWith(line: Uint8Array, i: number, length: number, prefix: readonly number[]): boolean {
+	if (length - i < prefix.length)
+		return false;
+	for (let k = 0; k < prefix.length; k++)
+		if (line[i + k] !== prefix[k])
+			return false;
+	return true;
+}
+
+/** The kept start of an over-long line shows a CAN FD (`##`) or CAN XL (`#80:`) frame. */
+function looksUnsupported(line: Uint8Array, length: number): boolean {
+	for (let i = 0; i + 1 < length; i++)
+		if (line[i] === HASH && (line[i + 1] === HASH || (i + 3 < length && line[i + 3] === COLON)))
+			return true;
+	return false;
+}
+
+/**
+ * One `candump -l` line for `frame` on interface `iface`, without the newline:
+ * `(0000000166.000000) vcan0 21A#FE3612FE690507AD`. Seconds are zero-padded to
+ * 10 digits and the fraction has 6, as candump prints them; the time is
+ * rounded to the microsecond, so a timestamp `CandumpParser` read from a
+ * 6-digit line prints back as the same digits.
+ * Host tools only: builds strings (allocates).
+ * @throws RangeError when the timestamp is negative or not finite, the DLC is
+ * above 8, or the id does not fit its format.
+ */
+export function formatCandumpLine(frame: CanFrame, iface: string): string {
+	const { id, flags, dlc, data, timestamp } = frame;
+	if (!(Number.isFinite(timestamp) && timestamp >= 0))
+		throw new RangeError(`candump timestamp must be finite and not negative, not ${timestamp}`);
+	if (!(Number.isInteger(dlc) && dlc >= 0 && dlc <= MAX_DLC))
+		throw new RangeError(`CAN DLC must be 0..8, not ${dlc}`);
+	const totalMicro = Math.round(timestamp * 1000);
+	const seconds = Math.floor(totalMicro / 1e6);
+	const micro = totalMicro - seconds * 1e6;
+	let field: string;
+	if (flags & FrameFlag.error) {
+		if (!(id >= 0 && id <= EXTENDED_ID_MASK))
+			throw new RangeError(`error class ${id} does not fit 29 bits`);
+		field = hex(id + ERROR_FLAG, 8);
+	}
+	else if (flags & FrameFlag.extended) {
+		if (!(id >= 0 && id <= EXTENDED_ID_MASK))
+			throw new RangeError(`extended id ${id} does not fit 29 bits`);
+		field = hex(id, 8);
+	}
+	else {
+		if (!(id >= 0 && id <= STANDARD_ID_MASK))
+			throw new RangeError(`standard id ${id} does not fit 11 bits`);
+		field = hex(id, 3);
+	}
+	field += "#";
+	if (flags & FrameFlag.remote)
+		field += dlc > 0 ? `R${dlc}` : "R";
+	else
+		for (let i = 0; i < dlc; i++)
+			field += hex(data[i], 2);
+	return `(${String(seconds).padStart(10, "0")}.${String(micro).padStart(6, "0")}) ${iface} ${field}`;
+}
+
+function hex(value: number, digits: number): string {
+	return value.toString(16).toUpperCase().padStart(digits, "0");
+}

@@ -1,0 +1,154 @@
+/*
+ * Line framing and hex digits shared by the text stream parsers (SLCAN,
+ * candump).
+ *
+ * Bytes from a serial port, a socket or a file arrive in chunks cut anywhere;
+ * `LineAssembler` gathers them into one fixed buffer until a terminator ends
+ * the line. Runs on XS and Node. Allocates only in the constructor: a line
+ * longer than the buffer is not grown into, it is cut off, marked `overlong`
+ * and discarded up to its terminator, so no input can make memory grow.
+ */
+
+export const CR = 0x0D;
+export const LF = 0x0A;
+/** ASCII BEL: the SLCAN adapter's error reply, which ends a reply without a CR. */
+export const BEL = 0x07;
+
+/**
+ * Collects bytes into lines ended by CR, LF or CRLF (and optionally one more
+ * terminator byte). A CRLF pair ends one line, also when the chunk boundary
+ * falls between the CR and the LF. Empty lines are delivered too: the parsers
+ * decide what an empty line means.
+ *
+ * Use as a cursor:
+ * ```
+ * while (i < end) {
+ * 	i = lines.take(bytes, i, end);
+ * 	if (lines.ready)
+ * 		handle(lines.buffer, lines.length);
+ * }
+ * ```
+ */
+export class LineAssembler {
+	/** Holds the current line; only `buffer[0, length)` is meaningful. */
+	readonly buffer: Uint8Array;
+	/** Bytes of the current line kept in `buffer` (at most `buffer.length`). */
+	length = 0;
+	/** The line was longer than `buffer`; `buffer` holds its first bytes, the rest was dropped. */
+	overlong = false;
+	/** A whole line is in `buffer`; cleared by the next `take`. */
+	ready = false;
+	/** The byte that ended the ready line: CR, LF, the extra terminator, or 0 when `flush` ended it. */
+	terminator = 0;
+
+	private readonly extraTerminator: number;
+	/** The previous line ended with CR: an LF that follows belongs to it. */
+	private afterCR = false;
+
+	/**
+	 * @param capacity longest line kept, in bytes (1..65536).
+	 * @param extraTerminator one more byte value that ends a line (SLCAN's BEL), or -1.
+	 * @throws RangeError when capacity is out of range.
+	 */
+	constructor(capacity: number, extraTerminator = -1) {
+		if (!(Number.isInteger(capacity) && capacity >= 1 && capacity <= 65536))
+			throw new RangeError(`LineAssembler capacity must be an integer from 1 to 65536, not ${capacity}`);
+		this.buffer = new Uint8Array(capacity);
+		this.extraTerminator = extraTerminator;
+	}
+
+	/**
+	 * Consumes `bytes[start, end)` up to and including the first terminator.
+	 * Returns the index of the first byte not consumed; when a line ended,
+	 * `ready` is true and the caller should handle it before calling again.
+	 * No allocation.
+	 */
+	take(bytes: Uint8Array, start: number, end: number): number {
+		if (this.ready)
+			this.clear();
+		let i = start;
+		if (this.afterCR && i < end) {
+			this.afterCR = false;
+			if (bytes[i] === LF)
+				i++;
+		}
+		const buffer = this.buffer, capacity = buffer.length, extra = this.extraTerminator;
+		let length = this.length;
+		while (i < end) {
+			const c = bytes[i++];
+			if (c === CR || c === LF || c === extra) {
+				this.afterCR = c === CR;
+				this.terminator = c;
+				this.length = length;
+				this.ready = true;
+				return i;
+			}
+			if (length < capacity)
+				buffer[length++] = c;
+			else
+				this.overlong = true;
+		}
+		this.length = length;
+		return i;
+	}
+
+	/**
+	 * End of input: a partial line still pending becomes ready, as if a
+	 * terminator had followed it (`terminator` is 0). Returns `ready`.
+	 * No allocation.
+	 */
+	flush(): boolean {
+		if (this.ready)
+			this.clear();
+		this.afterCR = false;
+		if (this.length > 0 || this.overlong) {
+			this.terminator = 0;
+			this.ready = true;
+		}
+		return this.ready;
+	}
+
+	/** Forgets any partial line, keeping the buffer. */
+	reset(): void {
+		this.clear();
+		this.afterCR = false;
+	}
+
+	private clear(): void {
+		this.ready = false;
+		this.length = 0;
+		this.overlong = false;
+		this.terminator = 0;
+	}
+}
+
+/** Value of an ASCII hex digit (either case), or -1. No allocation. */
+export function hexDigit(c: number): number {
+	if (c >= 0x30 && c <= 0x39)
+		return c - 0x30;
+	const lower = c | 0x20;
+	if (lower >= 0x61 && lower <= 0x66)
+		return lower - 0x57;
+	return -1;
+}
+
+/**
+ * Value of `count` (at most 8) hex digits at `bytes[start]`, or -1 when one
+ * is not a hex digit. Multiplies instead of shifting so that 8 digits stay a
+ * non-negative number. No allocation.
+ */
+export function readHex(bytes: Uint8Array, start: number, count: number): number {
+	let value = 0;
+	for (let i = start, end = start + count; i < end; i++) {
+		const d = hexDigit(bytes[i]);
+		if (d < 0)
+			return -1;
+		value = value * 16 + d;
+	}
+	return value;
+}
+
+/** ASCII code of the upper-case hex digit for `nibble` (0..15). No allocation. */
+export function hexChar(nibble: number): number {
+	return nibble < 10 ? 0x30 + nibble : 0x37 + nibble;
+}
