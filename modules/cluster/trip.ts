@@ -1,0 +1,268 @@
+/*
+ * Trip computer and odometer: distance, time, fuel, average speed, economy and
+ * range, kept across power loss.
+ *
+ * `TripComputer` integrates speed over the display clock (trapezoids between
+ * updates) into the odometer and trips A and B. When the vehicle profile maps
+ * the car's own odometer, the cluster odometer follows it (the car is the
+ * legal record); trips still integrate speed, which is finer than the car's
+ * 1 km odometer steps. Missing speed (NaN) adds no distance and no time: a
+ * gap in the data is not driving. `TripMemory` keeps it all in a RecordLog.
+ *
+ * Runs on XS and Node. `update` does not allocate; `TripMemory.tick` writes
+ * flash seconds apart (what `FlashRegion.read` allocates, for read-back).
+ */
+import type { RecordLog } from "../storage/record-log.js";
+import type { SaveSchedule } from "../storage/save-schedule.js";
+import { Quantity } from "./quantity.js";
+import type { VehicleInputs } from "./vehicle.js";
+
+/** Anything that reads quantities in canonical units (VehicleInputs, ProfileInputs). */
+export type QuantityReader = Pick<VehicleInputs, "read">;
+
+export class Trip {
+	/** km. */
+	distance = 0;
+	/** ms with the car awake (speed known). */
+	time = 0;
+	/** ms moving (speed above 1 km/h). */
+	moving = 0;
+	/** L, from the fuel rate. */
+	fuel = 0;
+
+	reset(): void {
+		this.distance = 0;
+		this.time = 0;
+		this.moving = 0;
+		this.fuel = 0;
+	}
+
+	/** km/h over the time the car was awake, NaN before any. */
+	get averageSpeed(): number {
+		return this.time > 0 ? this.distance / (this.time / 3600000) : NaN;
+	}
+
+	/** L/100 km, NaN below 0.1 km or without fuel data. */
+	get economy(): number {
+		return this.distance >= 0.1 && this.fuel > 0 ? this.fuel / this.distance * 100 : NaN;
+	}
+}
+
+export interface TripOptions {
+	/** Longest gap between updates that is integrated, ms; a longer one (a stall, a suspended app) adds nothing. Default 2000. */
+	maxStepMs?: number;
+	/** Usable tank volume, L; range needs it with fuel level. */
+	tankLiters?: number;
+}
+
+/** Speeds below this count as standing still for `moving`, km/h. */
+const MOVING_KMH = 1;
+
+export class TripComputer {
+	/** km: the car's odometer when it sends one, else integrated. */
+	odometer = 0;
+	readonly tripA = new Trip();
+	readonly tripB = new Trip();
+	/** True while the odometer follows the car's odometer quantity. */
+	followingCar = false;
+	readonly maxStepMs: number;
+	readonly tankLiters: number;
+	/** Changes since the last `takeChanged()`: what makes a save worth it. */
+	private dirty = false;
+	private lastTime = NaN;
+	private lastSpeed = NaN;
+	private lastFuelRate = NaN;
+	/** Latest fuel level, %, for range. */
+	private fuelLevel = NaN;
+
+	constructor(options: TripOptions = {}) {
+		this.maxStepMs = options.maxStepMs ?? 2000;
+		this.tankLiters = options.tankLiters ?? NaN;
+	}
+
+	/**
+	 * Integrates from the previous update to `now`. Arguments in canonical
+	 * units, NaN when missing. Display clock; no allocation.
+	 */
+	update(now: number, speed: number, carOdometer = NaN, fuelRate = NaN, fuelLevel = NaN): void {
+		const dt = now - this.lastTime;
+		if (dt > 0 && dt <= this.maxStepMs && speed === speed && this.lastSpeed === this.lastSpeed) {
+			const hours = dt / 3600000;
+			const km = Math.max(0, (speed + this.lastSpeed) / 2) * hours;
+			this.add(this.tripA, km, dt, speed);
+			this.add(this.tripB, km, dt, speed);
+			if (fuelRate === fuelRate && this.lastFuelRate === this.lastFuelRate) {
+				const litres = Math.max(0, (fuelRate + this.lastFuelRate) / 2) * hours;
+				this.tripA.fuel += litres;
+				this.tripB.fuel += litres;
+			}
+			if (km > 0 && !(carOdometer === carOdometer)) {
+				this.odometer += km;
+				this.dirty = true;
+			}
+			if (km > 0)
+				this.dirty = true;
+		}
+		if (carOdometer === carOdometer && carOdometer >= 0) {
+			if (carOdometer !== this.odometer)
+				this.dirty = true;
+			this.odometer = carOdometer;
+			this.followingCar = true;
+		}
+		else
+			this.followingCar = false;
+		if (!(now < this.lastTime))
+			this.lastTime = now;
+		this.lastSpeed = speed;
+		this.lastFuelRate = fuelRate;
+		this.fuelLevel = fuelLevel;
+	}
+
+	/** `update` with the quantities read from `inputs`. Display clock; no allocation. */
+	updateFrom(inputs: QuantityReader, now: number): void {
+		this.update(now, inputs.read(Quantity.speed, now), inputs.read(Quantity.odometer, now),
+			inputs.read(Quantity.fuelRate, now), inputs.read(Quantity.fuelLevel, now));
+	}
+
+	/** Zeroes trip A (0) or B (1). */
+	resetTrip(which: 0 | 1): void {
+		(which === 0 ? this.tripA : this.tripB).reset();
+		this.dirty = true;
+	}
+
+	/** Fuel left, L: fuel level times tank size, NaN when either is unknown. */
+	get fuelRemaining(): number {
+		return this.fuelLevel / 100 * this.tankLiters;
+	}
+
+	/** km left at trip B's economy (the long-term trip), else trip A's; NaN when unknown. */
+	get range(): number {
+		let economy = this.tripB.economy;
+		if (!(economy === economy))
+			economy = this.tripA.economy;
+		return this.fuelRemaining / economy * 100;
+	}
+
+	/** True (once) when something changed since the previous call. */
+	takeChanged(): boolean {
+		const dirty = this.dirty;
+		this.dirty = false;
+		return dirty;
+	}
+
+	/** True while the car moves, from the latest speed. */
+	get moving(): boolean {
+		return this.lastSpeed >= MOVING_KMH;
+	}
+
+	/* Persistence: a fixed little-endian layout of float64s, version first. */
+
+	static readonly RECORD_BYTES = 8 * 10;
+	static readonly RECORD_VERSION = 1;
+
+	/** Writes the state into `into` (RECORD_BYTES long). No allocation beyond a DataView. */
+	serialize(into: Uint8Array): void {
+		const view = new DataView(into.buffer, into.byteOffset, TripComputer.RECORD_BYTES);
+		view.setFloat64(0, TripComputer.RECORD_VERSION, true);
+		view.setFloat64(8, this.odometer, true);
+		let at = 16;
+		for (const trip of [this.tripA, this.tripB]) {
+			view.setFloat64(at, trip.distance, true);
+			view.setFloat64(at + 8, trip.time, true);
+			view.setFloat64(at + 16, trip.moving, true);
+			view.setFloat64(at + 24, trip.fuel, true);
+			at += 32;
+		}
+	}
+
+	/** Restores what `serialize` wrote; false (state unchanged) for another version or non-finite values. */
+	restore(from: Uint8Array): boolean {
+		const view = new DataView(from.buffer, from.byteOffset, TripComputer.RECORD_BYTES);
+		if (view.getFloat64(0, true) !== TripComputer.RECORD_VERSION)
+			return false;
+		const values: number[] = [];
+		for (let at = 8; at < TripComputer.RECORD_BYTES; at += 8) {
+			const value = view.getFloat64(at, true);
+			if (!Number.isFinite(value) || value < 0)
+				return false;
+			values.push(value);
+		}
+		this.odometer = values[0];
+		[this.tripA.distance, this.tripA.time, this.tripA.moving, this.tripA.fuel] = values.slice(1, 5);
+		[this.tripB.distance, this.tripB.time, this.tripB.moving, this.tripB.fuel] = values.slice(5, 9);
+		return true;
+	}
+
+	private add(trip: Trip, km: number, dt: number, speed: number): void {
+		trip.distance += km;
+		trip.time += dt;
+		if (speed >= MOVING_KMH)
+			trip.moving += dt;
+	}
+}
+
+/** Record magic of the trip log: "XSTR". */
+export const TRIP_RECORD_MAGIC = 0x52545358;
+
+/**
+ * TripMemory: the trip computer's state on flash. `start` restores the newest
+ * record; `tick` on the display clock saves when the schedule says so
+ * (changes older than its interval, or sooner when the car comes to a stop);
+ * `flush` saves now (ignition off, shutdown, trip reset).
+ */
+export class TripMemory {
+	readonly trip: TripComputer;
+	readonly log: RecordLog;
+	readonly schedule: SaveSchedule;
+	/** Saves that failed (flash error); the next tick tries again. */
+	failures = 0;
+	private readonly buffer = new Uint8Array(TripComputer.RECORD_BYTES);
+	private wasMoving = false;
+
+	/** The log's payload must be `TripComputer.RECORD_BYTES` long and its magic `TRIP_RECORD_MAGIC`. */
+	constructor(trip: TripComputer, log: RecordLog, schedule: SaveSchedule) {
+		if (log.payloadBytes !== TripComputer.RECORD_BYTES)
+			throw new RangeError(`trip log records must be ${TripComputer.RECORD_BYTES} bytes`);
+		this.trip = trip;
+		this.log = log;
+		this.schedule = schedule;
+	}
+
+	/** Loads the newest record into the trip computer; false on a blank or unreadable log. Allocates. */
+	start(): boolean {
+		return this.log.load(this.buffer) && this.trip.restore(this.buffer);
+	}
+
+	/** Display clock: saves when due. Returns true when it saved. */
+	tick(now: number): boolean {
+		if (this.trip.takeChanged())
+			this.schedule.changed(now);
+		const moving = this.trip.moving;
+		const stopped = this.wasMoving && !moving;
+		this.wasMoving = moving;
+		if (!this.schedule.due(now, stopped))
+			return false;
+		return this.save(now);
+	}
+
+	/** Saves now if anything is unsaved. */
+	flush(now: number): boolean {
+		if (this.trip.takeChanged())
+			this.schedule.changed(now);
+		return this.schedule.pending ? this.save(now) : false;
+	}
+
+	private save(now: number): boolean {
+		this.trip.serialize(this.buffer);
+		try {
+			this.log.save(this.buffer);
+		}
+		catch {
+			// A flash error must not stop the cluster; the changes stay pending.
+			this.failures++;
+			return false;
+		}
+		this.schedule.saved(now);
+		return true;
+	}
+}
