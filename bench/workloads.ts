@@ -1,0 +1,145 @@
+/*
+ * The hot-path workloads the bench times, written once and run unchanged on
+ * Node and inside the XS worker.
+ *
+ * Each workload owns its ring, parser and decoder, built in the constructor
+ * (which allocates), and has `run(passes)` and `empty(passes)`: the same loops,
+ * with and without the work, so that the difference is the work alone. Both
+ * return the number of frames a pass covers times `passes`. `run` must not
+ * allocate: the bench checks it on XS by heap counts and by callgrind. Runs on
+ * XS and Node.
+ */
+import { CandumpParser } from "../modules/can/candump.js";
+import { CanFrame } from "../modules/can/frame.js";
+import { FrameRing } from "../modules/can/ring.js";
+import { Decoder } from "../modules/signals/decoder.js";
+import { DecodePlan } from "../modules/signals/plan.js";
+import type { FrameSource } from "./frames.js";
+
+export interface Workload {
+	run(passes: number): number;
+	empty(passes: number): number;
+}
+
+/** One DBC's plan and frames of its messages. */
+export interface DecodeGroup {
+	plan: ArrayBufferLike;
+	frames: FrameSource;
+}
+
+/**
+ * Receive, queue, look up, decode: each frame is written into the ring from a
+ * driver-like buffer (`pushFields`, what the TWAI driver's copy does), popped
+ * into the pipeline's one CanFrame, and decoded into the store.
+ */
+export class DecodeWorkload implements Workload {
+	private readonly ring = new FrameRing(256);
+	private readonly frame = new CanFrame();
+	private readonly decoders: Decoder[];
+	private readonly sources: FrameSource[];
+
+	constructor(groups: ReadonlyArray<DecodeGroup>) {
+		this.decoders = groups.map(group => new Decoder(new DecodePlan(group.plan)));
+		this.sources = groups.map(group => group.frames);
+	}
+
+	get decoder(): ReadonlyArray<Decoder> {
+		return this.decoders;
+	}
+
+	run(passes: number): number {
+		const ring = this.ring, frame = this.frame, groups = this.decoders.length;
+		let frames = 0, time = 0;
+		for (let p = 0; p < passes; p++) {
+			for (let g = 0; g < groups; g++) {
+				const decoder = this.decoders[g], source = this.sources[g];
+				const ids = source.ids, flags = source.flags, dlcs = source.dlcs, data = source.data, count = source.count;
+				for (let k = 0; k < count; k++) {
+					ring.pushFields(ids[k], flags[k], dlcs[k], data, k << 3, 8, time++);
+					ring.pop(frame);
+					decoder.decode(frame);
+				}
+				frames += count;
+			}
+		}
+		return frames;
+	}
+
+	empty(passes: number): number {
+		const groups = this.decoders.length;
+		let frames = 0, time = 0;
+		for (let p = 0; p < passes; p++) {
+			for (let g = 0; g < groups; g++) {
+				const source = this.sources[g];
+				const count = source.count;
+				for (let k = 0; k < count; k++)
+					time++;
+				frames += count;
+			}
+		}
+		return frames + (time & 0);
+	}
+}
+
+/** Bytes a serial port or socket hands over at a time. */
+export const STREAM_CHUNK = 64;
+
+/**
+ * candump text in, frames out: the parser fed STREAM_CHUNK bytes at a time,
+ * the ring drained after each chunk, and each frame decoded when `decoder` is
+ * given (unknown ids are counted and dropped by the decoder's O(1) lookup).
+ */
+export class CandumpWorkload implements Workload {
+	private readonly ring = new FrameRing(256);
+	private readonly frame = new CanFrame();
+	private readonly parser: CandumpParser;
+	private readonly decoder: Decoder | null;
+	private readonly text: Uint8Array;
+	/** Frames in one pass over the text. */
+	readonly frames: number;
+
+	constructor(text: Uint8Array, plan: ArrayBufferLike | null) {
+		this.text = text;
+		this.parser = new CandumpParser(this.ring);
+		this.decoder = plan ? new Decoder(new DecodePlan(plan)) : null;
+		this.parser.feed(text);
+		this.parser.finish();
+		this.frames = this.parser.frames;
+		this.ring.reset();
+		this.parser.reset();
+	}
+
+	get decoded(): number {
+		return this.decoder ? this.decoder.decoded : 0;
+	}
+
+	run(passes: number): number {
+		const ring = this.ring, frame = this.frame, parser = this.parser, decoder = this.decoder, text = this.text;
+		const length = text.length;
+		for (let p = 0; p < passes; p++) {
+			for (let at = 0; at < length; at += STREAM_CHUNK) {
+				parser.feed(text, at, length - at < STREAM_CHUNK ? length - at : STREAM_CHUNK);
+				if (decoder) {
+					while (ring.pop(frame))
+						decoder.decode(frame);
+				}
+				else
+					while (ring.pop(frame));
+			}
+			parser.finish();
+			while (ring.pop(frame))
+				if (decoder)
+					decoder.decode(frame);
+		}
+		return passes * this.frames;
+	}
+
+	empty(passes: number): number {
+		const length = this.text.length;
+		let chunks = 0;
+		for (let p = 0; p < passes; p++)
+			for (let at = 0; at < length; at += STREAM_CHUNK)
+				chunks++;
+		return passes * this.frames + (chunks & 0);
+	}
+}

@@ -1,0 +1,111 @@
+/*
+ * The XS side of the bench and of the XS tests: an ES module the xsnap worker
+ * loads (`m` command), which installs `handleCommand` to receive binary inputs
+ * (plans, packed frames, log text) and a global `xs` object whose functions the
+ * Node side calls with small `e` scripts.
+ *
+ * Runs only inside the xsnap worker (XS). Setup functions allocate; `run`,
+ * `empty` and `measure` execute a workload's loop, which must not. `measure`
+ * brackets the loop with two `performance.now()` calls: the bench runs the
+ * worker under callgrind with `--dump-before=xs_performance_now`, so the dump
+ * between them holds the loop's instructions and nothing else.
+ */
+import { decodeTranscript, parserTranscript, ringTranscript } from "../../test/support/xs-checks.js";
+import { unpackFrames } from "../frames.js";
+import { CandumpWorkload, DecodeWorkload, type Workload } from "../workloads.js";
+
+/** What xsnap adds to the global object (see xsnap-worker.c). */
+interface XsnapGlobal {
+	handleCommand(message: ArrayBuffer): ArrayBuffer;
+	gc(): void;
+	print(...values: unknown[]): void;
+	performance: { now(): number };
+	TextEncoder: new () => { encode(text: string): Uint8Array };
+	xs: unknown;
+}
+const host = globalThis as unknown as XsnapGlobal;
+
+/** Inputs by name, each its own ArrayBuffer (so typed views over it are aligned). */
+const inputs = new Map<string, ArrayBuffer>();
+const workloads = new Map<string, Workload>();
+let sentinel: WeakRef<object> | null = null;
+
+/** Message: one byte of key length, the key (ASCII), the payload. */
+host.handleCommand = (message: ArrayBuffer): ArrayBuffer => {
+	const bytes = new Uint8Array(message);
+	const keyLength = bytes[0];
+	let key = "";
+	for (let i = 0; i < keyLength; i++)
+		key += String.fromCharCode(bytes[1 + i]);
+	inputs.set(key, message.slice(1 + keyLength));
+	return new ArrayBuffer(0);
+};
+
+function input(key: string): ArrayBuffer {
+	const buffer = inputs.get(key);
+	if (!buffer)
+		throw new Error(`no input named ${key}`);
+	return buffer;
+}
+
+function reply(value: unknown): ArrayBuffer {
+	const encoded = new host.TextEncoder().encode(JSON.stringify(value));
+	return encoded.buffer.slice(encoded.byteOffset, encoded.byteOffset + encoded.byteLength) as ArrayBuffer;
+}
+
+function workload(name: string): Workload {
+	const found = workloads.get(name);
+	if (!found)
+		throw new Error(`no workload named ${name}`);
+	return found;
+}
+
+host.xs = {
+	/** A decode workload over [planKey, framesKey] groups. */
+	decodeWorkload(name: string, groups: Array<[string, string]>): ArrayBuffer {
+		const w = new DecodeWorkload(groups.map(([plan, frames]) => ({ plan: input(plan), frames: unpackFrames(new Uint8Array(input(frames))) })));
+		workloads.set(name, w);
+		return reply({ ok: true });
+	},
+	/** A candump stream workload; frames are decoded with `planKey`'s plan when given. */
+	candumpWorkload(name: string, textKey: string, planKey: string | null): ArrayBuffer {
+		const w = new CandumpWorkload(new Uint8Array(input(textKey)), planKey ? input(planKey) : null);
+		workloads.set(name, w);
+		return reply({ frames: w.frames });
+	},
+	run(name: string, passes: number): ArrayBuffer {
+		return reply({ frames: workload(name).run(passes) });
+	},
+	empty(name: string, passes: number): ArrayBuffer {
+		return reply({ frames: workload(name).empty(passes) });
+	},
+	/** The loop alone between two performance.now() calls (callgrind dump points). */
+	measure(name: string, passes: number, baseline: boolean): ArrayBuffer {
+		const w = workload(name);
+		host.performance.now();
+		const frames = baseline ? w.empty(passes) : w.run(passes);
+		host.performance.now();
+		return reply({ frames });
+	},
+	/** Collects garbage, then leaves an unreachable object behind a WeakRef: it disappears at the next collection. */
+	arm(): ArrayBuffer {
+		host.gc();
+		sentinel = new WeakRef({});
+		return reply({ ok: true });
+	},
+	/** Whether a garbage collection ran since `arm()`. */
+	collected(): ArrayBuffer {
+		return reply({ collected: sentinel !== null && sentinel.deref() === undefined });
+	},
+
+	/* For the XS tests: the same functions the tests run on Node. */
+	decodeTranscript(planKey: string, framesKey: string): ArrayBuffer {
+		return decodeTranscript(input(planKey), unpackFrames(new Uint8Array(input(framesKey)))).buffer as ArrayBuffer;
+	},
+	ringTranscript(): ArrayBuffer {
+		return ringTranscript().buffer as ArrayBuffer;
+	},
+	parserTranscript(kind: number, key: string, chunk: number): ArrayBuffer {
+		return parserTranscript(kind, new Uint8Array(input(key)), chunk).buffer as ArrayBuffer;
+	},
+};
