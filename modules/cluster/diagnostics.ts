@@ -1,0 +1,119 @@
+/*
+ * Diagnostics: the numbers of the cluster's second page and of the health
+ * trace — display frames per second, bus frames per second, bus load, dropped
+ * frames, unknown ids, stale signals.
+ *
+ * BusMeter decodes what the pipeline's ring holds, as Pipeline.pump does, and
+ * on the way adds up the bits each frame took on the wire, which is what a bus
+ * load estimate needs. Rates are worked out once a second from counter deltas.
+ * Runs on XS and Node; no allocation after construction.
+ */
+import { CanFrame } from "../can/frame.js";
+import type { Health, Pipeline } from "../signals/pipeline.js";
+
+/**
+ * Bits a data frame takes on the wire: the fixed fields (47 for an 11-bit id,
+ * 67 for a 29-bit one, interframe space included) and the payload, plus half
+ * the worst-case stuff bits, a middle estimate for ordinary payloads.
+ */
+export function frameBits(dlc: number, extended: boolean): number {
+	const stuffable = (extended ? 54 : 34) + 8 * dlc;
+	return (extended ? 67 : 47) + 8 * dlc + ((stuffable - 1) >> 3);
+}
+
+export class BusMeter {
+	/** Nominal bit rate of the bus, bit/s. */
+	readonly bitrate: number;
+	/** Bits of the frames counted so far. */
+	bits = 0;
+	frames = 0;
+	private readonly frame = new CanFrame();
+
+	constructor(bitrate = 500000) {
+		this.bitrate = bitrate;
+	}
+
+	/** Decodes up to `max` queued frames of `pipeline`, counting their bits. Returns how many. No allocation. */
+	pump(pipeline: Pipeline, max = 0x7FFFFFFF): number {
+		const ring = pipeline.ring, decoder = pipeline.decoder, frame = this.frame;
+		let count = 0;
+		while (count < max && ring.pop(frame)) {
+			this.bits += frameBits(frame.dlc, frame.extended);
+			decoder.decode(frame);
+			count++;
+		}
+		this.frames += count;
+		return count;
+	}
+}
+
+/** Shown numbers of the diagnostics page; `sample` refreshes them once a second. */
+export class Diagnostics {
+	/** Display frames drawn per second. */
+	fps = 0;
+	/** Frames received per second. */
+	frameRate = 0;
+	/** Estimated bus load, whole percent. */
+	busLoad = 0;
+	received = 0;
+	decoded = 0;
+	dropped = 0;
+	unknown = 0;
+	stale = 0;
+	signals = 0;
+
+	private readonly meter: BusMeter;
+	private lastAt = NaN;
+	private lastDrawn = 0;
+	private lastReceived = 0;
+	private lastBits = 0;
+	private lastDropped = 0;
+	private lastFrames = 0;
+
+	constructor(meter: BusMeter) {
+		this.meter = meter;
+	}
+
+	/**
+	 * Takes a sample at `now` from pipeline counters `health` and the count of
+	 * display frames drawn. Returns true when a second has passed and the
+	 * numbers were refreshed. No allocation.
+	 */
+	sample(now: number, health: Health, drawn: number): boolean {
+		const meter = this.meter;
+		if (this.lastAt !== this.lastAt) {
+			this.lastAt = now;
+			this.lastDrawn = drawn;
+			this.lastReceived = health.received;
+			this.lastBits = meter.bits;
+			this.lastDropped = health.dropped;
+			this.lastFrames = meter.frames;
+			return false;
+		}
+		const elapsed = now - this.lastAt;
+		if (elapsed < 1000)
+			return false;
+		const seconds = elapsed / 1000;
+		this.fps = Math.round((drawn - this.lastDrawn) / seconds);
+		this.frameRate = Math.round((health.received - this.lastReceived) / seconds);
+		// Dropped frames were on the wire too: count them at the average size of the ones measured.
+		const measured = meter.frames - this.lastFrames;
+		let bits = meter.bits - this.lastBits;
+		if (measured > 0)
+			bits += (health.dropped - this.lastDropped) * bits / measured;
+		this.busLoad = Math.round(bits / seconds / meter.bitrate * 100);
+		this.received = health.received;
+		this.decoded = health.decoded;
+		this.dropped = health.dropped;
+		this.unknown = health.unknown;
+		this.stale = health.stale;
+		this.signals = health.signals;
+		this.lastAt = now;
+		this.lastDrawn = drawn;
+		this.lastReceived = health.received;
+		this.lastBits = meter.bits;
+		this.lastDropped = health.dropped;
+		this.lastFrames = meter.frames;
+		return true;
+	}
+}
