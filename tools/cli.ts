@@ -4,18 +4,20 @@
  *   xs-cluster dbc check FILE.dbc
  *   xs-cluster dbc compile FILE.dbc -o PLAN.bin [--messages A,B]
  *   xs-cluster decode --dbc FILE.dbc [--format jsonl|csv] [--choices] LOG|-
+ *   xs-cluster profile check|compile [--dbc FILE.dbc] PROFILE.json [-o CAR.vehicle]
  *
  * Exit status: 0 success, 1 bad input (a DBC with problems, an unreadable
  * log), 2 a usage mistake. Errors are one line each, never a stack trace.
  */
-import { writeFileSync } from "node:fs";
-import { basename } from "node:path";
+import { readFileSync, writeFileSync } from "node:fs";
+import { basename, dirname, extname, join } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { compilePlan } from "../modules/dbc/compile.js";
 import { formatProblem, type DbcProblem } from "../modules/dbc/database.js";
 import { DecodePlan } from "../modules/signals/plan.js";
 import { readDbc } from "./dbc-file.js";
 import { decodeLog, describeSummary, openLog, parseFormat } from "./decode.js";
+import { compileProfile, ProfileError } from "./profile.js";
 import { UsageError } from "./usage.js";
 
 const HELP = `xs-cluster: tools for the xs-cluster instrument cluster
@@ -29,6 +31,14 @@ Usage:
       Decode a candump -l log (LOG may be - for standard input) with the device's
       decoder. One JSON line (or CSV rows) per decoded frame on standard output;
       a summary of unknown ids on standard error.
+  xs-cluster profile check [--dbc FILE.dbc] PROFILE.json
+      Check a vehicle profile against the car's DBC: every problem as
+      PROFILE: key.path: message.
+  xs-cluster profile compile [--dbc FILE.dbc] PROFILE.json -o CAR.vehicle
+      Check and compile a vehicle profile into what the device loads:
+      CAR.vehicle (bindings) and CAR.plan (decode plan of the messages used).
+      Without --dbc, the profile's "dbc" is read beside the profile; an
+      OBD-II-only profile needs no DBC.
 
 Options:
   -h, --help     show this help
@@ -93,6 +103,12 @@ async function run(argv: string[], io: Io): Promise<number> {
 	}
 	if (command === "decode")
 		return decode(rest, io);
+	if (command === "profile") {
+		const [sub, ...args] = rest;
+		if (sub === "check" || sub === "compile")
+			return profile(sub, args, io);
+		throw new UsageError(sub ? `unknown profile command '${sub}' (check, compile)` : "profile needs a command: check or compile");
+	}
 	throw new UsageError(`unknown command '${command}'`);
 }
 
@@ -175,6 +191,73 @@ async function decode(args: string[], io: Io): Promise<number> {
 	const plan = new DecodePlan(compilePlan(database).buffer);
 	const summary = await decodeLog(plan, openLog(logPath), { format, choices: values.choices ?? false }, io.stdout);
 	io.stderr(`${logPath === "-" ? "stdin" : basename(logPath)}: ${describeSummary(summary)}\n`);
+	return 0;
+}
+
+function profile(sub: "check" | "compile", args: string[], io: Io): number {
+	const { values, positionals } = parse({
+		args,
+		options: {
+			dbc: { type: "string" },
+			output: { type: "string", short: "o" },
+		},
+		allowPositionals: true,
+	});
+	const path = onlyPositional(positionals, "profile JSON file");
+	if (sub === "compile" && !values.output)
+		throw new UsageError("profile compile needs -o CAR.vehicle");
+	let text: string;
+	try {
+		text = readFileSync(path, "utf8");
+	}
+	catch (error) {
+		throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+	}
+	let json: unknown;
+	try {
+		json = JSON.parse(text);
+	}
+	catch (error) {
+		io.stderr(`${path}: not JSON: ${(error as Error).message}\n`);
+		return 1;
+	}
+	let dbcPath = values.dbc;
+	const named = (json as { dbc?: unknown } | null)?.dbc;
+	if (!dbcPath && typeof named === "string")
+		dbcPath = join(dirname(path), named);
+	let database = null;
+	if (dbcPath) {
+		database = checkedDatabase(dbcPath, io);
+		if (!database)
+			return 1;
+	}
+	let compiled;
+	try {
+		compiled = compileProfile(json, path, database);
+	}
+	catch (error) {
+		if (!(error instanceof ProfileError))
+			throw error;
+		for (const problem of error.problems)
+			io.stderr(problem + "\n");
+		io.stderr(`${path}: ${error.problems.length} problem${error.problems.length === 1 ? "" : "s"}\n`);
+		return 1;
+	}
+	for (const note of compiled.notes)
+		io.stderr(`note: ${note}\n`);
+	for (const warning of compiled.warnings)
+		io.stderr(`warning: ${warning}\n`);
+	const { bus, obd, derived } = compiled.counts;
+	const summary = `${bus + obd + derived} quantities (${bus} from the bus, ${obd} OBD-II, ${derived} derived), ${compiled.plan.messageCount} messages`;
+	if (sub === "check") {
+		io.stdout(`${path}: ok, ${summary}\n`);
+		return 0;
+	}
+	const vehiclePath = values.output!;
+	const planPath = join(dirname(vehiclePath), basename(vehiclePath, extname(vehiclePath)) + ".plan");
+	writeFileSync(vehiclePath, new Uint8Array(compiled.vehicle));
+	writeFileSync(planPath, new Uint8Array(compiled.plan.buffer));
+	io.stdout(`${vehiclePath}: ${compiled.name}: ${summary}, ${compiled.vehicle.byteLength} bytes\n${planPath}: ${compiled.plan.messageCount} messages, ${compiled.plan.signalCount} signals, ${compiled.plan.buffer.byteLength} bytes\n`);
 	return 0;
 }
 
