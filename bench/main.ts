@@ -1,0 +1,449 @@
+/*
+ * `npm run bench [-- --json] [-- --no-callgrind]`: the hot path's cost on the
+ * XS engine and on Node.
+ *
+ * Workloads (bench/workloads.ts), all on ../shared/data:
+ *   decode      receive (pushFields), queue, pop, look up and decode every frame of
+ *               vw_mqb.dbc and toyota_prius_2010_pt.dbc (the cantools vectors' payloads)
+ *   powertrain  the same, on the frames of messages with 4 to 6 signals: the budget's
+ *               "typical powertrain frame"
+ *   traffic     the SavvyCAN candump log, parsed, queued and looked up against vw_mqb
+ *               (unknown ids dropped, known ones decoded)
+ *   stream      the candump parser alone on the decode frames printed as candump lines
+ *
+ * On XS (the @agoric/xsnap worker): compute meter per frame (run minus empty
+ * loop), heap slots allocated per frame over a long run with a check that no
+ * garbage collection ran, and under `valgrind --tool=callgrind` x86
+ * instructions per frame (run minus empty loop) with the engine's allocation
+ * calls counted. On Node: frames per second, and candied's on the same frames.
+ *
+ * Node only; allocates freely. Exits 2 when the shared data or the xsnap
+ * worker is missing.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { Can, Dbc } from "candied";
+import { formatCandumpLine } from "../modules/can/candump.js";
+import { CanFrame, FrameFlag } from "../modules/can/frame.js";
+import { compilePlan } from "../modules/dbc/compile.js";
+import { parseDbcOrThrow } from "../modules/dbc/parser.js";
+import { DecodePlan } from "../modules/signals/plan.js";
+import { compileXsHost, projectRoot, putInput, startXsHost, xsnapWorkerPath, type XsWorker } from "../test/support/xs-engine.js";
+import { packFrames, unpackFrames, type FrameFields } from "./frames.js";
+import { CandumpWorkload, DecodeWorkload, type Workload } from "./workloads.js";
+
+/** The budget of issue 6: receive, queue, look up and decode a typical powertrain frame. */
+const BUDGET_INSTRUCTIONS = 4000;
+/** sizeof(txSlot) on a 64-bit host; 16 on the ESP32. */
+const SLOT_BYTES = 32;
+
+const args = new Set(process.argv.slice(2));
+const json = args.has("--json");
+const useCallgrind = !args.has("--no-callgrind");
+
+function log(line: string): void {
+	if (!json)
+		process.stderr.write(line + "\n");
+}
+
+function fail(message: string): never {
+	process.stderr.write(`bench: ${message}\n`);
+	process.exit(2);
+}
+
+const dataDir = process.env.XS_CLUSTER_SHARED_DATA ?? join(projectRoot, "..", "shared", "data");
+if (!existsSync(join(dataDir, "vectors.jsonl")))
+	fail(`needs the shared data set (${dataDir} not found); set XS_CLUSTER_SHARED_DATA to its path`);
+if (!xsnapWorkerPath())
+	fail("xsnap worker not built: run `npm ci` and let @agoric/xsnap's install script build XS");
+
+/* ---- inputs ---- */
+
+interface Vector { dbc: string; id: number; extended: boolean; data: string; signals: Record<string, number> }
+const vectors: Vector[] = readFileSync(join(dataDir, "vectors.jsonl"), "utf8").trim().split("\n").map(line => JSON.parse(line));
+const DBCS = ["vw_mqb.dbc", "toyota_prius_2010_pt.dbc"];
+const dbcText = new Map(DBCS.map(name => [name, readFileSync(join(dataDir, "dbc", name), "latin1")]));
+const plans = new Map(DBCS.map(name => [name, compilePlan(parseDbcOrThrow(dbcText.get(name)!, name)).buffer]));
+
+function framesOf(dbc: string, filter: (signals: number) => boolean): FrameFields[] {
+	const plan = new DecodePlan(plans.get(dbc)!);
+	return vectors.filter(v => v.dbc === dbc).map(v => {
+		const data = Buffer.from(v.data, "hex");
+		return { id: v.id, flags: v.extended ? FrameFlag.extended : 0, dlc: data.length, data };
+	}).filter(f => filter(plan.signalCountOf(plan.findMessage(f.id, (f.flags & FrameFlag.extended) !== 0))));
+}
+
+function signalsPerFrame(groups: Array<[string, FrameFields[]]>): number {
+	let signals = 0, frames = 0;
+	for (const [dbc, list] of groups) {
+		const plan = new DecodePlan(plans.get(dbc)!);
+		for (const f of list) {
+			signals += plan.signalCountOf(plan.findMessage(f.id, (f.flags & FrameFlag.extended) !== 0));
+			frames++;
+		}
+	}
+	return signals / frames;
+}
+
+const decodeGroups: Array<[string, FrameFields[]]> = DBCS.map(dbc => [dbc, framesOf(dbc, () => true)]);
+const powertrainGroups: Array<[string, FrameFields[]]> = DBCS.map(dbc => [dbc, framesOf(dbc, n => n >= 4 && n <= 6)]);
+const trafficLog = readFileSync(join(dataDir, "logs", "savvycan-candump.log"));
+const streamText = Buffer.from(decodeGroups.flatMap(([, list]) => list.map((f, i) => {
+	const frame = new CanFrame();
+	frame.id = f.id;
+	frame.flags = f.flags;
+	frame.dlc = f.dlc;
+	frame.data.set(Array.from(f.data));
+	frame.timestamp = 1579857014345.944 + i;
+	return formatCandumpLine(frame, "can0") + "\n";
+})).join(""));
+
+interface WorkloadSpec {
+	name: string;
+	what: string;
+	signalsPerFrame: number | null;
+	node(): Workload;
+	/** Script that builds it in the XS host, after the inputs are sent. */
+	xs: string;
+}
+
+const allSpecs: WorkloadSpec[] = [
+	{
+		name: "decode", what: "receive+queue+lookup+decode, vw_mqb + prius frames", signalsPerFrame: signalsPerFrame(decodeGroups),
+		node: () => new DecodeWorkload(decodeGroups.map(([dbc, list]) => ({ plan: plans.get(dbc)!, frames: unpackFrames(packFrames(list)) }))),
+		xs: `xs.decodeWorkload("decode", ${JSON.stringify(DBCS.map(dbc => [`plan:${dbc}`, `decode:${dbc}`]))})`,
+	},
+	{
+		name: "powertrain", what: "the same, messages of 4 to 6 signals (budget)", signalsPerFrame: signalsPerFrame(powertrainGroups),
+		node: () => new DecodeWorkload(powertrainGroups.map(([dbc, list]) => ({ plan: plans.get(dbc)!, frames: unpackFrames(packFrames(list)) }))),
+		xs: `xs.decodeWorkload("powertrain", ${JSON.stringify(DBCS.map(dbc => [`plan:${dbc}`, `powertrain:${dbc}`]))})`,
+	},
+	{
+		name: "traffic", what: "savvycan log: candump parse+queue+lookup (vw_mqb)", signalsPerFrame: null,
+		node: () => new CandumpWorkload(trafficLog, plans.get("vw_mqb.dbc")!),
+		xs: `xs.candumpWorkload("traffic", "traffic", "plan:vw_mqb.dbc")`,
+	},
+	{
+		name: "stream", what: "candump byte-stream parser + queue only", signalsPerFrame: null,
+		node: () => new CandumpWorkload(streamText, null),
+		xs: `xs.candumpWorkload("stream", "stream", null)`,
+	},
+];
+
+/** `--only=decode,powertrain` runs just those workloads. */
+const only = process.argv.find(arg => arg.startsWith("--only="))?.slice(7).split(",");
+const specs = only ? allSpecs.filter(spec => only.includes(spec.name)) : allSpecs;
+if (specs.length === 0)
+	fail(`--only names none of ${allSpecs.map(spec => spec.name).join(", ")}`);
+
+async function sendInputs(worker: XsWorker): Promise<void> {
+	for (const dbc of DBCS)
+		await putInput(worker, `plan:${dbc}`, plans.get(dbc)!);
+	for (const [dbc, list] of decodeGroups)
+		await putInput(worker, `decode:${dbc}`, packFrames(list));
+	for (const [dbc, list] of powertrainGroups)
+		await putInput(worker, `powertrain:${dbc}`, packFrames(list));
+	await putInput(worker, "traffic", trafficLog);
+	await putInput(worker, "stream", streamText);
+	for (const spec of allSpecs)
+		await worker.evaluate(spec.xs);
+}
+
+/** Passes whose frames add up to about `frames`. */
+function passesFor(workload: Workload, frames: number): number {
+	return Math.max(1, Math.round(frames / workload.empty(1)));
+}
+
+/* ---- Node ---- */
+
+function nodeFramesPerSecond(workload: Workload): number {
+	const passes = passesFor(workload, 20_000);
+	workload.run(passes);
+	let frames = 0;
+	const start = performance.now();
+	let elapsed = 0;
+	while (elapsed < 700) {
+		frames += workload.run(passes);
+		elapsed = performance.now() - start;
+	}
+	return frames / (elapsed / 1000);
+}
+
+interface CandiedResult { framesPerSecond: number; signalsAgreeing: number; signalsChecked: number; framesUnknown: number }
+
+/** candied on the decode workload's frames: its own Can.decode, one call per frame. */
+function candiedDecode(): CandiedResult {
+	const decoders = DBCS.map(dbc => {
+		const can = new Can();
+		can.database = new Dbc().load(dbcText.get(dbc)!);
+		return can;
+	});
+	const inputs = decodeGroups.map(([, list]) => list.map(f => ({ id: f.id, dlc: f.dlc, isExtended: (f.flags & FrameFlag.extended) !== 0, payload: Array.from(f.data) })));
+	// How often candied agrees with cantools on these frames, for the record.
+	let agreeing = 0, checked = 0, unknown = 0;
+	DBCS.forEach((dbc, g) => {
+		const list = vectors.filter(v => v.dbc === dbc);
+		list.forEach((vector, i) => {
+			const bound = decoders[g].decode(inputs[g][i]);
+			if (!bound) {
+				unknown++;
+				return;
+			}
+			for (const [name, expected] of Object.entries(vector.signals)) {
+				checked++;
+				const value = bound.boundSignals.get(name)?.value;
+				if (typeof value === "number" && Math.abs(value - expected) <= 1e-9 * Math.max(1, Math.abs(expected)))
+					agreeing++;
+			}
+		});
+	});
+	const pass = () => {
+		let frames = 0;
+		for (let g = 0; g < decoders.length; g++) {
+			const can = decoders[g], list = inputs[g];
+			for (let i = 0; i < list.length; i++)
+				can.decode(list[i]);
+			frames += list.length;
+		}
+		return frames;
+	};
+	pass();
+	let frames = 0;
+	const start = performance.now();
+	let elapsed = 0;
+	while (elapsed < 700) {
+		frames += pass();
+		elapsed = performance.now() - start;
+	}
+	return { framesPerSecond: frames / (elapsed / 1000), signalsAgreeing: agreeing, signalsChecked: checked, framesUnknown: unknown };
+}
+
+/* ---- XS: compute meter and heap ---- */
+
+interface XsResult {
+	frames: number;
+	computePerFrame: number;
+	allocatedBytesPerFrame: number;
+	slotsPerFrame: number;
+	garbageCollected: boolean;
+	instructionsPerFrame: number | null;
+	allocationCallsPerFrame: number | null;
+	signalsPerFrame: number | null;
+}
+
+async function xsMeterAndHeap(host: string): Promise<Map<string, XsResult>> {
+	const worker = await startXsHost(host);
+	const results = new Map<string, XsResult>();
+	try {
+		await sendInputs(worker);
+		for (const spec of specs) {
+			const passes = passesFor(spec.node(), 20_000);
+			await worker.evaluate(`xs.run("${spec.name}", 1)`);
+			// Compute: the same script shape for both loops, so parsing and reply cancel out.
+			const run = await worker.evaluateJson<{ frames: number }>(`xs.run("${spec.name}", ${passes})`);
+			const empty = await worker.evaluateJson<{ frames: number }>(`xs.empty("${spec.name}", ${passes})`);
+			const frames = run.value.frames;
+			// Heap: slots in use after a long run without collection, against the empty loop's.
+			const longPasses = passes * 5;
+			const heap = async (fn: string) => {
+				const armed = await worker.evaluate("xs.arm()");
+				const after = await worker.evaluate(`xs.${fn}("${spec.name}", ${longPasses})`);
+				const collected = (await worker.evaluateJson<{ collected: boolean }>("xs.collected()")).value.collected;
+				return { slots: after.meter.currentHeapCount - armed.meter.currentHeapCount, collected };
+			};
+			const work = await heap("run"), base = await heap("empty");
+			const slotsPerFrame = (work.slots - base.slots) / (frames * 5);
+			results.set(spec.name, {
+				frames,
+				computePerFrame: (run.meter.compute - empty.meter.compute) / frames,
+				slotsPerFrame,
+				allocatedBytesPerFrame: slotsPerFrame * SLOT_BYTES,
+				garbageCollected: work.collected,
+				instructionsPerFrame: null,
+				allocationCallsPerFrame: null,
+				signalsPerFrame: spec.signalsPerFrame,
+			});
+		}
+	}
+	finally {
+		await worker.close();
+	}
+	return results;
+}
+
+/* ---- XS under callgrind ---- */
+
+interface Dump { instructions: number; calls: Map<string, number> }
+
+/** Total Ir and calls per callee from one callgrind dump file (name compression resolved). */
+function readDump(path: string): Dump {
+	const names = new Map<string, string>();
+	const calls = new Map<string, number>();
+	let instructions = 0;
+	let callee: string | null = null;
+	for (const line of readFileSync(path, "utf8").split("\n")) {
+		if (line.startsWith("summary:") || line.startsWith("totals:")) {
+			instructions = Number(line.split(/\s+/)[1]);
+			continue;
+		}
+		const named = /^c?fn=(?:\((\d+)\))? ?(.*)$/.exec(line);
+		if (named) {
+			// With --compress-strings=no every name is spelled out; with ids, the first use names them.
+			let name = named[2];
+			if (named[1] !== undefined) {
+				if (name)
+					names.set(named[1], name);
+				else
+					name = names.get(named[1]) ?? "";
+			}
+			callee = line.startsWith("cfn=") ? name : null;
+			continue;
+		}
+		if (line.startsWith("calls=") && callee) {
+			calls.set(callee, (calls.get(callee) ?? 0) + Number(line.slice(6).split(" ")[0]));
+			callee = null;
+		}
+	}
+	return { instructions, calls };
+}
+
+const ALLOCATORS = ["fxNewSlot", "fxNewChunk", "fxRenewChunk", "fxCollectGarbage"];
+
+async function xsCallgrind(host: string, results: Map<string, XsResult>, outDir: string): Promise<void> {
+	rmSync(outDir, { recursive: true, force: true });
+	mkdirSync(outDir, { recursive: true });
+	const worker = await startXsHost(host, {
+		wrapper: ["valgrind", "--tool=callgrind", "--dump-before=xs_performance_now", "--compress-strings=no", "--compress-pos=no", `--callgrind-out-file=${join(outDir, "xs.cg")}`, "-q"],
+	});
+	const order: Array<{ name: string; baseline: boolean; frames: number }> = [];
+	try {
+		await sendInputs(worker);
+		for (const spec of specs) {
+			const passes = Math.max(1, Math.round(passesFor(spec.node(), 3000)));
+			await worker.evaluate(`xs.run("${spec.name}", 1)`);
+			for (const baseline of [true, false]) {
+				await worker.evaluate("gc()");
+				const reply = await worker.evaluateJson<{ frames: number }>(`xs.measure("${spec.name}", ${passes}, ${baseline})`);
+				order.push({ name: spec.name, baseline, frames: reply.value.frames });
+			}
+		}
+	}
+	finally {
+		await worker.close();
+	}
+	// Dump n is written before the n-th performance.now(): the even ones hold a loop.
+	const dumps = readdirSync(outDir).filter(f => /^xs\.cg\.\d+$/.test(f)).sort((a, b) => Number(a.split(".")[2]) - Number(b.split(".")[2]));
+	if (dumps.length < order.length * 2)
+		throw new Error(`callgrind wrote ${dumps.length} dumps, expected ${order.length * 2}`);
+	for (let i = 0; i < order.length; i += 2) {
+		const base = readDump(join(outDir, dumps[i * 2 + 1])), work = readDump(join(outDir, dumps[(i + 1) * 2 + 1]));
+		const frames = order[i + 1].frames;
+		const result = results.get(order[i].name)!;
+		result.instructionsPerFrame = (work.instructions - base.instructions) / frames;
+		let allocations = 0;
+		for (const name of ALLOCATORS)
+			allocations += (work.calls.get(name) ?? 0) - (base.calls.get(name) ?? 0);
+		result.allocationCallsPerFrame = allocations / frames;
+	}
+}
+
+function hasValgrind(): boolean {
+	try {
+		execFileSync("valgrind", ["--version"], { stdio: "pipe" });
+		return true;
+	}
+	catch {
+		return false;
+	}
+}
+
+/* ---- main ---- */
+
+const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+async function main(): Promise<void> {
+	log("bench: compiling the XS host...");
+	const build = compileXsHost();
+	try {
+		log("bench: XS compute meter and heap...");
+		const xs = await xsMeterAndHeap(build.host);
+		const callgrindDir = join(projectRoot, "build", "bench", "callgrind");
+		let callgrindNote: string | null = null;
+		if (!useCallgrind)
+			callgrindNote = "skipped (--no-callgrind)";
+		else if (!hasValgrind())
+			callgrindNote = "valgrind not found (apt-get install valgrind)";
+		else {
+			log("bench: XS under callgrind (about a minute)...");
+			await xsCallgrind(build.host, xs, callgrindDir);
+		}
+		log("bench: Node...");
+		const node = new Map(specs.map(spec => [spec.name, nodeFramesPerSecond(spec.node())]));
+		const decodeNode = node.get("decode");
+		const candied = decodeNode === undefined ? null : (log("bench: candied on Node..."), candiedDecode());
+
+		const powertrain = xs.get("powertrain") ?? xs.get(specs[0].name)!;
+		const report = {
+			xs: Object.fromEntries(specs.map(spec => {
+				const r = xs.get(spec.name)!;
+				return [spec.name, {
+					instructionsPerFrame: r.instructionsPerFrame === null ? null : round(r.instructionsPerFrame),
+					computePerFrame: round(r.computePerFrame),
+					allocatedBytesPerFrame: round(r.allocatedBytesPerFrame, 3),
+					allocationCallsPerFrame: r.allocationCallsPerFrame === null ? null : round(r.allocationCallsPerFrame, 3),
+					garbageCollected: r.garbageCollected,
+					framesPerPass: r.frames,
+					signalsPerFrame: r.signalsPerFrame === null ? null : round(r.signalsPerFrame, 2),
+				}];
+			})),
+			node: Object.fromEntries(specs.map(spec => [spec.name, { framesPerSecond: Math.round(node.get(spec.name)!) }])),
+			candied: candied && {
+				decode: {
+					framesPerSecond: Math.round(candied.framesPerSecond),
+					xsClusterSpeedup: round(decodeNode! / candied.framesPerSecond, 1),
+					signalsAgreeingWithCantools: candied.signalsAgreeing,
+					signalsChecked: candied.signalsChecked,
+					framesUnknown: candied.framesUnknown,
+				},
+			},
+			budget: {
+				workload: "powertrain",
+				instructionsPerFrame: powertrain.instructionsPerFrame === null ? null : round(powertrain.instructionsPerFrame),
+				limit: BUDGET_INSTRUCTIONS,
+				met: powertrain.instructionsPerFrame === null ? null : powertrain.instructionsPerFrame <= BUDGET_INSTRUCTIONS && powertrain.slotsPerFrame <= 0 && !powertrain.garbageCollected,
+			},
+			callgrind: callgrindNote ?? `dumps in ${callgrindDir} (callgrind_annotate)`,
+		};
+
+		if (json) {
+			process.stdout.write(JSON.stringify(report) + "\n");
+			return;
+		}
+		const rows = [["workload", "XS instr/frame", "XS compute/frame", "XS alloc B/frame", "GC", "Node frames/s", "signals/frame", "what"]];
+		for (const spec of specs) {
+			const r = report.xs[spec.name] as Record<string, number | boolean | null>;
+			rows.push([spec.name, String(r.instructionsPerFrame ?? "-"), String(r.computePerFrame), String(r.allocatedBytesPerFrame), r.garbageCollected ? "yes" : "no",
+				String(report.node[spec.name].framesPerSecond), String(r.signalsPerFrame ?? "-"), spec.what]);
+		}
+		if (report.candied && candied) {
+			rows.push(["candied", "-", "-", "-", "-", String(report.candied.decode.framesPerSecond), String(report.xs.decode.signalsPerFrame), "candied Can.decode on the decode frames (Node)"]);
+		}
+		const widths = rows[0].map((_, c) => Math.max(...rows.map(row => row[c].length)));
+		for (const row of rows)
+			process.stdout.write(row.map((cell, c) => c === row.length - 1 ? cell : cell.padEnd(widths[c])).join("  ") + "\n");
+		if (report.candied && candied)
+			process.stdout.write(`\nxs-cluster decodes ${report.candied.decode.xsClusterSpeedup}x as many frames per second as candied on Node (candied agrees with cantools on ${candied.signalsAgreeing} of ${candied.signalsChecked} signals, misses ${candied.framesUnknown} frames).\n`);
+		const b = report.budget;
+		process.stdout.write(b.instructionsPerFrame === null
+			? `budget: not measured (${callgrindNote})\n`
+			: `budget: ${b.instructionsPerFrame} x86 instructions per powertrain frame in XS (limit ${b.limit}): ${b.met ? "met" : "NOT met"}\n`);
+		if (!callgrindNote)
+			process.stdout.write(`callgrind dumps: ${callgrindDir}\n`);
+	}
+	finally {
+		build.dispose();
+	}
+}
+
+await main();
