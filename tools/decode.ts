@@ -1,16 +1,26 @@
 /*
- * `xs-cluster decode`: decodes a candump log with a DBC, through the same
- * parser, ring, plan and decoder the device runs. Node only.
+ * `xs-cluster decode`: decodes a CAN log (candump, ASC, TRC, GVRET CSV; see
+ * tools/logs/) with a DBC, through the same ring, plan and decoder the device
+ * runs (a candump log also through the device's own line parser). Node only.
  *
- * The log is streamed: memory stays flat whatever its size.
+ * The log is streamed: memory stays flat whatever its size. On a terminal,
+ * standard error shows progress while a long log decodes.
  */
-import { createReadStream } from "node:fs";
+import { createReadStream, statSync } from "node:fs";
+import { basename } from "node:path";
 import type { Readable } from "node:stream";
-import { CandumpParser } from "../modules/can/candump.js";
+import { parseArgs } from "node:util";
 import { CanFrame } from "../modules/can/frame.js";
 import { FrameRing } from "../modules/can/ring.js";
+import { compilePlan } from "../modules/dbc/compile.js";
+import { formatProblem } from "../modules/dbc/database.js";
 import { Decoder } from "../modules/signals/decoder.js";
 import { DecodePlan } from "../modules/signals/plan.js";
+import type { Io } from "./cli.js";
+import { readDbc } from "./dbc-file.js";
+import { LogFormatError, RING_CAPACITY, formatProblems, parseInputFormat, readLog, type LogFormat } from "./logs/formats.js";
+import { ProgressMeter } from "./logs/progress.js";
+import type { LogReader } from "./logs/text-log.js";
 import { UsageError } from "./usage.js";
 
 export type OutputFormat = "jsonl" | "csv";
@@ -19,6 +29,12 @@ export interface DecodeOptions {
 	format: OutputFormat;
 	/** Print value-table names instead of raw numbers where the DBC has them. */
 	choices: boolean;
+	/** Log format; sniffed from the content (then the extension) when absent. */
+	inputFormat?: LogFormat;
+	/** Name of the log for messages and its extension; the stream's path, else "-". */
+	name?: string;
+	/** Progress hook, called after each chunk read. */
+	onChunk?: (bytesRead: number, reader: LogReader) => void;
 }
 
 export interface DecodeSummary {
@@ -28,16 +44,17 @@ export interface DecodeSummary {
 	unknownIds: Set<string>;
 	malformed: number;
 	ignored: number;
+	/** CAN FD and other frames a CanFrame cannot hold, skipped. */
+	unsupported: number;
+	/** Format the log was read as. */
+	format: LogFormat;
+	/** The reader, for `FILE:LINE: why` messages (`formatProblems`). */
+	reader: LogReader;
 }
-
-const RING_CAPACITY = 1024;
-/** At most RING_CAPACITY frames fit in this many bytes of candump text, so no frame is dropped between drains. */
-const FEED_BYTES = 4096;
 
 /** Decodes `input` and writes one record per decoded frame with `write`. */
 export async function decodeLog(plan: DecodePlan, input: Readable, options: DecodeOptions, write: (text: string) => void | Promise<void>): Promise<DecodeSummary> {
 	const ring = new FrameRing(RING_CAPACITY);
-	const parser = new CandumpParser(ring);
 	const decoder = new Decoder(plan);
 	const frame = new CanFrame();
 	const unknownIds = new Set<string>();
@@ -53,31 +70,34 @@ export async function decodeLog(plan: DecodePlan, input: Readable, options: Deco
 		}
 	};
 
-	for await (const chunk of input as AsyncIterable<Buffer>) {
-		for (let at = 0; at < chunk.length; at += FEED_BYTES) {
-			parser.feed(chunk, at, Math.min(FEED_BYTES, chunk.length - at));
-			drain();
-		}
+	const name = options.name ?? streamPath(input) ?? "-";
+	const reader = await readLog(input as AsyncIterable<Uint8Array>, ring, () => {
+		drain();
 		if (out.length > 65536) {
-			await write(out); // waits while a slow reader catches up
+			const text = out;
 			out = "";
+			return write(text); // waits while a slow reader catches up
 		}
-	}
-	parser.finish(); // a last line without its newline is still a line
-	drain();
+	}, { name, format: options.inputFormat, onChunk: options.onChunk });
 	if (out)
 		await write(out);
-	if (ring.dropped)
-		throw new Error(`internal: ${ring.dropped} frames dropped by the ring`);
 
 	return {
 		frames: decoder.decoded + decoder.unknown + decoder.ignored,
 		decoded: decoder.decoded,
 		unknown: decoder.unknown,
 		unknownIds,
-		malformed: parser.malformed + parser.overlong,
+		malformed: reader.malformed,
 		ignored: decoder.ignored,
+		unsupported: reader.unsupported,
+		format: reader.format as LogFormat,
+		reader,
 	};
+}
+
+function streamPath(input: Readable): string | undefined {
+	const path = (input as Readable & { path?: unknown }).path;
+	return typeof path === "string" ? path : undefined;
 }
 
 function formatId(id: number, extended: boolean): string {
@@ -139,6 +159,8 @@ export function describeSummary(summary: DecodeSummary): string {
 	text += summary.unknown ? `; skipped ${summary.unknown} with unknown ids (${ids.length} ids: ${shown})` : "; no unknown ids";
 	if (summary.ignored)
 		text += `; ${summary.ignored} remote or error frames`;
+	if (summary.unsupported)
+		text += `; ${summary.unsupported} CAN FD frames skipped`;
 	if (summary.malformed)
 		text += `; ${summary.malformed} malformed lines skipped`;
 	return text;
@@ -148,4 +170,79 @@ export function parseFormat(text: string | undefined): OutputFormat {
 	if (text === undefined || text === "jsonl" || text === "csv")
 		return text ?? "jsonl";
 	throw new UsageError(`--format must be jsonl or csv, not ${text}`);
+}
+
+/**
+ * `xs-cluster decode --dbc FILE.dbc [--format jsonl|csv] [--choices]
+ * [--input-format candump|asc|trc|gvret-csv] LOG|-`. Resolves to the exit
+ * status: 0, 1 for bad input (DBC problems, a log in no known format), and
+ * throws UsageError (status 2) for a usage mistake.
+ */
+export async function decodeCommand(args: string[], io: Io): Promise<number> {
+	const { values, positionals } = parseOptions(args, {
+		dbc: { type: "string" },
+		format: { type: "string" },
+		choices: { type: "boolean" },
+		"input-format": { type: "string" },
+	});
+	if (!values.dbc)
+		throw new UsageError("decode needs --dbc FILE.dbc");
+	const logPath = onePositional(positionals, "log file (or - for standard input)");
+	const format = parseFormat(values.format as string | undefined);
+	const inputFormat = parseInputFormat(values["input-format"] as string | undefined);
+	const { database, problems } = readDbc(values.dbc as string);
+	for (const problem of problems)
+		io.stderr(formatProblem(problem) + "\n");
+	if (problems.length)
+		return 1;
+	const plan = new DecodePlan(compilePlan(database).buffer);
+	const progress = terminalProgress(logPath);
+	let summary: DecodeSummary;
+	try {
+		summary = await decodeLog(plan, openLog(logPath), { format, choices: values.choices === true, inputFormat, name: logPath, onChunk: progress?.update }, io.stdout);
+	}
+	catch (error) {
+		progress?.done();
+		if (error instanceof LogFormatError) {
+			io.stderr(`xs-cluster: ${error.message}\n`);
+			return 1;
+		}
+		throw error;
+	}
+	progress?.done();
+	io.stderr(formatProblems(logPath, summary.reader));
+	io.stderr(`${logPath === "-" ? "stdin" : basename(logPath)}: ${describeSummary(summary)}\n`);
+	return 0;
+}
+
+/** A progress meter on standard error when it is a terminal, else undefined. */
+export function terminalProgress(path: string): ProgressMeter | undefined {
+	if (!process.stderr.isTTY)
+		return undefined;
+	let total: number | undefined;
+	try {
+		total = path === "-" ? undefined : statSync(path).size;
+	}
+	catch {
+		total = undefined;
+	}
+	return new ProgressMeter(path === "-" ? "stdin" : basename(path), { write: text => process.stderr.write(text), total });
+}
+
+type OptionSpec = Record<string, { type: "string" | "boolean"; short?: string }>;
+
+/** node:util parseArgs with its errors as usage errors. */
+export function parseOptions(args: string[], options: OptionSpec): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+	try {
+		return parseArgs({ args, options, allowPositionals: true }) as { values: Record<string, string | boolean | undefined>; positionals: string[] };
+	}
+	catch (error) {
+		throw new UsageError((error as Error).message);
+	}
+}
+
+export function onePositional(positionals: string[], what: string): string {
+	if (positionals.length !== 1)
+		throw new UsageError(positionals.length ? `expected one ${what}, got ${positionals.length}` : `missing ${what}`);
+	return positionals[0];
 }

@@ -1,0 +1,108 @@
+/*
+ * candump logs for the command line: both what `candump -l` / `-L` write
+ * (`(1579857014.345944) can0 123#1122`) and what candump prints on screen
+ * (`  can0  123   [2]  11 22`), line by line, so a log pasted from a
+ * terminal reads as well as a log file. Node only; allocates per line (see
+ * text-log.ts).
+ *
+ * `-l` lines go through modules/can/candump.ts's CandumpParser, the one
+ * parser of that form (the device replays the same lines). Screen lines:
+ *   [(TIME)] IFACE [-x fields] ID [DLC] BYTES... ['ASCII'] [ERRORFRAME ...]
+ *   [(TIME)] IFACE ID [DLC] remote request
+ * TIME is `-t a` / `-t z` / `-t d` seconds (`(1579857014.345944)`, taken as
+ * given: a `-t d` log has deltas and cannot be told apart) or `-t A` local
+ * date and time (`(2020-01-24 10:10:14.345944)`). An 8-digit ID is extended;
+ * with CAN_ERR_FLAG (0x20000000) it is an error frame. `[DLC]` above 8
+ * (`[16]`, CAN FD) is skipped and counted as unsupported.
+ */
+import { CandumpParser } from "../../modules/can/candump.js";
+import { FrameFlag } from "../../modules/can/frame.js";
+import type { FrameRing } from "../../modules/can/ring.js";
+import { MalformedLine, TextLogReader, fields, hexField } from "./text-log.js";
+
+const ERROR_FLAG = 0x20000000;
+const SCREEN_LINE = /\[\d+\]/;
+const LOCAL_TIME = /^\s*\((\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(\.\d+)?\)(.*)$/;
+
+export class CandumpLogReader extends TextLogReader {
+	readonly format = "candump";
+	/** The device's parser, fed one line at a time so its verdict is known per line. */
+	private readonly logParser: CandumpParser;
+
+	constructor(ring: FrameRing) {
+		super(ring);
+		this.logParser = new CandumpParser(ring);
+	}
+
+	protected parseLine(text: string): void {
+		if (SCREEN_LINE.test(text) && !text.includes("#")) {
+			this.screenLine(text);
+			return;
+		}
+		const parser = this.logParser;
+		const frames = parser.frames, ignored = parser.ignored, unsupported = parser.unsupported;
+		parser.feed(Buffer.from(text + "\n", "latin1"));
+		if (parser.frames !== frames)
+			this.frames++;
+		else if (parser.ignored !== ignored)
+			this.ignore();
+		else if (parser.unsupported !== unsupported)
+			this.skipUnsupported();
+		else
+			throw new MalformedLine(text.length > 128 ? "line longer than candump's 128 bytes" : "not a candump frame line");
+	}
+
+	private screenLine(text: string): void {
+		let time = 0, rest = text;
+		const local = LOCAL_TIME.exec(text);
+		if (local) {
+			const [, y, mo, d, h, mi, s, fraction] = local;
+			time = new Date(+y, +mo - 1, +d, +h, +mi, +s).getTime() + (fraction ? Number(fraction) * 1000 : 0);
+			rest = local[8];
+		}
+		const tokens = fields(rest);
+		let at = 0;
+		if (!local && tokens[0]?.startsWith("(")) {
+			const stamp = /^\((\d+)(\.\d+)?\)$/.exec(tokens[0]);
+			if (!stamp)
+				throw new MalformedLine(`timestamp '${tokens[0]}' is not (seconds.fraction)`);
+			time = Number(stamp[1]) * 1000 + (stamp[2] ? Number(stamp[2]) * 1000 : 0);
+			at = 1;
+		}
+		const dlcAt = tokens.findIndex(token => /^\[\d+\]$/.test(token));
+		if (dlcAt < at + 2)
+			throw new MalformedLine("expected INTERFACE ID [DLC] before the data");
+		const dlc = Number(tokens[dlcAt].slice(1, -1));
+		if (dlc > 8) {
+			this.skipUnsupported();
+			return;
+		}
+		const idText = tokens[dlcAt - 1];
+		let id = hexField(idText, "id", 0x3FFFFFFF), flags = 0;
+		if (idText.length === 8) {
+			if (id >= ERROR_FLAG) {
+				flags = FrameFlag.error;
+				id -= ERROR_FLAG;
+			}
+			else
+				flags = FrameFlag.extended;
+		}
+		else if (idText.length !== 3 || id > 0x7FF)
+			throw new MalformedLine(`id '${idText}' is neither 3 (standard) nor 8 (extended) hex digits`);
+		let i = dlcAt + 1;
+		if (tokens[i] === "remote" && tokens[i + 1] === "request") {
+			this.pushFrame(id, flags | FrameFlag.remote, dlc, 0, time);
+			return;
+		}
+		for (let b = 0; b < dlc; b++, i++) {
+			const byte = tokens[i];
+			if (byte === undefined || !/^[0-9A-Fa-f]{2}$/.test(byte))
+				throw new MalformedLine(byte === undefined ? `[${dlc}] but only ${b} data bytes` : `data byte '${byte}' is not two hex digits`);
+			this.data[b] = parseInt(byte, 16);
+		}
+		// What candump may print after the bytes: -a's ASCII column, -e's error text.
+		if (i < tokens.length && !tokens[i].startsWith("'") && tokens[i] !== "ERRORFRAME")
+			throw new MalformedLine(`unexpected '${tokens[i]}' after ${dlc} data bytes`);
+		this.pushFrame(id, flags, dlc, dlc, time);
+	}
+}

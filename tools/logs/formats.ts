@@ -1,0 +1,197 @@
+/*
+ * Which log format a file is in, and streaming any of them into a FrameRing.
+ * Node only (host tools).
+ *
+ * The format is sniffed from the first lines (a header or a frame line that
+ * only one format has); when the content says nothing (a header-only file),
+ * the extension decides; `--input-format` overrides both. Anything else is a
+ * one-line error naming the file and what its first line looked like.
+ *
+ * `readLog` never holds the whole file: chunks are fed to the reader as they
+ * arrive, at most FEED_BYTES at a time, and the caller drains the ring after
+ * each feed, so the ring (RING_CAPACITY slots) never overflows: no log line
+ * is shorter than 4 bytes.
+ */
+import { extname } from "node:path";
+import type { FrameRing } from "../../modules/can/ring.js";
+import { UsageError } from "../usage.js";
+import { AscLogReader } from "./asc.js";
+import { CandumpLogReader } from "./candump.js";
+import { GvretCsvLogReader } from "./gvret-csv.js";
+import type { LogReader } from "./text-log.js";
+import { TrcLogReader } from "./trc.js";
+
+export const LOG_FORMATS = ["candump", "asc", "trc", "gvret-csv"] as const;
+export type LogFormat = typeof LOG_FORMATS[number];
+
+/** Ring size for readers' callers; see FEED_BYTES. */
+export const RING_CAPACITY = 1024;
+/** Bytes fed between drains: fewer than RING_CAPACITY lines of 4 bytes. */
+export const FEED_BYTES = 4096;
+/** Bytes looked at to tell the format. */
+const SNIFF_BYTES = 8192;
+
+const EXTENSIONS: Record<string, LogFormat> = {
+	".log": "candump", ".candump": "candump", ".asc": "asc", ".trc": "trc", ".csv": "gvret-csv",
+};
+
+/** A log the tools cannot read: the message names the file. Exit status 1. */
+export class LogFormatError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = "LogFormatError";
+	}
+}
+
+/** `--input-format` value, or undefined to sniff. @throws UsageError for an unknown name. */
+export function parseInputFormat(text: string | undefined): LogFormat | undefined {
+	if (text === undefined)
+		return undefined;
+	if ((LOG_FORMATS as readonly string[]).includes(text))
+		return text as LogFormat;
+	throw new UsageError(`--input-format must be one of ${LOG_FORMATS.join(", ")}, not ${text}`);
+}
+
+export function formatFromExtension(path: string): LogFormat | undefined {
+	return EXTENSIONS[extname(path).toLowerCase()];
+}
+
+/** The format the first lines of `sample` show, or undefined. */
+export function sniffFormat(sample: string): LogFormat | undefined {
+	let looked = 0;
+	for (const raw of sample.split(/\r\n|\r|\n/)) {
+		const line = raw.trimEnd();
+		if (!line.trim())
+			continue;
+		if (/^\s*time\s*stamp\s*,/i.test(line))
+			return "gvret-csv";
+		if (/^;\$FILEVERSION=/.test(line) || /^\s*\d+\)\s+\d/.test(line) || /^\s*\d+\s+\d+\.\d+\s+[A-Z]{2}\s/.test(line))
+			return "trc";
+		if (/^(date|base\s+(hex|dec)|begin\s+triggerblock)\b/i.test(line) || /^\s*\d+\.\d+\s+(\d+|CANFD)\s+\S/.test(line))
+			return "asc";
+		if (/^\s*(\([^)]*\)\s+)?(\S+\s+)?[0-9A-Fa-f]{1,8}##?[0-9A-Fa-fRr.]*(_[0-9A-Fa-f])?(\s+[RT])?\s*$/.test(line) || /^\s*(\([^)]*\)\s+)?\S+\s+(\S+\s+)*[0-9A-Fa-f]{3,8}\s+\[\d+\]/.test(line))
+			return "candump";
+		if (++looked === 40)
+			break;
+	}
+	return undefined;
+}
+
+/** A fresh reader for `format` pushing into `ring`. */
+export function createLogReader(format: LogFormat, ring: FrameRing): LogReader {
+	switch (format) {
+		case "candump": return new CandumpLogReader(ring);
+		case "asc": return new AscLogReader(ring);
+		case "trc": return new TrcLogReader(ring);
+		case "gvret-csv": return new GvretCsvLogReader(ring);
+	}
+}
+
+/** Picks the format of `name` from a forced one, its first bytes, or its extension. */
+export function chooseFormat(name: string, sample: Uint8Array, forced?: LogFormat): LogFormat {
+	if (forced)
+		return forced;
+	const text = Buffer.from(sample.buffer, sample.byteOffset, sample.length).toString("latin1");
+	const sniffed = sniffFormat(text);
+	if (sniffed)
+		return sniffed;
+	const byExtension = name === "-" ? undefined : formatFromExtension(name);
+	if (byExtension)
+		return byExtension;
+	throw new LogFormatError(`${displayName(name)}: not a CAN log xs-cluster reads (candump, ASC, TRC, GVRET CSV): ${describeStart(sample, text)}; --input-format forces one`);
+}
+
+function describeStart(sample: Uint8Array, text: string): string {
+	if (sample.length === 0)
+		return "it is empty";
+	let control = 0;
+	for (let i = 0; i < Math.min(sample.length, 512); i++) {
+		const c = sample[i];
+		if (c === 0 || (c < 0x20 && c !== 0x09 && c !== 0x0A && c !== 0x0D))
+			control++;
+	}
+	if (control > 0)
+		return "it looks binary";
+	const first = text.split(/\r\n|\r|\n/).find(line => line.trim()) ?? "";
+	const shown = first.length > 60 ? first.slice(0, 57) + "..." : first;
+	return `its first line is '${shown}'`;
+}
+
+export function displayName(name: string): string {
+	return name === "-" ? "stdin" : name;
+}
+
+export interface ReadLogOptions {
+	/** File name for messages and the extension; "-" for standard input. */
+	name: string;
+	/** Forces the format instead of sniffing. */
+	format?: LogFormat;
+	/** Called after each chunk with bytes read so far and the reader (for progress). */
+	onChunk?: (bytesRead: number, reader: LogReader) => void;
+}
+
+/**
+ * Streams `input` through the right reader into `ring`, calling `drain`
+ * after every feed so the ring never overflows. Resolves to the reader with
+ * its counters and problems. @throws LogFormatError when the format is unknown.
+ */
+export async function readLog(input: AsyncIterable<Uint8Array>, ring: FrameRing, drain: () => void | Promise<void>, options: ReadLogOptions): Promise<LogReader> {
+	const iterator = input[Symbol.asyncIterator]();
+	try {
+		return await readAll(iterator, ring, drain, options);
+	}
+	finally {
+		await iterator.return?.(); // closes the file when reading stopped early
+	}
+}
+
+async function readAll(iterator: AsyncIterator<Uint8Array>, ring: FrameRing, drain: () => void | Promise<void>, options: ReadLogOptions): Promise<LogReader> {
+	const head: Uint8Array[] = [];
+	let headBytes = 0, bytesRead = 0, done = false;
+	while (headBytes < SNIFF_BYTES) {
+		const next = await iterator.next();
+		if (next.done) {
+			done = true;
+			break;
+		}
+		head.push(next.value);
+		headBytes += next.value.length;
+	}
+	const sample = head.length === 1 ? head[0] : Buffer.concat(head);
+	const reader = createLogReader(chooseFormat(options.name, sample.subarray(0, SNIFF_BYTES), options.format), ring);
+	const feed = async (chunk: Uint8Array) => {
+		for (let at = 0; at < chunk.length; at += FEED_BYTES) {
+			reader.feed(chunk, at, Math.min(FEED_BYTES, chunk.length - at));
+			const pending = drain();
+			if (pending)
+				await pending;
+		}
+		bytesRead += chunk.length;
+		options.onChunk?.(bytesRead, reader);
+	};
+	await feed(sample);
+	while (!done) {
+		const next = await iterator.next();
+		if (next.done)
+			break;
+		await feed(next.value);
+	}
+	reader.finish();
+	const pending = drain();
+	if (pending)
+		await pending;
+	if (ring.dropped)
+		throw new Error(`internal: ${ring.dropped} frames dropped by the ring`);
+	return reader;
+}
+
+/** `FILE:LINE: why` lines for the first malformed lines, and a count of the rest. */
+export function formatProblems(name: string, reader: LogReader): string {
+	let text = "";
+	for (const problem of reader.problems)
+		text += `${displayName(name)}:${problem.line}: ${problem.reason}\n`;
+	const more = reader.malformed - reader.problems.length;
+	if (more > 0)
+		text += `${displayName(name)}: ${more} more malformed line${more === 1 ? "" : "s"}\n`;
+	return text;
+}
