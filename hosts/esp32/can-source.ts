@@ -1,0 +1,91 @@
+/*
+ * The ESP32's CAN source: the board's CAN input (the TWAI controller, an
+ * MCP2515 on SPI, or an SLCAN adapter on a UART, as `canDriver` in the board
+ * config says) opened onto the pipeline's ring. The same `CanSource` shape as
+ * hosts/sim/can-source.ts, plus `bus`: the controller's health for the
+ * diagnostics page.
+ *
+ * Time base: main.ts passes `step` a "now" of its own (milliseconds since its
+ * start). Frames read between steps, from a driver callback, are stamped on
+ * the same base: the offset to `Date.now()` is taken at every step.
+ *
+ * Runs on the ESP32. Allocates when opening; `step` does not.
+ */
+import config from "mc/config";
+import Digital from "embedded:io/digital";
+import Serial from "embedded:io/serial";
+import SPI from "embedded:io/spi";
+import type { BusStatus } from "can/bus-status";
+import { Mcp2515Source } from "can/mcp2515";
+import type { FrameRing } from "can/ring";
+import type { DecodePlan } from "signals/plan";
+import { SlcanSerialSource, type SerialIO } from "can/slcan-serial";
+import { TwaiSource } from "can/twai-source";
+import { readBoard } from "host/board";
+import Twai from "host/twai";
+
+export interface CanSource {
+	/** Moves frames due by `now` (ms) into the pipeline's ring. */
+	step(now: number): void;
+	/** One word for the health line and the diagnostics page. */
+	readonly description: string;
+	/** Controller health: state, error counters, overruns, bus-off and recoveries. */
+	readonly bus?: BusStatus;
+}
+
+/** Opens the board's CAN input. `plan` is unused here (the simulator's demo drive encodes with it). */
+export function openCanSource(ring: FrameRing, plan?: DecodePlan): CanSource {
+	const board = readBoard(config);
+	let offset = Date.now();
+	const clock = () => Date.now() - offset;
+	let source: TwaiSource | Mcp2515Source | SlcanSerialSource;
+	switch (board.canDriver) {
+		case "mcp2515":
+			source = new Mcp2515Source(ring, {
+				openSpi: () => new SPI({
+					port: board.spiPort, clock: board.spiClock, out: board.spiOut, in: board.spiIn,
+					select: board.mcp2515Select, active: 0, hz: board.mcp2515Hz, mode: 0,
+				}),
+				openInterrupt: (onInterrupt) => new Digital({
+					pin: board.mcp2515Interrupt, mode: Digital.InputPullUp, edge: Digital.Falling,
+					onReadable: onInterrupt,
+				}),
+				clock,
+				crystal: board.mcp2515Crystal,
+				bitRate: board.canBitRate,
+				listenOnly: board.canListenOnly,
+			});
+			break;
+		case "slcan":
+			source = new SlcanSerialSource(ring, {
+				openSerial: (callbacks) => new Serial({
+					port: board.slcanPort, transmit: board.slcanTransmit, receive: board.slcanReceive,
+					baud: board.slcanBaud, format: "buffer",
+					onReadable: callbacks.onReadable as (this: Serial, bytes: number) => void,
+				}) as unknown as SerialIO,
+				clock,
+				bitRate: board.canBitRate,
+				listenOnly: board.canListenOnly,
+			});
+			break;
+		default:
+			source = new TwaiSource(ring, {
+				open: (options) => new Twai(options),
+				clock,
+				transmit: board.twaiTransmit,
+				receive: board.twaiReceive,
+				bitRate: board.canBitRate,
+				listenOnly: board.canListenOnly,
+			});
+			break;
+	}
+	source.open(clock());
+	return {
+		description: source.description,
+		bus: source.status,
+		step(now: number) {
+			offset = Date.now() - now;
+			source.step(now);
+		},
+	};
+}

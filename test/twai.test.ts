@@ -1,0 +1,388 @@
+/*
+ * TwaiSource against the mock TWAI: opening, filters, receive at a saturated
+ * 1 Mbit/s bus drained at the display clock, loss accounting, bus-off and
+ * recovery with back-off, listen-only, close and reopen. Node (vitest).
+ */
+import { beforeEach, describe, expect, it } from "vitest";
+import { BusState, formatBusStatus } from "../modules/can/bus-status.js";
+import { CanFrame, FrameFlag } from "../modules/can/frame.js";
+import { FrameRing } from "../modules/can/ring.js";
+import {
+	TWAI_RECORD_SIZE, TwaiState, recordId, twaiAcceptance, writeRecord,
+} from "../modules/can/twai.js";
+import { TwaiSource, type TwaiSourceOptions } from "../modules/can/twai-source.js";
+import { FakeClock } from "./fixtures/clock.js";
+import { MockTwai, MockTwaiBus, type MockFrame } from "./fixtures/mock-twai.js";
+
+let clock: FakeClock;
+
+beforeEach(() => {
+	MockTwaiBus.reset();
+	clock = new FakeClock(1000);
+	MockTwaiBus.now = clock.now;
+});
+
+function source(ring: FrameRing, options: Partial<TwaiSourceOptions> = {}): TwaiSource {
+	return new TwaiSource(ring, {
+		open: (o) => MockTwaiBus.openTwai(o),
+		clock: clock.now,
+		transmit: 21,
+		receive: 22,
+		bitRate: 500000,
+		...options,
+	});
+}
+
+function twai(): MockTwai {
+	const open = MockTwaiBus.open;
+	if (!open)
+		throw new Error("no controller open");
+	return open;
+}
+
+/** Frame `n` of a numbered stream: id cycles through 8 standard ids, bytes 0..3 carry n. */
+function numbered(n: number): MockFrame {
+	const data = new Uint8Array(8);
+	data[0] = n & 0xFF;
+	data[1] = (n >>> 8) & 0xFF;
+	data[2] = (n >>> 16) & 0xFF;
+	data[3] = (n >>> 24) & 0xFF;
+	return { id: 0x100 + (n & 7), flags: 0, dlc: 8, data };
+}
+
+function sequenceOf(frame: CanFrame): number {
+	const d = frame.data;
+	return (d[0] | (d[1] << 8) | (d[2] << 16) | (d[3] << 24)) >>> 0;
+}
+
+describe("twai-record", () => {
+	it("record-round-trip: id, flags and data survive, bytes past the DLC are zero", () => {
+		const record = new Uint8Array(TWAI_RECORD_SIZE);
+		writeRecord(record, 0, 0x1ABCDEF0, FrameFlag.extended, 3, Uint8Array.of(1, 2, 3, 4, 5));
+		expect(recordId(record, 0)).toBe(0x1ABCDEF0);
+		expect(record[4]).toBe(FrameFlag.extended);
+		expect(record[5]).toBe(3);
+		expect([...record.subarray(8)]).toEqual([1, 2, 3, 0, 0, 0, 0, 0]);
+	});
+
+	it("record-rejects-out-of-range: 12-bit standard id, DLC 9", () => {
+		const record = new Uint8Array(TWAI_RECORD_SIZE);
+		expect(() => writeRecord(record, 0, 0x800, 0, 0, record)).toThrow(RangeError);
+		expect(() => writeRecord(record, 0, 0x7FF, 0, 9, record)).toThrow(RangeError);
+	});
+});
+
+describe("twai-filter", () => {
+	it("standard-filter-bits: id at 31..21, RTR and data bytes don't care", () => {
+		const f = twaiAcceptance(0x123, 0x7FF);
+		expect(f.code).toBe(0x123 << 21 >>> 0);
+		expect(f.mask).toBe(0x001FFFFF);
+		expect(f.single).toBe(true);
+	});
+
+	it("extended-filter-bits: id at 31..3, RTR don't care", () => {
+		const f = twaiAcceptance(0x18DAF110, 0x1FFFFF00, true);
+		expect(f.code).toBe((0x18DAF110 * 8) >>> 0);
+		expect(f.mask).toBe((~((0x1FFFFF00 * 8) >>> 0)) >>> 0);
+	});
+
+	it("filter-matches-like-the-controller: a frame passes when its bits equal the code wherever the mask is 0", () => {
+		const f = twaiAcceptance(0x120, 0x7F0);
+		const passes = (id: number) => (((id << 21) ^ f.code) & ~f.mask) === 0;
+		expect(passes(0x120)).toBe(true);
+		expect(passes(0x12F)).toBe(true);
+		expect(passes(0x130)).toBe(false);
+		expect(passes(0x020)).toBe(false);
+	});
+
+	it("filter-rejects-wide-values", () => {
+		expect(() => twaiAcceptance(0x800, 0x7FF)).toThrow(RangeError);
+		expect(() => twaiAcceptance(0x20000000, 0, true)).toThrow(RangeError);
+	});
+
+	it("filter-reaches-the-driver: the options bag carries the acceptance code and mask", () => {
+		const filter = twaiAcceptance(0x3E8, 0x7FF);
+		source(new FrameRing(16), { filter }).open(clock.now());
+		expect(twai().options.filter).toEqual(filter);
+	});
+});
+
+describe("twai-open", () => {
+	it("open-defaults: listen-only, accept all, 512-slot queue, started", () => {
+		const s = source(new FrameRing(16));
+		s.open(clock.now());
+		const io = twai();
+		expect(io.options.listenOnly).toBe(true);
+		expect(io.options.filter).toEqual({ code: 0, mask: 0xFFFFFFFF, single: true });
+		expect(io.options.rxQueueLength).toBe(512);
+		expect(io.options.transmit).toBe(21);
+		expect(io.options.receive).toBe(22);
+		expect(io.calls).toEqual(["start"]);
+		expect(io.state).toBe(TwaiState.running);
+		expect(s.status.state).toBe(BusState.errorActive);
+		expect(s.description).toBe("twai 500 kbit/s listen-only");
+	});
+
+	it("open-rejects-bad-bit-rate: the driver's error reaches the caller", () => {
+		expect(() => source(new FrameRing(16), { bitRate: 300000 }).open(0)).toThrow("invalid bitRate");
+	});
+});
+
+describe("twai-receive", () => {
+	it("frames-reach-the-ring: standard, extended, remote, stamped with the clock", () => {
+		const ring = new FrameRing(16);
+		const s = source(ring);
+		s.open(clock.now());
+		clock.advance(5);
+		twai().deliver([
+			{ id: 0x7DF, flags: 0, dlc: 2, data: Uint8Array.of(0xAA, 0xBB, 1, 1, 1, 1, 1, 1) },
+			{ id: 0x18DAF110, flags: FrameFlag.extended, dlc: 8, data: Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8) },
+			{ id: 0x123, flags: FrameFlag.remote, dlc: 4, data: new Uint8Array(8) },
+		]);
+		const frame = new CanFrame();
+		expect(ring.pop(frame)).toBe(true);
+		expect([frame.id, frame.flags, frame.dlc, [...frame.data], frame.timestamp]).toEqual([0x7DF, 0, 2, [0xAA, 0xBB, 0, 0, 0, 0, 0, 0], 1005]);
+		expect(ring.pop(frame)).toBe(true);
+		expect([frame.id, frame.flags, frame.dlc, [...frame.data]]).toEqual([0x18DAF110, FrameFlag.extended, 8, [1, 2, 3, 4, 5, 6, 7, 8]]);
+		expect(ring.pop(frame)).toBe(true);
+		expect([frame.id, frame.flags, frame.dlc, [...frame.data]]).toEqual([0x123, FrameFlag.remote, 4, [0, 0, 0, 0, 0, 0, 0, 0]]);
+		expect(s.status.frames).toBe(3);
+	});
+
+	// 1 Mbit/s, 8-byte standard frames with average stuffing: about 111 bits, 9,000 frames a second.
+	const RATE_PER_MS = 9;
+	const DISPLAY_MS = 33;
+
+	function saturate(ringCapacity: number, notify: boolean, seconds: number) {
+		const ring = new FrameRing(ringCapacity);
+		const s = source(ring, { bitRate: 1000000 });
+		s.open(clock.now());
+		twai().notify = notify;
+		const frame = new CanFrame();
+		let sent = 0, expected = 0, received = 0, outOfOrder = 0;
+		for (let ms = 1; ms <= seconds * 1000; ms++) {
+			clock.advance(1);
+			const batch: MockFrame[] = [];
+			for (let i = 0; i < RATE_PER_MS; i++)
+				batch.push(numbered(sent++));
+			twai().deliver(batch);
+			if (ms % DISPLAY_MS === 0) {
+				s.step(clock.now());
+				while (ring.pop(frame)) {
+					const n = sequenceOf(frame);
+					if (n !== expected)
+						outOfOrder++;
+					expected = n + 1;
+					received++;
+				}
+			}
+		}
+		s.step(clock.now());
+		while (ring.pop(frame))
+			received++;
+		received += twai().queued;
+		return { sent, received, outOfOrder, status: s.status, ring };
+	}
+
+	it("saturated-bus-no-loss-polled: 9,000 frames/s, drained every 33 ms into a 512-slot ring", () => {
+		const r = saturate(512, false, 3);
+		expect(r.sent).toBe(27000);
+		expect(r.outOfOrder).toBe(0);
+		expect(r.received).toBe(r.sent);
+		expect(r.ring.dropped).toBe(0);
+		expect(r.status.missed).toBe(0);
+	});
+
+	it("saturated-bus-no-loss-on-readable: frames move at the bus clock, decoded at the display clock", () => {
+		const r = saturate(512, true, 3);
+		expect(r.outOfOrder).toBe(0);
+		expect(r.received).toBe(r.sent);
+		expect(r.ring.dropped).toBe(0);
+		expect(r.status.missed).toBe(0);
+		expect(r.status.frames).toBe(r.sent);
+	});
+
+	it("saturated-bus-small-ring-counts-loss: a 256-slot ring cannot hold 33 ms; the loss is counted, never hidden", () => {
+		const r = saturate(256, false, 3);
+		expect(r.ring.dropped).toBe(0); // flow control: the ring is never overrun
+		expect(r.status.missed).toBeGreaterThan(0);
+		expect(r.received + r.status.missed).toBe(r.sent);
+	});
+
+	it("hardware-overrun-counted: the driver's rx_overrun_count shows in the status", () => {
+		const s = source(new FrameRing(16));
+		s.open(clock.now());
+		twai().overrun(3);
+		twai().overrun(2);
+		expect(s.status.overruns).toBe(5);
+		expect(formatBusStatus(s.status)).toContain("5 overruns");
+	});
+
+	it("queue-full-missed-counted: frames that find the driver's queue full are missed", () => {
+		const ring = new FrameRing(4);
+		const s = source(ring, { rxQueueLength: 8 });
+		s.open(clock.now());
+		twai().notify = false;
+		const batch: MockFrame[] = [];
+		for (let i = 0; i < 20; i++)
+			batch.push(numbered(i));
+		twai().deliver(batch);
+		s.step(clock.now());
+		expect(ring.length).toBe(4);
+		expect(twai().queued).toBe(4);
+		expect(s.status.missed).toBe(12);
+	});
+});
+
+describe("twai-bus-off", () => {
+	it("error-passive-from-counters: REC at 128 makes the node error passive", () => {
+		const s = source(new FrameRing(16));
+		s.open(clock.now());
+		for (let i = 0; i < 127; i++)
+			twai().busError(false);
+		expect(s.status.state).toBe(BusState.errorActive);
+		twai().busError(false);
+		expect(s.status.state).toBe(BusState.errorPassive);
+		expect(s.status.rxErrors).toBe(128);
+		expect(s.status.busErrors).toBe(128);
+	});
+
+	it("bus-off-recovers-with-backoff: wait, recover, start again after recovery completes", () => {
+		const s = source(new FrameRing(16), { backoffMs: 100, maxBackoffMs: 400, stableMs: 10000 });
+		s.open(clock.now());
+		const io = twai();
+		for (let i = 0; i < 32; i++)
+			io.busError(true);
+		expect(io.state).toBe(TwaiState.busOff);
+		expect(s.status.state).toBe(BusState.busOff);
+		expect(s.status.busOffs).toBe(1);
+
+		clock.advance(99);
+		s.step(clock.now());
+		expect(io.calls).toEqual(["start"]);
+		clock.advance(1);
+		s.step(clock.now());
+		expect(io.calls).toEqual(["start", "recover@1100"]);
+		expect(s.status.state).toBe(BusState.recovering);
+
+		clock.advance(33);
+		s.step(clock.now());
+		expect(io.calls.length).toBe(2); // still recovering: no start yet
+
+		io.completeRecovery();
+		expect(io.calls).toEqual(["start", "recover@1100", "start"]);
+		expect(io.state).toBe(TwaiState.running);
+		expect(s.status.recoveries).toBe(1);
+		expect(s.status.state).toBe(BusState.errorActive);
+
+		// Frames flow again.
+		io.deliver([numbered(1)]);
+		expect(s.status.frames).toBe(1);
+	});
+
+	it("backoff-doubles-to-its-limit-and-resets-when-stable", () => {
+		const s = source(new FrameRing(16), { backoffMs: 100, maxBackoffMs: 400, stableMs: 10000 });
+		s.open(clock.now());
+		const io = twai();
+		const waits: number[] = [];
+		for (let round = 0; round < 4; round++) {
+			io.goBusOff();
+			const offAt = clock.now();
+			while (io.state === TwaiState.busOff) {
+				clock.advance(1);
+				s.step(clock.now());
+			}
+			waits.push(clock.now() - offAt);
+			io.completeRecovery();
+			clock.advance(50);
+			s.step(clock.now());
+		}
+		expect(waits).toEqual([100, 200, 400, 400]);
+		expect(s.status.busOffs).toBe(4);
+		expect(s.status.recoveries).toBe(4);
+
+		clock.advance(10000);
+		s.step(clock.now());
+		expect(s.currentBackoff).toBe(100);
+	});
+
+	it("bus-off-counted-once: repeated error alerts while off do not count again", () => {
+		const s = source(new FrameRing(16));
+		s.open(clock.now());
+		twai().goBusOff();
+		twai().overrun(0);
+		s.step(clock.now());
+		expect(s.status.busOffs).toBe(1);
+	});
+});
+
+describe("twai-listen-only", () => {
+	it("listen-only-never-writes: a session with traffic, errors, bus-off and recovery makes no write", () => {
+		const s = source(new FrameRing(64));
+		s.open(clock.now());
+		const io = twai();
+		io.deliver([numbered(1), numbered(2)]);
+		for (let i = 0; i < 40; i++)
+			io.busError(false);
+		io.goBusOff();
+		clock.advance(1000);
+		s.step(clock.now());
+		io.completeRecovery();
+		s.step(clock.now());
+		expect(s.status.recoveries).toBe(1);
+		expect(io.writes.length).toBe(0);
+		expect(() => s.send(new CanFrame())).toThrow("listen-only");
+		expect(io.writes.length).toBe(0);
+	});
+
+	it("transmit-is-explicit: with listenOnly false a frame reaches the driver as a record", () => {
+		const s = source(new FrameRing(16), { listenOnly: false });
+		s.open(clock.now());
+		expect(twai().options.listenOnly).toBe(false);
+		const frame = new CanFrame();
+		frame.id = 0x7DF;
+		frame.dlc = 8;
+		frame.data.set([2, 1, 0x0D, 0, 0, 0, 0, 0]);
+		expect(s.send(frame)).toBe(true);
+		const record = twai().writes[0];
+		expect(recordId(record, 0)).toBe(0x7DF);
+		expect([...record.subarray(8)]).toEqual([2, 1, 0x0D, 0, 0, 0, 0, 0]);
+		expect(s.description).toBe("twai 500 kbit/s normal");
+	});
+});
+
+describe("twai-close", () => {
+	it("close-and-reopen: the driver is released, counters carry over, frames flow again", () => {
+		const ring = new FrameRing(16);
+		const s = source(ring);
+		s.open(clock.now());
+		const first = twai();
+		first.overrun(2);
+		first.deliver([numbered(1)]);
+		s.close();
+		expect(first.closed).toBe(true);
+		expect(MockTwaiBus.open).toBeNull();
+		expect(s.isOpen).toBe(false);
+		expect(s.status.state).toBe(BusState.stopped);
+		s.step(clock.now()); // closed: nothing happens
+		s.close(); // twice is fine
+
+		s.open(clock.now());
+		const second = twai();
+		expect(second).not.toBe(first);
+		expect(MockTwaiBus.opened.length).toBe(2);
+		second.overrun(1);
+		second.deliver([numbered(2)]);
+		expect(s.status.overruns).toBe(3);
+		expect(s.status.frames).toBe(2);
+		expect(ring.length).toBe(2);
+	});
+
+	it("use-after-close: the closed controller refuses calls", () => {
+		const s = source(new FrameRing(16));
+		s.open(clock.now());
+		const io = twai();
+		s.close();
+		expect(() => io.read(new Uint8Array(TWAI_RECORD_SIZE))).toThrow("closed");
+	});
+});
