@@ -135,14 +135,18 @@ export interface ReadLogOptions {
  * after every feed so the ring never overflows. Resolves to the reader with
  * its counters and problems. @throws LogFormatError when the format is unknown.
  */
-export async function readLog(input: AsyncIterable<Uint8Array>, ring: FrameRing, drain: () => void | Promise<void>, options: ReadLogOptions): Promise<LogReader> {
-	const iterator = input[Symbol.asyncIterator]();
+export async function readLog(input: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, ring: FrameRing, drain: () => void | Promise<void>, options: ReadLogOptions): Promise<LogReader> {
+	const iterator = Symbol.asyncIterator in input ? input[Symbol.asyncIterator]() : toAsync(input)[Symbol.asyncIterator]();
 	try {
 		return await readAll(iterator, ring, drain, options);
 	}
 	finally {
 		await iterator.return?.(); // closes the file when reading stopped early
 	}
+}
+
+async function* toAsync(chunks: Iterable<Uint8Array>): AsyncIterable<Uint8Array> {
+	yield* chunks;
 }
 
 async function readAll(iterator: AsyncIterator<Uint8Array>, ring: FrameRing, drain: () => void | Promise<void>, options: ReadLogOptions): Promise<LogReader> {
