@@ -204,6 +204,37 @@ export class VehicleProfile {
 		return pids;
 	}
 
+	/**
+	 * True when a quantity reading `pid` as a fallback (`first: [bus, {obd}]`)
+	 * has a fresh bus value at `now`: the poll can be skipped. No allocation.
+	 */
+	coveredByBus(pid: number, store: SignalStore | null, now: number): boolean {
+		if (!store)
+			return false;
+		for (let q = 0; q < this.roots.length; q++) {
+			const root = this.roots[q];
+			if (root < 0 || this.kinds[root] !== NodeKind.first)
+				continue;
+			const first = this.args[root], end = first + this.childCounts[root];
+			for (let c = first; c < end; c++) {
+				if (this.kinds[c] === NodeKind.obd) {
+					if (this.args[c] === pid)
+						break;
+					continue;
+				}
+				const value = this.evaluate(c, store, null, now);
+				if (value === value) {
+					// A bus source ahead of this PID answers: but only if the PID is in this list.
+					for (let d = c + 1; d < end; d++)
+						if (this.kinds[d] === NodeKind.obd && this.args[d] === pid)
+							return true;
+					break;
+				}
+			}
+		}
+		return false;
+	}
+
 	/** Label of a gear code, or "" for a code the profile does not name. No allocation. */
 	gearLabel(code: number): string {
 		const codes = this.gearCodes;
