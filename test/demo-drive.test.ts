@@ -152,3 +152,10 @@ describe("demo drive", () => {
 		expect(looping.step(LAP_MS + 10)).toBeGreaterThan(0);
 	});
 });
+
+test("simulator-profile-module-matches-the-demo-car-json", async () => {
+	const { DEMO_PROFILE } = await import("../hosts/sim/profile.js");
+	// Everything but the DBC file name, which only host tools use.
+	const { dbc: _dbc, ...bindings } = profile;
+	expect(JSON.parse(JSON.stringify(DEMO_PROFILE))).toEqual(bindings);
+});

@@ -12,7 +12,7 @@ export interface UnitSystem {
 	/** Display units per km/h. */
 	readonly speedPerKmh: number;
 	readonly speedLabel: string;
-	/** Top of the speedometer scale, in display units, and its major tick step. */
+	/** Top of the speedometer scale, in display units, and the step between its numbers. */
 	readonly speedScaleMax: number;
 	readonly speedScaleStep: number;
 	/** Display units per km. */
@@ -27,7 +27,7 @@ export const METRIC: UnitSystem = Object.freeze({
 	speedPerKmh: 1,
 	speedLabel: "km/h",
 	speedScaleMax: 240,
-	speedScaleStep: 20,
+	speedScaleStep: 40,
 	distancePerKm: 1,
 	distanceLabel: "km",
 	temperatureLabel: "C",

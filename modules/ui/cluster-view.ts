@@ -1,0 +1,503 @@
+/*
+ * ClusterView: the instrument cluster drawn with Piu — speedometer and
+ * tachometer dials with needles, gear, fuel and coolant bars, turn arrows,
+ * telltales, odometer and trip — and a second page of diagnostics.
+ *
+ * The view never decides what to show; ClusterModel does, and hands back a bit
+ * per element that changed. `apply` touches only those contents, so an idle
+ * display costs no drawing. Needles are commodetto outlines: a needle that
+ * moves allocates one rotated outline per visible step, nothing otherwise.
+ * Strings are made only for changed values. Device only (Piu); allocates its
+ * contents at construction.
+ */
+import {} from "piu/MC";
+import {} from "piu/shape";
+import { Outline } from "commodetto/outline";
+import { Change, type ClusterModel } from "cluster/cluster";
+import type { Diagnostics } from "cluster/diagnostics";
+import { TELLTALE_COLORS, TELLTALE_COUNT, Telltale } from "cluster/telltales";
+import { IMPERIAL, METRIC } from "cluster/units";
+import { type Look, lookFor } from "./look.js";
+import type { Application, Content, Label, Shape } from "./piu-types.js";
+
+/** Dial sweep in screen degrees (0 is 3 o'clock, clockwise): from lower left, over the top, to lower right. */
+const DIAL_START = 150;
+const DIAL_SWEEP = 240;
+const RADIANS = Math.PI / 180;
+
+/** Short names on the telltale badges, by Telltale id (arrows have none). */
+const BADGE_TEXT = ["", "", "CHECK", "OIL", "BATT", "TEMP", "FUEL", "BRAKE", "HIGH", "BELT", "DOOR"];
+
+/** Screen geometry for a landscape display, scaled from the 320 x 240 design. */
+class Geometry {
+	readonly width: number;
+	readonly height: number;
+	readonly scale: number;
+	constructor(width: number, height: number) {
+		this.width = width;
+		this.height = height;
+		this.scale = Math.min(width / 320, height / 240);
+	}
+	/** A length of the 320 x 240 design, scaled. */
+	s(length: number): number {
+		return Math.round(length * this.scale);
+	}
+	/** An x of the design, scaled and centred when the screen is wider than 4:3. */
+	x(x: number): number {
+		return Math.round((this.width - 320 * this.scale) / 2 + x * this.scale);
+	}
+	y(y: number): number {
+		return Math.round((this.height - 240 * this.scale) / 2 + y * this.scale);
+	}
+}
+
+/** One round gauge: ticks, numbers, optional red zone, needle, hub and a centre readout. */
+class Dial {
+	readonly box: Content;
+	readonly ticks: Shape;
+	readonly redline: Shape;
+	readonly needle: Shape;
+	readonly hub: Shape;
+	readonly numbers: Label[] = [];
+	readonly radius: number;
+	private readonly needleBase: Outline;
+	private readonly steps: number;
+
+	constructor(container: any, left: number, top: number, radius: number, steps: number) {
+		this.radius = radius;
+		this.steps = steps;
+		const size = radius * 2;
+		this.box = new Container(null, { left, top, width: size, height: size }) as Content;
+		container.add(this.box);
+		this.ticks = new Shape(null, { left: 0, top: 0, width: size, height: size });
+		this.redline = new Shape(null, { left: 0, top: 0, width: size, height: size });
+		(this.box as any).add(this.ticks);
+		(this.box as any).add(this.redline);
+		this.needle = new Shape(null, { left: 0, top: 0, width: size, height: size });
+		this.hub = new Shape(null, { left: radius - 6, top: radius - 6, width: 12, height: 12 });
+		const hubPath = new Outline.CanvasPath();
+		hubPath.arc(6, 6, 5.5, 0, 2 * Math.PI);
+		this.hub.fillOutline = Outline.fill(hubPath);
+		// A tapered needle along +x from a short tail to just inside the ticks.
+		const tip = radius - 7;
+		this.needleBase = Outline.fill(Outline.PolygonPath(-10, -3.2, tip, -1.1, tip, 1.1, -10, 3.2));
+	}
+
+	/** Adds the needle and hub above whatever the caller put in the centre. */
+	finish(): void {
+		(this.box as any).add(this.needle);
+		(this.box as any).add(this.hub);
+	}
+
+	/** Draws ticks every `minor` and `major` units up to `max`, numbers every `labelStep` divided by `labelDivisor`. */
+	scale(max: number, minor: number, major: number, labelStep: number, labelDivisor: number, look: Look): void {
+		const r = this.radius;
+		const minorPath = new Outline.CanvasPath(), majorPath = new Outline.CanvasPath();
+		minorPath.arc(r, r, r - 1, DIAL_START * RADIANS, (DIAL_START + DIAL_SWEEP) * RADIANS);
+		for (let v = 0; v <= max + 1e-9; v += minor) {
+			const a = (DIAL_START + v / max * DIAL_SWEEP) * RADIANS;
+			const isMajor = Math.abs(v / major - Math.round(v / major)) < 1e-6;
+			const inner = isMajor ? r - 10 : r - 6;
+			const path = isMajor ? majorPath : minorPath;
+			path.moveTo(r + Math.cos(a) * (r - 1), r + Math.sin(a) * (r - 1));
+			path.lineTo(r + Math.cos(a) * inner, r + Math.sin(a) * inner);
+		}
+		this.ticks.fillOutline = Outline.stroke(minorPath, 1.5, Outline.LINECAP_BUTT);
+		this.ticks.strokeOutline = Outline.stroke(majorPath, 3, Outline.LINECAP_BUTT);
+		for (const label of this.numbers)
+			(this.box as any).remove(label);
+		this.numbers.length = 0;
+		const lr = r - 21;
+		for (let v = 0; v <= max + 1e-9; v += labelStep) {
+			const a = (DIAL_START + v / max * DIAL_SWEEP) * RADIANS;
+			const label = new Label(null, {
+				left: Math.round(r + Math.cos(a) * lr - 15), top: Math.round(r + Math.sin(a) * lr - 9), width: 30, height: 18,
+				style: look.dialNumberStyle, string: String(Math.round(v / labelDivisor)),
+			});
+			this.numbers.push(label);
+			(this.box as any).insert(label, this.redline);
+		}
+	}
+
+	/** Paints the red zone from `from` to `max`. */
+	zone(from: number, max: number): void {
+		const r = this.radius, path = new Outline.CanvasPath();
+		path.arc(r, r, r - 4, (DIAL_START + from / max * DIAL_SWEEP) * RADIANS, (DIAL_START + DIAL_SWEEP) * RADIANS);
+		this.redline.fillOutline = Outline.stroke(path, 6, Outline.LINECAP_BUTT);
+	}
+
+	/** Points the needle at quantised `position` of the sweep. Allocates one outline. */
+	point(position: number): void {
+		const angle = (DIAL_START + position / this.steps * DIAL_SWEEP) * RADIANS;
+		// Outline.rotate turns +x toward -y: a screen angle (clockwise) is a negative rotation.
+		this.needle.fillOutline = this.needleBase.clone().rotate(-angle).translate(this.radius, this.radius);
+	}
+
+	theme(look: Look): void {
+		this.ticks.skin = look.tickSkin;
+		this.redline.skin = look.redlineSkin;
+		this.needle.skin = look.needleSkin;
+		this.hub.skin = look.hubSkin;
+		for (const label of this.numbers)
+			label.style = look.dialNumberStyle;
+	}
+}
+
+/** A horizontal bar gauge (fuel, coolant): a track and a fill whose width is the quantised level. */
+class Bar {
+	readonly track: Content;
+	readonly fill: Content;
+	private readonly width: number;
+	private readonly steps: number;
+	constructor(container: any, left: number, top: number, width: number, height: number, steps: number) {
+		this.width = width;
+		this.steps = steps;
+		this.track = new Container(null, { left, top, width, height, contents: [] }) as Content;
+		this.fill = new Content(null, { left: 0, top: 0, bottom: 0, width: 0 });
+		(this.track as any).add(this.fill);
+		container.add(this.track);
+	}
+	level(position: number): void {
+		this.fill.width = Math.round(position / this.steps * this.width);
+	}
+	theme(look: Look): void {
+		this.track.skin = look.barTrackSkin;
+		this.fill.skin = look.barSkin;
+	}
+}
+
+export interface ViewHooks {
+	/** Called by the display clock with the time in ms; returns `Change` bits from the model. */
+	tick(now: number): number;
+	/** Milliseconds since start. */
+	now(): number;
+	/** One line naming some stale signals, for the diagnostics page (allocates; called once a second while shown). */
+	staleNames(now: number): string;
+	/** Called once a second with the diagnostics refreshed; true when they were. */
+	sample(now: number): boolean;
+	/** The source's description, e.g. "demo drive". */
+	readonly source: string;
+}
+
+/** Rows of the diagnostics page. */
+const DIAG_ROWS = ["Display", "Bus frames", "Bus load (est.)", "Decoded", "Dropped", "Unknown ids", "Stale signals", "Stale now"];
+
+export class ClusterView {
+	readonly application: Application;
+	/** Display ticks whose model update changed something: frames Piu had to draw. */
+	drawn = 0;
+	ticks = 0;
+
+	private readonly model: ClusterModel;
+	private readonly diagnostics: Diagnostics;
+	private readonly hooks: ViewHooks;
+	private readonly g: Geometry;
+	private look: Look;
+	private readonly main: any;
+	private readonly diag: any;
+	private readonly speedo: Dial;
+	private readonly tacho: Dial;
+	private readonly speedLabel: Label;
+	private readonly speedUnit: Label;
+	private readonly gearLabel: Label;
+	private readonly rpmUnit: Label;
+	private readonly fuel: Bar;
+	private readonly coolant: Bar;
+	private readonly odometer: Label;
+	private readonly trip: Label;
+	private readonly ambient: Label;
+	private readonly lamps: Content[] = [];
+	private readonly diagValues: Label[] = [];
+	private readonly diagNames: Label[] = [];
+	private readonly diagTitle: Label;
+	private readonly buttons: Label[] = [];
+	private showingDiagnostics = false;
+
+	constructor(model: ClusterModel, diagnostics: Diagnostics, hooks: ViewHooks, width: number, height: number) {
+		this.model = model;
+		this.diagnostics = diagnostics;
+		this.hooks = hooks;
+		const g = this.g = new Geometry(width, height);
+		this.look = lookFor(model.theme.theme);
+		const look = this.look;
+		const view = this;
+
+		class PageBehavior extends Behavior {
+			onTouchEnded(_content: Content) {
+				view.togglePage();
+			}
+		}
+		class ClockBehavior extends Behavior {
+			onCreate(application: Application) {
+				application.interval = 33;
+				application.start();
+			}
+			onTimeChanged(_application: Application) {
+				view.tick();
+			}
+		}
+
+		this.main = new Container(null, { left: 0, top: 0, width, height, active: true, Behavior: PageBehavior });
+		this.diag = new Container(null, { left: 0, top: 0, width, height, active: true, visible: false, Behavior: PageBehavior });
+
+		// Dials.
+		const r = g.s(70);
+		this.speedo = new Dial(this.main, g.x(82) - r, g.y(134) - r, r, model.speedometer.needle.steps);
+		this.tacho = new Dial(this.main, g.x(238) - r, g.y(134) - r, r, model.tachometer.steps);
+		// Readouts sit in the open lower part of each dial, clear of the hub and the needle's sweep.
+		this.speedLabel = new Label(null, { left: r - 40, top: r + 2, width: 80, height: g.s(40), style: look.speedStyle, string: "--" });
+		this.speedUnit = new Label(null, { left: r - 40, top: r + g.s(38), width: 80, height: g.s(18), style: look.unitStyle, string: model.units.speedLabel });
+		(this.speedo.box as any).add(this.speedLabel);
+		(this.speedo.box as any).add(this.speedUnit);
+		this.speedo.finish();
+		this.gearLabel = new Label(null, { left: r - 30, top: r + g.s(6), width: 60, height: g.s(34), style: look.gearStyle, string: "--" });
+		this.rpmUnit = new Label(null, { left: r - 45, top: r + g.s(38), width: 90, height: g.s(18), style: look.unitStyle, string: "x1000 rpm" });
+		(this.tacho.box as any).add(this.gearLabel);
+		(this.tacho.box as any).add(this.rpmUnit);
+		this.tacho.finish();
+		this.tacho.scale(model.rpmMax, 500, 1000, 1000, 1000, look);
+		this.tacho.zone(model.redline, model.rpmMax);
+		this.scaleSpeedometer();
+
+		// Turn arrows, top corners.
+		const arrowW = g.s(26), arrowH = g.s(20);
+		for (const which of [Telltale.turnLeft, Telltale.turnRight]) {
+			const left = which === Telltale.turnLeft ? g.x(6) : g.x(314) - arrowW;
+			const arrow = new Shape(null, { left, top: g.y(5), width: arrowW, height: arrowH });
+			const w = arrowW, h = arrowH, m = h / 2, shaft = h * 0.28, head = w * 0.5;
+			const points = which === Telltale.turnLeft
+				? [0, m, head, 0, head, m - shaft, w, m - shaft, w, m + shaft, head, m + shaft, head, h]
+				: [w, m, w - head, 0, w - head, m - shaft, 0, m - shaft, 0, m + shaft, w - head, m + shaft, w - head, h];
+			arrow.fillOutline = Outline.fill(Outline.PolygonPath(...points));
+			this.lamps[which] = arrow;
+			this.main.add(arrow);
+		}
+
+		// Telltale badges: warnings across the top, belt/door/beam below, temperature and fuel by their bars.
+		const badge = (which: number, left: number, top: number, w: number) => {
+			const label = new Label(null, { left, top, width: w, height: g.s(20), string: BADGE_TEXT[which] });
+			this.lamps[which] = label;
+			this.main.add(label);
+		};
+		const bw = g.s(56), gap = g.s(4);
+		let x = g.x(160) - (bw * 4 + gap * 3) / 2;
+		for (const which of [Telltale.checkEngine, Telltale.oilPressure, Telltale.battery, Telltale.parkingBrake]) {
+			badge(which, x, g.y(5), bw);
+			x += bw + gap;
+		}
+		x = g.x(160) - (bw * 3 + gap * 2) / 2;
+		for (const which of [Telltale.seatBelt, Telltale.doorOpen, Telltale.highBeam]) {
+			badge(which, x, g.y(30), bw);
+			x += bw + gap;
+		}
+		this.ambient = new Label(null, { left: g.x(256), top: g.y(30), width: g.s(58), height: g.s(20), style: look.infoRightStyle, string: "--" });
+		this.main.add(this.ambient);
+
+		// Bottom strip: fuel, odometer and trip, coolant.
+		badge(Telltale.lowFuel, g.x(6), g.y(212), g.s(46));
+		this.fuel = new Bar(this.main, g.x(56), g.y(218), g.s(60), g.s(8), model.fuel.steps);
+		this.coolant = new Bar(this.main, g.x(204), g.y(218), g.s(60), g.s(8), model.coolant.steps);
+		badge(Telltale.coolantTemp, g.x(268), g.y(212), g.s(46));
+		this.odometer = new Label(null, { left: g.x(118), top: g.y(202), width: g.s(84), height: g.s(18), style: look.infoStyle, string: "--" });
+		this.trip = new Label(null, { left: g.x(118), top: g.y(220), width: g.s(84), height: g.s(18), style: look.unitStyle, string: "--" });
+		this.main.add(this.odometer);
+		this.main.add(this.trip);
+
+		// Diagnostics page.
+		this.diagTitle = new Label(null, { left: g.x(10), top: g.y(4), width: g.s(300), height: g.s(26), style: look.titleStyle, string: `Diagnostics: ${hooks.source}` });
+		this.diag.add(this.diagTitle);
+		for (let i = 0; i < DIAG_ROWS.length; i++) {
+			const top = g.y(32 + i * 21);
+			const name = new Label(null, { left: g.x(12), top, width: g.s(130), height: g.s(20), style: look.rowNameStyle, string: DIAG_ROWS[i] });
+			const value = new Label(null, { left: g.x(120), top, width: g.s(188), height: g.s(20), style: look.rowValueStyle, string: "--" });
+			this.diagNames.push(name);
+			this.diagValues.push(value);
+			this.diag.add(name);
+			this.diag.add(value);
+		}
+		const buttonW = g.s(96);
+		const actions = [() => this.toggleUnits(), () => this.cycleTheme(), () => this.togglePage()];
+		for (let i = 0; i < 3; i++) {
+			const action = actions[i];
+			class ButtonBehavior extends Behavior {
+				onTouchEnded(_content: Content) {
+					action();
+				}
+			}
+			const button = new Label(null, {
+				left: g.x(10) + i * (buttonW + g.s(6)), top: g.y(206), width: buttonW, height: g.s(28), active: true,
+				Behavior: ButtonBehavior, string: "",
+			} as any);
+			this.buttons.push(button);
+			this.diag.add(button);
+		}
+		this.labelButtons();
+
+		this.application = new Application(null, {
+			left: 0, top: 0, width, height, skin: look.background, Behavior: ClockBehavior,
+			contents: [this.main, this.diag], commandListLength: 8192, displayListLength: 8192, touchCount: 1,
+		} as any);
+		this.applyTheme();
+	}
+
+	/** One display tick: the model moves, the view follows what changed. */
+	tick(): void {
+		const now = this.hooks.now();
+		const changed = this.hooks.tick(now);
+		this.ticks++;
+		if (changed) {
+			this.apply(changed);
+			this.drawn++;
+		}
+		if (this.hooks.sample(now) && this.showingDiagnostics)
+			this.showDiagnostics(now);
+	}
+
+	/** Updates the contents named by `changed` bits. Allocates only strings of changed values and needle outlines. */
+	apply(changed: number): void {
+		const model = this.model;
+		if (changed & Change.theme)
+			this.applyTheme();
+		if (changed & Change.units) {
+			this.scaleSpeedometer();
+			this.speedUnit.string = model.units.speedLabel;
+			this.labelButtons();
+		}
+		const speedometer = model.speedometer;
+		if (changed & (Change.speedNeedle | Change.units))
+			this.speedo.point(speedometer.needle.position);
+		if (changed & Change.speedMissing) {
+			const state = speedometer.needle.missing ? 1 : 0;
+			this.speedo.needle.state = state;
+			// The light digits font has no dash: a missing speed is written in the semibold one.
+			this.speedLabel.style = state ? this.look.missingStyle : this.look.speedStyle;
+			this.speedLabel.state = state;
+			this.speedUnit.state = state;
+		}
+		if (changed & Change.speedDigits)
+			this.speedLabel.string = speedometer.digits < 0 ? "--" : String(speedometer.digits);
+		if (changed & Change.rpmNeedle)
+			this.tacho.point(model.tachometer.position);
+		if (changed & Change.rpmMissing) {
+			const state = model.tachometer.missing ? 1 : 0;
+			this.tacho.needle.state = state;
+			this.rpmUnit.state = state;
+		}
+		if (changed & Change.gear)
+			this.gearLabel.string = model.gear;
+		if (changed & Change.fuel)
+			this.fuel.level(model.fuel.position);
+		if (changed & Change.fuelMissing)
+			this.fuel.fill.state = model.fuel.missing ? 1 : 0;
+		if (changed & Change.coolant)
+			this.coolant.level(model.coolant.position);
+		if (changed & Change.coolantMissing)
+			this.coolant.fill.state = model.coolant.missing ? 1 : 0;
+		if (changed & (Change.odometer | Change.units))
+			this.odometer.string = model.odometer < 0 ? "--" : `${model.odometer} ${model.units.distanceLabel}`;
+		if (changed & (Change.trip | Change.units)) {
+			const tenths = model.tripTenths < 0 ? 0 : model.tripTenths;
+			this.trip.string = `trip ${Math.floor(tenths / 10)}.${tenths % 10}`;
+		}
+		if (changed & (Change.ambient | Change.units))
+			this.ambient.string = model.ambient !== model.ambient ? "--" : `${model.ambient} ${model.units.temperatureLabel}`;
+		if (changed & Change.telltales) {
+			const shown = model.telltales.shown, bits = model.telltales.changed | (changed & Change.theme ? 0x7FF : 0);
+			for (let i = 0; i < TELLTALE_COUNT; i++)
+				if (bits & (1 << i))
+					this.lamps[i].state = shown[i];
+		}
+	}
+
+	/** Shows the other page. */
+	togglePage(): void {
+		this.showingDiagnostics = !this.showingDiagnostics;
+		this.main.visible = !this.showingDiagnostics;
+		this.diag.visible = this.showingDiagnostics;
+		if (this.showingDiagnostics)
+			this.showDiagnostics(this.hooks.now());
+	}
+
+	get page(): "cluster" | "diagnostics" {
+		return this.showingDiagnostics ? "diagnostics" : "cluster";
+	}
+
+	toggleUnits(): void {
+		this.model.setUnits(this.model.units === METRIC ? IMPERIAL : METRIC);
+	}
+
+	cycleTheme(): void {
+		this.model.cycleTheme();
+		this.labelButtons();
+	}
+
+	private labelButtons(): void {
+		const model = this.model;
+		this.buttons[0].string = `Units: ${model.units.speedLabel}`;
+		this.buttons[1].string = `Theme: ${model.theme.choice}`;
+		this.buttons[2].string = "Back";
+	}
+
+	/** Fills the diagnostics rows. Allocates their strings; runs once a second while the page shows. */
+	private showDiagnostics(now: number): void {
+		const d = this.diagnostics, values = this.diagValues;
+		values[0].string = `${d.fps} fps (${this.ticks} ticks)`;
+		values[1].string = `${d.frameRate} /s (${d.received} total)`;
+		values[2].string = `${d.busLoad} % of 500 kbit/s`;
+		values[3].string = String(d.decoded);
+		values[4].string = String(d.dropped);
+		values[5].string = String(d.unknown);
+		values[6].string = `${d.stale} of ${d.signals}`;
+		values[6].state = d.stale ? 1 : 0;
+		values[4].state = d.dropped ? 1 : 0;
+		values[7].string = this.hooks.staleNames(now);
+	}
+
+	private scaleSpeedometer(): void {
+		const units = this.model.units;
+		const max = units.speedScaleMax, step = units.speedScaleStep;
+		this.speedo.scale(max, step / 4, step / 2, step, 1, this.look);
+		this.speedo.point(this.model.speedometer.needle.position);
+	}
+
+	private applyTheme(): void {
+		const look = this.look = lookFor(this.model.theme.theme);
+		this.application.skin = look.background;
+		this.main.skin = look.background;
+		this.diag.skin = look.background;
+		this.speedo.theme(look);
+		this.tacho.theme(look);
+		this.speedLabel.style = this.model.speedometer.needle.missing ? look.missingStyle : look.speedStyle;
+		this.speedUnit.style = look.unitStyle;
+		this.gearLabel.style = look.gearStyle;
+		this.rpmUnit.style = look.unitStyle;
+		this.fuel.theme(look);
+		this.coolant.theme(look);
+		this.odometer.style = look.infoStyle;
+		this.trip.style = look.unitStyle;
+		this.ambient.style = look.infoRightStyle;
+		for (let i = 0; i < TELLTALE_COUNT; i++) {
+			const lamp = this.lamps[i];
+			if (i === Telltale.turnLeft || i === Telltale.turnRight)
+				lamp.skin = look.arrowSkin;
+			else {
+				lamp.skin = look.lampSkins[TELLTALE_COLORS[i]];
+				lamp.style = look.lampStyles[TELLTALE_COLORS[i]];
+			}
+			lamp.state = this.model.telltales.shown[i];
+		}
+		this.diagTitle.style = look.titleStyle;
+		for (const name of this.diagNames)
+			name.style = look.rowNameStyle;
+		for (const value of this.diagValues)
+			value.style = look.rowValueStyle;
+		for (const button of this.buttons) {
+			button.skin = look.buttonSkin;
+			button.style = look.buttonStyle;
+		}
+		// A new skin on a container does not invalidate what it covers: hide and show the page to redraw it whole.
+		const page = this.showingDiagnostics ? this.diag : this.main;
+		page.visible = false;
+		page.visible = true;
+	}
+}

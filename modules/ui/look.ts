@@ -1,0 +1,120 @@
+/*
+ * The cluster's two looks, day and night: every Piu skin and style the view
+ * uses, built once at start for both themes so a theme change only swaps
+ * references. Lamp colours follow ISO 2575 (red, amber, green, blue).
+ *
+ * Device only (Piu). Allocates both looks when first asked, then nothing.
+ * Fonts are the Open Sans resources the manifest builds from the Moddable SDK.
+ */
+import {} from "piu/MC";
+import { LampColor } from "cluster/telltales";
+import type { Skin, Style } from "./piu-types.js";
+
+export interface Palette {
+	readonly background: string;
+	readonly text: string;
+	readonly dimText: string;
+	readonly minorTick: string;
+	readonly majorTick: string;
+	readonly ring: string;
+	readonly needle: string;
+	readonly hub: string;
+	readonly redline: string;
+	/** A lamp that is off: barely there, like an unlit lens. */
+	readonly lampOff: string;
+	readonly lampOffText: string;
+	/** A lamp whose signal is missing: outlined in grey. */
+	readonly unknown: string;
+	readonly bar: string;
+	readonly barTrack: string;
+	readonly missing: string;
+	readonly button: string;
+}
+
+const DAY: Palette = Object.freeze({
+	background: "#eef0f3", text: "#11161c", dimText: "#5d6670", minorTick: "#7a838c", majorTick: "#11161c",
+	ring: "#b8bec6", needle: "#e23a12", hub: "#2a3038", redline: "#d81e1e",
+	lampOff: "#e2e5e9", lampOffText: "#c9cdd3", unknown: "#8c949c",
+	bar: "#27323d", barTrack: "#cfd4da", missing: "#a5acb4", button: "#d5d9de",
+});
+
+const NIGHT: Palette = Object.freeze({
+	background: "#000000", text: "#f2f2f2", dimText: "#8a939c", minorTick: "#5c6670", majorTick: "#e6e9ec",
+	ring: "#262b31", needle: "#ff5a1f", hub: "#c8ccd0", redline: "#e0241c",
+	lampOff: "#0d0f12", lampOffText: "#262a30", unknown: "#4e555d",
+	bar: "#e6e9ec", barTrack: "#23272c", missing: "#3e444b", button: "#1c2025",
+});
+
+/** Lit lamp colours by LampColor, and the text drawn on them. */
+const LAMP_FILL = ["#e3261c", "#ffb300", "#1fbf45", "#2f6bff"];
+const LAMP_TEXT = ["#ffffff", "#111111", "#0b1a0f", "#ffffff"];
+
+export class Look {
+	readonly palette: Palette;
+	readonly background: Skin;
+	/** Telltale badges by LampColor; states: 0 off, 1 on, 2 unknown (the LampState values). */
+	readonly lampSkins: Skin[] = [];
+	readonly lampStyles: Style[] = [];
+	/** Turn arrows: fill by state off, on, unknown. */
+	readonly arrowSkin: Skin;
+	/** Dial ticks: fill is the minor ticks and ring, stroke the major ticks. */
+	readonly tickSkin: Skin;
+	readonly redlineSkin: Skin;
+	/** Needle: state 0 live, 1 missing (greyed while it parks). */
+	readonly needleSkin: Skin;
+	readonly hubSkin: Skin;
+	readonly barSkin: Skin;
+	readonly barTrackSkin: Skin;
+	readonly buttonSkin: Skin;
+	/** Styles by role; colour state 0 normal, 1 missing. */
+	readonly speedStyle: Style;
+	/** The speed readout's `--`: the light digits font has no dash. */
+	readonly missingStyle: Style;
+	readonly gearStyle: Style;
+	readonly dialNumberStyle: Style;
+	readonly unitStyle: Style;
+	readonly infoStyle: Style;
+	readonly infoRightStyle: Style;
+	readonly titleStyle: Style;
+	readonly rowNameStyle: Style;
+	readonly rowValueStyle: Style;
+	readonly buttonStyle: Style;
+
+	constructor(palette: Palette) {
+		this.palette = palette;
+		const p = palette;
+		this.background = new Skin({ fill: p.background });
+		for (let c = 0; c < LAMP_FILL.length; c++) {
+			this.lampSkins[c] = new Skin({ fill: [p.lampOff, LAMP_FILL[c], p.background], stroke: [p.lampOff, LAMP_FILL[c], p.unknown], borders: { left: 1, right: 1, top: 1, bottom: 1 } });
+			this.lampStyles[c] = new Style({ font: "semibold 16px Open Sans", color: [p.lampOffText, LAMP_TEXT[c], p.unknown], horizontal: "center", vertical: "middle" });
+		}
+		this.arrowSkin = new Skin({ fill: [p.lampOff, LAMP_FILL[LampColor.green], p.unknown] });
+		this.tickSkin = new Skin({ fill: p.minorTick, stroke: p.majorTick });
+		this.redlineSkin = new Skin({ fill: p.redline });
+		this.needleSkin = new Skin({ fill: [p.needle, p.missing] });
+		this.hubSkin = new Skin({ fill: p.hub });
+		this.barSkin = new Skin({ fill: [p.bar, p.missing, LAMP_FILL[LampColor.amber]] });
+		this.barTrackSkin = new Skin({ fill: p.barTrack });
+		this.buttonSkin = new Skin({ fill: p.button, stroke: p.dimText, borders: { left: 1, right: 1, top: 1, bottom: 1 } });
+		this.speedStyle = new Style({ font: "light 42px Open Sans", color: [p.text, p.missing], horizontal: "center", vertical: "middle" });
+		this.missingStyle = new Style({ font: "semibold 28px Open Sans", color: [p.missing, p.missing], horizontal: "center", vertical: "middle" });
+		this.gearStyle = new Style({ font: "semibold 28px Open Sans", color: [p.text, p.missing], horizontal: "center", vertical: "middle" });
+		this.dialNumberStyle = new Style({ font: "16px Open Sans", color: [p.dimText, p.missing], horizontal: "center", vertical: "middle" });
+		this.unitStyle = new Style({ font: "16px Open Sans", color: [p.dimText, p.missing], horizontal: "center", vertical: "middle" });
+		this.infoStyle = new Style({ font: "semibold 16px Open Sans", color: [p.text, p.missing], horizontal: "center", vertical: "middle" });
+		this.infoRightStyle = new Style({ font: "semibold 16px Open Sans", color: [p.text, p.missing], horizontal: "right", vertical: "middle" });
+		this.titleStyle = new Style({ font: "semibold 20px Open Sans", color: p.text, horizontal: "left", vertical: "middle" });
+		this.rowNameStyle = new Style({ font: "16px Open Sans", color: p.dimText, horizontal: "left", vertical: "middle" });
+		this.rowValueStyle = new Style({ font: "semibold 16px Open Sans", color: [p.text, LAMP_FILL[LampColor.amber]], horizontal: "right", vertical: "middle" });
+		this.buttonStyle = new Style({ font: "semibold 16px Open Sans", color: p.text, horizontal: "center", vertical: "middle" });
+	}
+}
+
+let looks: Look[] | undefined;
+
+/** The look for `Theme` value `theme` (0 day, 1 night). Builds both on first use. */
+export function lookFor(theme: number): Look {
+	if (!looks)
+		looks = [new Look(DAY), new Look(NIGHT)];
+	return looks[theme];
+}
