@@ -1,0 +1,255 @@
+/*
+ * Driver profiles: who is driving, and how they like the cluster: units,
+ * theme, their own alert thresholds, the page shown at start, brightness.
+ * The cluster starts with the last driver chosen; the UI's driver menu calls
+ * `select`, and a car that maps a key or seat-memory signal can call
+ * `selectByKey`.
+ *
+ * Kept in the Preference store (domain "xsc-drivers"): "last" holds the index
+ * of the driver in use, "d0".."d7" each driver as a compact JSON string
+ * (well under ESP32's 4000-byte value limit; names are at most 15
+ * characters). A value that is missing or unreadable falls back to the
+ * defaults for that driver and is counted, never thrown: a bad preference
+ * must not keep the cluster from starting. Writes happen only on a change.
+ *
+ * Runs on XS and Node. Everything here allocates (JSON, objects): call it on
+ * user actions and at start, not on the display clock.
+ */
+import type { AlertMonitor } from "./alerts.js";
+import type { Preferences } from "../storage/preferences.js";
+
+export type UnitsChoice = "metric" | "imperial";
+export type ThemeSetting = "auto" | "day" | "night";
+
+export interface DriverSettings {
+	/** Shown in the driver menu; 1 to 15 characters. */
+	name: string;
+	units: UnitsChoice;
+	theme: ThemeSetting;
+	/** Page shown at start, by the UI's page id. */
+	page: string;
+	/** Backlight, 5 to 100 %. */
+	brightness: number;
+	/** The driver's own alert thresholds by alert id, in canonical units (e.g. "overspeed": 120). */
+	thresholds: Record<string, number>;
+	/** Key fob or seat-memory code that selects this driver, when the car sends one; -1 for none. */
+	key: number;
+}
+
+export const DRIVER_DOMAIN = "xsc-drivers";
+export const MAX_DRIVERS = 8;
+const LAST_KEY = "last";
+
+export function defaultDriver(name: string): DriverSettings {
+	return { name, units: "metric", theme: "auto", page: "main", brightness: 80, thresholds: {}, key: -1 };
+}
+
+export class DriverBook {
+	readonly prefs: Preferences;
+	readonly drivers: DriverSettings[] = [];
+	/** Index of the driver in use. */
+	index = 0;
+	/** Stored values that could not be read and were replaced by defaults. */
+	recovered = 0;
+	/** Writes that the preference store refused; the setting stays in memory. */
+	failedWrites = 0;
+	private readonly listeners: Array<(driver: DriverSettings, index: number) => void> = [];
+
+	/**
+	 * Loads every stored driver and the last one chosen; with none stored,
+	 * starts with one driver called `firstName` (and stores it).
+	 */
+	constructor(prefs: Preferences, firstName = "Driver 1") {
+		this.prefs = prefs;
+		for (let i = 0; i < MAX_DRIVERS; i++) {
+			const stored = this.read(`d${i}`);
+			if (stored === undefined)
+				continue;
+			const driver = parseDriver(stored);
+			if (driver)
+				this.drivers.push(driver);
+			else {
+				this.recovered++;
+				this.drivers.push(defaultDriver(`Driver ${i + 1}`));
+			}
+		}
+		if (!this.drivers.length) {
+			this.drivers.push(defaultDriver(firstName));
+			this.write(0);
+		}
+		const last = this.read(LAST_KEY);
+		this.index = typeof last === "number" && last >= 0 && last < this.drivers.length ? last : 0;
+		if (last !== undefined && last !== this.index)
+			this.recovered++;
+	}
+
+	/** The driver in use. */
+	get current(): DriverSettings {
+		return this.drivers[this.index];
+	}
+
+	/** Calls `listener` whenever the driver or their settings change (the UI re-themes, alerts move). */
+	onChange(listener: (driver: DriverSettings, index: number) => void): void {
+		this.listeners.push(listener);
+	}
+
+	/** Makes driver `index` current and remembers it for the next start. @throws RangeError for no such driver. */
+	select(index: number): void {
+		if (!(Number.isInteger(index) && index >= 0 && index < this.drivers.length))
+			throw new RangeError(`no driver ${index}`);
+		if (index === this.index)
+			return;
+		this.index = index;
+		this.store(LAST_KEY, index);
+		this.changed();
+	}
+
+	/** Selects the driver whose `key` is `code` (a key fob or seat-memory signal); false when none matches. */
+	selectByKey(code: number): boolean {
+		if (!(code === code) || code < 0)
+			return false;
+		const index = this.drivers.findIndex(driver => driver.key === code);
+		if (index < 0)
+			return false;
+		this.select(index);
+		return true;
+	}
+
+	/** Adds a driver with default settings; returns its index. @throws RangeError when the book is full or the name is bad. */
+	add(name: string): number {
+		if (this.drivers.length >= MAX_DRIVERS)
+			throw new RangeError(`at most ${MAX_DRIVERS} drivers`);
+		const driver = defaultDriver(name);
+		checkName(name);
+		this.drivers.push(driver);
+		this.write(this.drivers.length - 1);
+		return this.drivers.length - 1;
+	}
+
+	/** Removes driver `index` (never the last one left). */
+	remove(index: number): void {
+		if (this.drivers.length <= 1 || !(index >= 0 && index < this.drivers.length))
+			throw new RangeError(`cannot remove driver ${index}`);
+		this.drivers.splice(index, 1);
+		for (let i = index; i < this.drivers.length; i++)
+			this.write(i);
+		try {
+			this.prefs.delete(DRIVER_DOMAIN, `d${this.drivers.length}`);
+		}
+		catch {
+			this.failedWrites++;
+		}
+		const current = this.index;
+		this.index = current > index ? current - 1 : current === index ? 0 : current;
+		if (this.index !== current)
+			this.store(LAST_KEY, this.index);
+		this.changed();
+	}
+
+	/**
+	 * Changes settings of driver `index` (the current one by default); checks
+	 * each value and writes only when something changed.
+	 * @throws RangeError naming the first bad value (nothing is changed then).
+	 */
+	update(changes: Partial<DriverSettings>, index = this.index): void {
+		const driver = this.drivers[index];
+		if (!driver)
+			throw new RangeError(`no driver ${index}`);
+		const next: DriverSettings = { ...driver, ...changes, thresholds: { ...driver.thresholds, ...(changes.thresholds ?? {}) } };
+		const problem = validate(next);
+		if (problem)
+			throw new RangeError(problem);
+		if (JSON.stringify(next) === JSON.stringify(driver))
+			return;
+		this.drivers[index] = next;
+		this.write(index);
+		if (index === this.index)
+			this.changed();
+	}
+
+	/**
+	 * Applies the current driver's thresholds to `alerts` (alert ids the
+	 * monitor lacks are ignored: a driver moved between cars). Returns how many applied.
+	 */
+	applyThresholds(alerts: AlertMonitor): number {
+		let applied = 0;
+		for (const [id, value] of Object.entries(this.current.thresholds))
+			if (alerts.indexOf(id) >= 0) {
+				alerts.setThreshold(id, value);
+				applied++;
+			}
+		return applied;
+	}
+
+	private changed(): void {
+		for (const listener of this.listeners)
+			listener(this.current, this.index);
+	}
+
+	private write(index: number): void {
+		this.store(`d${index}`, JSON.stringify(this.drivers[index]));
+	}
+
+	private store(key: string, value: string | number): void {
+		try {
+			if (this.read(key) !== value)
+				this.prefs.set(DRIVER_DOMAIN, key, value);
+		}
+		catch {
+			this.failedWrites++;
+		}
+	}
+
+	private read(key: string) {
+		try {
+			return this.prefs.get(DRIVER_DOMAIN, key);
+		}
+		catch {
+			return undefined;
+		}
+	}
+}
+
+function checkName(name: string): void {
+	if (typeof name !== "string" || name.length < 1 || name.length > 15)
+		throw new RangeError("a driver's name is 1 to 15 characters");
+}
+
+/** Why `driver` is not valid, or "" when it is. */
+function validate(driver: DriverSettings): string {
+	if (typeof driver.name !== "string" || driver.name.length < 1 || driver.name.length > 15)
+		return "a driver's name is 1 to 15 characters";
+	if (driver.units !== "metric" && driver.units !== "imperial")
+		return `units must be metric or imperial, not ${String(driver.units)}`;
+	if (driver.theme !== "auto" && driver.theme !== "day" && driver.theme !== "night")
+		return `theme must be auto, day or night, not ${String(driver.theme)}`;
+	if (typeof driver.page !== "string" || driver.page.length < 1 || driver.page.length > 15)
+		return "page is a page id of 1 to 15 characters";
+	if (typeof driver.brightness !== "number" || !(driver.brightness >= 5 && driver.brightness <= 100))
+		return "brightness is 5 to 100 %";
+	if (typeof driver.key !== "number" || !Number.isInteger(driver.key))
+		return "key is an integer code, -1 for none";
+	for (const [id, value] of Object.entries(driver.thresholds))
+		if (typeof value !== "number" || !Number.isFinite(value))
+			return `threshold ${id} must be a number`;
+	return "";
+}
+
+/** A stored driver, or undefined when it is not one. */
+function parseDriver(stored: unknown): DriverSettings | undefined {
+	if (typeof stored !== "string")
+		return undefined;
+	let value: unknown;
+	try {
+		value = JSON.parse(stored);
+	}
+	catch {
+		return undefined;
+	}
+	if (typeof value !== "object" || value === null)
+		return undefined;
+	// Fill what an older build did not store; reject what is wrong.
+	const v = value as Partial<DriverSettings>;
+	const driver: DriverSettings = { ...defaultDriver(typeof v.name === "string" ? v.name : "Driver"), ...v, thresholds: { ...(typeof v.thresholds === "object" && v.thresholds ? v.thresholds : {}) } };
+	return validate(driver) ? undefined : driver;
+}
