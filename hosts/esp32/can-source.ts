@@ -9,7 +9,8 @@
  * start). Frames read between steps, from a driver callback, are stamped on
  * the same base: the offset to `Date.now()` is taken at every step.
  *
- * Runs on the ESP32. Allocates when opening; `step` does not.
+ * Runs on the ESP32. Allocates when opening (and tracing a failed open);
+ * `step` does not.
  */
 import config from "mc/config";
 import Digital from "embedded:io/digital";
@@ -79,13 +80,35 @@ export function openCanSource(ring: FrameRing, plan?: DecodePlan): CanSource {
 			});
 			break;
 	}
-	source.open(clock());
+	// A controller that does not open (no MCP2515 on the bus, pins taken) leaves
+	// the cluster up, showing every signal missing; opening is retried.
+	let retryAt = tryOpen(source, clock());
 	return {
 		description: source.description,
 		bus: source.status,
 		step(now: number) {
 			offset = Date.now() - now;
+			if (!source.isOpen) {
+				if (now >= retryAt)
+					retryAt = tryOpen(source, now);
+				return;
+			}
 			source.step(now);
 		},
 	};
+}
+
+/** Time between attempts to open a controller that failed to open, ms. */
+const RETRY_MS = 2000;
+
+/** Opens `source`; returns when to try again if it failed (traced), else Infinity. */
+function tryOpen(source: TwaiSource | Mcp2515Source | SlcanSerialSource, now: number): number {
+	try {
+		source.open(now);
+		return Infinity;
+	}
+	catch (e) {
+		trace(`can: ${source.description} did not open: ${(e as Error).message}\n`);
+		return now + RETRY_MS;
+	}
 }

@@ -125,8 +125,14 @@ export class TwaiSource {
 				source.supervise(source.options.clock());
 			},
 		});
+		try {
+			io.start();
+		}
+		catch (e) {
+			io.close();
+			throw e;
+		}
 		this.io = io;
-		io.start();
 		this.phase = Phase.running;
 		this.upSince = now;
 		this.backoff = options.backoffMs ?? 100;

@@ -4,7 +4,7 @@
  * it: the frame record that `read` and `write` exchange, the status read-out,
  * and the acceptance filter.
  *
- * The native class (hosts/esp32/twai.ts over hosts/esp32/twai/twai.c) and the
+ * The native class (hosts/esp32/twai/twai.ts over twai.c beside it) and the
  * mock (test/fixtures/mock-twai.ts) both implement `TwaiIO`; `TwaiSource`
  * (twai-source.ts) only ever sees this shape. Runs on XS and Node; nothing
  * here allocates after module load.

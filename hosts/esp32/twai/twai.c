@@ -169,7 +169,7 @@ void xs_twai_constructor(xsMachine *the)
 		listenOnly ? TWAI_MODE_LISTEN_ONLY : TWAI_MODE_NORMAL);
 	general.rx_queue_len = rxQueueLength;
 	general.tx_queue_len = listenOnly ? 0 : 8;	// 0: no TX queue; twai_transmit refuses in listen-only anyway
-	general.alerts_enabled = kAlerts;
+	general.alerts_enabled = onReadable ? kAlerts : kErrorAlerts;	// no per-frame wake-ups nobody listens to
 #if CONFIG_TWAI_ISR_IN_IRAM
 	general.intr_flags = ESP_INTR_FLAG_LEVEL1 | ESP_INTR_FLAG_IRAM;
 #endif
