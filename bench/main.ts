@@ -7,6 +7,7 @@
  *               vw_mqb.dbc and toyota_prius_2010_pt.dbc (the cantools vectors' payloads)
  *   powertrain  the same, on the frames of messages with 4 to 6 signals: the budget's
  *               "typical powertrain frame"
+ *   queue       receive and queue alone on the powertrain frames: the ring's share
  *   traffic     the SavvyCAN candump log, parsed, queued and looked up against vw_mqb
  *               (unknown ids dropped, known ones decoded)
  *   stream      the candump parser alone on the decode frames printed as candump lines
@@ -118,6 +119,11 @@ const allSpecs: WorkloadSpec[] = [
 		name: "powertrain", what: "the same, messages of 4 to 6 signals (budget)", signalsPerFrame: signalsPerFrame(powertrainGroups),
 		node: () => new DecodeWorkload(powertrainGroups.map(([dbc, list]) => ({ plan: plans.get(dbc)!, frames: unpackFrames(packFrames(list)) }))),
 		xs: `xs.decodeWorkload("powertrain", ${JSON.stringify(DBCS.map(dbc => [`plan:${dbc}`, `powertrain:${dbc}`]))})`,
+	},
+	{
+		name: "queue", what: "receive+queue alone, on the powertrain frames (no lookup, no decode)", signalsPerFrame: null,
+		node: () => new DecodeWorkload(powertrainGroups.map(([dbc, list]) => ({ plan: plans.get(dbc)!, frames: unpackFrames(packFrames(list)) })), false),
+		xs: `xs.decodeWorkload("queue", ${JSON.stringify(DBCS.map(dbc => [`plan:${dbc}`, `powertrain:${dbc}`]))}, false)`,
 	},
 	{
 		name: "traffic", what: "savvycan log: candump parse+queue+lookup (vw_mqb)", signalsPerFrame: null,

@@ -38,7 +38,11 @@ export class DecodeWorkload implements Workload {
 	private readonly decoders: Decoder[];
 	private readonly sources: FrameSource[];
 
-	constructor(groups: ReadonlyArray<DecodeGroup>) {
+	/** Whether frames are decoded after the pop; without, the workload is receive and queue alone. */
+	private readonly decoding: boolean;
+
+	constructor(groups: ReadonlyArray<DecodeGroup>, decoding = true) {
+		this.decoding = decoding;
 		this.decoders = groups.map(group => new Decoder(new DecodePlan(group.plan)));
 		this.sources = groups.map(group => group.frames);
 	}
@@ -48,7 +52,7 @@ export class DecodeWorkload implements Workload {
 	}
 
 	run(passes: number): number {
-		const ring = this.ring, frame = this.frame, groups = this.decoders.length;
+		const ring = this.ring, frame = this.frame, groups = this.decoders.length, decoding = this.decoding;
 		let frames = 0, time = 0;
 		for (let p = 0; p < passes; p++) {
 			for (let g = 0; g < groups; g++) {
@@ -57,7 +61,8 @@ export class DecodeWorkload implements Workload {
 				for (let k = 0; k < count; k++) {
 					ring.pushFields(ids[k], flags[k], dlcs[k], data, k << 3, 8, time++);
 					ring.pop(frame);
-					decoder.decode(frame);
+					if (decoding)
+						decoder.decode(frame);
 				}
 				frames += count;
 			}

@@ -62,8 +62,8 @@ function workload(name: string): Workload {
 
 host.xs = {
 	/** A decode workload over [planKey, framesKey] groups. */
-	decodeWorkload(name: string, groups: Array<[string, string]>): ArrayBuffer {
-		const w = new DecodeWorkload(groups.map(([plan, frames]) => ({ plan: input(plan), frames: unpackFrames(new Uint8Array(input(frames))) })));
+	decodeWorkload(name: string, groups: Array<[string, string]>, decoding = true): ArrayBuffer {
+		const w = new DecodeWorkload(groups.map(([plan, frames]) => ({ plan: input(plan), frames: unpackFrames(new Uint8Array(input(frames))) })), decoding);
 		workloads.set(name, w);
 		return reply({ ok: true });
 	},

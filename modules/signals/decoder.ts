@@ -4,13 +4,84 @@
  *
  * Per frame: one O(1) id lookup, then for each signal of the message a few
  * integer operations driven by precomputed byte offsets, shifts and lengths.
- * No object, string, closure or array is created. Runs on XS and Node.
+ * No object, string, closure or array is created. Runs on XS and Node;
+ * allocates only in the constructor.
+ *
+ * Built for the XS interpreter, where cost is counted in bytecodes and every
+ * typed-array access (about 300 x86 instructions) or method call (500 to
+ * 1,000) weighs more than a dozen integer operations on locals (15 to 50
+ * each); see bench/. So the constructor folds each signal's layout into one
+ * 32-bit "op" word (what kind of read, which byte, shift, length, sign,
+ * whether it is multiplexed or scaled), the hot loop reads that one word, the
+ * data bytes and, only for scaled signals, factor and offset, and it caches
+ * every field it touches in locals. Byte-aligned 8- and 16-bit fields and
+ * fields inside one byte are read without a loop; fields of up to 4 bytes
+ * gather in a loop; floats, fields over 32 bits or 4 bytes (rare on a
+ * powertrain bus) take the general path in `readWide`.
  */
 import { CanFrame, FrameFlag } from "../can/frame.js";
-import { DecodePlan, MESSAGE_WORDS, MessageField, SIGNAL_WORDS, SCALING_WORDS, SignalField, SignalFlag, Scaling } from "./plan.js";
+import { DecodePlan, SIGNAL_WORDS, SCALING_WORDS, SignalField, SignalFlag, Scaling } from "./plan.js";
 import { SignalStore } from "./store.js";
 
 const TWO_POW_32 = 4294967296;
+
+/*
+ * The op word of a signal: how to read it, fixed at construction.
+ *   bits 0-2   kind (below)
+ *   bits 3-5   first byte in gathering order: Intel the lowest, Motorola the most significant (lowest index)
+ *   bits 6-9   highest byte index + 1: the frame's DLC must reach it
+ *   bits 10-12 right shift after gathering
+ *   bits 13-18 length in bits (1..32; unused by KIND_WIDE)
+ *   bits 19-21 bytes spanned (1..4)
+ *   bit 22     signed, bit 23 multiplexed, bit 24 scaled (factor or offset not identity)
+ */
+/** 8 bits on a byte boundary: `data[byte]`. */
+const KIND_BYTE = 0;
+/** Inside one byte: `(data[byte] >> shift) & mask`. */
+const KIND_IN_BYTE = 1;
+/** 16 bits, Intel, on a byte boundary. */
+const KIND_LE16 = 2;
+/** 16 bits, Motorola, on a byte boundary. */
+const KIND_BE16 = 3;
+/** Up to 32 bits over up to 4 bytes, Intel. */
+const KIND_LE = 4;
+/** Up to 32 bits over up to 4 bytes, Motorola. */
+const KIND_BE = 5;
+/** Floats, integers over 32 bits or spanning more than 4 bytes: `readWide`. */
+const KIND_WIDE = 6;
+const KIND_MASK = 7;
+const BYTE_SHIFT = 3;
+const END_SHIFT = 6;
+const SHIFT_SHIFT = 10;
+const LENGTH_SHIFT = 13;
+const COUNT_SHIFT = 19;
+const SIGNED = 1 << 22;
+const MUXED = 1 << 23;
+const SCALED = 1 << 24;
+
+/*
+ * The span word of a message:
+ *   bits 0-15  first signal, bits 16-23 signal count
+ *   bits 24-27 highest byte index + 1 over all its signals
+ *   bit 28     plain: no multiplexed signal, so a frame reaching that byte carries every signal,
+ *              and `present` and `updatedAt` are filled for the whole span with two native calls
+ *              (about 1,000 instructions each on XS, against 500 per element written one by one)
+ *   bit 29     wide: first or count did not fit; read them from the plan
+ */
+const SPAN_FIRST_MASK = 0xFFFF;
+const SPAN_COUNT_SHIFT = 16;
+const SPAN_COUNT_MASK = 0xFF;
+const SPAN_END_SHIFT = 24;
+const SPAN_PLAIN = 1 << 28;
+const SPAN_WIDE = 1 << 29;
+
+// The hot loop indexes scaling as `s << 2` (factor) and `(s << 2) + 1` (offset).
+if (SCALING_WORDS !== 4 || Scaling.factor !== 0 || Scaling.offset !== 1)
+	throw new Error("decoder: the plan's scaling layout changed; update decodeMessage");
+
+/** Frame flags that carry no signals. */
+const NOT_DATA = FrameFlag.remote | FrameFlag.error;
+const EXTENDED = FrameFlag.extended;
 
 export class Decoder {
 	readonly plan: DecodePlan;
@@ -31,10 +102,17 @@ export class Decoder {
 	 */
 	readonly present: Uint8Array;
 
+	/** Per signal: the op word (see above). */
+	private readonly ops: Int32Array;
+	/** Per message: the span word (see above). */
+	private readonly spans: Int32Array;
+	/** Message index + 1 for each 11-bit id, 0 when unknown: the plan's table, read without a method call. */
+	private readonly standardIndex: Uint16Array;
+
 	// Scratch for reinterpreting raw bits as IEEE floats, allocated once.
 	private readonly floatBits = new DataView(new ArrayBuffer(8));
 
-	/** Allocates the store (unless given) and the `present` flags. */
+	/** Allocates the store (unless given), the `present` flags and the op and span tables (4 bytes per signal and per message). */
 	constructor(plan: DecodePlan, store?: SignalStore) {
 		this.plan = plan;
 		if (store) {
@@ -49,6 +127,56 @@ export class Decoder {
 			this.store = new SignalStore(plan.signalCount, timeouts);
 		}
 		this.present = new Uint8Array(plan.signalCount);
+		this.standardIndex = plan.standardIndex;
+
+		const signals = plan.signals, scaling = plan.scaling;
+		this.spans = new Int32Array(plan.messageCount);
+		for (let m = 0; m < plan.messageCount; m++) {
+			const first = plan.firstSignal(m), count = plan.signalCountOf(m);
+			let end = 0, plain = true;
+			for (let s = first; s < first + count; s++) {
+				const base = s * SIGNAL_WORDS;
+				end = Math.max(end, signals[base + SignalField.firstByte] + signals[base + SignalField.byteCount]);
+				if (signals[base + SignalField.multiplexer] >= 0)
+					plain = false;
+			}
+			this.spans[m] = first <= SPAN_FIRST_MASK && count <= SPAN_COUNT_MASK
+				? first | (count << SPAN_COUNT_SHIFT) | (end << SPAN_END_SHIFT) | (plain ? SPAN_PLAIN : 0)
+				: SPAN_WIDE;
+		}
+
+		this.ops = new Int32Array(plan.signalCount);
+		for (let s = 0; s < plan.signalCount; s++) {
+			const base = s * SIGNAL_WORDS;
+			const firstByte = signals[base + SignalField.firstByte];
+			const byteCount = signals[base + SignalField.byteCount];
+			const flags = signals[base + SignalField.flags];
+			const shift = signals[base + SignalField.shift];
+			const length = signals[base + SignalField.length];
+			const littleEndian = (flags & SignalFlag.littleEndian) !== 0;
+			const highestByte = firstByte + byteCount - 1;
+			let kind: number;
+			if (flags & (SignalFlag.float32 | SignalFlag.float64) || length > 32 || byteCount > 4)
+				kind = KIND_WIDE;
+			else if (byteCount === 1)
+				kind = length === 8 ? KIND_BYTE : KIND_IN_BYTE;
+			else if (byteCount === 2 && length === 16)
+				kind = littleEndian ? KIND_LE16 : KIND_BE16;
+			else
+				kind = littleEndian ? KIND_LE : KIND_BE;
+			const factor = scaling[s * SCALING_WORDS + Scaling.factor], offset = scaling[s * SCALING_WORDS + Scaling.offset];
+			// Floats keep the multiply-add even at 1 and 0, so -0 and NaN payloads come out as they always did.
+			const scaled = kind === KIND_WIDE || factor !== 1 || offset !== 0;
+			this.ops[s] = kind
+				| (firstByte << BYTE_SHIFT)
+				| ((highestByte + 1) << END_SHIFT)
+				| (shift << SHIFT_SHIFT)
+				| ((length & 63) << LENGTH_SHIFT)
+				| ((byteCount & 7) << COUNT_SHIFT)
+				| (flags & SignalFlag.signed ? SIGNED : 0)
+				| (signals[base + SignalField.multiplexer] >= 0 ? MUXED : 0)
+				| (scaled ? SCALED : 0);
+		}
 	}
 
 	/**
@@ -58,12 +186,16 @@ export class Decoder {
 	 */
 	decode(frame: CanFrame): number {
 		const flags = frame.flags;
-		if (flags & (FrameFlag.remote | FrameFlag.error)) {
+		if (flags & NOT_DATA) {
 			this.ignored++;
 			return -1;
 		}
-		const plan = this.plan;
-		const message = plan.findMessage(frame.id, (flags & FrameFlag.extended) !== 0);
+		const id = frame.id;
+		let message: number;
+		if (flags & EXTENDED)
+			message = this.plan.findMessage(id, true);
+		else
+			message = id <= 0x7FF ? this.standardIndex[id] - 1 : -1;
 		if (message < 0) {
 			this.unknown++;
 			return -1;
@@ -75,112 +207,88 @@ export class Decoder {
 
 	/** Decodes `data` as message `message`. Hot path: no allocation. */
 	decodeMessage(message: number, data: Uint8Array, dlc: number, now: number): void {
-		const plan = this.plan, signals = plan.signals, scaling = plan.scaling, ranges = plan.ranges;
-		const store = this.store, present = this.present;
-		const mbase = message * MESSAGE_WORDS;
-		const first = plan.messages[mbase + MessageField.firstSignal];
-		const end = first + plan.messages[mbase + MessageField.signalCount];
+		const ops = this.ops, present = this.present, store = this.store, scaling = this.plan.scaling;
+		const raws = store.raws, values = store.values, updatedAt = store.updatedAt, updates = store.updates;
+		const span = this.spans[message];
+		let first: number, end: number;
+		if (span & SPAN_WIDE) {
+			first = this.plan.firstSignal(message);
+			end = first + this.plan.signalCountOf(message);
+		}
+		else {
+			first = span & SPAN_FIRST_MASK;
+			end = first + ((span >> SPAN_COUNT_SHIFT) & SPAN_COUNT_MASK);
+		}
+		// A plain message in a long enough frame: every signal is there, no per-signal checks or flags.
+		const track = (span & SPAN_PLAIN) === 0 || ((span >> SPAN_END_SHIFT) & 15) > dlc;
 		let short = false;
 
 		for (let s = first; s < end; s++) {
-			const base = s * SIGNAL_WORDS;
-			const muxSignal = signals[base + SignalField.multiplexer];
-			if (muxSignal >= 0) {
-				// The switch comes earlier in this message, so its presence and raw value are current.
-				if (!present[muxSignal]) {
+			const op = ops[s];
+			if (track) {
+				if (op & MUXED && !this.selected(s)) {
 					present[s] = 0;
 					continue;
 				}
-				const selector = store.raws[muxSignal];
-				let r = signals[base + SignalField.rangeFirst];
-				const rend = r + signals[base + SignalField.rangeCount];
-				for (; r < rend; r++)
-					if (selector >= ranges[r * 2] && selector <= ranges[r * 2 + 1])
-						break;
-				if (r === rend) {
+				if (((op >> END_SHIFT) & 15) > dlc) {
 					present[s] = 0;
+					short = true;
 					continue;
 				}
 			}
-
-			const firstByte = signals[base + SignalField.firstByte];
-			const byteCount = signals[base + SignalField.byteCount];
-			const sflags = signals[base + SignalField.flags];
-			const littleEndian = (sflags & SignalFlag.littleEndian) !== 0;
-			const lastByte = littleEndian ? firstByte + byteCount - 1 : firstByte;
-			const highestByte = littleEndian ? lastByte : firstByte + byteCount - 1;
-			if (highestByte >= dlc) {
-				present[s] = 0;
-				short = true;
-				continue;
-			}
-			const shift = signals[base + SignalField.shift];
-			const length = signals[base + SignalField.length];
+			const byte = (op >> BYTE_SHIFT) & 7;
 			let raw: number;
-
-			// Gather the spanned bytes into two 32-bit halves, `lo` holding the last
-			// four read, then drop the bits below the signal.
-			let lo = 0, hi = 0;
-			if (byteCount <= 4) {
-				if (littleEndian) {
-					for (let i = byteCount - 1; i >= 0; i--)
-						lo = (lo << 8) | data[firstByte + i];
+			// Cases in order of how common they are on real buses; XS tests them one by one.
+			switch (op & KIND_MASK) {
+				case KIND_BYTE:
+					raw = data[byte];
+					break;
+				case KIND_IN_BYTE:
+					raw = (data[byte] >> ((op >> SHIFT_SHIFT) & 7)) & ((1 << ((op >> LENGTH_SHIFT) & 63)) - 1);
+					break;
+				case KIND_LE16:
+					raw = data[byte] | (data[byte + 1] << 8);
+					break;
+				case KIND_LE: {
+					let lo = 0;
+					for (let i = byte + ((op >> COUNT_SHIFT) & 7) - 1; i >= byte; i--)
+						lo = (lo << 8) | data[i];
+					const length = (op >> LENGTH_SHIFT) & 63;
+					lo >>>= (op >> SHIFT_SHIFT) & 7;
+					raw = length < 32 ? lo & ((1 << length) - 1) : lo;
+					break;
 				}
-				else {
-					for (let i = 0; i < byteCount; i++)
-						lo = (lo << 8) | data[firstByte + i];
+				case KIND_BE16:
+					raw = (data[byte] << 8) | data[byte + 1];
+					break;
+				case KIND_BE: {
+					let lo = 0;
+					const last = byte + ((op >> COUNT_SHIFT) & 7);
+					for (let i = byte; i < last; i++)
+						lo = (lo << 8) | data[i];
+					const length = (op >> LENGTH_SHIFT) & 63;
+					lo >>>= (op >> SHIFT_SHIFT) & 7;
+					raw = length < 32 ? lo & ((1 << length) - 1) : lo;
+					break;
 				}
-				lo >>>= shift;
+				default:
+					raw = this.readWide(s, data);
 			}
-			else {
-				if (littleEndian) {
-					for (let i = 3; i >= 0; i--)
-						lo = (lo << 8) | data[firstByte + i];
-					for (let i = byteCount - 1; i >= 4; i--)
-						hi = (hi << 8) | data[firstByte + i];
-				}
-				else {
-					for (let i = 0; i < byteCount - 4; i++)
-						hi = (hi << 8) | data[firstByte + i];
-					for (let i = byteCount - 4; i < byteCount; i++)
-						lo = (lo << 8) | data[firstByte + i];
-				}
-				if (shift) {
-					lo = (lo >>> shift) | (hi << (32 - shift));
-					hi >>>= shift;
-				}
+			if (op & SIGNED && (op & KIND_MASK) !== KIND_WIDE) {
+				const drop = 32 - ((op >> LENGTH_SHIFT) & 63);
+				raw = (raw << drop) >> drop;
 			}
-
-			if (length <= 32) {
-				if (length < 32)
-					lo &= (1 << length) - 1;
-				if (sflags & SignalFlag.float32) {
-					this.floatBits.setUint32(0, lo);
-					raw = this.floatBits.getFloat32(0);
-				}
-				else if (sflags & SignalFlag.signed)
-					raw = length < 32 ? (lo << (32 - length)) >> (32 - length) : lo | 0;
-				else
-					raw = lo >>> 0;
+			raws[s] = raw;
+			values[s] = op & SCALED ? raw * scaling[s << 2] + scaling[(s << 2) + 1] : raw;
+			updates[s]++;
+			if (track) {
+				updatedAt[s] = now;
+				present[s] = 1;
 			}
-			else if (sflags & SignalFlag.float64) {
-				this.floatBits.setUint32(0, hi);
-				this.floatBits.setUint32(4, lo);
-				raw = this.floatBits.getFloat64(0);
-			}
-			else {
-				// 33 to 64 bits: exact up to 53, rounded beyond as cantools' floats are.
-				const highBits = length - 32;
-				if (sflags & SignalFlag.signed)
-					hi = highBits < 32 ? (hi << (32 - highBits)) >> (32 - highBits) : hi | 0;
-				else
-					hi = highBits < 32 ? hi & ((1 << highBits) - 1) : hi >>> 0;
-				raw = hi * TWO_POW_32 + (lo >>> 0);
-			}
-
-			const sbase = s * SCALING_WORDS;
-			store.set(s, raw, raw * scaling[sbase + Scaling.factor] + scaling[sbase + Scaling.offset], now);
-			present[s] = 1;
+		}
+		if (!track) {
+			updatedAt.fill(now, first, end);
+			present.fill(1, first, end);
 		}
 		if (short)
 			this.short++;
@@ -192,5 +300,97 @@ export class Decoder {
 		this.unknown = 0;
 		this.ignored = 0;
 		this.short = 0;
+	}
+
+	/**
+	 * Whether signal `s`'s multiplexer selects it in the frame being decoded.
+	 * The switch comes earlier in the same message, so its presence and raw
+	 * value are already current. No allocation.
+	 */
+	private selected(s: number): boolean {
+		const plan = this.plan, signals = plan.signals, ranges = plan.ranges;
+		const base = s * SIGNAL_WORDS;
+		const muxSignal = signals[base + SignalField.multiplexer];
+		if (!this.present[muxSignal])
+			return false;
+		const selector = this.store.raws[muxSignal];
+		let r = signals[base + SignalField.rangeFirst];
+		const rend = r + signals[base + SignalField.rangeCount];
+		for (; r < rend; r++)
+			if (selector >= ranges[r * 2] && selector <= ranges[r * 2 + 1])
+				return true;
+		return false;
+	}
+
+	/**
+	 * The general read: any byte order, 1 to 64 bits over up to 8 bytes,
+	 * IEEE floats. Gathers the spanned bytes into two 32-bit halves, `lo`
+	 * holding the last four read, then drops the bits below the signal.
+	 * No allocation (the float scratch is the decoder's).
+	 */
+	private readWide(s: number, data: Uint8Array): number {
+		const signals = this.plan.signals;
+		const base = s * SIGNAL_WORDS;
+		const firstByte = signals[base + SignalField.firstByte];
+		const byteCount = signals[base + SignalField.byteCount];
+		const sflags = signals[base + SignalField.flags];
+		const littleEndian = (sflags & SignalFlag.littleEndian) !== 0;
+		const shift = signals[base + SignalField.shift];
+		const length = signals[base + SignalField.length];
+
+		let lo = 0, hi = 0;
+		if (byteCount <= 4) {
+			if (littleEndian) {
+				for (let i = byteCount - 1; i >= 0; i--)
+					lo = (lo << 8) | data[firstByte + i];
+			}
+			else {
+				for (let i = 0; i < byteCount; i++)
+					lo = (lo << 8) | data[firstByte + i];
+			}
+			lo >>>= shift;
+		}
+		else {
+			if (littleEndian) {
+				for (let i = 3; i >= 0; i--)
+					lo = (lo << 8) | data[firstByte + i];
+				for (let i = byteCount - 1; i >= 4; i--)
+					hi = (hi << 8) | data[firstByte + i];
+			}
+			else {
+				for (let i = 0; i < byteCount - 4; i++)
+					hi = (hi << 8) | data[firstByte + i];
+				for (let i = byteCount - 4; i < byteCount; i++)
+					lo = (lo << 8) | data[firstByte + i];
+			}
+			if (shift) {
+				lo = (lo >>> shift) | (hi << (32 - shift));
+				hi >>>= shift;
+			}
+		}
+
+		if (length <= 32) {
+			if (length < 32)
+				lo &= (1 << length) - 1;
+			if (sflags & SignalFlag.float32) {
+				this.floatBits.setUint32(0, lo);
+				return this.floatBits.getFloat32(0);
+			}
+			if (sflags & SignalFlag.signed)
+				return length < 32 ? (lo << (32 - length)) >> (32 - length) : lo | 0;
+			return lo >>> 0;
+		}
+		if (sflags & SignalFlag.float64) {
+			this.floatBits.setUint32(0, hi);
+			this.floatBits.setUint32(4, lo);
+			return this.floatBits.getFloat64(0);
+		}
+		// 33 to 64 bits: exact up to 53, rounded beyond as cantools' floats are.
+		const highBits = length - 32;
+		if (sflags & SignalFlag.signed)
+			hi = highBits < 32 ? (hi << (32 - highBits)) >> (32 - highBits) : hi | 0;
+		else
+			hi = highBits < 32 ? hi & ((1 << highBits) - 1) : hi >>> 0;
+		return hi * TWO_POW_32 + (lo >>> 0);
 	}
 }
