@@ -179,3 +179,28 @@ describe("trip memory", () => {
 		expect(cuts).toBe(1500);
 	}, 60000);
 });
+
+describe("trip memory on a flash region", () => {
+	test("the-save-interval-is-stretched-to-what-the-flash-can-sustain", () => {
+		const trip = new TripComputer();
+		// 80-byte records in 96-byte slots: 42 per 4 KiB block. Two blocks, 84 saves per
+		// erase round: 20,000 h x 3.6e6 ms / (84 x 100,000 cycles) = 8.6 s at least.
+		expect(TripMemory.on(trip, new FakeFlash(8192, 4096)).schedule.intervalMs).toBe(15000);
+		expect(TripMemory.on(trip, new FakeFlash(8192, 4096), { intervalMs: 1000 }).schedule.intervalMs).toBe(8572);
+		expect(TripMemory.on(trip, new FakeFlash(8 * 4096, 4096), { intervalMs: 1000 }).schedule.intervalMs).toBe(2143);
+	});
+
+	test("saving-before-loading-never-erases-the-newest-record", () => {
+		const flash = new FakeFlash(8192, 4096);
+		const first = TripMemory.on(new TripComputer(), flash);
+		first.start();
+		first.trip.odometer = 1234;
+		first.trip.resetTrip(0);
+		first.flush(0);
+		const careless = TripMemory.on(new TripComputer(), flash); // no start()
+		careless.trip.odometer = 1;
+		careless.trip.resetTrip(0);
+		careless.flush(0);
+		expect(careless.log.sequence).toBe(2); // appended after the first record, not over it
+	});
+});

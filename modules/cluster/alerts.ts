@@ -16,6 +16,7 @@
  * Runs on XS and Node. The constructor allocates the rule tables; `update`,
  * `top` and `acknowledge` allocate nothing, so they run on the display clock.
  */
+import { Quantity } from "./quantity.js";
 import type { QuantityReader } from "./trip.js";
 
 export const Severity = Object.freeze({ info: 0, warning: 1, critical: 2 });
@@ -349,8 +350,7 @@ export class AlertMonitor {
  * the thresholds (`setThreshold`). Allocates the rule objects.
  */
 export function defaultAlertRules(): AlertRule[] {
-	// Quantity ids written out to keep this module free of a runtime import cycle.
-	const speed = 0, rpm = 1, coolantTemp = 3, fuelLevel = 4, oilPressure = 5, batteryVoltage = 7;
+	const { speed, rpm, coolantTemp, fuelLevel, oilPressure, batteryVoltage } = Quantity;
 	return [
 		{ id: "coolant-hot", group: "coolant", message: "Engine hot", severity: Severity.warning,
 			conditions: [{ quantity: coolantTemp, above: 110, hysteresis: 3 }], debounceMs: 3000, clearMs: 5000 },

@@ -12,8 +12,9 @@
  * Runs on XS and Node. `update` does not allocate; `TripMemory.tick` writes
  * flash seconds apart (what `FlashRegion.read` allocates, for read-back).
  */
-import type { RecordLog } from "../storage/record-log.js";
-import type { SaveSchedule } from "../storage/save-schedule.js";
+import type { FlashRegion } from "../storage/flash.js";
+import { RecordLog, wearLimitedIntervalMs } from "../storage/record-log.js";
+import { SaveSchedule } from "../storage/save-schedule.js";
 import { Quantity } from "./quantity.js";
 import type { VehicleInputs } from "./vehicle.js";
 
@@ -111,8 +112,7 @@ export class TripComputer {
 		}
 		else
 			this.followingCar = false;
-		if (!(now < this.lastTime))
-			this.lastTime = now;
+		this.lastTime = now;
 		this.lastSpeed = speed;
 		this.lastFuelRate = fuelRate;
 		this.fuelLevel = fuelLevel;
@@ -160,19 +160,13 @@ export class TripComputer {
 	static readonly RECORD_BYTES = 8 * 10;
 	static readonly RECORD_VERSION = 1;
 
-	/** Writes the state into `into` (RECORD_BYTES long). No allocation beyond a DataView. */
+	/** Writes the state into `into` (RECORD_BYTES long). Allocates only a DataView. */
 	serialize(into: Uint8Array): void {
 		const view = new DataView(into.buffer, into.byteOffset, TripComputer.RECORD_BYTES);
 		view.setFloat64(0, TripComputer.RECORD_VERSION, true);
 		view.setFloat64(8, this.odometer, true);
-		let at = 16;
-		for (const trip of [this.tripA, this.tripB]) {
-			view.setFloat64(at, trip.distance, true);
-			view.setFloat64(at + 8, trip.time, true);
-			view.setFloat64(at + 16, trip.moving, true);
-			view.setFloat64(at + 24, trip.fuel, true);
-			at += 32;
-		}
+		writeTrip(view, 16, this.tripA);
+		writeTrip(view, 48, this.tripB);
 	}
 
 	/** Restores what `serialize` wrote; false (state unchanged) for another version or non-finite values. */
@@ -201,6 +195,13 @@ export class TripComputer {
 	}
 }
 
+function writeTrip(view: DataView, at: number, trip: Trip): void {
+	view.setFloat64(at, trip.distance, true);
+	view.setFloat64(at + 8, trip.time, true);
+	view.setFloat64(at + 16, trip.moving, true);
+	view.setFloat64(at + 24, trip.fuel, true);
+}
+
 /** Record magic of the trip log: "XSTR". */
 export const TRIP_RECORD_MAGIC = 0x52545358;
 
@@ -226,6 +227,18 @@ export class TripMemory {
 		this.trip = trip;
 		this.log = log;
 		this.schedule = schedule;
+	}
+
+	/**
+	 * A TripMemory on `flash` (a region of two blocks or more, used by nothing
+	 * else). The save interval is `intervalMs` (default 15 s), stretched when
+	 * the flash could not sustain it for `lifetimeHours` (default 20,000 h).
+	 * Allocates.
+	 */
+	static on(trip: TripComputer, flash: FlashRegion, options: { intervalMs?: number; lifetimeHours?: number } = {}): TripMemory {
+		const log = new RecordLog(flash, { magic: TRIP_RECORD_MAGIC, payloadBytes: TripComputer.RECORD_BYTES });
+		const intervalMs = Math.max(options.intervalMs ?? 15000, wearLimitedIntervalMs(log, options.lifetimeHours));
+		return new TripMemory(trip, log, new SaveSchedule({ intervalMs }));
 	}
 
 	/** Loads the newest record into the trip computer; false on a blank or unreadable log. Allocates. */

@@ -60,6 +60,8 @@ export class RecordLog {
 	private next = 0;
 	/** Slot holding the newest valid record, -1 when none. */
 	private newest = -1;
+	/** False until `load` has scanned the flash: saving blind would erase the newest record. */
+	private loaded = false;
 	private readonly slot: Uint8Array;
 	private readonly view: DataView;
 
@@ -91,6 +93,7 @@ export class RecordLog {
 	 * Reads every slot once; allocates what `FlashRegion.read` allocates.
 	 */
 	load(into: Uint8Array): boolean {
+		this.loaded = true;
 		let best = -1, bestSequence = 0;
 		this.damaged = 0;
 		for (let s = 0; s < this.capacity; s++) {
@@ -125,6 +128,8 @@ export class RecordLog {
 	save(payload: Uint8Array): void {
 		if (payload.length !== this.payloadBytes)
 			throw new RangeError(`record payload is ${this.payloadBytes} bytes, got ${payload.length}`);
+		if (!this.loaded)
+			this.load(new Uint8Array(this.payloadBytes));
 		const bytes = HEADER_BYTES + this.payloadBytes + CRC_BYTES;
 
 		// At most one full lap: every slot of the ring tried once.
