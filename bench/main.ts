@@ -32,7 +32,7 @@ import { parseDbcOrThrow } from "../modules/dbc/parser.js";
 import { DecodePlan } from "../modules/signals/plan.js";
 import { compileXsHost, projectRoot, putInput, startXsHost, xsnapWorkerPath, type XsWorker } from "../test/support/xs-engine.js";
 import { packFrames, unpackFrames, type FrameFields } from "./frames.js";
-import { CandumpWorkload, DecodeWorkload, type Workload } from "./workloads.js";
+import { CandumpWorkload, DecodeWorkload, PRIMITIVES, type Workload } from "./workloads.js";
 
 /** The budget of issue 6: receive, queue, look up and decode a typical powertrain frame. */
 const BUDGET_INSTRUCTIONS = 4000;
@@ -154,6 +154,8 @@ async function sendInputs(worker: XsWorker): Promise<void> {
 	await putInput(worker, "stream", streamText);
 	for (const spec of allSpecs)
 		await worker.evaluate(spec.xs);
+	for (const primitive of PRIMITIVES)
+		await worker.evaluate(`xs.primitiveWorkload("${primitive}")`);
 }
 
 /** Passes whose frames add up to about `frames`. */
@@ -316,6 +318,9 @@ function readDump(path: string): Dump {
 
 const ALLOCATORS = ["fxNewSlot", "fxNewChunk", "fxRenewChunk", "fxCollectGarbage"];
 
+/** x86 instructions per operation, measured under callgrind: the engine's price list. */
+const primitiveCosts = new Map<string, number>();
+
 async function xsCallgrind(host: string, results: Map<string, XsResult>, outDir: string): Promise<void> {
 	rmSync(outDir, { recursive: true, force: true });
 	mkdirSync(outDir, { recursive: true });
@@ -334,6 +339,13 @@ async function xsCallgrind(host: string, results: Map<string, XsResult>, outDir:
 				order.push({ name: spec.name, baseline, frames: reply.value.frames });
 			}
 		}
+		for (const primitive of PRIMITIVES) {
+			const name = `primitive:${primitive}`;
+			for (const baseline of [true, false]) {
+				const reply = await worker.evaluateJson<{ frames: number }>(`xs.measure("${name}", 3, ${baseline})`);
+				order.push({ name, baseline, frames: reply.value.frames });
+			}
+		}
 	}
 	finally {
 		await worker.close();
@@ -345,6 +357,10 @@ async function xsCallgrind(host: string, results: Map<string, XsResult>, outDir:
 	for (let i = 0; i < order.length; i += 2) {
 		const base = readDump(join(outDir, dumps[i * 2 + 1])), work = readDump(join(outDir, dumps[(i + 1) * 2 + 1]));
 		const frames = order[i + 1].frames;
+		if (order[i].name.startsWith("primitive:")) {
+			primitiveCosts.set(order[i].name.slice(10), (work.instructions - base.instructions) / frames);
+			continue;
+		}
 		const result = results.get(order[i].name)!;
 		result.instructionsPerFrame = (work.instructions - base.instructions) / frames;
 		let allocations = 0;
@@ -419,6 +435,7 @@ async function main(): Promise<void> {
 				limit: BUDGET_INSTRUCTIONS,
 				met: powertrain.instructionsPerFrame === null ? null : powertrain.instructionsPerFrame <= BUDGET_INSTRUCTIONS && powertrain.slotsPerFrame <= 0 && !powertrain.garbageCollected,
 			},
+			primitives: primitiveCosts.size ? Object.fromEntries([...primitiveCosts].map(([name, cost]) => [name, round(cost)])) : null,
 			callgrind: callgrindNote ?? `dumps in ${callgrindDir} (callgrind_annotate)`,
 		};
 
@@ -444,6 +461,8 @@ async function main(): Promise<void> {
 		process.stdout.write(b.instructionsPerFrame === null
 			? `budget: not measured (${callgrindNote})\n`
 			: `budget: ${b.instructionsPerFrame} x86 instructions per powertrain frame in XS (limit ${b.limit}): ${b.met ? "met" : "NOT met"}\n`);
+		if (report.primitives)
+			process.stdout.write(`XS price list, x86 instructions per operation: ${Object.entries(report.primitives).map(([name, cost]) => `${name} ${cost}`).join(", ")}\n`);
 		if (!callgrindNote)
 			process.stdout.write(`callgrind dumps: ${callgrindDir}\n`);
 	}

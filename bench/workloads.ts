@@ -148,3 +148,73 @@ export class CandumpWorkload implements Workload {
 		return passes * this.frames + (chunks & 0);
 	}
 }
+
+/** Operations whose cost on XS explains the workloads' (see PrimitiveWorkload). */
+export const PRIMITIVES = ["localArithmetic", "propertyGet", "typedArrayRead", "typedArrayWrite", "methodCall", "typedArrayFill8"] as const;
+export type Primitive = typeof PRIMITIVES[number];
+
+/** Iterations in one pass of a PrimitiveWorkload. */
+const PRIMITIVE_PASS = 1000;
+
+/**
+ * One JavaScript operation in a loop, to price the engine's building blocks:
+ * the bench reports x86 instructions per operation (run minus the same empty
+ * loop). Runs on XS and Node; no allocation.
+ */
+export class PrimitiveWorkload implements Workload {
+	private readonly kind: Primitive;
+	private readonly bytes = new Uint8Array(8);
+	private readonly doubles = new Float64Array(8);
+	private readonly target = { field: 3 };
+	private sink = 0;
+
+	constructor(kind: Primitive) {
+		this.kind = kind;
+	}
+
+	private bump(v: number): number {
+		return v + 1;
+	}
+
+	run(passes: number): number {
+		const n = passes * PRIMITIVE_PASS, bytes = this.bytes, doubles = this.doubles, target = this.target;
+		let x = 0;
+		switch (this.kind) {
+			case "localArithmetic":
+				for (let i = 0; i < n; i++)
+					x = (x + i) & 0xFF;
+				break;
+			case "propertyGet":
+				for (let i = 0; i < n; i++)
+					x = target.field;
+				break;
+			case "typedArrayRead":
+				for (let i = 0; i < n; i++)
+					x = bytes[5];
+				break;
+			case "typedArrayWrite":
+				for (let i = 0; i < n; i++)
+					doubles[5] = i;
+				break;
+			case "methodCall":
+				for (let i = 0; i < n; i++)
+					x = this.bump(i);
+				break;
+			case "typedArrayFill8":
+				for (let i = 0; i < n; i++)
+					doubles.fill(i);
+				break;
+		}
+		this.sink = x;
+		return n;
+	}
+
+	empty(passes: number): number {
+		const n = passes * PRIMITIVE_PASS;
+		let x = 0;
+		for (let i = 0; i < n; i++)
+			x = i;
+		this.sink = x;
+		return n;
+	}
+}

@@ -12,7 +12,7 @@
  */
 import { decodeTranscript, parserTranscript, ringTranscript } from "../../test/support/xs-checks.js";
 import { unpackFrames } from "../frames.js";
-import { CandumpWorkload, DecodeWorkload, type Workload } from "../workloads.js";
+import { CandumpWorkload, DecodeWorkload, PrimitiveWorkload, type Primitive, type Workload } from "../workloads.js";
 
 /** What xsnap adds to the global object (see xsnap-worker.c). */
 interface XsnapGlobal {
@@ -72,6 +72,11 @@ host.xs = {
 		const w = new CandumpWorkload(new Uint8Array(input(textKey)), planKey ? input(planKey) : null);
 		workloads.set(name, w);
 		return reply({ frames: w.frames });
+	},
+	/** A primitive operation's loop, named `primitive:<kind>`. */
+	primitiveWorkload(kind: Primitive): ArrayBuffer {
+		workloads.set(`primitive:${kind}`, new PrimitiveWorkload(kind));
+		return reply({ ok: true });
 	},
 	run(name: string, passes: number): ArrayBuffer {
 		return reply({ frames: workload(name).run(passes) });
