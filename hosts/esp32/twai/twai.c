@@ -100,6 +100,15 @@ static void twaiAlertTask(void *refcon);
 static void twaiDeliver(void *theIn, void *refcon, uint8_t *message, uint16_t messageLength);
 static void twaiRelease(Twai twai);
 
+// Filter code and mask use all 32 bits: builtinGetUnsignedInteger goes through int32 and would call 0xFFFFFFFF negative.
+static uint32_t twaiGetUint32(xsMachine *the, xsSlot *slot)
+{
+	xsNumberValue value = xsmcToNumber(*slot);
+	if (!((value >= 0) && (value <= 4294967295.0)))
+		xsRangeError("invalid filter");
+	return (uint32_t)value;
+}
+
 static xsSlot *twaiCallback(xsMachine *the, xsIdentifier id)
 {
 	return builtinGetCallback(the, id);	// reads xsArg(0)[id]; NULL when absent; throws when not callable
@@ -138,9 +147,9 @@ void xs_twai_constructor(xsMachine *the)
 	xsmcGet(xsVar(0), xsArg(0), xsID_listenOnly);
 	listenOnly = xsmcTest(xsVar(0));
 	xsmcGet(xsVar(0), xsArg(0), xsID_code);
-	code = builtinGetUnsignedInteger(the, &xsVar(0));
+	code = twaiGetUint32(the, &xsVar(0));
 	xsmcGet(xsVar(0), xsArg(0), xsID_mask);
-	mask = builtinGetUnsignedInteger(the, &xsVar(0));
+	mask = twaiGetUint32(the, &xsVar(0));
 	xsmcGet(xsVar(0), xsArg(0), xsID_single);
 	single = xsmcTest(xsVar(0));
 	xsmcGet(xsVar(0), xsArg(0), xsID_rxQueueLength);

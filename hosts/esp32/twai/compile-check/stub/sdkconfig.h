@@ -1,0 +1,1 @@
+#define CONFIG_TWAI_ISR_IN_IRAM 1
