@@ -1,0 +1,190 @@
+/*
+ * The CAN sources on the engine the device runs: TwaiSource against the mock
+ * TWAI and Mcp2515Source against the MCP2515 register model, compiled by tsc
+ * into ES modules (no Node types) and linked by the xsnap worker (XS built
+ * from source by `npm ci`). Checks that a saturated bus is received without
+ * loss on XS too, that moving frames from the driver into the ring allocates
+ * nothing (XS heap slots before and after), and what a frame costs on XS's
+ * compute meter. Skipped, saying why, when the worker is not built.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { XsWorker, projectRoot, xsnapWorkerPath } from "./support/xs-engine.js";
+
+const available = xsnapWorkerPath() !== null;
+const describeXs = available ? describe : describe.skip;
+const title = available ? "CAN sources on XS (xsnap)" : "CAN sources on XS (skipped: xsnap worker not built; run `npm ci`)";
+
+const DRIVER = `
+import { FrameRing } from "./modules/can/ring.js";
+import { CanFrame } from "./modules/can/frame.js";
+import { TwaiSource } from "./modules/can/twai-source.js";
+import { Mcp2515Source } from "./modules/can/mcp2515.js";
+import { MockTwai, MockTwaiBus } from "./test/fixtures/mock-twai.js";
+import { Mcp2515Model } from "./test/fixtures/mcp2515-model.js";
+import { MockSpi } from "./test/fixtures/mock-spi.js";
+import { MockDigital } from "./test/fixtures/mock-digital.js";
+
+let time = 0;
+const clock = () => time;
+
+function twaiSource(ring) {
+	MockTwaiBus.reset();
+	const source = new TwaiSource(ring, { open: (o) => new MockTwai(o), clock, transmit: 25, receive: 26, bitRate: 1000000 });
+	source.open(time);
+	return source;
+}
+
+function frames(n, start) {
+	const out = [];
+	for (let i = 0; i < n; i++) {
+		const data = new Uint8Array(8);
+		const k = start + i;
+		data[0] = k & 0xFF; data[1] = (k >> 8) & 0xFF; data[2] = (k >> 16) & 0xFF;
+		out.push({ id: 0x100 + (k & 7), flags: 0, dlc: 8, data });
+	}
+	return out;
+}
+
+globalThis.twaiSaturated = function (seconds) {
+	const ring = new FrameRing(512);
+	const source = twaiSource(ring);
+	MockTwaiBus.open.notify = false;
+	const frame = new CanFrame();
+	let sent = 0, received = 0, bad = 0;
+	for (let ms = 1; ms <= seconds * 1000; ms++) {
+		time++;
+		MockTwaiBus.open.deliver(frames(9, sent));
+		sent += 9;
+		if (ms % 33 === 0) {
+			source.step(time);
+			while (ring.pop(frame)) {
+				if ((frame.data[0] | (frame.data[1] << 8) | (frame.data[2] << 16)) !== received)
+					bad++;
+				received++;
+			}
+		}
+	}
+	source.step(time);
+	while (ring.pop(frame))
+		received++;
+	return new Float64Array([sent, received, bad, ring.dropped, source.status.missed]).buffer;
+};
+
+/* Drain cost: frames are queued in the mock by one command, moved by the next. */
+const drainRing = new FrameRing(4096);
+let drainSource = null;
+globalThis.twaiQueue = function (n) {
+	drainRing.reset();
+	drainSource = twaiSource(drainRing);
+	MockTwaiBus.open.notify = false;
+	MockTwaiBus.open.deliver(frames(n, 0));
+	return new Float64Array([MockTwaiBus.open.queued]).buffer;
+};
+globalThis.twaiDrain = function () {
+	return new Float64Array([drainSource.drain(time)]).buffer;
+};
+
+globalThis.mcpSaturated = function (seconds) {
+	const model = new Mcp2515Model();
+	const ring = new FrameRing(512);
+	const source = new Mcp2515Source(ring, {
+		openSpi: () => new MockSpi({ clock: 18, out: 23, in: 19, select: 27, hz: 8000000 }, model),
+		openInterrupt: (onInterrupt) => {
+			const pin = new MockDigital({ pin: 32, edge: 2, onReadable: onInterrupt }, model.interruptLevel);
+			model.onInterrupt = (level) => pin.drive(level);
+			return pin;
+		},
+		clock, crystal: 16000000, bitRate: 1000000,
+	});
+	source.open(time);
+	const frame = new CanFrame();
+	let sent = 0, received = 0;
+	for (let ms = 1; ms <= seconds * 1000; ms++) {
+		time++;
+		for (let i = 0; i < 9; i++, sent++)
+			model.receive({ id: 0x100 + (sent & 0xFF), dlc: 2, data: [sent & 0xFF, (sent >> 8) & 0xFF] });
+		if (ms % 33 === 0) {
+			source.step(time);
+			while (ring.pop(frame))
+				received++;
+		}
+	}
+	source.step(time);
+	while (ring.pop(frame))
+		received++;
+	return new Float64Array([sent, received, model.lost, ring.dropped, source.status.overruns]).buffer;
+};
+`;
+
+let worker: XsWorker;
+let dir = "";
+
+async function run(source: string) {
+	const reply = await worker.evaluate(source);
+	return { meter: reply.meter, values: new Float64Array(reply.bytes.slice().buffer) };
+}
+
+describeXs(title, () => {
+	beforeAll(async () => {
+		if (!available)
+			throw new Error("xsnap worker not built");
+		dir = mkdtempSync(join(tmpdir(), "xs-cluster-can-"));
+		const tsc = join(projectRoot, "node_modules", "typescript", "bin", "tsc");
+		const files = [
+			"modules/can/twai-source.ts", "modules/can/mcp2515.ts",
+			"test/fixtures/mock-twai.ts", "test/fixtures/mcp2515-model.ts", "test/fixtures/mock-spi.ts", "test/fixtures/mock-digital.ts",
+		].map(f => join(projectRoot, f));
+		execFileSync(process.execPath, [tsc, "--ignoreConfig", "--outDir", dir, "--rootDir", projectRoot, "--target", "es2022", "--module", "es2022",
+			"--moduleResolution", "bundler", "--lib", "es2022", "--types", "", "--strict", "--skipLibCheck", ...files], { stdio: "pipe" });
+		writeFileSync(join(dir, "driver.js"), DRIVER);
+		worker = new XsWorker({ output: "ignore" });
+		await worker.runModule(join(dir, "driver.js"));
+	}, 120_000);
+
+	afterAll(async () => {
+		await worker?.close();
+		if (dir)
+			rmSync(dir, { recursive: true, force: true });
+	});
+
+	test("twai-saturated-bus-no-loss-on-xs: 9,000 frames/s for 2 s, 512-slot ring at 33 ms", async () => {
+		const { values: [sent, received, bad, dropped, missed] } = await run("twaiSaturated(2)");
+		expect(sent).toBe(18000);
+		expect(received).toBe(sent);
+		expect(bad).toBe(0);
+		expect(dropped).toBe(0);
+		expect(missed).toBe(0);
+	}, 60_000);
+
+	test("twai-drain-allocates-nothing-on-xs: moving 400 frames takes the same heap slots as moving 40", async () => {
+		const heapDelta = async (n: number) => {
+			await run(`twaiQueue(${n})`);
+			const before = (await run("0")).meter.currentHeapCount;
+			const drained = await run("twaiDrain()");
+			expect(drained.values[0]).toBe(n);
+			return { slots: drained.meter.currentHeapCount - before, compute: drained.meter.compute };
+		};
+		await heapDelta(40); // warm up
+		const few = await heapDelta(40);
+		const many = await heapDelta(400);
+		// What the command itself allocates (its reply) is the same for both: nothing per frame.
+		expect(many.slots).toBe(few.slots);
+		const perFrame = (many.compute - few.compute) / 360;
+		console.log(`XS compute per frame: TwaiSource.drain ${perFrame.toFixed(0)} (mock read included); heap slots per command ${many.slots}`);
+		expect(perFrame).toBeLessThan(1500);
+	}, 60_000);
+
+	test("mcp2515-saturated-bus-no-loss-on-xs: serviced on INT, 512-slot ring at 33 ms", async () => {
+		const { meter, values: [sent, received, lost, dropped, overruns] } = await run("mcpSaturated(1)");
+		expect(sent).toBe(9000);
+		expect(received).toBe(sent);
+		expect(lost).toBe(0);
+		expect(dropped).toBe(0);
+		expect(overruns).toBe(0);
+		console.log(`XS compute per frame: MCP2515 model + driver ${(meter.compute / sent).toFixed(0)}`);
+	}, 60_000);
+});
