@@ -84,6 +84,13 @@ export class AlertMonitor {
 	private readonly timer: Float64Array;
 	private readonly ackAt: Float64Array;
 	private readonly groupOf: Uint16Array;
+	/** Per rule, copied out of the rule objects so `update` reads typed arrays only. */
+	private readonly severity: Uint8Array;
+	private readonly debounceMs: Float64Array;
+	private readonly clearMs: Float64Array;
+	private readonly remindMs: Float64Array;
+	/** Scratch: the most severe active band per group, -1 for none. */
+	private readonly groupSeverity: Int8Array;
 	/** Per condition, flattened: quantity, above, below, hysteresis. */
 	private readonly condFirst: Uint16Array;
 	private readonly condCount: Uint16Array;
@@ -112,10 +119,18 @@ export class AlertMonitor {
 		this.condAbove = new Float64Array(total);
 		this.condBelow = new Float64Array(total);
 		this.condHysteresis = new Float64Array(total);
+		this.severity = new Uint8Array(n);
+		this.debounceMs = new Float64Array(n);
+		this.clearMs = new Float64Array(n);
+		this.remindMs = new Float64Array(n);
 		const groups: string[] = [];
 		const ids = new Set<string>();
 		let c = 0;
 		rules.forEach((rule, r) => {
+			this.severity[r] = rule.severity;
+			this.debounceMs[r] = rule.debounceMs ?? 0;
+			this.clearMs[r] = rule.clearMs ?? 1000;
+			this.remindMs[r] = rule.remindMs ?? (rule.severity >= Severity.critical ? 60000 : Infinity);
 			if (ids.has(rule.id))
 				throw new RangeError(`alert '${rule.id}' is defined twice`);
 			ids.add(rule.id);
@@ -138,6 +153,7 @@ export class AlertMonitor {
 				c++;
 			}
 		});
+		this.groupSeverity = new Int8Array(groups.length);
 	}
 
 	/** Index of the rule called `id`, or -1. */
@@ -166,9 +182,8 @@ export class AlertMonitor {
 	/** Evaluates every rule at `now`; returns true when what is shown changed. Display clock; no allocation. */
 	update(now: number): boolean {
 		const before = this.revision;
-		const rules = this.rules;
-		for (let r = 0; r < rules.length; r++) {
-			const rule = rules[r];
+		const count = this.rules.length;
+		for (let r = 0; r < count; r++) {
 			const holds = this.evaluate(r, false, now);
 			const state = this.state[r];
 			if (holds !== holds) {
@@ -191,7 +206,7 @@ export class AlertMonitor {
 					this.state[r] = AlertState.pending;
 					this.timer[r] = now;
 				}
-				if (now - this.timer[r] >= (rule.debounceMs ?? 0))
+				if (now - this.timer[r] >= this.debounceMs[r])
 					this.raise(r, now);
 				continue;
 			}
@@ -206,7 +221,7 @@ export class AlertMonitor {
 					this.state[r] = AlertState.clearing;
 					this.timer[r] = now;
 				}
-				if (now - this.timer[r] >= (rule.clearMs ?? 1000)) {
+				if (now - this.timer[r] >= this.clearMs[r]) {
 					this.state[r] = AlertState.clear;
 					this.since[r] = NaN;
 					this.timer[r] = NaN;
@@ -215,7 +230,7 @@ export class AlertMonitor {
 				}
 			}
 			// Reminder: an acknowledged critical alert comes back while it lasts.
-			if (this.acknowledged[r] && now - this.ackAt[r] >= (rule.remindMs ?? (rule.severity >= Severity.critical ? 60000 : Infinity))) {
+			if (this.acknowledged[r] && now - this.ackAt[r] >= this.remindMs[r]) {
 				this.acknowledged[r] = 0;
 				this.requestChime(r);
 				this.revision++;
@@ -318,15 +333,13 @@ export class AlertMonitor {
 
 	/** Marks bands below the most severe active band of each group as superseded. */
 	private settleGroups(): void {
-		const n = this.rules.length;
+		const n = this.rules.length, top = this.groupSeverity;
+		top.fill(-1);
+		for (let r = 0; r < n; r++)
+			if (this.isActive(r) && this.severity[r] > top[this.groupOf[r]])
+				top[this.groupOf[r]] = this.severity[r];
 		for (let r = 0; r < n; r++) {
-			let superseded = 0;
-			if (this.isActive(r))
-				for (let o = 0; o < n; o++)
-					if (o !== r && this.groupOf[o] === this.groupOf[r] && this.isActive(o) && this.rules[o].severity > this.rules[r].severity) {
-						superseded = 1;
-						break;
-					}
+			const superseded = this.isActive(r) && this.severity[r] < top[this.groupOf[r]] ? 1 : 0;
 			if (superseded !== this.superseded[r]) {
 				this.superseded[r] = superseded;
 				this.revision++;
@@ -335,10 +348,9 @@ export class AlertMonitor {
 	}
 
 	private outranks(a: number, b: number): boolean {
-		const ra = this.rules[a], rb = this.rules[b];
-		if (ra.severity !== rb.severity)
-			return ra.severity > rb.severity;
-		const pa = ra.priority ?? 0, pb = rb.priority ?? 0;
+		if (this.severity[a] !== this.severity[b])
+			return this.severity[a] > this.severity[b];
+		const pa = this.rules[a].priority ?? 0, pb = this.rules[b].priority ?? 0;
 		if (pa !== pb)
 			return pa > pb;
 		return this.since[a] > this.since[b];
