@@ -66,7 +66,7 @@ const view = new ClusterView(model, diagnostics, {
 		return model.update(at);
 	},
 	sample(at: number) {
-		return diagnostics.sample(at, pipeline.health(at, health), view.drawn);
+		return diagnostics.sample(at, pipeline.health(at, health), view.drawn, view.ticks);
 	},
 	staleNames,
 }, screen?.width ?? 320, screen?.height ?? 240);

@@ -209,9 +209,10 @@ describe("diagnostics", () => {
 			pipeline.ring.push(frame);
 			meter.pump(pipeline);
 		}
-		expect(diagnostics.sample(999, pipeline.health(999, health), 29)).toBe(false);
-		expect(diagnostics.sample(1000, pipeline.health(1000, health), 30)).toBe(true);
-		expect(diagnostics.fps).toBe(30);
+		expect(diagnostics.sample(999, pipeline.health(999, health), 29, 29)).toBe(false);
+		expect(diagnostics.sample(1000, pipeline.health(1000, health), 12, 30)).toBe(true);
+		expect(diagnostics.fps).toBe(12);
+		expect(diagnostics.tickRate).toBe(30);
 		expect(diagnostics.frameRate).toBe(60);
 		expect(diagnostics.unknown).toBe(10);
 		expect(diagnostics.decoded).toBe(50);

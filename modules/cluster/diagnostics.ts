@@ -49,8 +49,10 @@ export class BusMeter {
 
 /** Shown numbers of the diagnostics page; `sample` refreshes them once a second. */
 export class Diagnostics {
-	/** Display frames drawn per second. */
+	/** Display frames drawn per second: ticks that changed something on screen. */
 	fps = 0;
+	/** Display clock ticks per second. */
+	tickRate = 0;
 	/** Frames received per second. */
 	frameRate = 0;
 	/** Estimated bus load, whole percent. */
@@ -65,6 +67,7 @@ export class Diagnostics {
 	private readonly meter: BusMeter;
 	private lastAt = NaN;
 	private lastDrawn = 0;
+	private lastTicks = 0;
 	private lastReceived = 0;
 	private lastBits = 0;
 	private lastDropped = 0;
@@ -75,15 +78,16 @@ export class Diagnostics {
 	}
 
 	/**
-	 * Takes a sample at `now` from pipeline counters `health` and the count of
-	 * display frames drawn. Returns true when a second has passed and the
-	 * numbers were refreshed. No allocation.
+	 * Takes a sample at `now` from pipeline counters `health`, the count of
+	 * display frames drawn and of display ticks. Returns true when a second has
+	 * passed and the numbers were refreshed. No allocation.
 	 */
-	sample(now: number, health: Health, drawn: number): boolean {
+	sample(now: number, health: Health, drawn: number, ticks = 0): boolean {
 		const meter = this.meter;
 		if (this.lastAt !== this.lastAt) {
 			this.lastAt = now;
 			this.lastDrawn = drawn;
+			this.lastTicks = ticks;
 			this.lastReceived = health.received;
 			this.lastBits = meter.bits;
 			this.lastDropped = health.dropped;
@@ -95,6 +99,7 @@ export class Diagnostics {
 			return false;
 		const seconds = elapsed / 1000;
 		this.fps = Math.round((drawn - this.lastDrawn) / seconds);
+		this.tickRate = Math.round((ticks - this.lastTicks) / seconds);
 		this.frameRate = Math.round((health.received - this.lastReceived) / seconds);
 		// Dropped frames were on the wire too: count them at the average size of the ones measured.
 		const measured = meter.frames - this.lastFrames;
@@ -110,6 +115,7 @@ export class Diagnostics {
 		this.signals = health.signals;
 		this.lastAt = now;
 		this.lastDrawn = drawn;
+		this.lastTicks = ticks;
 		this.lastReceived = health.received;
 		this.lastBits = meter.bits;
 		this.lastDropped = health.dropped;

@@ -441,7 +441,7 @@ export class ClusterView {
 	/** Fills the diagnostics rows. Allocates their strings; runs once a second while the page shows. */
 	private showDiagnostics(now: number): void {
 		const d = this.diagnostics, values = this.diagValues;
-		values[0].string = `${d.fps} fps (${this.ticks} ticks)`;
+		values[0].string = `${d.fps} fps drawn, ${d.tickRate} ticks/s`;
 		values[1].string = `${d.frameRate} /s (${d.received} total)`;
 		values[2].string = `${d.busLoad} % of 500 kbit/s`;
 		values[3].string = String(d.decoded);

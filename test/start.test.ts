@@ -1,0 +1,94 @@
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { DEFAULT_DEVICE, SDK_MISSING_MESSAGE, findSdk, parseArgs, projectRoot, start, type StartHost } from "../tools/start.js";
+
+/** A machine made of a file list; commands are recorded, not run. */
+function fakeHost(files: string[], env: Record<string, string | undefined>, exitCodes: number[] = []): StartHost & { runs: Array<{ command: string; args: string[] }>; output: string; errors: string } {
+	const present = new Set(files);
+	const host = {
+		env, platform: "linux",
+		runs: [] as Array<{ command: string; args: string[] }>,
+		output: "", errors: "",
+		exists: (path: string) => present.has(path),
+		makeDir: (path: string) => { present.add(path); },
+		run: async (command: string, args: string[]) => {
+			host.runs.push({ command, args });
+			return exitCodes.shift() ?? 0;
+		},
+		out: (text: string) => { host.output += text; },
+		err: (text: string) => { host.errors += text; },
+	};
+	return host;
+}
+
+const SDK = "/opt/moddable", RELEASE = `${SDK}/build/bin/lin/release`, PROJECT = "/home/me/xs-cluster";
+const APP = `${PROJECT}/build/bin/lin/${DEFAULT_DEVICE}/debug/xs-cluster/mc.so`;
+
+describe("npm start", () => {
+	test("missing-sdk-says-what-to-install-and-fails", async () => {
+		const host = fakeHost([], { PATH: "/usr/bin" });
+		expect(await start([], PROJECT, host)).toBe(1);
+		expect(host.runs).toEqual([]);
+		expect(host.errors).toBe(SDK_MISSING_MESSAGE + "\n");
+		// One short message naming both ways to install.
+		expect(host.errors.trim().split("\n")).toHaveLength(1);
+		expect(host.errors).toMatch(/Getting Started/);
+		expect(host.errors).toMatch(/npx xs-dev setup/);
+	});
+
+	test("moddable-set-but-tools-not-built-is-the-same-message", async () => {
+		const host = fakeHost([SDK], { MODDABLE: SDK, PATH: "/usr/bin" });
+		expect(await start([], PROJECT, host)).toBe(1);
+		expect(host.errors).toBe(SDK_MISSING_MESSAGE + "\n");
+	});
+
+	test("builds-with-t-build-then-opens-the-simulator", async () => {
+		const host = fakeHost([SDK, `${RELEASE}/mcconfig`, `${RELEASE}/mcsim`, APP], { MODDABLE: SDK, PATH: "/usr/bin" });
+		expect(await start([], PROJECT, host)).toBe(0);
+		const [build, run] = host.runs;
+		expect(build.command).toBe(`${RELEASE}/mcconfig`);
+		// Never the default target: it kills every mcsim on the machine.
+		expect(build.args).toEqual(["-d", "-m", "-p", "sim/m5stack", "-t", "build", "-o", `${PROJECT}/build`, `${PROJECT}/manifest.json`]);
+		expect(run).toEqual({ command: `${RELEASE}/mcsim`, args: [APP] });
+	});
+
+	test("trace-output-goes-through-xsbug-log-when-installed", async () => {
+		const xsbugLog = `${SDK}/tools/xsbug-log/xsbug-log.js`;
+		const host = fakeHost([SDK, "/usr/local/bin/mcconfig", `${RELEASE}/mcsim`, xsbugLog, `${SDK}/tools/xsbug-log/node_modules`, APP],
+			{ MODDABLE: SDK, PATH: "/usr/local/bin:/usr/bin" });
+		expect(await start([], PROJECT, host)).toBe(0);
+		expect(host.runs[0].command).toBe("/usr/local/bin/mcconfig");
+		expect(host.runs[1].args).toEqual([xsbugLog, `${RELEASE}/mcsim`, APP]);
+	});
+
+	test("a-failed-build-stops-with-its-exit-code", async () => {
+		const host = fakeHost([SDK, `${RELEASE}/mcconfig`, `${RELEASE}/mcsim`], { MODDABLE: SDK, PATH: "" }, [2]);
+		expect(await start([], PROJECT, host)).toBe(2);
+		expect(host.runs).toHaveLength(1);
+		expect(host.errors).toMatch(/build failed/);
+	});
+
+	test("device-and-build-only-options", async () => {
+		const app = `${PROJECT}/build/bin/lin/moddable_two/debug/xs-cluster/mc.so`;
+		const host = fakeHost([SDK, `${RELEASE}/mcconfig`, `${RELEASE}/mcsim`, app], { MODDABLE: SDK, PATH: "" });
+		expect(await start(["--device", "moddable_two", "--build-only"], PROJECT, host)).toBe(0);
+		expect(host.runs).toHaveLength(1);
+		expect(host.runs[0].args).toContain("sim/moddable_two");
+		const elsewhere = fakeHost([SDK, `${RELEASE}/mcconfig`, `${RELEASE}/mcsim`, "/tmp/out/bin/lin/m5stack/debug/xs-cluster/mc.so"], { MODDABLE: SDK, PATH: "" });
+		expect(await start(["--output", "/tmp/out", "--build-only"], PROJECT, elsewhere)).toBe(0);
+		expect(elsewhere.runs[0].args).toContain("/tmp/out");
+		expect(parseArgs(["--bogus"])).toMatch(/unknown argument '--bogus'/);
+	});
+
+	test("sdk-tools-join-path-for-mcconfig", () => {
+		const sdk = findSdk({ env: { MODDABLE: SDK, PATH: "/usr/bin" }, platform: "linux", exists: path => [SDK, `${RELEASE}/mcconfig`, `${RELEASE}/mcsim`].includes(path) });
+		expect(sdk?.path).toBe(`/usr/bin:${RELEASE}`);
+		expect(sdk?.xsbugLog).toBeNull();
+	});
+
+	test("project-root-is-found-from-dist", () => {
+		const exists = (path: string) => path === join(PROJECT, "manifest.json") || path === join(PROJECT, "package.json");
+		expect(projectRoot(join(PROJECT, "dist", "tools"), exists)).toBe(PROJECT);
+		expect(projectRoot("/elsewhere", exists)).toBeNull();
+	});
+});
