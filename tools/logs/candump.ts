@@ -21,6 +21,8 @@ import type { FrameRing } from "../../modules/can/ring.js";
 import { MalformedLine, TextLogReader, fields, hexField } from "./text-log.js";
 
 const ERROR_FLAG = 0x20000000;
+const LEFT_BRACKET = 0x5B;
+const NEWLINE = Uint8Array.of(0x0A);
 const SCREEN_LINE = /\[\d+\]/;
 const LOCAL_TIME = /^\s*\((\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(\.\d+)?\)(.*)$/;
 
@@ -34,14 +36,15 @@ export class CandumpLogReader extends TextLogReader {
 		this.logParser = new CandumpParser(ring);
 	}
 
-	protected parseLine(text: string): void {
-		if (SCREEN_LINE.test(text) && !text.includes("#")) {
-			this.screenLine(text);
-			return;
-		}
+	/** `-l` lines (no '[') go to the device's parser as bytes: no string per line. */
+	protected override parseLineBytes(line: Uint8Array, length: number): boolean {
+		for (let i = 0; i < length; i++)
+			if (line[i] === LEFT_BRACKET)
+				return false;
 		const parser = this.logParser;
 		const frames = parser.frames, ignored = parser.ignored, unsupported = parser.unsupported;
-		parser.feed(Buffer.from(text + "\n", "latin1"));
+		parser.feed(line, 0, length);
+		parser.feed(NEWLINE, 0, 1);
 		if (parser.frames !== frames)
 			this.frames++;
 		else if (parser.ignored !== ignored)
@@ -49,7 +52,16 @@ export class CandumpLogReader extends TextLogReader {
 		else if (parser.unsupported !== unsupported)
 			this.skipUnsupported();
 		else
-			throw new MalformedLine(text.length > 128 ? "line longer than candump's 128 bytes" : "not a candump frame line");
+			throw new MalformedLine(length > 128 ? "line longer than candump's 128 bytes" : "not a candump frame line");
+		return true;
+	}
+
+	protected parseLine(text: string): void {
+		if (SCREEN_LINE.test(text) && !text.includes("#")) {
+			this.screenLine(text);
+			return;
+		}
+		throw new MalformedLine("not a candump frame line");
 	}
 
 	private screenLine(text: string): void {

@@ -101,6 +101,14 @@ export abstract class TextLogReader implements LogReader {
 	/** Parses one line (without its terminator). */
 	protected abstract parseLine(text: string): void;
 
+	/**
+	 * A fast path on the line's bytes, before any string is made; returns
+	 * false to have `parseLine` handle the line. The default takes none.
+	 */
+	protected parseLineBytes(_line: Uint8Array, _length: number): boolean {
+		return false;
+	}
+
 	protected pushFrame(id: number, flags: number, dlc: number, dataLength: number, timestamp: number): void {
 		this.ring.pushFields(id, flags, dlc, this.data, 0, dataLength, timestamp);
 		this.frames++;
@@ -127,9 +135,9 @@ export abstract class TextLogReader implements LogReader {
 			this.problem(`line longer than ${MAX_LINE_LENGTH} bytes`);
 			return;
 		}
-		const text = latin1(assembler.buffer, assembler.length);
 		try {
-			this.parseLine(text);
+			if (!this.parseLineBytes(assembler.buffer, assembler.length))
+				this.parseLine(latin1(assembler.buffer, assembler.length));
 		}
 		catch (error) {
 			if (!(error instanceof MalformedLine))

@@ -1,0 +1,314 @@
+/*
+ * `xs-cluster serve` on 127.0.0.1 with an ephemeral port: the socketcand
+ * handshake and frames, SLCAN after `O`, protocol detection, timing against
+ * the log, several clients, dropping a client that stops reading, stopping
+ * cleanly, and python-can's socketcand and slcan interfaces as clients
+ * (skipped, saying why, without python-can). Every connection and wait is
+ * bounded in time. Node (vitest).
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, test } from "vitest";
+import { CanFrame, FrameFlag } from "../modules/can/frame.js";
+import { encodeSlcanFrame } from "../modules/can/slcan.js";
+import { parseRate, serveCommand, startServe, type FeedServer, type ServeOptions } from "../tools/serve.js";
+import { fixturesDir } from "./shared-data.js";
+import { PYTHON_CAN_MISSING, SYSTEM_PYTHON, pythonCanVersion } from "./support/python-can.js";
+import { TestClient } from "./support/tcp-client.js";
+
+const demoLog = join(fixturesDir, "logs/demo-car.log");
+/** The data frames of demo-car.log as socketcand sends them (the remote frame is not sent). */
+const SOCKETCAND_FRAMES = [
+	"1C4 E02E32C800010000", "0B4 27102706000005AB", "3B1 4300", "123 00",
+	"18FEF100 0000190000000000", "700 0146640000000000", "700 0220030000000000",
+];
+/** Log times of those frames, ms after the first. */
+const SOCKETCAND_TIMES = [0, 10.15, 19.9, 29.9, 39.9, 49.9, 69.9];
+
+let servers: FeedServer[] = [];
+let clients: TestClient[] = [];
+
+afterEach(async () => {
+	for (const client of clients)
+		client.close();
+	await Promise.all(servers.map(server => server.close()));
+	servers = [];
+	clients = [];
+});
+
+async function serve(options: Partial<ServeOptions> = {}): Promise<FeedServer> {
+	const server = await startServe({ path: demoLog, rate: 1, loop: false, port: 0, host: "127.0.0.1", protocol: "auto", ...options });
+	servers.push(server);
+	return server;
+}
+
+async function client(port: number): Promise<TestClient> {
+	const c = await TestClient.open(port);
+	clients.push(c);
+	return c;
+}
+
+/** Connects and goes through the socketcand handshake to raw mode. */
+async function socketcandClient(port: number): Promise<TestClient> {
+	const c = await client(port);
+	await c.waitFor(() => c.text === "< hi >", 2000, "< hi >");
+	c.send("< open can0 >");
+	await c.waitFor(() => c.text === "< hi >< ok >", 2000, "< ok > to open");
+	c.send("< rawmode >");
+	await c.waitFor(() => c.text === "< hi >< ok >< ok >", 2000, "< ok > to rawmode");
+	return c;
+}
+
+/** `< frame ID TIME DATA >` messages received: "ID DATA" and the time field. */
+function socketcandFrames(text: string): { frame: string; time: number }[] {
+	return [...text.matchAll(/< frame ([0-9A-F]+) (\d+\.\d{6}) ([0-9A-F]*) >/g)].map(match => ({ frame: `${match[1]} ${match[3]}`, time: Number(match[2]) }));
+}
+
+function slcanLine(id: number, flags: number, data: number[], dlc = data.length): string {
+	const frame = new CanFrame();
+	frame.id = id;
+	frame.flags = flags;
+	frame.dlc = dlc;
+	frame.data.set(data);
+	const out = new Uint8Array(40);
+	return Buffer.from(out.subarray(0, encodeSlcanFrame(frame, out))).toString("latin1");
+}
+
+describe("xs-cluster serve, socketcand", () => {
+	test("handshake-then-every-data-frame-at-its-log-time", async () => {
+		const server = await serve();
+		const c = await socketcandClient(server.port);
+		const start = c.arrivals.at(-1)!.at;
+		await c.waitFor(() => socketcandFrames(c.text).length === SOCKETCAND_FRAMES.length, 3000, "7 frames");
+		expect(socketcandFrames(c.text).map(f => f.frame)).toEqual(SOCKETCAND_FRAMES);
+		expect(c.text).toMatch(/^< hi >< ok >< ok >(\n< frame [^>]+ >)+$/);
+		// Arrival times follow the log's spacing (timers and loopback: within 15 ms).
+		const arrivals: number[] = [];
+		for (const arrival of c.arrivals)
+			for (let i = 0; i < socketcandFrames(arrival.text).length; i++)
+				arrivals.push(arrival.at);
+		expect(arrivals[0] - start).toBeGreaterThanOrEqual(90); // RAWMODE_SETTLE_MS after < ok >
+		arrivals.forEach((at, i) => expect(Math.abs(at - arrivals[0] - SOCKETCAND_TIMES[i]), `frame ${i}`).toBeLessThan(15));
+		// Frame times are the host's wall clock when sent.
+		const times = socketcandFrames(c.text).map(f => f.time);
+		expect(Math.abs(times[0] * 1000 - Date.now())).toBeLessThan(2000);
+		await server.finished;
+		expect(server.stats).toMatchObject({ frames: 8, laps: 1 });
+	}, 10000);
+
+	test("rate-2x-plays-twice-as-fast-and-loop-starts-again", async () => {
+		const server = await serve({ rate: 2, loop: true });
+		const c = await socketcandClient(server.port);
+		await c.waitFor(() => socketcandFrames(c.text).length >= 3 * SOCKETCAND_FRAMES.length, 3000, "three laps");
+		const arrivals = c.arrivals.filter(a => a.text.includes("< frame 700") && a.text.includes(" 0220")).map(a => a.at);
+		expect(arrivals.length).toBeGreaterThanOrEqual(2);
+		expect(arrivals[1] - arrivals[0]).toBeGreaterThan(30); // a lap of 70 ms at 2x: 35 ms
+		expect(arrivals[1] - arrivals[0]).toBeLessThan(60);
+		expect(server.stats.laps).toBeGreaterThanOrEqual(2);
+	}, 10000);
+
+	test("echo-and-unknown-commands-and-rawmode-before-open", async () => {
+		const server = await serve({ protocol: "socketcand" });
+		const c = await client(server.port);
+		await c.waitFor(() => c.text === "< hi >");
+		c.send("< rawmode >");
+		await c.waitFor(() => c.text.endsWith("< error no bus opened >"));
+		c.send("< echo >");
+		await c.waitFor(() => c.text.endsWith("< echo >"));
+		c.send("< frobnicate >");
+		await c.waitFor(() => c.text.endsWith("< error unknown command >"));
+	});
+});
+
+describe("xs-cluster serve, SLCAN", () => {
+	test("frames-after-O-as-an-adapter-sends-them-with-Z1-timestamps", async () => {
+		const server = await serve();
+		const c = await client(server.port);
+		c.send("V\rZ1\rO\r");
+		await c.waitFor(() => (c.text.match(/\r/g) ?? []).length >= 3 + 8, 3000, "8 frames");
+		const lines = c.text.split("\r");
+		expect(lines.slice(0, 3)).toEqual(["V1013", "", ""]);
+		const frames = lines.slice(3, 11);
+		const expected = [
+			slcanLine(0x1C4, 0, [0xE0, 0x2E, 0x32, 0xC8, 0, 1, 0, 0]),
+			slcanLine(0x0B4, 0, [0x27, 0x10, 0x27, 0x06, 0, 0, 0x05, 0xAB]),
+			slcanLine(0x3B1, 0, [0x43, 0]),
+			slcanLine(0x123, 0, [0]),
+			slcanLine(0x18FEF100, FrameFlag.extended, [0, 0, 0x19, 0, 0, 0, 0, 0]),
+			slcanLine(0x700, 0, [1, 0x46, 0x64, 0, 0, 0, 0, 0]),
+			slcanLine(0x1C4, FrameFlag.remote, [], 0),
+			slcanLine(0x700, 0, [2, 0x20, 3, 0, 0, 0, 0, 0]),
+		];
+		// Each line is the frame plus 4 hex digits of adapter time.
+		expect(frames.map(line => line.slice(0, -4) + "\r")).toEqual(expected);
+		const stamps = frames.map(line => parseInt(line.slice(-4), 16));
+		const elapsed = (stamps[7] - stamps[0] + 60000) % 60000;
+		expect(elapsed).toBeGreaterThanOrEqual(60);
+		expect(elapsed).toBeLessThan(90);
+	}, 10000);
+
+	test("C-stops-frames-and-transmit-commands-are-acknowledged", async () => {
+		const server = await serve({ protocol: "slcan", loop: true });
+		const c = await client(server.port);
+		c.send("S6\rt12321122\rO\r");
+		await c.waitFor(() => /t1C48E02E/.test(c.text), 2000, "a frame");
+		expect(c.text.startsWith("\rz\r\r")).toBe(true);
+		c.send("C\r");
+		await new Promise(resolve => setTimeout(resolve, 50));
+		const stopped = c.text.length;
+		await new Promise(resolve => setTimeout(resolve, 150));
+		expect(c.text.length).toBe(stopped);
+	}, 10000);
+});
+
+describe("xs-cluster serve, clients", () => {
+	test("several-clients-at-once-each-get-every-frame", async () => {
+		// The replay starts with the first client and plays on like a bus: later clients join mid-lap.
+		const server = await serve({ loop: true });
+		const a = await socketcandClient(server.port);
+		const b = await socketcandClient(server.port);
+		const s = await client(server.port);
+		s.send("O\r");
+		const lap = SOCKETCAND_FRAMES.join(",");
+		const hasLap = (c: TestClient) => socketcandFrames(c.text).map(f => f.frame).join(",").includes(lap);
+		await a.waitFor(() => hasLap(a), 3000, "a: a whole lap");
+		await b.waitFor(() => hasLap(b), 3000, "b: a whole lap");
+		await s.waitFor(() => s.text.includes("\rt1C48E02E32C800010000\rt0B4827102706000005AB\rt3B124300\rt123100\rT18FEF10080000190000000000\rt70080146640000000000\rr1C40\rt70080220030000000000\r"), 3000, "slcan: a whole lap");
+		expect(server.stats.clients).toBe(3);
+	}, 10000);
+
+	test("a-client-that-stops-reading-is-dropped-and-memory-stays-bounded", async () => {
+		const dir = mkdtempSync(join(tmpdir(), "xs-cluster-serve-"));
+		const path = join(dir, "flood.log");
+		// 600,000 frames at one instant: 13 MB of SLCAN at once, more than loopback buffers hold.
+		const line = "(1700000000.000000) can0 123#1122334455667788\n";
+		writeFileSync(path, line.repeat(600000));
+		const server = await serve({ path, maxBuffered: 256 * 1024, protocol: "slcan" });
+		const reader = await client(server.port);
+		const stuck = await client(server.port);
+		stuck.socket.pause(); // stops reading
+		stuck.send("O\r");
+		reader.send("O\r");
+		// (A paused socket does not read, so it cannot see the close itself: watch the server.)
+		await stuck.waitFor(() => server.stats.droppedClients === 1, 8000, "the stuck client to be dropped");
+		expect(server.stats.clients).toBe(1);
+		await server.finished;
+		const expected = 1 + 600000 * "t12381122334455667788\r".length;
+		await reader.waitFor(() => reader.text.length >= expected, 10000, "every frame at the reading client");
+		expect(reader.text.length).toBe(expected);
+	}, 20000);
+});
+
+describe("xs-cluster serve command", () => {
+	async function run(args: string[], signal?: AbortSignal) {
+		let stdout = "", stderr = "";
+		const status = await serveCommand(args, { stdout: text => { stdout += text; }, stderr: text => { stderr += text; } }, signal);
+		return { status, stdout, stderr };
+	}
+
+	test("stops-cleanly-on-abort-like-ctrl-c", async () => {
+		const controller = new AbortController();
+		const running = run([demoLog, "--port", "0", "--loop"], controller.signal);
+		await new Promise(resolve => setTimeout(resolve, 200));
+		controller.abort();
+		const { status, stderr } = await running;
+		expect(status).toBe(0);
+		expect(stderr).toMatch(/^xs-cluster serve: .*demo-car\.log at 1x, looping on 127\.0\.0\.1:\d+; socketcand \(any bus name\) or SLCAN \(send O\); Ctrl-C stops\n/);
+		expect(stderr).toMatch(/xs-cluster serve: 0 frames in 0 laps; 0 clients dropped for not reading\n$/);
+	}, 10000);
+
+	test("usage-mistakes-and-bad-logs", async () => {
+		await expect(run([])).rejects.toThrow(/missing log file/);
+		await expect(run([demoLog, "--rate", "fast"])).rejects.toThrow(/--rate must be/);
+		await expect(run([demoLog, "--port", "99999"])).rejects.toThrow(/--port must be/);
+		await expect(run([demoLog, "--protocol", "http"])).rejects.toThrow(/--protocol must be/);
+		const notes = join(mkdtempSync(join(tmpdir(), "xs-cluster-serve-")), "notes.txt");
+		writeFileSync(notes, "hello\n");
+		const bad = await run([notes, "--port", "0"]);
+		expect(bad.status).toBe(1);
+		expect(bad.stderr).toMatch(/notes\.txt: not a CAN log xs-cluster reads/);
+		expect(parseRate("1x")).toBe(1);
+		expect(parseRate("0.5x")).toBe(0.5);
+		expect(parseRate("3")).toBe(3);
+		expect(parseRate("max")).toBe("max");
+	});
+});
+
+const PYTHON_SOCKETCAND = String.raw`
+import json, sys, time, can
+bus = can.Bus(interface="socketcand", channel="can0", host="127.0.0.1", port=int(sys.argv[1]))
+frames = []
+deadline = time.time() + 5
+while len(frames) < 7 and time.time() < deadline:
+    m = bus.recv(0.5)
+    if m is not None:
+        frames.append({"id": m.arbitration_id, "data": bytes(m.data).hex(), "t": m.timestamp})
+bus.shutdown()
+print(json.dumps(frames))
+`;
+
+const PYTHON_SLCAN = String.raw`
+import json, sys, time, can
+bus = can.Bus(interface="slcan", channel="socket://127.0.0.1:" + sys.argv[1], sleep_after_open=0)
+frames = []
+deadline = time.time() + 5
+while len(frames) < 8 and time.time() < deadline:
+    m = bus.recv(0.5)
+    if m is not None:
+        frames.append({"id": m.arbitration_id, "extended": m.is_extended_id, "remote": m.is_remote_frame, "data": bytes(m.data).hex()})
+bus.shutdown()
+print(json.dumps(frames))
+`;
+
+if (!pythonCanVersion) {
+	describe("python-can as a client of xs-cluster serve", () => {
+		test.skip(PYTHON_CAN_MISSING, () => {});
+	});
+}
+else {
+	describe(`python-can ${pythonCanVersion} as a client of xs-cluster serve`, () => {
+		// python-can blocks in recv, so it runs as a child process while this process serves.
+		async function python(script: string, port: number): Promise<{ frames: unknown[]; warnings: string }> {
+			const { spawn } = await import("node:child_process");
+			return new Promise((resolve, reject) => {
+				const child = spawn(SYSTEM_PYTHON, ["-c", script, String(port)], { stdio: ["ignore", "pipe", "pipe"] });
+				let out = "", err = "";
+				child.stdout.on("data", data => { out += data; });
+				child.stderr.on("data", data => { err += data; });
+				const timer = setTimeout(() => child.kill(), 15000);
+				child.on("close", code => {
+					clearTimeout(timer);
+					if (code === 0)
+						resolve({ frames: JSON.parse(out), warnings: err });
+					else
+						reject(new Error(`python-can client failed (${code}): ${err}`));
+				});
+			});
+		}
+
+		test("socketcand-interface-receives-every-data-frame-without-warnings", async () => {
+			const server = await serve({ loop: true });
+			const result = await python(PYTHON_SOCKETCAND, server.port);
+			const frames = result.frames as { id: number; data: string; t: number }[];
+			expect(result.warnings).not.toMatch(/Could not parse|Invalid Frame|Bad data/);
+			expect(frames.slice(0, 7).map(f => `${f.id.toString(16).toUpperCase().padStart(f.id > 0x7FF ? 8 : 3, "0")} ${f.data.toUpperCase()}`)).toEqual(SOCKETCAND_FRAMES);
+			expect(frames[6].t - frames[0].t).toBeGreaterThan(0.05);
+		}, 20000);
+
+		test("slcan-interface-over-socket-url-receives-every-frame", async () => {
+			const server = await serve({ loop: true });
+			const frames = (await python(PYTHON_SLCAN, server.port)).frames as { id: number; extended: boolean; remote: boolean; data: string }[];
+			expect(frames).toEqual([
+				{ id: 0x1C4, extended: false, remote: false, data: "e02e32c800010000" },
+				{ id: 0x0B4, extended: false, remote: false, data: "27102706000005ab" },
+				{ id: 0x3B1, extended: false, remote: false, data: "4300" },
+				{ id: 0x123, extended: false, remote: false, data: "00" },
+				{ id: 0x18FEF100, extended: true, remote: false, data: "0000190000000000" },
+				{ id: 0x700, extended: false, remote: false, data: "0146640000000000" },
+				{ id: 0x1C4, extended: false, remote: true, data: "" },
+				{ id: 0x700, extended: false, remote: false, data: "0220030000000000" },
+			]);
+		}, 20000);
+	});
+}
