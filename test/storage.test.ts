@@ -1,7 +1,9 @@
 import { describe, expect, test } from "vitest";
 import { crc32 } from "../modules/storage/crc32.js";
 import { RecordLog, wearLimitedIntervalMs } from "../modules/storage/record-log.js";
+import { PreferenceFlash } from "../modules/storage/preference-flash.js";
 import { FakeFlash, PowerCut, random } from "./fixtures/fake-flash.js";
+import { FakePreferences } from "./fixtures/fake-preferences.js";
 
 const MAGIC = 0x54534554; // "TEST"
 const PAYLOAD = 40;
@@ -152,5 +154,22 @@ describe("record log", () => {
 		expect(log.capacity).toBe(64);
 		expect(wearLimitedIntervalMs(log)).toBe(11250);
 		expect(wearLimitedIntervalMs(log, 20000, 10000)).toBe(112500);
+	});
+});
+
+describe("preference-backed flash (simulator)", () => {
+	test("a-trip-log-on-preferences-survives-a-restart", () => {
+		const prefs = new FakePreferences();
+		const flash = new PreferenceFlash(prefs, "xsc-trip");
+		const log = new RecordLog(flash, { magic: MAGIC, payloadBytes: PAYLOAD });
+		log.load(new Uint8Array(PAYLOAD));
+		for (let v = 1; v <= 100; v++) // 100 saves: around the two blocks and back
+			log.save(payloadFor(v));
+		const again = new RecordLog(new PreferenceFlash(prefs, "xsc-trip"), { magic: MAGIC, payloadBytes: PAYLOAD });
+		const into = new Uint8Array(PAYLOAD);
+		expect(again.load(into)).toBe(true);
+		expect(valueOf(into)).toBe(100);
+		expect(prefs.keys("xsc-trip").sort()).toEqual(["b0", "b1"]);
+		expect(() => new PreferenceFlash(prefs, "x", 2, 8192)).toThrow(RangeError);
 	});
 });
