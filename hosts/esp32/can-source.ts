@@ -25,6 +25,13 @@ import { TwaiSource } from "can/twai-source";
 import { readBoard } from "host/board";
 import Twai from "host/twai";
 
+/**
+ * Frame slots the pipeline's ring needs here: a saturated 1 Mbit/s bus brings
+ * about 300 frames per 33 ms display tick, more than the Pipeline's default
+ * 256. For main.ts: `new Pipeline(plan, { ringCapacity: CAN_RING_CAPACITY })`.
+ */
+export const CAN_RING_CAPACITY = 512;
+
 export interface CanSource {
 	/** Moves frames due by `now` (ms) into the pipeline's ring. */
 	step(now: number): void;
