@@ -72,6 +72,20 @@ const view = new ClusterView(model, diagnostics, {
 }, screen?.width ?? 320, screen?.height ?? 240);
 model.start(now());
 
+/*
+ * Buttons, where the host has them (the M5Stack, real or simulated, puts A, B
+ * and C on Host.Button): A switches pages, B units, C the theme. A touch
+ * screen switches pages too; the diagnostics page has buttons for the rest.
+ */
+interface HostButton { new (options: { onPush(pressed: number): void }): object }
+const hostButtons = (globalThis as { Host?: { Button?: { a?: HostButton; b?: HostButton; c?: HostButton } } }).Host?.Button;
+const buttons: object[] = [];
+if (hostButtons?.a && hostButtons.b && hostButtons.c) {
+	buttons.push(new hostButtons.a({ onPush(pressed) { if (pressed) view.togglePage(); } }));
+	buttons.push(new hostButtons.b({ onPush(pressed) { if (pressed) view.toggleUnits(); } }));
+	buttons.push(new hostButtons.c({ onPush(pressed) { if (pressed) view.cycleTheme(); } }));
+}
+
 const slotHeap = Instrumentation.map("XS Slot Heap Used"), chunkHeap = Instrumentation.map("XS Chunk Heap Used");
 trace(`xs-cluster: ${profile.name}, ${plan.messageCount} messages, ${plan.signalCount} signals, source ${source.description}\n`);
 

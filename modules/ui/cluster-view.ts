@@ -295,11 +295,11 @@ export class ClusterView {
 
 		// Bottom strip: fuel, odometer and trip, coolant.
 		badge(Telltale.lowFuel, g.x(6), g.y(212), g.s(46));
-		this.fuel = new Bar(this.main, g.x(56), g.y(218), g.s(60), g.s(8), model.fuel.steps);
-		this.coolant = new Bar(this.main, g.x(204), g.y(218), g.s(60), g.s(8), model.coolant.steps);
+		this.fuel = new Bar(this.main, g.x(56), g.y(218), g.s(52), g.s(8), model.fuel.steps);
+		this.coolant = new Bar(this.main, g.x(212), g.y(218), g.s(52), g.s(8), model.coolant.steps);
 		badge(Telltale.coolantTemp, g.x(268), g.y(212), g.s(46));
-		this.odometer = new Label(null, { left: g.x(118), top: g.y(202), width: g.s(84), height: g.s(18), style: look.infoStyle, string: "--" });
-		this.trip = new Label(null, { left: g.x(118), top: g.y(220), width: g.s(84), height: g.s(18), style: look.unitStyle, string: "--" });
+		this.odometer = new Label(null, { left: g.x(110), top: g.y(202), width: g.s(100), height: g.s(18), style: look.infoStyle, string: "--" });
+		this.trip = new Label(null, { left: g.x(110), top: g.y(220), width: g.s(100), height: g.s(18), style: look.unitStyle, string: "--" });
 		this.main.add(this.odometer);
 		this.main.add(this.trip);
 
@@ -397,7 +397,7 @@ export class ClusterView {
 			this.odometer.string = model.odometer < 0 ? "--" : `${model.odometer} ${model.units.distanceLabel}`;
 		if (changed & (Change.trip | Change.units)) {
 			const tenths = model.tripTenths < 0 ? 0 : model.tripTenths;
-			this.trip.string = `trip ${Math.floor(tenths / 10)}.${tenths % 10}`;
+			this.trip.string = `trip ${Math.floor(tenths / 10)}.${tenths % 10} ${model.units.distanceLabel}`;
 		}
 		if (changed & (Change.ambient | Change.units))
 			this.ambient.string = model.ambient !== model.ambient ? "--" : `${model.ambient} ${model.units.temperatureLabel}`;
