@@ -34,6 +34,18 @@ describe("trip computer", () => {
 		expect(trip.tripA.time).toBe(3600000);
 	});
 
+	test("a-short-dropout-is-bridged-and-a-long-gap-adds-nothing", () => {
+		const clock = new FakeClock(), trip = new TripComputer();
+		trip.update(clock.now(), 100);
+		drive(trip, clock, 3000, NaN); // the ABS message dropped out for 3 s
+		trip.update(clock.advance(TICK), 100);
+		expect(trip.odometer).toBeCloseTo(100 * 3.05 / 3600, 9);
+		expect(trip.tripA.time).toBe(3050);
+		drive(trip, clock, 6000, NaN); // longer than maxGapMs: unknown
+		trip.update(clock.advance(TICK), 100);
+		expect(trip.odometer).toBeCloseTo(100 * 3.05 / 3600, 9);
+	});
+
 	test("missing-speed-and-long-gaps-add-no-distance-and-no-time", () => {
 		const clock = new FakeClock(), trip = new TripComputer();
 		drive(trip, clock, 10000, NaN);

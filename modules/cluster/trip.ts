@@ -6,8 +6,11 @@
  * updates) into the odometer and trips A and B. When the vehicle profile maps
  * the car's own odometer, the cluster odometer follows it (the car is the
  * legal record); trips still integrate speed, which is finer than the car's
- * 1 km odometer steps. Missing speed (NaN) adds no distance and no time: a
- * gap in the data is not driving. `TripMemory` keeps it all in a RecordLog.
+ * 1 km odometer steps. A short gap in the speed data (a dropped message, up
+ * to `maxGapMs`) is bridged by a trapezoid from the last speed before it to
+ * the first after it, as the car kept moving; a longer one (ignition off, a
+ * suspended app) adds no distance and no time: unknown is not driving.
+ * `TripMemory` keeps it all in a RecordLog.
  *
  * Runs on XS and Node. `update` does not allocate; `TripMemory.tick` writes
  * flash seconds apart (what `FlashRegion.read` allocates, for read-back).
@@ -50,8 +53,8 @@ export class Trip {
 }
 
 export interface TripOptions {
-	/** Longest gap between updates that is integrated, ms; a longer one (a stall, a suspended app) adds nothing. Default 2000. */
-	maxStepMs?: number;
+	/** Longest gap between two known speeds that is integrated, ms; a longer one adds nothing. Default 5000. */
+	maxGapMs?: number;
 	/** Usable tank volume, L; range needs it with fuel level. */
 	tankLiters?: number;
 }
@@ -66,10 +69,11 @@ export class TripComputer {
 	readonly tripB = new Trip();
 	/** True while the odometer follows the car's odometer quantity. */
 	followingCar = false;
-	readonly maxStepMs: number;
+	readonly maxGapMs: number;
 	readonly tankLiters: number;
 	/** Changes since the last `takeChanged()`: what makes a save worth it. */
 	private dirty = false;
+	/** The last update with a known speed: time, speed and fuel rate then. */
 	private lastTime = NaN;
 	private lastSpeed = NaN;
 	private lastFuelRate = NaN;
@@ -77,7 +81,7 @@ export class TripComputer {
 	private fuelLevel = NaN;
 
 	constructor(options: TripOptions = {}) {
-		this.maxStepMs = options.maxStepMs ?? 2000;
+		this.maxGapMs = options.maxGapMs ?? 5000;
 		this.tankLiters = options.tankLiters ?? NaN;
 	}
 
@@ -87,7 +91,7 @@ export class TripComputer {
 	 */
 	update(now: number, speed: number, carOdometer = NaN, fuelRate = NaN, fuelLevel = NaN): void {
 		const dt = now - this.lastTime;
-		if (dt > 0 && dt <= this.maxStepMs && speed === speed && this.lastSpeed === this.lastSpeed) {
+		if (speed === speed && dt > 0 && dt <= this.maxGapMs) {
 			const hours = dt / 3600000;
 			const km = Math.max(0, (speed + this.lastSpeed) / 2) * hours;
 			this.add(this.tripA, km, dt, speed);
@@ -112,9 +116,11 @@ export class TripComputer {
 		}
 		else
 			this.followingCar = false;
-		this.lastTime = now;
-		this.lastSpeed = speed;
-		this.lastFuelRate = fuelRate;
+		if (speed === speed) {
+			this.lastTime = now;
+			this.lastSpeed = speed;
+			this.lastFuelRate = fuelRate;
+		}
 		this.fuelLevel = fuelLevel;
 	}
 
