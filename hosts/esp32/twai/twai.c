@@ -26,9 +26,12 @@
  * - twaiAlertTask, a FreeRTOS task of this module: blocks in twai_read_alerts,
  *   ORs the alerts into `pending`, and keeps at most one message posted to the
  *   XS machine (modMessagePostToMachine without payload: no allocation). It
- *   never touches an XS value.
+ *   never touches an XS value. If close() stops waiting for it (it was blocked
+ *   posting to a full XS queue), it uninstalls the driver itself on its way out.
  * - twaiDeliver and every xs_twai_* function: the XS task. read() pops frames
  *   with twai_receive(.., 0) straight into the caller's buffer.
+ * The record is freed by whichever of the object, the alert task and a posted
+ * message lets go of it last (`useCount`).
  */
 
 #include "xsmc.h"
@@ -50,7 +53,10 @@
 #define kFlagExtended (1)			// FrameFlag in modules/can/frame.ts
 #define kFlagRemote (2)
 #define kStatusLength (10)			// TWAI_STATUS_LENGTH
-#define kAlertWaitMS (50)			// how long close() may wait for the alert task to notice
+#define kAlertWaitMS (50)			// the alert task looks at `stopping` at least this often
+#define kCloseWaitMS (200)			// how long close() waits for the alert task to end
+#define kRecoveryPolls (20)			// how long close() waits for a recovery in progress: 20 x 5 ms
+#define kRecoveryPollMS (5)
 #define kAlertTaskStack (2560)
 #define kAlertTaskPriority (tskIDLE_PRIORITY + 6)
 
@@ -79,10 +85,12 @@ struct TwaiRecord {
 	uint32_t			pending;		// alerts not yet delivered; alert task ORs, XS task takes
 	uint8_t				posted;			// a twaiDeliver message is in the XS queue
 	uint8_t				stopping;		// close asked the alert task to end
+	uint8_t				handoff;		// task end and close race for it: the second one uninstalls
 	uint8_t				closed;
-	uint8_t				useCount;		// the object, plus one per message in flight
+	uint8_t				useCount;		// the object, the alert task, and one per message in flight
 	uint8_t				listenOnly;
 	uint8_t				installed;
+	uint8_t				pinsUsed;
 	uint8_t				transmit;
 	uint8_t				receive;
 };
@@ -99,6 +107,7 @@ static const xsHostHooks ICACHE_RODATA_ATTR xsTwaiHooks = {
 static void twaiAlertTask(void *refcon);
 static void twaiDeliver(void *theIn, void *refcon, uint8_t *message, uint16_t messageLength);
 static void twaiRelease(Twai twai);
+static void twaiUninstall(Twai twai);
 
 // Filter code and mask use all 32 bits: builtinGetUnsignedInteger goes through int32 and would call 0xFFFFFFFF negative.
 static uint32_t twaiGetUint32(xsMachine *the, xsSlot *slot)
@@ -192,11 +201,14 @@ void xs_twai_constructor(xsMachine *the)
 	twai->installed = 1;
 	builtinUsePin(transmit);
 	builtinUsePin(receive);
+	twai->pinsUsed = 1;
 
 	if (onReadable || onError) {
 		twai->taskDone = xSemaphoreCreateBinaryStatic(&twai->taskDoneBuffer);
+		twai->useCount = 2;
 		if (pdPASS != xTaskCreate(twaiAlertTask, "twai", kAlertTaskStack, twai, kAlertTaskPriority, &twai->task)) {
 			twai->task = NULL;
+			twai->useCount = 1;
 			xsUnknownError("no memory");	// destructor uninstalls
 		}
 		xsRemember(twai->obj);
@@ -232,22 +244,40 @@ static void twaiRelease(Twai twai)
 	twai->onError = NULL;
 	if (twai->task) {
 		twai->stopping = 1;
-		xSemaphoreTake(twai->taskDone, portMAX_DELAY);	// at most kAlertWaitMS
-		twai->task = NULL;
+		// The task notices within kAlertWaitMS, unless it is blocked posting to a
+		// full XS message queue (release builds wait forever there), which only this
+		// thread drains. Then it uninstalls the driver itself once it gets out.
+		xSemaphoreTake(twai->taskDone, pdMS_TO_TICKS(kCloseWaitMS));
+		if (__atomic_exchange_n(&twai->handoff, 1, __ATOMIC_SEQ_CST))
+			twaiUninstall(twai);		// the task has ended
 	}
-	if (twai->installed) {
-		twai_status_info_t info;
-		if ((ESP_OK == twai_get_status_info(&info)) && (TWAI_STATE_RUNNING == info.state))
-			twai_stop();
-		// Uninstall needs stopped or bus-off; a controller caught mid-recovery stays installed until it completes.
-		if (ESP_OK == twai_driver_uninstall()) {
-			twai->installed = 0;
-			builtinFreePin(twai->transmit);
-			builtinFreePin(twai->receive);
-		}
+	else
+		twaiUninstall(twai);
+	if (twai->pinsUsed) {
+		twai->pinsUsed = 0;
+		builtinFreePin(twai->transmit);
+		builtinFreePin(twai->receive);
 	}
 	if (0 == __atomic_sub_fetch(&twai->useCount, 1, __ATOMIC_SEQ_CST))
 		c_free(twai);
+}
+
+// XS task, or the alert task when close gave up waiting for it.
+static void twaiUninstall(Twai twai)
+{
+	twai_status_info_t info;
+
+	if (!twai->installed)
+		return;
+	// Uninstall needs stopped or bus-off. Recovery ends in stopped after 128 x 11
+	// recessive bits: wait for it a little rather than leave the driver installed.
+	info.state = TWAI_STATE_STOPPED;
+	for (int i = 0; (ESP_OK == twai_get_status_info(&info)) && (TWAI_STATE_RECOVERING == info.state) && (i < kRecoveryPolls); i++)
+		vTaskDelay(pdMS_TO_TICKS(kRecoveryPollMS));
+	if (TWAI_STATE_RUNNING == info.state)
+		twai_stop();
+	if (ESP_OK == twai_driver_uninstall())
+		twai->installed = 0;		// otherwise the next instance gets "in use"
 }
 
 void xs_twai_read(xsMachine *the)
@@ -362,7 +392,7 @@ void xs_twai_recover(xsMachine *the)
 		xsUnknownError("invalid state");
 }
 
-// FreeRTOS task: no XS, no allocation.
+// FreeRTOS task: no XS, no allocation. Holds a use count until it ends.
 static void twaiAlertTask(void *refcon)
 {
 	Twai twai = refcon;
@@ -381,6 +411,10 @@ static void twaiAlertTask(void *refcon)
 		}
 	}
 	xSemaphoreGive(twai->taskDone);
+	if (__atomic_exchange_n(&twai->handoff, 1, __ATOMIC_SEQ_CST))
+		twaiUninstall(twai);			// close stopped waiting for us: finish its work
+	if (0 == __atomic_sub_fetch(&twai->useCount, 1, __ATOMIC_SEQ_CST))
+		c_free(twai);
 	vTaskDelete(NULL);
 }
 
