@@ -165,17 +165,30 @@ function passesFor(workload: Workload, frames: number): number {
 
 /* ---- Node ---- */
 
-function nodeFramesPerSecond(workload: Workload): number {
-	const passes = passesFor(workload, 20_000);
-	workload.run(passes);
-	let frames = 0;
-	const start = performance.now();
-	let elapsed = 0;
-	while (elapsed < 700) {
-		frames += workload.run(passes);
-		elapsed = performance.now() - start;
+/**
+ * Frames per second of `pass` (which returns the frames it handled): the best
+ * of several 150 ms windows, since the machine may be shared and a slow window
+ * says more about the neighbours than about the code.
+ */
+function bestRate(pass: () => number): number {
+	for (let warm = performance.now(); performance.now() - warm < 200;)
+		pass();
+	let best = 0;
+	for (let window = 0; window < 6; window++) {
+		let frames = 0, elapsed = 0;
+		const start = performance.now();
+		while (elapsed < 150) {
+			frames += pass();
+			elapsed = performance.now() - start;
+		}
+		best = Math.max(best, frames / (elapsed / 1000));
 	}
-	return frames / (elapsed / 1000);
+	return best;
+}
+
+function nodeFramesPerSecond(workload: Workload): number {
+	const passes = passesFor(workload, 5_000);
+	return bestRate(() => workload.run(passes));
 }
 
 interface CandiedResult { framesPerSecond: number; signalsAgreeing: number; signalsChecked: number; framesUnknown: number }
@@ -216,15 +229,7 @@ function candiedDecode(): CandiedResult {
 		}
 		return frames;
 	};
-	pass();
-	let frames = 0;
-	const start = performance.now();
-	let elapsed = 0;
-	while (elapsed < 700) {
-		frames += pass();
-		elapsed = performance.now() - start;
-	}
-	return { framesPerSecond: frames / (elapsed / 1000), signalsAgreeing: agreeing, signalsChecked: checked, framesUnknown: unknown };
+	return { framesPerSecond: bestRate(pass), signalsAgreeing: agreeing, signalsChecked: checked, framesUnknown: unknown };
 }
 
 /* ---- XS: compute meter and heap ---- */
@@ -415,7 +420,7 @@ async function main(): Promise<void> {
 					allocatedBytesPerFrame: round(r.allocatedBytesPerFrame, 3),
 					allocationCallsPerFrame: r.allocationCallsPerFrame === null ? null : round(r.allocationCallsPerFrame, 3),
 					garbageCollected: r.garbageCollected,
-					framesPerPass: r.frames,
+					framesMeasured: r.frames,
 					signalsPerFrame: r.signalsPerFrame === null ? null : round(r.signalsPerFrame, 2),
 				}];
 			})),
@@ -433,7 +438,9 @@ async function main(): Promise<void> {
 				workload: "powertrain",
 				instructionsPerFrame: powertrain.instructionsPerFrame === null ? null : round(powertrain.instructionsPerFrame),
 				limit: BUDGET_INSTRUCTIONS,
-				met: powertrain.instructionsPerFrame === null ? null : powertrain.instructionsPerFrame <= BUDGET_INSTRUCTIONS && powertrain.slotsPerFrame <= 0 && !powertrain.garbageCollected,
+				// Zero allocation is part of the budget: no heap growth, no collection, no allocator call.
+				met: powertrain.instructionsPerFrame === null ? null
+					: powertrain.instructionsPerFrame <= BUDGET_INSTRUCTIONS && powertrain.slotsPerFrame <= 0 && !powertrain.garbageCollected && powertrain.allocationCallsPerFrame === 0,
 			},
 			primitives: primitiveCosts.size ? Object.fromEntries([...primitiveCosts].map(([name, cost]) => [name, round(cost)])) : null,
 			callgrind: callgrindNote ?? `dumps in ${callgrindDir} (callgrind_annotate)`,
@@ -443,14 +450,14 @@ async function main(): Promise<void> {
 			process.stdout.write(JSON.stringify(report) + "\n");
 			return;
 		}
-		const rows = [["workload", "XS instr/frame", "XS compute/frame", "XS alloc B/frame", "GC", "Node frames/s", "signals/frame", "what"]];
+		const rows = [["workload", "XS instr/frame", "XS compute/frame", "XS heap B/frame", "XS alloc calls/frame", "GC", "Node frames/s", "signals/frame", "what"]];
 		for (const spec of specs) {
 			const r = report.xs[spec.name] as Record<string, number | boolean | null>;
-			rows.push([spec.name, String(r.instructionsPerFrame ?? "-"), String(r.computePerFrame), String(r.allocatedBytesPerFrame), r.garbageCollected ? "yes" : "no",
+			rows.push([spec.name, String(r.instructionsPerFrame ?? "-"), String(r.computePerFrame), String(r.allocatedBytesPerFrame), String(r.allocationCallsPerFrame ?? "-"), r.garbageCollected ? "yes" : "no",
 				String(report.node[spec.name].framesPerSecond), String(r.signalsPerFrame ?? "-"), spec.what]);
 		}
 		if (report.candied && candied) {
-			rows.push(["candied", "-", "-", "-", "-", String(report.candied.decode.framesPerSecond), String(report.xs.decode.signalsPerFrame), "candied Can.decode on the decode frames (Node)"]);
+			rows.push(["candied", "-", "-", "-", "-", "-", String(report.candied.decode.framesPerSecond), String(report.xs.decode.signalsPerFrame), "candied Can.decode on the decode frames (Node)"]);
 		}
 		const widths = rows[0].map((_, c) => Math.max(...rows.map(row => row[c].length)));
 		for (const row of rows)

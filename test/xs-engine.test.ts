@@ -16,7 +16,7 @@ import { parseDbcOrThrow } from "../modules/dbc/parser.js";
 import { DecodePlan } from "../modules/signals/plan.js";
 import { packFrames, unpackFrames, type FrameFields } from "../bench/frames.js";
 import { database, message, signal } from "./support/dbc-builder.js";
-import { describeSharedData, fixturesDir, sharedData } from "./shared-data.js";
+import { describeSharedData, fixturesDir, repoRoot, sharedData } from "./shared-data.js";
 import { PARSER_CANDUMP, PARSER_SLCAN, decodeTranscript, parserTranscript, ringTranscript } from "./support/xs-checks.js";
 import { compileXsHost, float64Reply, putInput, startXsHost, xsnapWorkerPath, type XsWorker } from "./support/xs-engine.js";
 
@@ -78,6 +78,28 @@ describeXs(title, () => {
 			expect(sameNumbers(await onXs(`xs.parserTranscript(${PARSER_SLCAN}, "slcan", ${chunk})`), node), `chunk ${chunk}`).toBeNull();
 		}
 	});
+
+	test("parse-queue-decode-allocates-nothing-per-frame-on-xs", async () => {
+		// The demo drive through the candump parser, the ring and the decoder, many times over:
+		// heap slots in use must not grow beyond what the empty loop's script uses, and no
+		// collection may run. (Chunk allocations, strings, are caught by the bench's callgrind count.)
+		const log = readFileSync(join(repoRoot, "hosts", "sim", "demo", "demo-drive.log"));
+		const plan = compilePlan(parseDbcOrThrow(readFileSync(join(repoRoot, "hosts", "sim", "demo", "demo-car.dbc"), "latin1"), "demo-car.dbc")).buffer;
+		await putInput(worker, "demo-log", log);
+		await putInput(worker, "demo-plan", plan);
+		const { value } = await worker.evaluateJson<{ frames: number }>(`xs.candumpWorkload("demo", "demo-log", "demo-plan")`);
+		expect(value.frames).toBeGreaterThan(1000);
+		await worker.evaluate(`xs.run("demo", 1)`);
+		const growth = async (fn: string) => {
+			const armed = await worker.evaluate("xs.arm()");
+			const after = await worker.evaluate(`xs.${fn}("demo", 3)`);
+			const { value } = await worker.evaluateJson<{ collected: boolean }>("xs.collected()");
+			return { slots: after.meter.currentHeapCount - armed.meter.currentHeapCount, collected: value.collected };
+		};
+		const work = await growth("run"), empty = await growth("empty");
+		expect(work.collected).toBe(false);
+		expect(work.slots).toBe(empty.slots);
+	}, 60_000);
 
 	test("random-signal-layouts-decode-bit-for-bit-as-on-v8", async () => {
 		// Every byte order, length 1..64, signedness and float type, at every alignment.
