@@ -203,6 +203,10 @@ describe("profile compile", () => {
 		const other = new DecodePlan(compileProfile({ name: "u", quantities: { speed: "DASH.Speed", rpm: "OTHER.X" } }, "u.json", testDb).plan.buffer);
 		expect(() => new ProfileInputs(profile, other, null)).toThrow(/compiled with a plan of 1 messages, this plan has 2/);
 		expect(() => new ProfileInputs(profile, plan, null)).not.toThrow();
+		// Same message count, different plan: refused too.
+		const sibling = new DecodePlan(compileProfile({ name: "v", quantities: { rpm: "OTHER.X" } }, "v.json", testDb).plan.buffer);
+		expect(sibling.messageCount).toBe(plan.messageCount);
+		expect(() => new ProfileInputs(profile, sibling, null)).toThrow(/compiled with another plan/);
 	});
 });
 

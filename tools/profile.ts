@@ -15,6 +15,7 @@ import {
 import { QUANTITY_COUNT, QUANTITY_NAMES, QUANTITY_UNITS, Quantity, type QuantityName } from "../modules/cluster/quantity.js";
 import { DecodePlan } from "../modules/signals/plan.js";
 import { parsePid, pidInfo } from "../modules/obd/pids.js";
+import { crc32 } from "../modules/storage/crc32.js";
 
 /** A linear conversion into a canonical unit: canonical = value * scale + offset. */
 interface Conversion {
@@ -426,6 +427,7 @@ export function compileProfile(json: unknown, file: string, database: DbcDatabas
 	header[VehicleHeader.obdRate] = obdRate;
 	header[VehicleHeader.tankMillilitres] = tankMillilitres;
 	header[VehicleHeader.planMessages] = decodePlan.messageCount;
+	header[VehicleHeader.planCrc] = crc32(new Uint8Array(plan.buffer));
 	new Int32Array(buffer, rootsOffset, QUANTITY_COUNT).set(rootIndex);
 	const view = new DataView(buffer);
 	nodes.forEach((node, n) => {
