@@ -289,3 +289,21 @@ describe("xs-cluster decode reads every format", () => {
 		expect(file.frames).toBe(7);
 	});
 });
+
+describe("progress on a terminal", () => {
+	test("draws-a-bar-at-most-every-200-ms-and-clears-it", async () => {
+		const { ProgressMeter } = await import("../tools/logs/progress.js");
+		let now = 0, out = "";
+		const meter = new ProgressMeter("big.log", { write: text => { out += text; }, total: 1000, now: () => now });
+		const reader = { frames: 0 } as LogReader;
+		now = 100;
+		meter.update(100, reader);
+		expect(out).toBe("");
+		now = 1000;
+		reader.frames = 5000;
+		meter.update(500, reader);
+		expect(out).toBe("\rbig.log: [##########----------] 50% 5,000 frames 5,000 frames/s\x1b[K");
+		meter.done();
+		expect(out.endsWith("\r\x1b[K")).toBe(true);
+	});
+});

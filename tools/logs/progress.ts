@@ -1,6 +1,7 @@
 /*
- * Progress of a long log on standard error: `name: 42% 1,234,567 frames
- * 310,000 frames/s`, redrawn in place at most five times a second, only when
+ * Progress of a long log on standard error: `name: [########------------]
+ * 42% 1,234,567 frames 310,000 frames/s` (the bar and percentage when the
+ * size is known), redrawn in place at most five times a second, only when
  * standard error is a terminal (never into a pipe or a file). Node only.
  */
 import type { LogReader } from "./text-log.js";
@@ -16,6 +17,7 @@ export interface ProgressOptions {
 
 /** Redraw interval, ms. */
 const INTERVAL = 200;
+const BAR_WIDTH = 20;
 
 export class ProgressMeter {
 	private readonly name: string;
@@ -38,7 +40,11 @@ export class ProgressMeter {
 		this.lastDraw = now;
 		const seconds = (now - this.started) / 1000;
 		const total = this.options.total;
-		const percent = total ? `${Math.min(100, Math.floor(bytesRead * 100 / total))}% ` : "";
+		let percent = "";
+		if (total) {
+			const fraction = Math.min(1, bytesRead / total), filled = Math.round(fraction * BAR_WIDTH);
+			percent = `[${"#".repeat(filled)}${"-".repeat(BAR_WIDTH - filled)}] ${Math.floor(fraction * 100)}% `;
+		}
 		const rate = seconds > 0 ? Math.round(reader.frames / seconds) : 0;
 		this.options.write(`\r${this.name}: ${percent}${reader.frames.toLocaleString("en-US")} frames ${rate.toLocaleString("en-US")} frames/s\x1b[K`);
 		this.drawn = true;

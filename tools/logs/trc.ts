@@ -5,7 +5,8 @@
  *
  * Header lines start with ';'. `;$FILEVERSION=x.y` picks the layout,
  * `;$STARTTIME=D` is the start in days since 1899-12-30 (fraction = time of
- * day, UTC here), `;$COLUMNS=N,O,T,B,I,d,R,L,D` (2.x) names the columns.
+ * day, UTC here, rounded to the millisecond), `;$COLUMNS=N,O,T,B,I,d,R,L,D`
+ * (2.x) names the columns.
  * Frame lines (times are ms offsets from the start):
  *   1.0   `   1)      1841  0001  8  00 11 22 33 44 55 66 77`    (or `RTR` for data)
  *   1.1   `   1)      1841.0  Rx  0001  8  00 11 ...`
@@ -66,7 +67,9 @@ export class TrcLogReader extends TextLogReader {
 			const days = Number(value.trim());
 			if (!Number.isFinite(days))
 				throw new MalformedLine(`STARTTIME '${value.trim()}' is not a number of days`);
-			this.start = Math.round((days - OLE_EPOCH_DAYS) * DAY_MS * 1000) / 1000;
+			// PEAK tools take the start to the millisecond (the header's "Start time"
+			// line); the 10 decimals of days only encode that, to about 9 µs.
+			this.start = Math.round((days - OLE_EPOCH_DAYS) * DAY_MS);
 		}
 		else if (key === "COLUMNS")
 			this.columns = value.trim().split(",").map(column => column.trim());
