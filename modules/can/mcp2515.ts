@@ -12,7 +12,9 @@
  * - Receive: on INT (or on the display clock when no INT pin is wired), read
  *   CANINTF and EFLG in one transaction, then each full buffer with READ RX
  *   BUFFER, which clears its RXnIF when chip select rises. RXB0 first: after a
- *   rollover it holds the older frame.
+ *   rollover it holds the older frame. The chip keeps no arrival order, so a
+ *   frame that reaches RXB0 while an older one waits in RXB1 (RXB1's own
+ *   filters, or a frame landing mid-service) can come out first.
  * - Overflow: EFLG.RX0OVR / RX1OVR mean a frame found its buffer (and, with
  *   rollover, RXB1) full and was lost. Each time one is found set it is counted
  *   in `status.overruns` and cleared: an overrun event is one or more lost
@@ -331,18 +333,17 @@ export class Mcp2515Source {
 				const intf = flags[2], eflg = flags[3];
 				if (intf & (Mcp2515Interrupt.ERR | Mcp2515Interrupt.MERR))
 					this.errors(intf, eflg, now);
-				let read = 0;
-				if ((intf & Mcp2515Interrupt.RX0) && ring.length < ring.capacity) {
-					this.readFrame(Mcp2515Instruction.readRxBuffer0, now);
-					read++;
-				}
-				if ((intf & Mcp2515Interrupt.RX1) && ring.length < ring.capacity) {
-					this.readFrame(Mcp2515Instruction.readRxBuffer1, now);
-					read++;
-				}
-				frames += read;
-				if (read === 0)
+				// Both buffers or neither: reading RXB0 alone would let the next frame
+				// into RXB0 ahead of the older one waiting in RXB1.
+				const pending = intf & (Mcp2515Interrupt.RX0 | Mcp2515Interrupt.RX1);
+				const count = pending === (Mcp2515Interrupt.RX0 | Mcp2515Interrupt.RX1) ? 2 : pending ? 1 : 0;
+				if (count === 0 || ring.capacity - ring.length < count)
 					break;
+				if (pending & Mcp2515Interrupt.RX0)
+					this.readFrame(Mcp2515Instruction.readRxBuffer0, now);
+				if (pending & Mcp2515Interrupt.RX1)
+					this.readFrame(Mcp2515Instruction.readRxBuffer1, now);
+				frames += count;
 			}
 		}
 		finally {

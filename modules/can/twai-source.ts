@@ -230,8 +230,10 @@ export class TwaiSource {
 				return;
 			case TwaiState.busOff:
 				status.state = BusState.busOff;
-				if (this.phase === Phase.running) {
-					status.busOffs++;
+				if (this.phase !== Phase.waiting) {
+					// From recovering: the recovery did not take; wait and try again, not a new bus-off.
+					if (this.phase === Phase.running)
+						status.busOffs++;
 					this.phase = Phase.waiting;
 					this.recoverAt = now + this.backoff;
 					this.backoff = Math.min(this.backoff * 2, options.maxBackoffMs ?? 5000);
