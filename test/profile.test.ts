@@ -230,6 +230,33 @@ describe("xs-cluster profile", () => {
 		expect(() => new ProfileInputs(profile, plan, new Decoder(plan).store)).not.toThrow();
 	});
 
+	test("show-reads-back-what-a-compiled-profile-maps", async () => {
+		const dir = mkdtempSync(join(tmpdir(), "xs-cluster-profile-"));
+		const path = join(dir, "car.json");
+		writeFileSync(path, JSON.stringify({ name: "Test car", quantities: {
+			speed: { first: ["DASH.Speed", { obd: "0x0D" }] }, turnLeft: { signal: "DASH.Turn", equals: "left" }, doorOpen: { any: ["DASH.DoorFL", "DASH.DoorFR"] },
+		}, gears: { "1": "D" }, transmit: { obd: true } }));
+		const dbc = join(dir, "car.dbc");
+		writeFileSync(dbc, [
+			'VERSION ""', "", "BU_: ECU", "",
+			"BO_ 256 DASH: 8 ECU",
+			' SG_ Speed : 0|16@1+ (0.01,0) [0|300] "mph" ECU',
+			' SG_ Turn : 24|2@1+ (1,0) [0|3] "" ECU',
+			' SG_ DoorFL : 26|1@1+ (1,0) [0|1] "" ECU',
+			' SG_ DoorFR : 27|1@1+ (1,0) [0|1] "" ECU',
+			"", 'VAL_ 256 Turn 0 "off" 1 "left" 2 "right" ;', "",
+		].join("\n"));
+		expect((await run("profile", "compile", "--dbc", dbc, path, "-o", join(dir, "car.vehicle"))).status).toBe(0);
+		const { status, stdout } = await run("profile", "show", join(dir, "car.vehicle"));
+		expect(status).toBe(0);
+		expect(stdout).toContain("Test car\n");
+		expect(stdout).toMatch(/speed +first of \[DASH.Speed \(x1.609344\), OBD-II 0x0D \(vehicle speed\)\]  \[km\/h\]/);
+		expect(stdout).toMatch(/turnLeft +DASH.Turn = 1\n/);
+		expect(stdout).toMatch(/doorOpen +any of \[DASH.DoorFL, DASH.DoorFR\]/);
+		expect(stdout).toContain("OBD-II requests on, 11-bit, at most 20/s");
+		expect((await run("profile", "show", join(dir, "nope.vehicle"))).status).toBe(2);
+	});
+
 	test("the-shipped-obd-profile-compiles-without-a-dbc", async () => {
 		const { status, stdout } = await run("profile", "check", join(repoRoot, "profiles/obd2-generic.json"));
 		expect(status).toBe(0);

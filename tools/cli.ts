@@ -5,6 +5,7 @@
  *   xs-cluster dbc compile FILE.dbc -o PLAN.bin [--messages A,B]
  *   xs-cluster decode --dbc FILE.dbc [--format jsonl|csv] [--choices] LOG|-
  *   xs-cluster profile check|compile [--dbc FILE.dbc] PROFILE.json [-o CAR.vehicle]
+ *   xs-cluster profile show CAR.vehicle
  *
  * Exit status: 0 success, 1 bad input (a DBC with problems, an unreadable
  * log), 2 a usage mistake. Errors are one line each, never a stack trace.
@@ -17,7 +18,8 @@ import { formatProblem, type DbcProblem } from "../modules/dbc/database.js";
 import { DecodePlan } from "../modules/signals/plan.js";
 import { readDbc } from "./dbc-file.js";
 import { decodeLog, describeSummary, openLog, parseFormat } from "./decode.js";
-import { compileProfile, ProfileError } from "./profile.js";
+import { compileProfile, describeProfile, ProfileError } from "./profile.js";
+import { ProfileInputs, VehicleProfile } from "../modules/cluster/profile.js";
 import { UsageError } from "./usage.js";
 
 const HELP = `xs-cluster: tools for the xs-cluster instrument cluster
@@ -39,6 +41,8 @@ Usage:
       CAR.vehicle (bindings) and CAR.plan (decode plan of the messages used).
       Without --dbc, the profile's "dbc" is read beside the profile; an
       OBD-II-only profile needs no DBC.
+  xs-cluster profile show CAR.vehicle
+      Print what a compiled profile maps, read back from CAR.vehicle and CAR.plan.
 
 Options:
   -h, --help     show this help
@@ -107,7 +111,9 @@ async function run(argv: string[], io: Io): Promise<number> {
 		const [sub, ...args] = rest;
 		if (sub === "check" || sub === "compile")
 			return profile(sub, args, io);
-		throw new UsageError(sub ? `unknown profile command '${sub}' (check, compile)` : "profile needs a command: check or compile");
+		if (sub === "show")
+			return profileShow(args, io);
+		throw new UsageError(sub ? `unknown profile command '${sub}' (check, compile, show)` : "profile needs a command: check, compile or show");
 	}
 	throw new UsageError(`unknown command '${command}'`);
 }
@@ -258,6 +264,25 @@ function profile(sub: "check" | "compile", args: string[], io: Io): number {
 	writeFileSync(vehiclePath, new Uint8Array(compiled.vehicle));
 	writeFileSync(planPath, new Uint8Array(compiled.plan.buffer));
 	io.stdout(`${vehiclePath}: ${compiled.name}: ${summary}, ${compiled.vehicle.byteLength} bytes\n${planPath}: ${compiled.plan.messageCount} messages, ${compiled.plan.signalCount} signals, ${compiled.plan.buffer.byteLength} bytes\n`);
+	return 0;
+}
+
+function profileShow(args: string[], io: Io): number {
+	const { positionals } = parse({ args, options: {}, allowPositionals: true });
+	const vehiclePath = onlyPositional(positionals, "compiled profile (CAR.vehicle)");
+	const planPath = join(dirname(vehiclePath), basename(vehiclePath, extname(vehiclePath)) + ".plan");
+	const read = (path: string) => {
+		try {
+			return new Uint8Array(readFileSync(path)).buffer;
+		}
+		catch (error) {
+			throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+		}
+	};
+	const profile = new VehicleProfile(read(vehiclePath));
+	const plan = new DecodePlan(read(planPath));
+	new ProfileInputs(profile, plan, null); // throws when the pair does not belong together
+	io.stdout(describeProfile(profile, plan).join("\n") + "\n");
 	return 0;
 }
 

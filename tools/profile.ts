@@ -11,6 +11,7 @@ import { compilePlan, type CompiledPlan } from "../modules/dbc/compile.js";
 import type { DbcDatabase, DbcMessage, DbcSignal } from "../modules/dbc/database.js";
 import {
 	NODE_BYTES, NodeKind, NodeTest, TransmitFlag, VEHICLE_HEADER_WORDS, VEHICLE_MAGIC, VEHICLE_VERSION, VehicleHeader,
+	type VehicleProfile,
 } from "../modules/cluster/profile.js";
 import { QUANTITY_COUNT, QUANTITY_NAMES, QUANTITY_UNITS, Quantity, type QuantityName } from "../modules/cluster/quantity.js";
 import { DecodePlan } from "../modules/signals/plan.js";
@@ -488,4 +489,51 @@ class Strings {
 		}
 		return out;
 	}
+}
+
+/**
+ * What a compiled profile says, one line per mapped quantity, in the profile
+ * JSON's own notation: `speed  SPEED.SPEED (x1.609344)`. For `xs-cluster
+ * profile show`; a check that a .vehicle and .plan say what was meant.
+ */
+export function describeProfile(profile: VehicleProfile, plan: DecodePlan | null): string[] {
+	const number = (n: number) => Number.isInteger(n) ? String(n) : String(Number(n.toPrecision(10)));
+	const describe = (n: number): string => {
+		const node = profile.node(n);
+		if (node.kind === NodeKind.obd)
+			return `OBD-II 0x${hex(node.arg)} (${pidInfo(node.arg)?.name ?? "?"})`;
+		if (node.kind === NodeKind.signal) {
+			const name = plan && node.arg < plan.signalCount ? `${plan.messageName(plan.signalMessage(node.arg))}.${plan.signalName(node.arg)}` : `signal #${node.arg}`;
+			if (node.test === NodeTest.equals)
+				return `${name} = ${number(node.operand)}`;
+			if (node.test === NodeTest.notEquals)
+				return `${name} != ${number(node.operand)}`;
+			if (node.test === NodeTest.bits)
+				return `${name} & 0x${node.operand.toString(16)}`;
+			const parts: string[] = [];
+			if (node.scale !== 1)
+				parts.push(`x${number(node.scale)}`);
+			if (node.offset !== 0)
+				parts.push(`${node.offset > 0 ? "+" : ""}${number(node.offset)}`);
+			return parts.length ? `${name} (${parts.join(" ")})` : name;
+		}
+		const word = node.kind === NodeKind.any ? "any" : node.kind === NodeKind.all ? "all" : "first";
+		const children: string[] = [];
+		for (let c = 0; c < node.childCount; c++)
+			children.push(describe(node.arg + c));
+		return `${word} of [${children.join(", ")}]`;
+	};
+	const lines = [`${profile.name}`];
+	const width = Math.max(...QUANTITY_NAMES.map(name => name.length));
+	for (let q = 0; q < QUANTITY_COUNT; q++) {
+		const root = profile.roots[q];
+		if (root >= 0)
+			lines.push(`  ${QUANTITY_NAMES[q].padEnd(width)}  ${describe(root)}${QUANTITY_UNITS[q] ? `  [${QUANTITY_UNITS[q]}]` : ""}`);
+	}
+	if (profile.gearCodes.length)
+		lines.push(`  gears  ${[...profile.gearCodes].map((code, g) => `${code}=${profile.gearLabels[g]}`).join(" ")}`);
+	if (profile.tankLiters === profile.tankLiters)
+		lines.push(`  tank   ${profile.tankLiters} L`);
+	lines.push(`  OBD-II ${profile.transmitObd ? `requests on, ${profile.obdExtended ? "29" : "11"}-bit, at most ${profile.obdRate || 20}/s` : "requests off (listen only)"}`);
+	return lines;
 }

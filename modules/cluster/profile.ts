@@ -240,6 +240,14 @@ export class VehicleProfile {
 		return false;
 	}
 
+	/** Node `n` as plain data, for tools (`xs-cluster profile show`) and tests. Allocates. */
+	node(n: number): { kind: number; test: number; childCount: number; arg: number; scale: number; offset: number; operand: number } {
+		return {
+			kind: this.kinds[n], test: this.tests[n], childCount: this.childCounts[n], arg: this.args[n],
+			scale: this.numbers[n * 3], offset: this.numbers[n * 3 + 1], operand: this.numbers[n * 3 + 2],
+		};
+	}
+
 	/** Label of a gear code, or "" for a code the profile does not name. No allocation. */
 	gearLabel(code: number): string {
 		const codes = this.gearCodes;
