@@ -72,3 +72,20 @@ describe("esp32-board", () => {
 		expect(m.defines.ili9341.cs_pin).not.toBe(m.config.mcp2515Select);
 	});
 });
+
+describe("esp32-buttons", () => {
+	it("press-debounced-and-timed: bounces ignored, held time reported on release", async () => {
+		const { ButtonPress, DEBOUNCE_MS } = await import("../hosts/esp32/button.js");
+		const held: number[] = [];
+		const press = new ButtonPress((ms) => held.push(ms));
+		press.edge(0, 1000);
+		press.edge(1, 1005); // bounce
+		press.edge(0, 1010); // bounce
+		press.edge(1, 1200);
+		expect(held).toEqual([200]);
+		press.edge(1, 1200 + DEBOUNCE_MS + 1); // release without press: nothing
+		press.edge(0, 2000);
+		press.edge(1, 3500);
+		expect(held).toEqual([200, 1500]);
+	});
+});
