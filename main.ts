@@ -23,8 +23,6 @@ import { ClusterView } from "ui/cluster-view";
 import { openCanSource } from "host/can-source";
 import { DEMO_PROFILE as profile } from "host/profile";
 
-declare const screen: { readonly width: number; readonly height: number } | undefined;
-
 const HEALTH_INTERVAL_MS = 5000;
 /** The compiled plan the host's manifest provides as a resource; `host/profile` binds it. */
 const PLAN_RESOURCE = "demo-car.plan";
@@ -69,7 +67,7 @@ const view = new ClusterView(model, diagnostics, {
 		return diagnostics.sample(at, pipeline.health(at, health), view.drawn, view.ticks);
 	},
 	staleNames,
-}, screen?.width ?? 320, screen?.height ?? 240);
+});
 model.start(now());
 
 /*

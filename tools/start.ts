@@ -20,9 +20,10 @@ import { fileURLToPath } from "node:url";
 export const DEFAULT_DEVICE = "m5stack";
 
 export const SDK_MISSING_MESSAGE =
-	"xs-cluster: the Moddable SDK is not installed (or $MODDABLE and its tools are not on PATH). " +
-	"Install it with its Getting Started guide, https://github.com/Moddable-OpenSource/moddable/blob/public/documentation/Moddable%20SDK%20-%20Getting%20Started.md, " +
-	"or run `npx xs-dev setup`; then open a new terminal and run `npm start` again.";
+	"xs-cluster: the Moddable SDK was not found ($MODDABLE unset, or its tools not built). " +
+	"Install it with `npx xs-dev setup` or its Getting Started guide " +
+	"(https://github.com/Moddable-OpenSource/moddable/blob/public/documentation/Moddable%20SDK%20-%20Getting%20Started.md), " +
+	"then run `npm start` again.";
 
 export interface StartHost {
 	env: Record<string, string | undefined>;

@@ -213,11 +213,11 @@ export class ClusterView {
 	private readonly buttons: Label[] = [];
 	private showingDiagnostics = false;
 
-	constructor(model: ClusterModel, diagnostics: Diagnostics, hooks: ViewHooks, width: number, height: number) {
+	/** Builds the view for the display, landscape as the host's rotation makes it (320 x 240, 480 x 320...). */
+	constructor(model: ClusterModel, diagnostics: Diagnostics, hooks: ViewHooks) {
 		this.model = model;
 		this.diagnostics = diagnostics;
 		this.hooks = hooks;
-		const g = this.g = new Geometry(width, height);
 		this.look = lookFor(model.theme.theme);
 		const look = this.look;
 		const view = this;
@@ -236,6 +236,14 @@ export class ClusterView {
 				view.tick();
 			}
 		}
+
+		// The application first: its size is the screen's after the host's rotation (a 240 x 320 panel turned 90 degrees is 320 x 240).
+		this.application = new Application(null, {
+			left: 0, top: 0, right: 0, bottom: 0, skin: look.background, Behavior: ClockBehavior,
+			commandListLength: 8192, displayListLength: 8192, touchCount: 1,
+		} as any);
+		const width = this.application.width, height = this.application.height;
+		const g = this.g = new Geometry(width, height);
 
 		this.main = new Container(null, { left: 0, top: 0, width, height, active: true, Behavior: PageBehavior });
 		this.diag = new Container(null, { left: 0, top: 0, width, height, active: true, visible: false, Behavior: PageBehavior });
@@ -333,10 +341,8 @@ export class ClusterView {
 		}
 		this.labelButtons();
 
-		this.application = new Application(null, {
-			left: 0, top: 0, width, height, skin: look.background, Behavior: ClockBehavior,
-			contents: [this.main, this.diag], commandListLength: 8192, displayListLength: 8192, touchCount: 1,
-		} as any);
+		(this.application as any).add(this.main);
+		(this.application as any).add(this.diag);
 		this.applyTheme();
 	}
 
