@@ -11,6 +11,7 @@
  *   traffic     the SavvyCAN candump log, parsed, queued and looked up against vw_mqb
  *               (unknown ids dropped, known ones decoded)
  *   stream      the candump parser alone on the decode frames printed as candump lines
+ *   slcan       the SLCAN parser alone on the decode frames as SLCAN receive commands
  *
  * On XS (the @agoric/xsnap worker): compute meter per frame (run minus empty
  * loop), heap slots allocated per frame over a long run with a check that no
@@ -26,13 +27,14 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:f
 import { join } from "node:path";
 import { Can, Dbc } from "candied";
 import { formatCandumpLine } from "../modules/can/candump.js";
+import { encodeSlcanFrame, SLCAN_MAX_ENCODED_LENGTH } from "../modules/can/slcan.js";
 import { CanFrame, FrameFlag } from "../modules/can/frame.js";
 import { compilePlan } from "../modules/dbc/compile.js";
 import { parseDbcOrThrow } from "../modules/dbc/parser.js";
 import { DecodePlan } from "../modules/signals/plan.js";
 import { compileXsHost, projectRoot, putInput, startXsHost, xsnapWorkerPath, type XsWorker } from "../test/support/xs-engine.js";
 import { packFrames, unpackFrames, type FrameFields } from "./frames.js";
-import { CandumpWorkload, DecodeWorkload, PRIMITIVES, type Workload } from "./workloads.js";
+import { DecodeWorkload, PRIMITIVES, STREAM_CANDUMP, STREAM_SLCAN, StreamWorkload, type Workload } from "./workloads.js";
 
 /** The budget of issue 6: receive, queue, look up and decode a typical powertrain frame. */
 const BUDGET_INSTRUCTIONS = 4000;
@@ -100,6 +102,21 @@ const streamText = Buffer.from(decodeGroups.flatMap(([, list]) => list.map((f, i
 	return formatCandumpLine(frame, "can0") + "\n";
 })).join(""));
 
+const slcanBytes = (() => {
+	const frames = decodeGroups.flatMap(([, list]) => list);
+	const out = new Uint8Array(frames.length * SLCAN_MAX_ENCODED_LENGTH);
+	const frame = new CanFrame();
+	let at = 0;
+	for (const f of frames) {
+		frame.id = f.id;
+		frame.flags = f.flags;
+		frame.dlc = f.dlc;
+		frame.data.fill(0).set(Array.from(f.data));
+		at += encodeSlcanFrame(frame, out, at);
+	}
+	return out.slice(0, at);
+})();
+
 interface WorkloadSpec {
 	name: string;
 	what: string;
@@ -127,13 +144,18 @@ const allSpecs: WorkloadSpec[] = [
 	},
 	{
 		name: "traffic", what: "savvycan log: candump parse+queue+lookup (vw_mqb)", signalsPerFrame: null,
-		node: () => new CandumpWorkload(trafficLog, plans.get("vw_mqb.dbc")!),
-		xs: `xs.candumpWorkload("traffic", "traffic", "plan:vw_mqb.dbc")`,
+		node: () => new StreamWorkload(STREAM_CANDUMP, trafficLog, plans.get("vw_mqb.dbc")!),
+		xs: `xs.streamWorkload("traffic", ${STREAM_CANDUMP}, "traffic", "plan:vw_mqb.dbc")`,
 	},
 	{
-		name: "stream", what: "candump byte-stream parser + queue only", signalsPerFrame: null,
-		node: () => new CandumpWorkload(streamText, null),
-		xs: `xs.candumpWorkload("stream", "stream", null)`,
+		name: "stream", what: "candump byte-stream parser + queue, on the decode frames", signalsPerFrame: null,
+		node: () => new StreamWorkload(STREAM_CANDUMP, streamText, null),
+		xs: `xs.streamWorkload("stream", ${STREAM_CANDUMP}, "stream", null)`,
+	},
+	{
+		name: "slcan", what: "SLCAN byte-stream parser + queue, on the decode frames", signalsPerFrame: null,
+		node: () => new StreamWorkload(STREAM_SLCAN, slcanBytes, null),
+		xs: `xs.streamWorkload("slcan", ${STREAM_SLCAN}, "slcan", null)`,
 	},
 ];
 
@@ -152,6 +174,7 @@ async function sendInputs(worker: XsWorker): Promise<void> {
 		await putInput(worker, `powertrain:${dbc}`, packFrames(list));
 	await putInput(worker, "traffic", trafficLog);
 	await putInput(worker, "stream", streamText);
+	await putInput(worker, "slcan", slcanBytes);
 	for (const spec of allSpecs)
 		await worker.evaluate(spec.xs);
 	for (const primitive of PRIMITIVES)

@@ -12,6 +12,7 @@
 import { CandumpParser } from "../modules/can/candump.js";
 import { CanFrame } from "../modules/can/frame.js";
 import { FrameRing } from "../modules/can/ring.js";
+import { SlcanParser } from "../modules/can/slcan.js";
 import { Decoder } from "../modules/signals/decoder.js";
 import { DecodePlan } from "../modules/signals/plan.js";
 import type { FrameSource } from "./frames.js";
@@ -89,33 +90,33 @@ export class DecodeWorkload implements Workload {
 /** Bytes a serial port or socket hands over at a time. */
 export const STREAM_CHUNK = 64;
 
+/** Which byte-stream parser a StreamWorkload feeds. */
+export const STREAM_CANDUMP = 0, STREAM_SLCAN = 1;
+
 /**
- * candump text in, frames out: the parser fed STREAM_CHUNK bytes at a time,
- * the ring drained after each chunk, and each frame decoded when `decoder` is
- * given (unknown ids are counted and dropped by the decoder's O(1) lookup).
+ * A byte stream in, frames out: the candump or SLCAN parser fed STREAM_CHUNK
+ * bytes at a time (a serial port's or a socket's read), the ring drained
+ * after each chunk, and each frame decoded when a plan is given (unknown ids
+ * are counted and dropped by the decoder's O(1) lookup).
  */
-export class CandumpWorkload implements Workload {
+export class StreamWorkload implements Workload {
 	private readonly ring = new FrameRing(256);
 	private readonly frame = new CanFrame();
-	private readonly parser: CandumpParser;
+	private readonly parser: CandumpParser | SlcanParser;
 	private readonly decoder: Decoder | null;
 	private readonly text: Uint8Array;
 	/** Frames in one pass over the text. */
 	readonly frames: number;
 
-	constructor(text: Uint8Array, plan: ArrayBufferLike | null) {
+	constructor(kind: number, text: Uint8Array, plan: ArrayBufferLike | null) {
 		this.text = text;
-		this.parser = new CandumpParser(this.ring);
+		this.parser = kind === STREAM_SLCAN ? new SlcanParser(this.ring) : new CandumpParser(this.ring);
 		this.decoder = plan ? new Decoder(new DecodePlan(plan)) : null;
 		this.parser.feed(text);
 		this.parser.finish();
 		this.frames = this.parser.frames;
 		this.ring.reset();
 		this.parser.reset();
-	}
-
-	get decoded(): number {
-		return this.decoder ? this.decoder.decoded : 0;
 	}
 
 	run(passes: number): number {

@@ -87,7 +87,7 @@ describeXs(title, () => {
 		const plan = compilePlan(parseDbcOrThrow(readFileSync(join(repoRoot, "hosts", "sim", "demo", "demo-car.dbc"), "latin1"), "demo-car.dbc")).buffer;
 		await putInput(worker, "demo-log", log);
 		await putInput(worker, "demo-plan", plan);
-		const { value } = await worker.evaluateJson<{ frames: number }>(`xs.candumpWorkload("demo", "demo-log", "demo-plan")`);
+		const { value } = await worker.evaluateJson<{ frames: number }>(`xs.streamWorkload("demo", 0, "demo-log", "demo-plan")`);
 		expect(value.frames).toBeGreaterThan(1000);
 		await worker.evaluate(`xs.run("demo", 1)`);
 		const growth = async (fn: string) => {

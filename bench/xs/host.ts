@@ -12,7 +12,7 @@
  */
 import { decodeTranscript, parserTranscript, ringTranscript } from "../../test/support/xs-checks.js";
 import { unpackFrames } from "../frames.js";
-import { CandumpWorkload, DecodeWorkload, PrimitiveWorkload, type Primitive, type Workload } from "../workloads.js";
+import { DecodeWorkload, StreamWorkload, PrimitiveWorkload, type Primitive, type Workload } from "../workloads.js";
 
 /** What xsnap adds to the global object (see xsnap-worker.c). */
 interface XsnapGlobal {
@@ -67,9 +67,9 @@ host.xs = {
 		workloads.set(name, w);
 		return reply({ ok: true });
 	},
-	/** A candump stream workload; frames are decoded with `planKey`'s plan when given. */
-	candumpWorkload(name: string, textKey: string, planKey: string | null): ArrayBuffer {
-		const w = new CandumpWorkload(new Uint8Array(input(textKey)), planKey ? input(planKey) : null);
+	/** A byte-stream workload (kind: STREAM_CANDUMP or STREAM_SLCAN); frames are decoded with `planKey`'s plan when given. */
+	streamWorkload(name: string, kind: number, textKey: string, planKey: string | null): ArrayBuffer {
+		const w = new StreamWorkload(kind, new Uint8Array(input(textKey)), planKey ? input(planKey) : null);
 		workloads.set(name, w);
 		return reply({ frames: w.frames });
 	},
