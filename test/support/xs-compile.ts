@@ -1,0 +1,36 @@
+/*
+ * Compiles one XS-side test module (and what it imports) into ES modules in
+ * a scratch folder, with the settings the device uses (ES2022 modules, no
+ * Node types), for the xsnap worker to load. Node (vitest) only.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { projectRoot } from "./xs-engine.js";
+
+/** Returns the compiled module's path; `dispose()` removes the folder. @throws Error with tsc's output. */
+export function compileForXs(source: string): { module: string; dispose: () => void } {
+	const dir = mkdtempSync(join(tmpdir(), "xs-cluster-xs-io-"));
+	const config = join(dir, "tsconfig.json");
+	writeFileSync(config, JSON.stringify({
+		compilerOptions: {
+			target: "es2022", module: "es2022", moduleResolution: "bundler", lib: ["es2022"], types: [],
+			strict: true, skipLibCheck: true, noImplicitOverride: true, rootDir: projectRoot, outDir: dir,
+		},
+		files: [source],
+	}));
+	const tsc = join(projectRoot, "node_modules", "typescript", "bin", "tsc");
+	try {
+		execFileSync(process.execPath, [tsc, "-p", config], { stdio: "pipe" });
+	}
+	catch (error) {
+		rmSync(dir, { recursive: true, force: true });
+		const e = error as { stdout?: Buffer; stderr?: Buffer };
+		throw new Error(`tsc could not compile ${source} for XS:\n${e.stdout?.toString() ?? ""}${e.stderr?.toString() ?? ""}`);
+	}
+	return {
+		module: join(dir, relative(projectRoot, source)).replace(/\.ts$/, ".js"),
+		dispose: () => rmSync(dir, { recursive: true, force: true }),
+	};
+}
