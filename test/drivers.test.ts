@@ -44,10 +44,12 @@ describe("driver profiles", () => {
 		for (let t = 0; t < 2000; t += 100)
 			alerts.update(clock.advance(100));
 		expect(alerts.isActive(alerts.indexOf("overspeed"))).toBe(true);
-		const other = new AlertMonitor(reader, defaultAlertRules()); // Ben keeps the default 130
+		// Ben takes the wheel: the default 130 again, not Anna's 120.
+		book.select(book.add("Ben"));
+		book.applyThresholds(alerts);
 		for (let t = 0; t < 2000; t += 100)
-			other.update(clock.advance(100));
-		expect(other.isActive(other.indexOf("overspeed"))).toBe(false);
+			alerts.update(clock.advance(100));
+		expect(alerts.isActive(alerts.indexOf("overspeed"))).toBe(false);
 	});
 
 	test("names-and-values-fit-the-esp32-preference-limits", () => {

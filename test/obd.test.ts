@@ -214,6 +214,15 @@ describe("OBD-II poller", () => {
 		expect(poller.values.read(0x0D, clock.now())).toBe(87);
 	});
 
+	test("a-late-answer-is-counted-and-not-taken-for-another-request", () => {
+		ecu.latencyMs = 200; // past the 150 ms timeout
+		run(5000);
+		expect(poller.late).toBeGreaterThan(0);
+		expect(poller.timeouts).toBeGreaterThan(0);
+		expect(poller.state).not.toBe(ObdState.polling);
+		expect(poller.values.read(0x0D, clock.now())).toBeNaN();
+	});
+
 	test("nothing-is-sent-unless-the-profile-enables-transmission", () => {
 		setUp({ enabled: false });
 		run(10000);

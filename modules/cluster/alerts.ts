@@ -98,6 +98,9 @@ export class AlertMonitor {
 	private readonly condAbove: Float64Array;
 	private readonly condBelow: Float64Array;
 	private readonly condHysteresis: Float64Array;
+	/** Thresholds as the rules define them, for `resetThresholds`. */
+	private readonly defaultAbove: Float64Array;
+	private readonly defaultBelow: Float64Array;
 
 	/** Compiles `rules`. Allocates. @throws RangeError for a rule without conditions or a duplicate id. */
 	constructor(reader: QuantityReader, rules: readonly AlertRule[]) {
@@ -154,6 +157,14 @@ export class AlertMonitor {
 			}
 		});
 		this.groupSeverity = new Int8Array(groups.length);
+		this.defaultAbove = this.condAbove.slice();
+		this.defaultBelow = this.condBelow.slice();
+	}
+
+	/** Puts every threshold back to the rules' own (before applying another driver's). */
+	resetThresholds(): void {
+		this.condAbove.set(this.defaultAbove);
+		this.condBelow.set(this.defaultBelow);
 	}
 
 	/** Index of the rule called `id`, or -1. */

@@ -168,10 +168,12 @@ export class DriverBook {
 	}
 
 	/**
-	 * Applies the current driver's thresholds to `alerts` (alert ids the
-	 * monitor lacks are ignored: a driver moved between cars). Returns how many applied.
+	 * Applies the current driver's thresholds to `alerts`, over the rules' own
+	 * (so the previous driver's do not linger). Alert ids the monitor lacks are
+	 * ignored: a driver moved between cars. Returns how many applied.
 	 */
 	applyThresholds(alerts: AlertMonitor): number {
+		alerts.resetThresholds();
 		let applied = 0;
 		for (const [id, value] of Object.entries(this.current.thresholds))
 			if (alerts.indexOf(id) >= 0) {

@@ -92,6 +92,8 @@ export class ObdPoller {
 	negative = 0;
 	/** Frames on a response id that are not a valid answer to the request in flight. */
 	malformed = 0;
+	/** Positive answers that came after their request timed out. */
+	late = 0;
 	/** Transmit refused (queue full). */
 	txFailed = 0;
 
@@ -226,6 +228,10 @@ export class ObdPoller {
 			return true;
 		}
 		const pid = data[2];
+		if (data[1] === POSITIVE && this.inFlight < 0) {
+			this.late++;
+			return false;
+		}
 		if (data[1] !== POSITIVE || pid !== this.inFlight) {
 			this.malformed++;
 			return false;
@@ -280,7 +286,7 @@ export class ObdPoller {
 	private learnSupported(base: number, data: Uint8Array): void {
 		for (let i = 0; i < 32; i++)
 			this.supported[base + 1 + i] = (data[3 + (i >> 3)] >> (7 - (i & 7))) & 1;
-		if (this.supported[base + 0x20] && base + 0x20 < 0xE0)
+		if (this.supported[base + 0x20] && base + 0x20 <= 0xE0)
 			this.range = base + 0x20;
 		else {
 			this.state = ObdState.polling;
