@@ -26,11 +26,14 @@
 import type { FrameRing } from "./ring.js";
 import { SlcanParser } from "./slcan.js";
 
-/** What the feed client passes to the socket factory (a subset of ECMA-419 TCP options). */
-export interface FeedSocketOptions {
-	/** IPv4 address, when `host` in FeedClientOptions is one; otherwise `host` is set. */
-	address?: string;
-	host?: string;
+/**
+ * What the feed client passes to the socket factory: ECMA-419 TCP options
+ * (assignable to `embedded:io/socket/tcp`'s), `address` for an IPv4 address,
+ * else `host` for a name.
+ */
+export type FeedSocketOptions = FeedSocketCallbacks & ({ address: string; host?: undefined } | { host: string; address?: undefined });
+
+export interface FeedSocketCallbacks {
 	port: number;
 	nodelay: boolean;
 	format: "buffer";
@@ -50,7 +53,7 @@ export interface FeedSocket {
 	close(): void;
 }
 
-/** Makes a connecting socket, e.g. `options => new TCP(options)` with `import TCP from "embedded:io/socket/tcp"`. May throw. */
+/** Makes a connecting socket: `options => new TCP(options)` with `import TCP from "embedded:io/socket/tcp"`. May throw. */
 export type FeedSocketFactory = (options: FeedSocketOptions) => FeedSocket;
 
 export type FeedState = "idle" | "connecting" | "connected" | "backing-off";
@@ -184,7 +187,7 @@ export class FeedClient {
 		this.state = "connecting";
 		this.attemptAt = now;
 		let socket: FeedSocket | null = null;
-		const options: FeedSocketOptions = {
+		const callbacks: FeedSocketCallbacks = {
 			port: this.port,
 			nodelay: true,
 			format: "buffer",
@@ -201,10 +204,7 @@ export class FeedClient {
 					this.fail(FeedError.refused, this.clock());
 			},
 		};
-		if (/^\d{1,3}(\.\d{1,3}){3}$/.test(this.host))
-			options.address = this.host;
-		else
-			options.host = this.host;
+		const options: FeedSocketOptions = /^\d{1,3}(\.\d{1,3}){3}$/.test(this.host) ? { ...callbacks, address: this.host } : { ...callbacks, host: this.host };
 		try {
 			socket = this.factory(options);
 		}
