@@ -23,14 +23,13 @@
  * (the options bag handed to the driver).
  */
 import { BusState, BusStatus, ERROR_PASSIVE_LIMIT } from "./bus-status.js";
-import { FrameFlag } from "./frame.js";
+import { FrameFlag, type CanFrame } from "./frame.js";
 import type { FrameRing } from "./ring.js";
 import {
 	TWAI_ACCEPT_ALL, TWAI_RECORD_DATA, TWAI_RECORD_SIZE, TWAI_STATUS_LENGTH, TwaiState, TwaiStatusIndex,
 	recordId, writeRecord,
 	type TwaiAcceptance, type TwaiIO, type TwaiOpen,
 } from "./twai.js";
-import type { CanFrame } from "./frame.js";
 
 export interface TwaiSourceOptions {
 	/** Opens the controller: `(options) => new Twai(options)` on the device. */
