@@ -90,6 +90,9 @@ describe("profile compile", () => {
 		expect(profile.name).toBe("xs-cluster demo car");
 		expect(profile.gearLabel(3)).toBe("D");
 		expect(profile.gearLabel(42)).toBe("");
+		expect(profile.gears()).toEqual(demoProfile.gears);
+		expect(inputs.readRaw(Quantity.gear, 0)).toBe(reference.readRaw(Quantity.gear, 0));
+		expect(inputs.readRaw(Quantity.speed, 0)).toBe(reference.readRaw(Quantity.speed, 0)); // raw, before the factor
 	});
 
 	test("known-units-convert-automatically-mph-and-fahrenheit", () => {

@@ -248,6 +248,27 @@ export class VehicleProfile {
 		};
 	}
 
+	/** Gear labels by code, in the profile JSON's shape (what ClusterOptions.gears takes). Allocates. */
+	gears(): Record<string, string> {
+		const gears: Record<string, string> = {};
+		for (let g = 0; g < this.gearCodes.length; g++)
+			gears[String(this.gearCodes[g])] = this.gearLabels[g];
+		return gears;
+	}
+
+	/**
+	 * The raw value behind quantity `q` when it maps straight to one signal
+	 * (gear codes, value-table states), else the same as `evaluate`. No allocation.
+	 */
+	evaluateRaw(q: number, store: SignalStore | null, obd: ObdValues | null, now: number): number {
+		const root = this.roots[q];
+		if (root < 0)
+			return NaN;
+		if (this.kinds[root] === NodeKind.signal && this.tests[root] === NodeTest.linear)
+			return store ? store.readRaw(this.args[root], now) : NaN;
+		return this.evaluate(root, store, obd, now);
+	}
+
 	/** Label of a gear code, or "" for a code the profile does not name. No allocation. */
 	gearLabel(code: number): string {
 		const codes = this.gearCodes;
@@ -341,9 +362,9 @@ export class ProfileInputs {
 		return root < 0 ? NaN : this.profile.evaluate(root, this.store, this.obd, now);
 	}
 
-	/** Gear codes and other enums: the same as `read` (profiles map them without scaling). */
+	/** The raw value (gear codes, value tables) when the quantity maps to one signal, else `read`. No allocation. */
 	readRaw(quantity: number, now: number): number {
-		return this.read(quantity, now);
+		return this.profile.evaluateRaw(quantity, this.store, this.obd, now);
 	}
 }
 
