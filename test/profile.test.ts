@@ -170,6 +170,10 @@ describe("profile compile", () => {
 			"car.json: quantities.gear: only one of equals, notEquals, bits",
 		]));
 		expect(problems).toHaveLength(10);
+		expect(problemsOf(JSON.parse('{"name": "t", "quantities": {"constructor": "DASH.Speed", "__proto__": "DASH.Speed"}}'))).toEqual([
+			expect.stringMatching(/^car.json: quantities.constructor: unknown quantity/),
+			expect.stringMatching(/^car.json: quantities.__proto__: unknown quantity/),
+		]);
 	});
 
 	test("a-can-signal-without-a-dbc-is-refused-and-obd-only-needs-none", () => {
@@ -358,4 +362,61 @@ describeSharedData("shipped profiles against the real opendbc DBCs", () => {
 			expect(comparisons).toBeGreaterThan(50);
 		});
 	}
+});
+
+describe("robustness", () => {
+	test("a-corrupted-vehicle-table-is-refused-or-reads-nan-never-crashes", () => {
+		const { compiled, plan, decoder } = load({ name: "t", quantities: {
+			speed: { first: ["DASH.Speed", { obd: 13 }] }, doorOpen: { any: ["DASH.DoorFL", { all: ["DASH.DoorFR", "DASH.DoorFL"] }] }, turnLeft: { signal: "DASH.Turn", equals: 1 },
+		} });
+		const obd = new SignalStore(256, 5000);
+		let seed = 11;
+		const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
+		let refused = 0, loaded = 0;
+		for (let trial = 0; trial < 3000; trial++) {
+			const bytes = new Uint8Array(compiled.vehicle.slice(0));
+			const flips = 1 + Math.floor(rand() * 4);
+			for (let f = 0; f < flips; f++)
+				bytes[Math.floor(rand() * bytes.length)] ^= 1 << Math.floor(rand() * 8);
+			try {
+				const inputs = new ProfileInputs(new VehicleProfile(bytes.buffer), plan, decoder.store, obd);
+				for (const name of QUANTITY_NAMES)
+					inputs.read(Quantity[name], 0);
+				loaded++;
+			}
+			catch (error) {
+				expect(error).toBeInstanceOf(ProfileFormatError);
+				refused++;
+			}
+		}
+		expect(refused).toBeGreaterThan(0);
+		expect(loaded).toBeGreaterThan(0);
+	});
+
+	test("random-profile-json-gets-problems-never-a-crash", () => {
+		let seed = 5;
+		const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
+		const pick = <T>(items: T[]): T => items[Math.floor(rand() * items.length)];
+		const leaf = (): unknown => pick<unknown>([
+			"DASH.Speed", "DASH.Turn", "DASH", "", 42, null, [], {}, { signal: pick(["DASH.Coolant", 7, "X.Y"]) },
+			{ signal: "DASH.Turn", equals: pick<unknown>([1, "left", "nope", null, {}]) }, { obd: pick<unknown>([13, "0x05", "0x1FF", -1, "x", 0x99]) },
+			{ signal: "DASH.Speed", scale: pick<unknown>(["2", 2, NaN]) }, { signal: "DASH.Speed", unit: pick<unknown>(["mph", 3, "parsec"]) },
+		]);
+		const source = (depth: number): unknown => depth > 0 && rand() < 0.3 ? { [pick(["any", "all", "first", "none"])]: Array.from({ length: Math.floor(rand() * 3) }, () => source(depth - 1)) } : leaf();
+		for (let trial = 0; trial < 2000; trial++) {
+			const quantities: Record<string, unknown> = {};
+			for (let k = 0; k < 4; k++)
+				quantities[pick([...QUANTITY_NAMES, "warp", "__proto__", "constructor"])] = source(3);
+			const json = pick<unknown>([
+				{ name: pick<unknown>(["car", "", 5]), quantities, gears: pick<unknown>([undefined, { "1": "D" }, { x: "D" }, [], { "2": "TOOLONG" }]), transmit: pick<unknown>([undefined, { obd: true }, { obd: "yes" }, 3, { maxRequestsPerSecond: 500 }]), tankLiters: pick<unknown>([undefined, 40, -1, "40"]) },
+				null, [], "text", { quantities: null },
+			]);
+			try {
+				compileProfile(json, "fuzz.json", testDb);
+			}
+			catch (error) {
+				expect(error, JSON.stringify(json)).toBeInstanceOf(ProfileError);
+			}
+		}
+	});
 });

@@ -298,7 +298,7 @@ export function compileProfile(json: unknown, file: string, database: DbcDatabas
 		problem("quantities", "missing: an object mapping quantity names to sources");
 	else {
 		for (const [key, value] of Object.entries(quantities)) {
-			const quantity = (Quantity as Record<string, number>)[key];
+			const quantity = Object.prototype.hasOwnProperty.call(Quantity, key) ? (Quantity as Record<string, number>)[key] : undefined;
 			if (quantity === undefined) {
 				problem(`quantities.${key}`, `unknown quantity (known: ${QUANTITY_NAMES.join(", ")})`);
 				continue;

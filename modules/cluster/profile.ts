@@ -134,6 +134,12 @@ export class VehicleProfile {
 			throw new ProfileFormatError(`vehicle profile: version ${header[VehicleHeader.version]}, this build reads ${VEHICLE_VERSION}`);
 		if (header[VehicleHeader.totalBytes] !== buffer.byteLength)
 			throw new ProfileFormatError(`vehicle profile: ${buffer.byteLength} bytes, header says ${header[VehicleHeader.totalBytes]}`);
+		const fits = (offset: number, bytes: number, align: number) => offset % align === 0 && offset >= VEHICLE_HEADER_WORDS * 4 && bytes >= 0 && offset + bytes <= buffer.byteLength;
+		if (!fits(header[VehicleHeader.rootsOffset], Math.min(header[VehicleHeader.quantityCount], QUANTITY_COUNT) * 4, 4)
+			|| !fits(header[VehicleHeader.nodesOffset], header[VehicleHeader.nodeCount] * NODE_BYTES, 1)
+			|| !fits(header[VehicleHeader.gearsOffset], header[VehicleHeader.gearCount] * 16, 1)
+			|| !fits(header[VehicleHeader.stringsOffset], header[VehicleHeader.stringBytes], 1))
+			throw new ProfileFormatError("vehicle profile: a section lies outside the table");
 		const stored = header[VehicleHeader.quantityCount];
 		this.roots = new Int32Array(QUANTITY_COUNT).fill(-1);
 		this.roots.set(new Int32Array(buffer, header[VehicleHeader.rootsOffset], Math.min(stored, QUANTITY_COUNT)));
@@ -156,8 +162,13 @@ export class VehicleProfile {
 			const kind = this.kinds[n];
 			if (kind < NodeKind.signal || kind > NodeKind.first)
 				throw new ProfileFormatError(`vehicle profile: node ${n} has unknown kind ${kind}`);
-			if (kind >= NodeKind.any && (this.args[n] < 0 || this.args[n] + this.childCounts[n] > count))
+			// Children come after their parent (as the compiler lays them out): no cycles, bounded recursion.
+			if (kind >= NodeKind.any && (this.args[n] <= n || this.args[n] + this.childCounts[n] > count))
 				throw new ProfileFormatError(`vehicle profile: node ${n} has children outside the table`);
+			if (kind === NodeKind.obd && (this.args[n] < 0 || this.args[n] > 0xFF))
+				throw new ProfileFormatError(`vehicle profile: node ${n} reads PID ${this.args[n]}`);
+			if (kind === NodeKind.signal && this.args[n] < 0)
+				throw new ProfileFormatError(`vehicle profile: node ${n} reads signal ${this.args[n]}`);
 		}
 		for (let q = 0; q < QUANTITY_COUNT; q++)
 			if (this.roots[q] >= count)
@@ -346,6 +357,11 @@ export class ProfileInputs {
 		const messages = plan ? plan.messageCount : 0;
 		if (messages !== profile.planMessages)
 			throw new ProfileFormatError(`vehicle profile '${profile.name}' was compiled with a plan of ${profile.planMessages} messages, this plan has ${messages}`);
+		for (let n = 0; n < profile.nodeCount; n++) {
+			const node = profile.node(n);
+			if (node.kind === NodeKind.signal && node.arg >= (plan ? plan.signalCount : 0))
+				throw new ProfileFormatError(`vehicle profile '${profile.name}': node ${n} reads signal ${node.arg}, the plan has ${plan ? plan.signalCount : 0}`);
+		}
 		// The plan's typed-array views all lie over its one blob.
 		if (plan && crc32(new Uint8Array(plan.messages.buffer)) !== profile.planCrc)
 			throw new ProfileFormatError(`vehicle profile '${profile.name}' was compiled with another plan (recompile both with xs-cluster profile compile)`);
