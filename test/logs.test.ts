@@ -307,3 +307,27 @@ describe("progress on a terminal", () => {
 		expect(out.endsWith("\r\x1b[K")).toBe(true);
 	});
 });
+
+describe("a live pipe", () => {
+	test("starts-at-the-first-frame-line-without-waiting-for-more-input", async () => {
+		const ring = new FrameRing(1024), frame = new CanFrame();
+		let release!: () => void;
+		const more = new Promise<void>(resolve => { release = resolve; });
+		let seen = 0;
+		async function* pipe() {
+			yield Buffer.from("(1700000000.000000) can0 123#11\n");
+			await more; // candump has not printed anything else yet
+			yield Buffer.from("(1700000000.010000) can0 123#22\n");
+		}
+		const reading = readLog(pipe(), ring, () => {
+			while (ring.pop(frame))
+				seen++;
+		}, { name: "-" });
+		await new Promise(resolve => setTimeout(resolve, 50));
+		expect(seen).toBe(1);
+		release();
+		const reader = await reading;
+		expect(reader.frames).toBe(2);
+		expect(seen).toBe(2);
+	});
+});

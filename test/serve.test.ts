@@ -200,6 +200,32 @@ describe("xs-cluster serve, clients", () => {
 	}, 20000);
 });
 
+describe("xs-cluster serve, logs without timing", () => {
+	test("a-looped-log-without-timestamps-plays-one-lap-a-second-not-a-flood", async () => {
+		const path = join(mkdtempSync(join(tmpdir(), "xs-cluster-serve-")), "screen.txt");
+		writeFileSync(path, "  can0  123   [1]  11\n  can0  456   [1]  22\n  can0  789   [1]  33\n");
+		const log: string[] = [];
+		const server = await serve({ path, loop: true, protocol: "slcan", log: text => log.push(text) });
+		const c = await client(server.port);
+		c.send("O\r");
+		await c.waitFor(() => c.text.includes("t7891"), 2000, "a lap");
+		await new Promise(resolve => setTimeout(resolve, 300));
+		expect((c.text.match(/t\d+/g) ?? []).length).toBe(3);
+		expect(log).toContain("the log has no timing: one lap every 1000 ms");
+	}, 10000);
+
+	test("a-looped-log-with-no-frames-ends-instead-of-spinning", async () => {
+		const path = join(mkdtempSync(join(tmpdir(), "xs-cluster-serve-")), "empty.log");
+		writeFileSync(path, "# nothing recorded\n");
+		const log: string[] = [];
+		const server = await serve({ path, loop: true, protocol: "slcan", log: text => log.push(text) });
+		const c = await client(server.port);
+		c.send("O\r");
+		await server.finished;
+		expect(log).toContain("the log has no frames to play");
+	}, 10000);
+});
+
 describe("xs-cluster serve command", () => {
 	async function run(args: string[], signal?: AbortSignal) {
 		let stdout = "", stderr = "";

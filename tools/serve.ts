@@ -57,6 +57,8 @@ export const GREETING_DELAY_MS = 150;
 export const RAWMODE_SETTLE_MS = 100;
 /** With `--rate max`, how long the replay waits for a client that stopped reading before dropping it. */
 export const STALL_MS = 2000;
+/** Lap time of a looped log whose frames all have the same time. */
+export const UNTIMED_LAP_MS = 1000;
 /** Longest command line accepted from a client; a longer one drops the client. */
 const MAX_COMMAND_LENGTH = 256;
 
@@ -385,8 +387,10 @@ export async function startServe(options: ServeOptions): Promise<FeedServer> {
 		await firstClient;
 		const ring = new FrameRing(RING_CAPACITY), frame = new CanFrame();
 		const speed = options.rate === "max" ? Infinity : options.rate;
+		let warnedUntimed = false;
 		do {
 			let logStart = NaN, hostStart = NaN, last = -Infinity;
+			const framesBefore = stats.frames;
 			try {
 				await readLog(createReadStream(options.path), ring, async () => {
 				if (closing)
@@ -421,8 +425,20 @@ export async function startServe(options: ServeOptions): Promise<FeedServer> {
 				throw error;
 			}
 			stats.laps++;
-			if (options.loop && !closing)
+			if (stats.frames === framesBefore) {
+				log("the log has no frames to play");
+				return;
+			}
+			if (options.loop && !closing) {
 				log(`lap ${stats.laps} played, starting again`);
+				if (speed !== Infinity && !(last > logStart)) {
+					// Every frame had the same time (a screen log without -t): pace the laps, do not flood.
+					if (!warnedUntimed)
+						log(`the log has no timing: one lap every ${UNTIMED_LAP_MS} ms`);
+					warnedUntimed = true;
+					await sleep(UNTIMED_LAP_MS / speed);
+				}
+			}
 		} while (options.loop && !closing);
 	}
 

@@ -11,9 +11,9 @@
  *   <t> <ch> <id>[x] Rx|Tx d <dlc> <bytes...> [Length = ... BitCount = ... ID = ...]
  *   <t> <ch> <id>[x] Rx|Tx r [<dlc>]         remote frame
  *   <t> <ch> ErrorFrame ...                  error frame
- * `<t> CANFD ...` lines are skipped and counted as unsupported; every other
- * event (statistics, chip status, "Start of measurement", comments, `End
- * TriggerBlock`) is ignored. A frame's time is the header date (epoch ms) plus
+ * `<t> CANFD ...` lines are skipped and counted as unsupported; `TxRq`
+ * (transmit request) lines and every other event (statistics, chip status,
+ * "Start of measurement", comments, `End TriggerBlock`) are ignored. A frame's time is the header date (epoch ms) plus
  * `<t>` seconds, or `<t>` alone when there is no parsable date.
  */
 import { FrameFlag } from "../../modules/can/frame.js";
@@ -105,6 +105,10 @@ export class AscLogReader extends TextLogReader {
 			return;
 		}
 		const direction = tokens[3];
+		if (direction === "TxRq") {
+			this.ignore(); // a transmit request, not a frame on the bus
+			return;
+		}
 		if (direction !== "Rx" && direction !== "Tx") {
 			if (/^[0-9A-Fa-f]+x?$/.test(what) && tokens.length > 3)
 				throw new MalformedLine(`direction must be Rx or Tx, not '${direction}'`);

@@ -145,6 +145,12 @@ export async function readLog(input: AsyncIterable<Uint8Array> | Iterable<Uint8A
 	}
 }
 
+/** The text of `chunks` up to their last line end (a cut line could mislead the sniffing). */
+function completeLines(chunks: Uint8Array[]): string {
+	const text = Buffer.concat(chunks).subarray(0, SNIFF_BYTES).toString("latin1");
+	return text.slice(0, Math.max(text.lastIndexOf("\n"), text.lastIndexOf("\r")) + 1);
+}
+
 async function* toAsync(chunks: Iterable<Uint8Array>): AsyncIterable<Uint8Array> {
 	yield* chunks;
 }
@@ -152,6 +158,8 @@ async function* toAsync(chunks: Iterable<Uint8Array>): AsyncIterable<Uint8Array>
 async function readAll(iterator: AsyncIterator<Uint8Array>, ring: FrameRing, drain: () => void | Promise<void>, options: ReadLogOptions): Promise<LogReader> {
 	const head: Uint8Array[] = [];
 	let headBytes = 0, bytesRead = 0, done = false;
+	// Wait for more only while the lines so far do not tell: a live pipe
+	// (`candump -L can0 | xs-cluster decode -`) starts at its first frame line.
 	while (headBytes < SNIFF_BYTES) {
 		const next = await iterator.next();
 		if (next.done) {
@@ -160,6 +168,8 @@ async function readAll(iterator: AsyncIterator<Uint8Array>, ring: FrameRing, dra
 		}
 		head.push(next.value);
 		headBytes += next.value.length;
+		if (options.format || sniffFormat(completeLines(head)))
+			break;
 	}
 	const sample = head.length === 1 ? head[0] : Buffer.concat(head);
 	const reader = createLogReader(chooseFormat(options.name, sample.subarray(0, SNIFF_BYTES), options.format), ring);
