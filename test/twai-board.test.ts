@@ -56,10 +56,10 @@ describe("esp32-board", () => {
 			expect(TWAI_BIT_RATES).toContain(board.canBitRate);
 			expect(() => mcp2515BitTiming(board.mcp2515Crystal, board.canBitRate)).not.toThrow();
 			// No pin does two jobs among those in use together (TWAI, buttons, the MCP2515's bus).
-			const pins = [board.twaiTransmit, board.twaiReceive, board.buttonPage, board.buttonTrip, board.mcp2515Select, board.mcp2515Interrupt, board.spiClock, board.spiOut, board.spiIn];
+			const pins = [board.twaiTransmit, board.twaiReceive, board.buttonA, board.buttonB, board.buttonC, board.mcp2515Select, board.mcp2515Interrupt, board.spiClock, board.spiOut, board.spiIn].filter((pin) => pin >= 0);
 			expect(new Set(pins).size).toBe(pins.length);
 			// GPIO 34..39 are inputs without pull-ups: not for buttons, not for TWAI TX.
-			for (const pin of [board.buttonPage, board.buttonTrip, board.twaiTransmit, board.mcp2515Interrupt])
+			for (const pin of [board.buttonA, board.buttonB, board.buttonC, board.twaiTransmit, board.mcp2515Interrupt])
 				expect(pin < 34 || pin > 39).toBe(true);
 		});
 	}
@@ -74,18 +74,20 @@ describe("esp32-board", () => {
 });
 
 describe("esp32-buttons", () => {
-	it("press-debounced-and-timed: bounces ignored, held time reported on release", async () => {
+	it("press-debounced-and-timed: press and release reported once each, bounces ignored, time held on release", async () => {
 		const { ButtonPress, DEBOUNCE_MS } = await import("../hosts/esp32/button.js");
-		const held: number[] = [];
-		const press = new ButtonPress((ms) => held.push(ms));
+		const events: [number, number][] = [];
+		const press = new ButtonPress((pressed, held) => events.push([pressed, held]));
 		press.edge(0, 1000);
 		press.edge(1, 1005); // bounce
 		press.edge(0, 1010); // bounce
 		press.edge(1, 1200);
-		expect(held).toEqual([200]);
-		press.edge(1, 1200 + DEBOUNCE_MS + 1); // release without press: nothing
+		expect(events).toEqual([[1, 0], [0, 200]]);
+		press.edge(1, 1200 + DEBOUNCE_MS + 1); // a release without a press: nothing
 		press.edge(0, 2000);
+		expect(press.pressed).toBe(true);
 		press.edge(1, 3500);
-		expect(held).toEqual([200, 1500]);
+		expect(press.pressed).toBe(false);
+		expect(events).toEqual([[1, 0], [0, 200], [1, 0], [0, 1500]]);
 	});
 });

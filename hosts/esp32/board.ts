@@ -35,9 +35,10 @@ export interface Board {
 	slcanTransmit: number;
 	slcanReceive: number;
 	slcanBaud: number;
-	/** Buttons to ground (internal pull-up): next page, and trip reset (held). -1: none. */
-	buttonPage: number;
-	buttonTrip: number;
+	/** Buttons to ground (internal pull-up), `Host.Button.a/b/c` for main.ts: page, units, theme. -1: none. */
+	buttonA: number;
+	buttonB: number;
+	buttonC: number;
 }
 
 const DEFAULTS: Board = Object.freeze({
@@ -58,8 +59,9 @@ const DEFAULTS: Board = Object.freeze({
 	slcanTransmit: 17,
 	slcanReceive: 16,
 	slcanBaud: 115200,
-	buttonPage: 0,
-	buttonTrip: 33,
+	buttonA: 0,
+	buttonB: 33,
+	buttonC: 13,
 });
 
 /**
@@ -98,7 +100,8 @@ export function readBoard(config: Record<string, unknown>): Board {
 		slcanTransmit: pin("slcanTransmit"),
 		slcanReceive: pin("slcanReceive"),
 		slcanBaud: number("slcanBaud", 1200, 5000000),
-		buttonPage: pin("buttonPage"),
-		buttonTrip: pin("buttonTrip"),
+		buttonA: pin("buttonA"),
+		buttonB: pin("buttonB"),
+		buttonC: pin("buttonC"),
 	};
 }

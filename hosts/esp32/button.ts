@@ -1,6 +1,7 @@
 /*
- * One push button's edges turned into presses: debounced, timed. Kept apart
- * from the Digital pin (buttons.ts) so the logic is tested on Node.
+ * One push button's edges turned into debounced presses and releases, with
+ * how long the press was held. Kept apart from the Digital pin (buttons.ts)
+ * so the logic is tested on Node.
  *
  * Runs on XS and Node; imports nothing. No allocation per edge.
  */
@@ -11,11 +12,15 @@ export const DEBOUNCE_MS = 30;
 export class ButtonPress {
 	private lastEdge = -Infinity;
 	private pressedAt = -1;
-	private readonly released: (heldMs: number) => void;
+	private readonly changed: (pressed: number, heldMs: number) => void;
 
-	/** @param released called when a press ends, with how long it was held (ms). */
-	constructor(released: (heldMs: number) => void) {
-		this.released = released;
+	/** @param changed called with 1 when a press starts, then with 0 and the time held (ms) when it ends. */
+	constructor(changed: (pressed: number, heldMs: number) => void) {
+		this.changed = changed;
+	}
+
+	get pressed(): boolean {
+		return this.pressedAt >= 0;
 	}
 
 	/** The pin changed: `level` 0 is pressed (to ground, pull-up), `now` in ms. No allocation. */
@@ -24,13 +29,16 @@ export class ButtonPress {
 			return;
 		this.lastEdge = now;
 		if (level === 0) {
-			this.pressedAt = now;
+			if (this.pressedAt < 0) {
+				this.pressedAt = now;
+				this.changed(1, 0);
+			}
 			return;
 		}
 		if (this.pressedAt < 0)
 			return;
 		const held = now - this.pressedAt;
 		this.pressedAt = -1;
-		this.released(held);
+		this.changed(0, held);
 	}
 }
