@@ -18,6 +18,7 @@ import type { Diagnostics } from "cluster/diagnostics";
 import { TELLTALE_COLORS, TELLTALE_COUNT, Telltale } from "cluster/telltales";
 import { IMPERIAL, METRIC } from "cluster/units";
 import { type Look, lookFor } from "./look.js";
+import { telltaleSymbol } from "./symbols.js";
 import type { Application, Content, Label, Shape } from "./piu-types.js";
 
 /** Dial sweep in screen degrees (0 is 3 o'clock, clockwise): from lower left, over the top, to lower right. */
@@ -25,8 +26,6 @@ const DIAL_START = 150;
 const DIAL_SWEEP = 240;
 const RADIANS = Math.PI / 180;
 
-/** Short names on the telltale badges, by Telltale id (arrows have none). */
-const BADGE_TEXT = ["", "", "CHECK", "OIL", "BATT", "TEMP", "FUEL", "BRAKE", "HIGH", "BELT", "DOOR"];
 
 /** Screen geometry for a landscape display, scaled from the 320 x 240 design. */
 class Geometry {
@@ -281,31 +280,32 @@ export class ClusterView {
 			this.main.add(arrow);
 		}
 
-		// Telltale badges: warnings across the top, belt/door/beam below, temperature and fuel by their bars.
-		const badge = (which: number, left: number, top: number, w: number) => {
-			const label = new Label(null, { left, top, width: w, height: g.s(20), string: BADGE_TEXT[which] });
-			this.lamps[which] = label;
-			this.main.add(label);
+		// Telltales: warnings and indicators across the top; low fuel and coolant temperature by their bars.
+		const lamp = (which: number, left: number, top: number, w: number, h: number) => {
+			const shape = new Shape(null, { left, top, width: w, height: h });
+			const symbol = telltaleSymbol(which, w, h);
+			if (symbol.fill)
+				shape.fillOutline = symbol.fill;
+			if (symbol.stroke)
+				shape.strokeOutline = symbol.stroke;
+			this.lamps[which] = shape;
+			this.main.add(shape);
 		};
-		const bw = g.s(56), gap = g.s(4);
-		let x = g.x(160) - (bw * 4 + gap * 3) / 2;
-		for (const which of [Telltale.checkEngine, Telltale.oilPressure, Telltale.battery, Telltale.parkingBrake]) {
-			badge(which, x, g.y(5), bw);
-			x += bw + gap;
-		}
-		x = g.x(160) - (bw * 3 + gap * 2) / 2;
-		for (const which of [Telltale.seatBelt, Telltale.doorOpen, Telltale.highBeam]) {
-			badge(which, x, g.y(30), bw);
-			x += bw + gap;
+		const lw = g.s(28), lh = g.s(23), gap = g.s(6);
+		const row = [Telltale.checkEngine, Telltale.oilPressure, Telltale.battery, Telltale.parkingBrake, Telltale.seatBelt, Telltale.doorOpen, Telltale.highBeam];
+		let x = g.x(160) - (lw * row.length + gap * (row.length - 1)) / 2;
+		for (const which of row) {
+			lamp(which, x, g.y(3), lw, lh);
+			x += lw + gap;
 		}
 		this.ambient = new Label(null, { left: g.x(256), top: g.y(30), width: g.s(58), height: g.s(20), style: look.infoRightStyle, string: "--" });
 		this.main.add(this.ambient);
 
 		// Bottom strip: fuel, odometer and trip, coolant.
-		badge(Telltale.lowFuel, g.x(6), g.y(212), g.s(46));
-		this.fuel = new Bar(this.main, g.x(56), g.y(218), g.s(52), g.s(8), model.fuel.steps);
-		this.coolant = new Bar(this.main, g.x(212), g.y(218), g.s(52), g.s(8), model.coolant.steps);
-		badge(Telltale.coolantTemp, g.x(268), g.y(212), g.s(46));
+		lamp(Telltale.lowFuel, g.x(6), g.y(210), lw, lh);
+		this.fuel = new Bar(this.main, g.x(40), g.y(218), g.s(64), g.s(8), model.fuel.steps);
+		this.coolant = new Bar(this.main, g.x(216), g.y(218), g.s(64), g.s(8), model.coolant.steps);
+		lamp(Telltale.coolantTemp, g.x(286), g.y(210), lw, lh);
 		this.odometer = new Label(null, { left: g.x(110), top: g.y(202), width: g.s(100), height: g.s(18), style: look.infoStyle, string: "--" });
 		this.trip = new Label(null, { left: g.x(110), top: g.y(220), width: g.s(100), height: g.s(18), style: look.unitStyle, string: "--" });
 		this.main.add(this.odometer);
@@ -486,10 +486,8 @@ export class ClusterView {
 			const lamp = this.lamps[i];
 			if (i === Telltale.turnLeft || i === Telltale.turnRight)
 				lamp.skin = look.arrowSkin;
-			else {
+			else
 				lamp.skin = look.lampSkins[TELLTALE_COLORS[i]];
-				lamp.style = look.lampStyles[TELLTALE_COLORS[i]];
-			}
 			lamp.state = this.model.telltales.shown[i];
 		}
 		this.diagTitle.style = look.titleStyle;

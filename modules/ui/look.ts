@@ -22,8 +22,7 @@ export interface Palette {
 	readonly redline: string;
 	/** A lamp that is off: barely there, like an unlit lens. */
 	readonly lampOff: string;
-	readonly lampOffText: string;
-	/** A lamp whose signal is missing: outlined in grey. */
+	/** A lamp whose signal is missing: a mid grey, neither lit nor dark. */
 	readonly unknown: string;
 	readonly bar: string;
 	readonly barTrack: string;
@@ -34,27 +33,25 @@ export interface Palette {
 const DAY: Palette = Object.freeze({
 	background: "#eef0f3", text: "#11161c", dimText: "#5d6670", minorTick: "#7a838c", majorTick: "#11161c",
 	ring: "#b8bec6", needle: "#e23a12", hub: "#2a3038", redline: "#d81e1e",
-	lampOff: "#e2e5e9", lampOffText: "#c9cdd3", unknown: "#8c949c",
+	lampOff: "#d6dade", unknown: "#8c949c",
 	bar: "#27323d", barTrack: "#cfd4da", missing: "#a5acb4", button: "#d5d9de",
 });
 
 const NIGHT: Palette = Object.freeze({
 	background: "#000000", text: "#f2f2f2", dimText: "#8a939c", minorTick: "#5c6670", majorTick: "#e6e9ec",
 	ring: "#262b31", needle: "#ff5a1f", hub: "#c8ccd0", redline: "#e0241c",
-	lampOff: "#0d0f12", lampOffText: "#262a30", unknown: "#4e555d",
+	lampOff: "#16191d", unknown: "#5a626b",
 	bar: "#e6e9ec", barTrack: "#23272c", missing: "#3e444b", button: "#1c2025",
 });
 
-/** Lit lamp colours by LampColor, and the text drawn on them. */
+/** Lit lamp colours by LampColor. */
 const LAMP_FILL = ["#e3261c", "#ffb300", "#1fbf45", "#2f6bff"];
-const LAMP_TEXT = ["#ffffff", "#111111", "#0b1a0f", "#ffffff"];
 
 export class Look {
 	readonly palette: Palette;
 	readonly background: Skin;
-	/** Telltale badges by LampColor; states: 0 off, 1 on, 2 unknown (the LampState values). */
+	/** Telltale symbols by LampColor; states: 0 off, 1 on, 2 unknown (the LampState values). */
 	readonly lampSkins: Skin[] = [];
-	readonly lampStyles: Style[] = [];
 	/** Turn arrows: fill by state off, on, unknown. */
 	readonly arrowSkin: Skin;
 	/** Dial ticks: fill is the minor ticks and ring, stroke the major ticks. */
@@ -85,8 +82,7 @@ export class Look {
 		const p = palette;
 		this.background = new Skin({ fill: p.background });
 		for (let c = 0; c < LAMP_FILL.length; c++) {
-			this.lampSkins[c] = new Skin({ fill: [p.lampOff, LAMP_FILL[c], p.background], stroke: [p.lampOff, LAMP_FILL[c], p.unknown], borders: { left: 1, right: 1, top: 1, bottom: 1 } });
-			this.lampStyles[c] = new Style({ font: "semibold 16px Open Sans", color: [p.lampOffText, LAMP_TEXT[c], p.unknown], horizontal: "center", vertical: "middle" });
+			this.lampSkins[c] = new Skin({ fill: [p.lampOff, LAMP_FILL[c], p.unknown], stroke: [p.lampOff, LAMP_FILL[c], p.unknown] });
 		}
 		this.arrowSkin = new Skin({ fill: [p.lampOff, LAMP_FILL[LampColor.green], p.unknown] });
 		this.tickSkin = new Skin({ fill: p.minorTick, stroke: p.majorTick });
