@@ -420,3 +420,12 @@ describe("robustness", () => {
 		}
 	});
 });
+
+describe("profile schema", () => {
+	test("the-schema-names-every-quantity-and-the-shipped-profiles-point-to-it", () => {
+		const schema = JSON.parse(readFileSync(join(repoRoot, "profiles/profile.schema.json"), "utf8"));
+		expect(Object.keys(schema.properties.quantities.properties)).toEqual([...QUANTITY_NAMES]);
+		for (const file of ["toyota-prius-2010.json", "vw-mqb.json", "obd2-generic.json"])
+			expect(JSON.parse(readFileSync(join(repoRoot, "profiles", file), "utf8")).$schema).toBe("./profile.schema.json");
+	});
+});
