@@ -209,7 +209,7 @@ describe("FeedClient against xs-cluster serve on 127.0.0.1", () => {
 
 	test("receives-the-log-and-reconnects-when-serve-stops-and-starts-again", async () => {
 		const log = join(fixturesDir, "logs/demo-car.log");
-		server = await startServe({ path: log, rate: 1, loop: true, port: 0, host: "127.0.0.1", protocol: "auto" });
+		server = await startServe({ path: log, rate: 1, loop: true, port: 0, host: "127.0.0.1", protocol: "auto", beacon: false });
 		const port = server.port;
 		const ring = new FrameRing(1024);
 		const clock = () => performance.now();
@@ -232,7 +232,7 @@ describe("FeedClient against xs-cluster serve on 127.0.0.1", () => {
 
 		await server.close();
 		await waitUntil(() => feed.state === "backing-off" || feed.state === "connecting", 3000, "the client to see the feed stop");
-		server = await startServe({ path: log, rate: 1, loop: true, port, host: "127.0.0.1", protocol: "auto" });
+		server = await startServe({ path: log, rate: 1, loop: true, port, host: "127.0.0.1", protocol: "auto", beacon: false });
 		const before = feed.frames;
 		await waitUntil(() => feed.reconnects === 1 && feed.frames >= before + 8, 3000, "frames after the feed came back");
 		expect(feed.state).toBe("connected");

@@ -38,7 +38,7 @@ afterEach(async () => {
 });
 
 async function serve(options: Partial<ServeOptions> = {}): Promise<FeedServer> {
-	const server = await startServe({ path: demoLog, rate: 1, loop: false, port: 0, host: "127.0.0.1", protocol: "auto", ...options });
+	const server = await startServe({ path: demoLog, rate: 1, loop: false, port: 0, host: "127.0.0.1", protocol: "auto", beacon: false, ...options });
 	servers.push(server);
 	return server;
 }
@@ -200,6 +200,29 @@ describe("xs-cluster serve, clients", () => {
 	}, 20000);
 });
 
+describe("xs-cluster serve, discovery", () => {
+	test("announces-itself-with-socketcands-beacon-on-loopback", async () => {
+		const { createSocket } = await import("node:dgram");
+		const udp = createSocket("udp4");
+		try {
+			await new Promise<void>(resolve => udp.bind(0, "127.0.0.1", resolve));
+			const beacon = new Promise<string>((resolve, reject) => {
+				const timer = setTimeout(() => reject(new Error("no beacon within 3 s")), 3000);
+				udp.once("message", message => {
+					clearTimeout(timer);
+					resolve(message.toString("utf8"));
+				});
+			});
+			const server = await serve({ beacon: udp.address().port });
+			// What SavvyCAN's connection window reads: the host name, the URL and each bus.
+			expect(await beacon).toBe(`<CANBeacon name="xs-cluster" type="adapter" description="xs-cluster serve"><URL>can://127.0.0.1:${server.port}</URL><Bus name="can0"/></CANBeacon>`);
+		}
+		finally {
+			udp.close();
+		}
+	});
+});
+
 describe("xs-cluster serve, logs without timing", () => {
 	test("a-looped-log-without-timestamps-plays-one-lap-a-second-not-a-flood", async () => {
 		const path = join(mkdtempSync(join(tmpdir(), "xs-cluster-serve-")), "screen.txt");
@@ -235,7 +258,7 @@ describe("xs-cluster serve command", () => {
 
 	test("stops-cleanly-on-abort-like-ctrl-c", async () => {
 		const controller = new AbortController();
-		const running = run([demoLog, "--port", "0", "--loop"], controller.signal);
+		const running = run([demoLog, "--port", "0", "--loop", "--no-beacon"], controller.signal);
 		await new Promise(resolve => setTimeout(resolve, 200));
 		controller.abort();
 		const { status, stderr } = await running;

@@ -35,8 +35,15 @@
  * (it stopped reading) is dropped rather than buffered without end; with
  * `--rate max` the replay instead waits for slow clients, up to STALL_MS.
  * Binds to 127.0.0.1 unless told otherwise.
+ *
+ * SavvyCAN lists socketcand servers from their UDP beacons (port 42000), as
+ * socketcand announces itself: while bound to loopback, serve sends a
+ * `<CANBeacon>` naming `can://127.0.0.1:PORT` and bus `can0` to
+ * 127.0.0.1:42000 every BEACON_MS, so a SavvyCAN on the same machine offers
+ * it under Connections, New connection, socketcand. (`--no-beacon` stops it.)
  */
 import { openSync, readSync, closeSync, createReadStream } from "node:fs";
+import { createSocket } from "node:dgram";
 import { createServer, type Server, type Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import { CanFrame, FrameFlag } from "../modules/can/frame.js";
@@ -57,6 +64,9 @@ export const GREETING_DELAY_MS = 150;
 export const RAWMODE_SETTLE_MS = 100;
 /** With `--rate max`, how long the replay waits for a client that stopped reading before dropping it. */
 export const STALL_MS = 2000;
+/** Where socketcand's service discovery beacons go, and how often. */
+export const BEACON_PORT = 42000;
+export const BEACON_MS = 2000;
 /** Lap time of a looped log whose frames all have the same time. */
 export const UNTIMED_LAP_MS = 1000;
 /** Longest command line accepted from a client; a longer one drops the client. */
@@ -76,6 +86,8 @@ export interface ServeOptions {
 	maxBuffered?: number;
 	/** One line per event (client connected, dropped, lap), without newline. */
 	log?: (text: string) => void;
+	/** UDP port on 127.0.0.1 for the socketcand beacon (default BEACON_PORT); false for none. Only sent while bound to loopback. */
+	beacon?: number | false;
 }
 
 export interface ServeStats {
@@ -453,6 +465,7 @@ export async function startServe(options: ServeOptions): Promise<FeedServer> {
 	const port = typeof address === "object" && address ? address.port : options.port;
 	const finished = replay();
 	finished.catch(() => {});
+	const stopBeacon = startBeacon(options, port);
 
 	return {
 		host: options.host,
@@ -463,6 +476,7 @@ export async function startServe(options: ServeOptions): Promise<FeedServer> {
 			if (closing)
 				return;
 			closing = true;
+			stopBeacon();
 			clearTimeout(sleeper);
 			wake?.();
 			startReplay(); // a replay still waiting for its first client ends at once
@@ -475,6 +489,25 @@ export async function startServe(options: ServeOptions): Promise<FeedServer> {
 			await new Promise<void>(resolve => server.close(() => resolve()));
 			await finished.catch(() => {});
 		},
+	};
+}
+
+/** Sends socketcand's CANBeacon to 127.0.0.1 every BEACON_MS while bound to loopback; returns the stop function. */
+function startBeacon(options: ServeOptions, port: number): () => void {
+	const loopback = options.host === "127.0.0.1" || options.host === "localhost";
+	if (options.beacon === false || !loopback)
+		return () => {};
+	const udp = createSocket("udp4");
+	udp.on("error", () => {}); // nobody listening is not an error worth a message
+	const beacon = Buffer.from(`<CANBeacon name="xs-cluster" type="adapter" description="xs-cluster serve"><URL>can://127.0.0.1:${port}</URL><Bus name="can0"/></CANBeacon>`);
+	const send = () => udp.send(beacon, options.beacon || BEACON_PORT, "127.0.0.1");
+	send();
+	const timer = setInterval(send, BEACON_MS);
+	timer.unref();
+	udp.unref();
+	return () => {
+		clearInterval(timer);
+		udp.close();
 	};
 }
 
@@ -506,7 +539,8 @@ export function parseRate(text: string | undefined): number | "max" {
 
 /**
  * `xs-cluster serve LOG [--rate 1x|max|FACTOR] [--loop] [--port N]
- * [--host 127.0.0.1] [--protocol auto|socketcand|slcan] [--input-format F]`.
+ * [--host 127.0.0.1] [--protocol auto|socketcand|slcan] [--input-format F]
+ * [--no-beacon]`.
  * Runs until the log has played (without --loop), Ctrl-C (SIGINT or
  * SIGTERM), or `signal` aborts. Resolves to the exit status.
  */
@@ -518,6 +552,7 @@ export async function serveCommand(args: string[], io: Io, signal?: AbortSignal)
 		host: { type: "string" },
 		protocol: { type: "string" },
 		"input-format": { type: "string" },
+		"no-beacon": { type: "boolean" },
 	});
 	const path = onePositional(positionals, "log file");
 	const rate = parseRate(values.rate as string | undefined);
@@ -532,7 +567,7 @@ export async function serveCommand(args: string[], io: Io, signal?: AbortSignal)
 	const format = parseInputFormat(values["input-format"] as string | undefined);
 	let server: FeedServer;
 	try {
-		server = await startServe({ path, format, rate, loop: values.loop === true, port, host, protocol, log: text => io.stderr(`xs-cluster serve: ${text}\n`) });
+		server = await startServe({ path, format, rate, loop: values.loop === true, port, host, protocol, beacon: values["no-beacon"] ? false : BEACON_PORT, log: text => io.stderr(`xs-cluster serve: ${text}\n`) });
 	}
 	catch (error) {
 		if (error instanceof LogFormatError) {
