@@ -331,3 +331,11 @@ describe("a live pipe", () => {
 		expect(seen).toBe(2);
 	});
 });
+
+describe("the ring between reader and caller", () => {
+	test("the-shortest-frame-lines-never-overflow-it", async () => {
+		const { reader, frames } = await read("1#\n".repeat(5000), undefined, "short.log", 65536);
+		expect(reader.frames).toBe(5000);
+		expect(frames).toHaveLength(5000);
+	});
+});

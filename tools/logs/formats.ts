@@ -9,8 +9,8 @@
  *
  * `readLog` never holds the whole file: chunks are fed to the reader as they
  * arrive, at most FEED_BYTES at a time, and the caller drains the ring after
- * each feed, so the ring (RING_CAPACITY slots) never overflows: no log line
- * is shorter than 4 bytes.
+ * each feed, so the ring (RING_CAPACITY slots) never overflows: the shortest
+ * line that is a frame (`1#` and its newline) takes 3 bytes.
  */
 import { extname } from "node:path";
 import type { FrameRing } from "../../modules/can/ring.js";
@@ -26,8 +26,8 @@ export type LogFormat = typeof LOG_FORMATS[number];
 
 /** Ring size for readers' callers; see FEED_BYTES. */
 export const RING_CAPACITY = 1024;
-/** Bytes fed between drains: fewer than RING_CAPACITY lines of 4 bytes. */
-export const FEED_BYTES = 4096;
+/** Bytes fed between drains: fewer than RING_CAPACITY frame lines of 3 bytes. */
+export const FEED_BYTES = 2048;
 /** Bytes looked at to tell the format. */
 const SNIFF_BYTES = 8192;
 
