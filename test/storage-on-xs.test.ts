@@ -11,6 +11,14 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { readFileSync } from "node:fs";
+import { Quantity } from "../modules/cluster/quantity.js";
+import { ProfileInputs, VehicleProfile } from "../modules/cluster/profile.js";
+import { parseDbcOrThrow } from "../modules/dbc/parser.js";
+import { Decoder } from "../modules/signals/decoder.js";
+import { DecodePlan } from "../modules/signals/plan.js";
+import { CanFrame } from "../modules/can/frame.js";
+import { compileProfile } from "../tools/profile.js";
 import { XsWorker, projectRoot, xsnapWorkerPath } from "./support/xs-engine.js";
 
 const available = xsnapWorkerPath() !== null;
@@ -24,6 +32,9 @@ import { TripComputer, TripMemory } from "./modules/cluster/trip.js";
 import { AlertMonitor, defaultAlertRules } from "./modules/cluster/alerts.js";
 import { ObdPoller, pollTiers } from "./modules/obd/poller.js";
 import { CanFrame } from "./modules/can/frame.js";
+import { ProfileInputs, VehicleProfile } from "./modules/cluster/profile.js";
+import { DecodePlan } from "./modules/signals/plan.js";
+import { Decoder } from "./modules/signals/decoder.js";
 
 let seed = 2026;
 function rand() {
@@ -174,6 +185,33 @@ globalThis.obdRound = function (n) {
 	}
 	return new Float64Array([responses, requests, poller.values.read(0x0C, clock + 5), poller.malformed]).buffer;
 };
+
+/* A compiled profile on XS: loaded from bytes, fed frames, read 24 quantities per display frame. */
+globalThis.loadProfile = function (vehicleBytes, planBytes) {
+	const plan = new DecodePlan(new Uint8Array(planBytes).buffer);
+	const decoder = new Decoder(plan);
+	globalThis.car = { plan, decoder, inputs: new ProfileInputs(new VehicleProfile(new Uint8Array(vehicleBytes).buffer), plan, decoder.store) };
+	return new Float64Array([plan.messageCount]).buffer;
+};
+globalThis.feed = function (frames) {
+	const frame = new CanFrame();
+	for (const [id, bytes, time] of frames) {
+		frame.id = id;
+		frame.dlc = bytes.length;
+		frame.data.fill(0);
+		frame.data.set(bytes);
+		frame.timestamp = time;
+		car.decoder.decode(frame);
+	}
+	return new Float64Array([car.decoder.decoded]).buffer;
+};
+globalThis.readAll = function (n, now) {
+	const out = new Float64Array(24);
+	for (let i = 0; i < n; i++)
+		for (let q = 0; q < 24; q++)
+			out[q] = car.inputs.read(q, now);
+	return out.buffer;
+};
 `;
 
 let worker: XsWorker;
@@ -190,7 +228,7 @@ describeXs(title, () => {
 			throw new Error("xsnap worker not built");
 		dir = mkdtempSync(join(tmpdir(), "xs-cluster-logic-"));
 		const tsc = join(projectRoot, "node_modules", "typescript", "bin", "tsc");
-		const files = ["modules/storage/record-log.ts", "modules/cluster/trip.ts", "modules/cluster/alerts.ts", "modules/obd/poller.ts"].map(f => join(projectRoot, f));
+		const files = ["modules/storage/record-log.ts", "modules/cluster/trip.ts", "modules/cluster/alerts.ts", "modules/obd/poller.ts", "modules/cluster/profile.ts", "modules/signals/decoder.ts"].map(f => join(projectRoot, f));
 		execFileSync(process.execPath, [tsc, "--ignoreConfig", "--outDir", dir, "--rootDir", projectRoot, "--target", "es2022", "--module", "es2022",
 			"--moduleResolution", "bundler", "--lib", "es2022", "--types", "", "--strict", "--skipLibCheck", ...files], { stdio: "pipe" });
 		writeFileSync(join(dir, "driver.js"), DRIVER);
@@ -237,5 +275,41 @@ describeXs(title, () => {
 		expect(trip).toBeLessThan(1500);
 		expect(alerts).toBeLessThan(6000);
 		expect(obd.meter.compute / requests).toBeLessThan(3000);
+	});
+
+	test("a-compiled-profile-reads-the-same-on-xs-as-on-v8", async () => {
+		const demo = join(projectRoot, "hosts/sim/demo");
+		const db = parseDbcOrThrow(readFileSync(join(demo, "demo-car.dbc"), "latin1"), "demo-car.dbc");
+		const compiled = compileProfile(JSON.parse(readFileSync(join(demo, "demo-car.json"), "utf8")), "demo-car.json", db);
+		const frames: Array<[number, number[], number]> = [];
+		for (const line of readFileSync(join(demo, "demo-drive.log"), "utf8").split("\n").slice(0, 400)) {
+			const match = /\s([0-9A-F]+)#((?:[0-9A-F]{2})+)\s*$/i.exec(line);
+			if (match)
+				frames.push([parseInt(match[1], 16), match[2].match(/../g)!.map(h => parseInt(h, 16)), 1000]);
+		}
+		const bytes = (buffer: ArrayBuffer) => JSON.stringify([...new Uint8Array(buffer)]);
+		expect((await run(`loadProfile(${bytes(compiled.vehicle)}, ${bytes(compiled.plan.buffer)})`)).values[0]).toBe(compiled.plan.messageCount);
+		await run(`feed(${JSON.stringify(frames)})`);
+		// The same on V8.
+		const plan = new DecodePlan(compiled.plan.buffer.slice(0));
+		const decoder = new Decoder(plan);
+		const inputs = new ProfileInputs(new VehicleProfile(compiled.vehicle.slice(0)), plan, decoder.store);
+		const frame = new CanFrame();
+		for (const [id, data, time] of frames) {
+			frame.id = id;
+			frame.dlc = data.length;
+			frame.data.fill(0);
+			frame.data.set(data);
+			frame.timestamp = time;
+			decoder.decode(frame);
+		}
+		const onXs = (await run("readAll(1, 1100)")).values;
+		for (let q = 0; q < 24; q++)
+			expect(Object.is(onXs[q], inputs.read(q, 1100)), `quantity ${q}: ${onXs[q]} on XS, ${inputs.read(q, 1100)} on V8`).toBe(true);
+		expect([...onXs].filter(v => !Number.isNaN(v)).length).toBe(21); // every quantity the demo maps
+		expect(onXs[Quantity.speed]).toBe(inputs.read(Quantity.speed, 1100));
+		const cost = (await run("readAll(100, 1100)")).meter.compute / 100;
+		console.log(`XS compute: ProfileInputs.read of all 24 quantities ${cost.toFixed(0)} per display frame`);
+		expect(cost).toBeLessThan(6000);
 	});
 });

@@ -113,6 +113,10 @@ export class VehicleProfile {
 	readonly tankLiters: number;
 	readonly planMessages: number;
 	readonly planCrc: number;
+	/** Per quantity: the signal id when it maps straight to one linear signal (the common case, read without the tree), else -1. */
+	readonly directSignal: Int32Array;
+	readonly directScale: Float64Array;
+	readonly directOffset: Float64Array;
 	private readonly kinds: Uint8Array;
 	private readonly tests: Uint8Array;
 	private readonly childCounts: Uint16Array;
@@ -173,6 +177,18 @@ export class VehicleProfile {
 		for (let q = 0; q < QUANTITY_COUNT; q++)
 			if (this.roots[q] >= count)
 				throw new ProfileFormatError(`vehicle profile: quantity ${q} points past the node table`);
+
+		this.directSignal = new Int32Array(QUANTITY_COUNT).fill(-1);
+		this.directScale = new Float64Array(QUANTITY_COUNT);
+		this.directOffset = new Float64Array(QUANTITY_COUNT);
+		for (let q = 0; q < QUANTITY_COUNT; q++) {
+			const root = this.roots[q];
+			if (root >= 0 && this.kinds[root] === NodeKind.signal && this.tests[root] === NodeTest.linear) {
+				this.directSignal[q] = this.args[root];
+				this.directScale[q] = this.numbers[root * 3];
+				this.directOffset[q] = this.numbers[root * 3 + 1];
+			}
+		}
 
 		const strings = new Uint8Array(buffer, header[VehicleHeader.stringsOffset], header[VehicleHeader.stringBytes]);
 		this.name = readString(strings, header[VehicleHeader.name]);
@@ -374,8 +390,14 @@ export class ProfileInputs {
 
 	/** The quantity in its canonical unit, NaN when unmapped or missing. Display clock; no allocation. */
 	read(quantity: number, now: number): number {
-		const root = this.profile.roots[quantity];
-		return root < 0 ? NaN : this.profile.evaluate(root, this.store, this.obd, now);
+		const profile = this.profile;
+		const signal = profile.directSignal[quantity];
+		if (signal >= 0) {
+			const store = this.store;
+			return store ? store.read(signal, now) * profile.directScale[quantity] + profile.directOffset[quantity] : NaN;
+		}
+		const root = profile.roots[quantity];
+		return root < 0 ? NaN : profile.evaluate(root, this.store, this.obd, now);
 	}
 
 	/** The raw value (gear codes, value tables) when the quantity maps to one signal, else `read`. No allocation. */
