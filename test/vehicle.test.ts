@@ -48,5 +48,6 @@ describe("vehicle inputs", () => {
 		expect(() => new VehicleInputs(plan, store, { speed: "WHEEL_SPEED.Nope" })).toThrow(/has no signal 'Nope'/);
 		expect(() => new VehicleInputs(plan, store, { speed: "VehicleSpeed" })).toThrow(/not MESSAGE.SIGNAL/);
 		expect(() => new VehicleInputs(plan, store, { warp: "A.B" } as never)).toThrow(/unknown quantity 'warp'/);
+		expect(() => new VehicleInputs(plan, store, { constructor: "ENGINE.EngineSpeed" } as never)).toThrow(/unknown quantity 'constructor'/);
 	});
 });

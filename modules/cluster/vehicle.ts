@@ -39,7 +39,8 @@ export class VehicleInputs {
 	constructor(plan: DecodePlan, store: SignalStore, mapping: QuantityMapping) {
 		this.store = store;
 		for (const name of Object.keys(mapping) as QuantityName[]) {
-			const quantity = Quantity[name];
+			// Own properties only: "constructor" or "toString" are not quantities.
+			const quantity = Object.prototype.hasOwnProperty.call(Quantity, name) ? Quantity[name] : undefined;
 			if (quantity === undefined)
 				throw new BindingError(`unknown quantity '${name}' (known: ${QUANTITY_NAMES.join(", ")})`);
 			const source = mapping[name]!;
