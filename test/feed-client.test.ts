@@ -240,3 +240,71 @@ describe("FeedClient against xs-cluster serve on 127.0.0.1", () => {
 		feed.stop();
 	}, 15000);
 });
+
+describe("a drive from a log file to the decoder through serve and the feed", () => {
+	test("the-decoder-sees-the-same-signals-as-decoding-the-file", async () => {
+		const { readFileSync } = await import("node:fs");
+		const { CandumpParser } = await import("../modules/can/candump.js");
+		const { Decoder } = await import("../modules/signals/decoder.js");
+		const { DecodePlan } = await import("../modules/signals/plan.js");
+		const { repoRoot } = await import("./shared-data.js");
+		const plan = new DecodePlan(new Uint8Array(readFileSync(join(repoRoot, "hosts/sim/demo/demo-car.plan"))).buffer);
+		const log = join(repoRoot, "hosts/sim/demo/demo-drive.log");
+		/** "MESSAGE Signal=value ..." for each decoded frame. */
+		const describe = (decoder: InstanceType<typeof Decoder>, frame: CanFrame): string | null => {
+			const message = decoder.decode(frame);
+			if (message < 0)
+				return null;
+			let text = plan.messageName(message);
+			for (let s = plan.firstSignal(message), end = s + plan.signalCountOf(message); s < end; s++)
+				if (decoder.present[s])
+					text += ` ${plan.signalName(s)}=${decoder.store.values[s]}`;
+			return text;
+		};
+		// Straight from the file.
+		const fileRing = new FrameRing(8192), parser = new CandumpParser(fileRing), fileDecoder = new Decoder(plan), frame = new CanFrame();
+		parser.feed(readFileSync(log));
+		parser.finish();
+		const expected: string[] = [];
+		while (fileRing.pop(frame)) {
+			const text = describe(fileDecoder, frame);
+			if (text)
+				expected.push(text);
+		}
+		expect(expected.length).toBeGreaterThan(1000);
+
+		// Through `serve` at 20x and the feed client, as the simulator would take it.
+		const server = await startServe({ path: log, rate: 20, loop: false, port: 0, host: "127.0.0.1", protocol: "auto", beacon: false });
+		try {
+			const ring = new FrameRing(4096), decoder = new Decoder(plan);
+			const feed = new FeedClient(ring, { socket: nodeTcpSocket, clock: () => performance.now(), port: server.port });
+			const received: string[] = [];
+			const drainDecoded = () => {
+				while (ring.pop(frame)) {
+					const text = describe(decoder, frame);
+					if (text)
+						received.push(text);
+				}
+			};
+			feed.start();
+			const timer = setInterval(() => {
+				feed.step();
+				drainDecoded();
+			}, 5);
+			try {
+				await server.finished;
+				await new Promise(resolve => setTimeout(resolve, 100));
+				drainDecoded();
+			}
+			finally {
+				clearInterval(timer);
+				feed.stop();
+			}
+			expect(ring.dropped).toBe(0);
+			expect(received).toEqual(expected);
+		}
+		finally {
+			await server.close();
+		}
+	}, 20000);
+});
