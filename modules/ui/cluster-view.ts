@@ -248,9 +248,9 @@ export class ClusterView {
 		this.diag = new Container(null, { left: 0, top: 0, width, height, active: true, visible: false, Behavior: PageBehavior });
 
 		// Dials.
-		const r = g.s(70);
-		this.speedo = new Dial(this.main, g.x(82) - r, g.y(134) - r, r, model.speedometer.needle.steps);
-		this.tacho = new Dial(this.main, g.x(238) - r, g.y(134) - r, r, model.tachometer.steps);
+		const r = g.s(76);
+		this.speedo = new Dial(this.main, g.x(82) - r, g.y(130) - r, r, model.speedometer.needle.steps);
+		this.tacho = new Dial(this.main, g.x(238) - r, g.y(130) - r, r, model.tachometer.steps);
 		// Readouts sit in the open lower part of each dial, clear of the hub and the needle's sweep.
 		this.speedLabel = new Label(null, { left: r - 40, top: r + 2, width: 80, height: g.s(40), style: look.speedStyle, string: "--" });
 		this.speedUnit = new Label(null, { left: r - 40, top: r + g.s(38), width: 80, height: g.s(18), style: look.unitStyle, string: model.units.speedLabel });
@@ -317,7 +317,7 @@ export class ClusterView {
 		for (let i = 0; i < DIAG_ROWS.length; i++) {
 			const top = g.y(32 + i * 21);
 			const name = new Label(null, { left: g.x(12), top, width: g.s(130), height: g.s(20), style: look.rowNameStyle, string: DIAG_ROWS[i] });
-			const value = new Label(null, { left: g.x(120), top, width: g.s(188), height: g.s(20), style: look.rowValueStyle, string: "--" });
+			const value = new Label(null, { left: g.x(116), top, width: g.s(188), height: g.s(20), style: look.rowValueStyle, string: "--" });
 			this.diagNames.push(name);
 			this.diagValues.push(value);
 			this.diag.add(name);
