@@ -117,6 +117,21 @@ describe("xs-cluster decode", () => {
 	});
 });
 
+describe("xs-cluster stats and serve", () => {
+	test("stats-is-reachable-from-the-command-line", async () => {
+		const { status, stdout } = await run("stats", demoLog);
+		expect(status).toBe(0);
+		expect(stdout).toContain("demo-car.log: candump, 8 frames (1 remote, 0 error), 6 ids");
+		expect(stdout).toMatch(/^0x1C4\s+2\s/m);
+	});
+
+	test("serve-without-a-log-is-a-usage-mistake", async () => {
+		const { status, stderr } = await run("serve");
+		expect(status).toBe(2);
+		expect(stderr).toContain("xs-cluster:");
+	});
+});
+
 describeSharedData("xs-cluster on real data", () => {
 	test("every-real-dbc-passes-check", async () => {
 		for (const name of ["toyota_prius_2010_pt.dbc", "vw_mqb.dbc", "tesla_can.dbc", "hyundai_i30_2014.dbc", "mazda_rx8.dbc", "multiplex.dbc"]) {

@@ -3,7 +3,9 @@
  *
  *   xs-cluster dbc check FILE.dbc
  *   xs-cluster dbc compile FILE.dbc -o PLAN.bin [--messages A,B]
- *   xs-cluster decode --dbc FILE.dbc [--format jsonl|csv] [--choices] LOG|-
+ *   xs-cluster decode --dbc FILE.dbc [--format jsonl|csv] [--choices] [--input-format F] LOG|-
+ *   xs-cluster stats [--json] LOG
+ *   xs-cluster serve LOG [--rate 1x|max|N] [--loop] [--port N]
  *   xs-cluster profile check|compile [--dbc FILE.dbc] PROFILE.json [-o CAR.vehicle]
  *   xs-cluster profile show CAR.vehicle
  *
@@ -17,7 +19,9 @@ import { compilePlan } from "../modules/dbc/compile.js";
 import { formatProblem, type DbcProblem } from "../modules/dbc/database.js";
 import { DecodePlan } from "../modules/signals/plan.js";
 import { readDbc } from "./dbc-file.js";
-import { decodeLog, describeSummary, openLog, parseFormat } from "./decode.js";
+import { decodeCommand } from "./decode.js";
+import { serveCommand } from "./serve.js";
+import { statsCommand } from "./stats.js";
 import { compileProfile, describeProfile, ProfileError } from "./profile.js";
 import { ProfileInputs, VehicleProfile } from "../modules/cluster/profile.js";
 import { UsageError } from "./usage.js";
@@ -29,10 +33,19 @@ Usage:
       Parse a DBC file; print a summary, or each problem as FILE:LINE:COL: message.
   xs-cluster dbc compile FILE.dbc -o PLAN.bin [--messages NAME,NAME...]
       Compile a DBC (or some of its messages) into the decode plan the device loads.
-  xs-cluster decode --dbc FILE.dbc [--format jsonl|csv] [--choices] LOG
-      Decode a candump -l log (LOG may be - for standard input) with the device's
-      decoder. One JSON line (or CSV rows) per decoded frame on standard output;
-      a summary of unknown ids on standard error.
+  xs-cluster decode --dbc FILE.dbc [--format jsonl|csv] [--choices] [--input-format FORMAT] LOG
+      Decode a CAN log (LOG may be - for standard input) with the device's decoder:
+      candump (-l/-L or screen), Vector ASC, PEAK TRC 1.0-2.1 or SavvyCAN GVRET CSV,
+      told by content or extension (--input-format candump|asc|trc|gvret-csv forces one).
+      One JSON line (or CSV rows) per decoded frame on standard output; malformed
+      lines as FILE:LINE: why, and a summary, on standard error.
+  xs-cluster stats [--json] [--input-format FORMAT] LOG
+      Per-id counts, frames/s, mean period, cycle-time jitter and DLCs: the first
+      look at an unknown car's log.
+  xs-cluster serve LOG [--rate 1x|max|FACTOR] [--loop] [--port 29536] [--host 127.0.0.1]
+                   [--protocol auto|socketcand|slcan] [--input-format FORMAT] [--no-beacon]
+      Replay a log in real time over TCP as a live bus: socketcand (python-can,
+      SavvyCAN) or SLCAN (Wi-Fi adapters, the simulator's feed). Ctrl-C stops.
   xs-cluster profile check [--dbc FILE.dbc] PROFILE.json
       Check a vehicle profile against the car's DBC: every problem as
       PROFILE: key.path: message.
@@ -106,7 +119,11 @@ async function run(argv: string[], io: Io): Promise<number> {
 		throw new UsageError(sub ? `unknown dbc command '${sub}' (check, compile)` : "dbc needs a command: check or compile");
 	}
 	if (command === "decode")
-		return decode(rest, io);
+		return decodeCommand(rest, io);
+	if (command === "stats")
+		return statsCommand(rest, io);
+	if (command === "serve")
+		return serveCommand(rest, io);
 	if (command === "profile") {
 		const [sub, ...args] = rest;
 		if (sub === "check" || sub === "compile")
@@ -174,29 +191,6 @@ function dbcCompile(args: string[], io: Io): number {
 		io.stderr(`warning: ${warning}\n`);
 	writeFileSync(values.output, new Uint8Array(plan.buffer));
 	io.stdout(`${values.output}: ${plan.messageCount} messages, ${plan.signalCount} signals, ${plan.buffer.byteLength} bytes\n`);
-	return 0;
-}
-
-async function decode(args: string[], io: Io): Promise<number> {
-	const { values, positionals } = parse({
-		args,
-		options: {
-			dbc: { type: "string" },
-			format: { type: "string" },
-			choices: { type: "boolean" },
-		},
-		allowPositionals: true,
-	});
-	if (!values.dbc)
-		throw new UsageError("decode needs --dbc FILE.dbc");
-	const logPath = onlyPositional(positionals, "log file (or - for standard input)");
-	const format = parseFormat(values.format);
-	const database = checkedDatabase(values.dbc, io);
-	if (!database)
-		return 1;
-	const plan = new DecodePlan(compilePlan(database).buffer);
-	const summary = await decodeLog(plan, openLog(logPath), { format, choices: values.choices ?? false }, io.stdout);
-	io.stderr(`${logPath === "-" ? "stdin" : basename(logPath)}: ${describeSummary(summary)}\n`);
 	return 0;
 }
 
