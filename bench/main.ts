@@ -18,12 +18,14 @@
  * garbage collection ran, and under `valgrind --tool=callgrind` x86
  * instructions per frame (run minus empty loop) with the engine's allocation
  * calls counted. On Node: frames per second, and candied's on the same frames.
+ * For scale, the decode and powertrain frames also go through the same work
+ * written in C (bench/native/decode.c), counted by callgrind.
  *
  * Node only; allocates freely. Exits 2 when the shared data or the xsnap
  * worker is missing.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Can, Dbc } from "candied";
 import { formatCandumpLine } from "../modules/can/candump.js";
@@ -31,6 +33,7 @@ import { encodeSlcanFrame, SLCAN_MAX_ENCODED_LENGTH } from "../modules/can/slcan
 import { CanFrame, FrameFlag } from "../modules/can/frame.js";
 import { compilePlan } from "../modules/dbc/compile.js";
 import { parseDbcOrThrow } from "../modules/dbc/parser.js";
+import { Decoder } from "../modules/signals/decoder.js";
 import { DecodePlan } from "../modules/signals/plan.js";
 import { compileXsHost, projectRoot, putInput, startXsHost, xsnapWorkerPath, type XsWorker } from "../test/support/xs-engine.js";
 import { packFrames, unpackFrames, type FrameFields } from "./frames.js";
@@ -398,6 +401,64 @@ async function xsCallgrind(host: string, results: Map<string, XsResult>, outDir:
 	}
 }
 
+/* ---- C, for scale ---- */
+
+interface NativeResult { instructionsPerFrame: number; agreesWithTypeScript: boolean }
+
+/**
+ * bench/native/decode.c, built with the host C compiler: the same frames
+ * through a C ring and decoder, instructions per frame from two callgrind runs
+ * of different lengths (so start-up cancels), and its values checked against
+ * the TypeScript decoder's. Null when there is no C compiler.
+ */
+function nativeCosts(dir: string): Map<string, NativeResult> | null {
+	const results = new Map<string, NativeResult>();
+	mkdirSync(dir, { recursive: true });
+	const binary = join(dir, "decode");
+	try {
+		execFileSync("cc", ["-O2", "-ffp-contract=off", "-o", binary, join(projectRoot, "bench", "native", "decode.c")], { stdio: "pipe" });
+	}
+	catch {
+		return null;
+	}
+	const groupsOf: Record<string, Array<[string, FrameFields[]]>> = { decode: decodeGroups, powertrain: powertrainGroups };
+	for (const [name, groups] of Object.entries(groupsOf)) {
+		const args: string[] = [];
+		groups.forEach(([dbc, list], g) => {
+			writeFileSync(join(dir, `${name}-plan${g}.bin`), new Uint8Array(plans.get(dbc)!));
+			writeFileSync(join(dir, `${name}-frames${g}.bin`), packFrames(list));
+			args.push(join(dir, `${name}-plan${g}.bin`), join(dir, `${name}-frames${g}.bin`));
+		});
+		execFileSync(binary, ["1", join(dir, `${name}-values`), ...args], { stdio: "pipe" });
+		let agrees = true;
+		groups.forEach(([dbc, list], g) => {
+			const decoder = new Decoder(new DecodePlan(plans.get(dbc)!));
+			const frame = new CanFrame();
+			for (const f of list) {
+				frame.id = f.id;
+				frame.flags = f.flags;
+				frame.dlc = f.dlc;
+				frame.data.fill(0).set(Array.from(f.data));
+				decoder.decode(frame);
+			}
+			const bytes = readFileSync(join(dir, `${name}-values${g}.bin`));
+			const c = new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+			decoder.store.values.forEach((v, i) => {
+				if (!Object.is(v, c[i]) && !(Number.isNaN(v) && Number.isNaN(c[i])))
+					agrees = false;
+			});
+		});
+		const count = (passes: number) => {
+			const out = join(dir, `${name}-${passes}.cg`);
+			execFileSync("valgrind", ["--tool=callgrind", "-q", `--callgrind-out-file=${out}`, binary, String(passes), "-", ...args], { stdio: "pipe" });
+			return readDump(out).instructions;
+		};
+		const perPass = groups.reduce((n, [, list]) => n + list.length, 0);
+		results.set(name, { instructionsPerFrame: (count(12) - count(2)) / (10 * perPass), agreesWithTypeScript: agrees });
+	}
+	return results;
+}
+
 function hasValgrind(): boolean {
 	try {
 		execFileSync("valgrind", ["--version"], { stdio: "pipe" });
@@ -428,6 +489,7 @@ async function main(): Promise<void> {
 			log("bench: XS under callgrind (about a minute)...");
 			await xsCallgrind(build.host, xs, callgrindDir);
 		}
+		const native = callgrindNote ? null : (log("bench: the same frames in C (bench/native/decode.c)..."), nativeCosts(join(projectRoot, "build", "bench", "native")));
 		log("bench: Node...");
 		const node = new Map(specs.map(spec => [spec.name, nodeFramesPerSecond(spec.node())]));
 		const decodeNode = node.get("decode");
@@ -465,6 +527,7 @@ async function main(): Promise<void> {
 				met: powertrain.instructionsPerFrame === null ? null
 					: powertrain.instructionsPerFrame <= BUDGET_INSTRUCTIONS && powertrain.slotsPerFrame <= 0 && !powertrain.garbageCollected && powertrain.allocationCallsPerFrame === 0,
 			},
+			native: native && Object.fromEntries([...native].map(([name, r]) => [name, { instructionsPerFrame: round(r.instructionsPerFrame), agreesWithTypeScript: r.agreesWithTypeScript }])),
 			primitives: primitiveCosts.size ? Object.fromEntries([...primitiveCosts].map(([name, cost]) => [name, round(cost)])) : null,
 			callgrind: callgrindNote ?? `dumps in ${callgrindDir} (callgrind_annotate)`,
 		};
@@ -491,6 +554,8 @@ async function main(): Promise<void> {
 		process.stdout.write(b.instructionsPerFrame === null
 			? `budget: not measured (${callgrindNote})\n`
 			: `budget: ${b.instructionsPerFrame} x86 instructions per powertrain frame in XS (limit ${b.limit}): ${b.met ? "met" : "NOT met"}\n`);
+		if (report.native)
+			process.stdout.write(`the same receive+queue+lookup+decode in C (bench/native/decode.c, cc -O2): ${Object.entries(report.native).map(([name, r]) => `${name} ${r.instructionsPerFrame} instr/frame${r.agreesWithTypeScript ? "" : " (VALUES DIFFER from the TypeScript decoder)"}`).join(", ")}\n`);
 		if (report.primitives)
 			process.stdout.write(`XS price list, x86 instructions per operation: ${Object.entries(report.primitives).map(([name, cost]) => `${name} ${cost}`).join(", ")}\n`);
 		if (!callgrindNote)
