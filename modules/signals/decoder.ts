@@ -8,9 +8,10 @@
  * allocates only in the constructor.
  *
  * Built for the XS interpreter, where cost is counted in bytecodes and every
- * typed-array access (about 300 x86 instructions) or method call (500 to
- * 1,000) weighs more than a dozen integer operations on locals (15 to 50
- * each); see bench/. So the constructor folds each signal's layout into one
+ * typed-array element access (350 to 450 x86 instructions) or method call
+ * (about 650) weighs as much as several integer operations on locals (about
+ * 50 each) or property reads (about 90); `npm run bench` prints this price
+ * list. So the constructor folds each signal's layout into one
  * 32-bit "op" word (what kind of read, which byte, shift, length, sign,
  * whether it is multiplexed or scaled), the hot loop reads that one word, the
  * data bytes and, only for scaled signals, factor and offset, and it caches
