@@ -252,13 +252,13 @@ export class ClusterView {
 		this.speedo = new Dial(this.main, g.x(82) - r, g.y(130) - r, r, model.speedometer.needle.steps);
 		this.tacho = new Dial(this.main, g.x(238) - r, g.y(130) - r, r, model.tachometer.steps);
 		// Readouts sit in the open lower part of each dial, clear of the hub and the needle's sweep.
-		this.speedLabel = new Label(null, { left: r - 40, top: r + 2, width: 80, height: g.s(40), style: look.speedStyle, string: "--" });
-		this.speedUnit = new Label(null, { left: r - 40, top: r + g.s(38), width: 80, height: g.s(18), style: look.unitStyle, string: model.units.speedLabel });
+		this.speedLabel = new Label(null, { left: r - g.s(40), top: r + 2, width: g.s(80), height: g.s(40), style: look.speedStyle, string: "--" });
+		this.speedUnit = new Label(null, { left: r - g.s(40), top: r + g.s(38), width: g.s(80), height: g.s(18), style: look.unitStyle, string: model.units.speedLabel });
 		(this.speedo.box as any).add(this.speedLabel);
 		(this.speedo.box as any).add(this.speedUnit);
 		this.speedo.finish();
-		this.gearLabel = new Label(null, { left: r - 30, top: r + g.s(6), width: 60, height: g.s(34), style: look.gearStyle, string: "--" });
-		this.rpmUnit = new Label(null, { left: r - 45, top: r + g.s(38), width: 90, height: g.s(18), style: look.unitStyle, string: "x1000 rpm" });
+		this.gearLabel = new Label(null, { left: r - g.s(30), top: r + g.s(6), width: g.s(60), height: g.s(34), style: look.gearStyle, string: "--" });
+		this.rpmUnit = new Label(null, { left: r - g.s(45), top: r + g.s(38), width: g.s(90), height: g.s(18), style: look.unitStyle, string: "x1000 rpm" });
 		(this.tacho.box as any).add(this.gearLabel);
 		(this.tacho.box as any).add(this.rpmUnit);
 		this.tacho.finish();
