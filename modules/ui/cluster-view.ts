@@ -125,11 +125,23 @@ class Dial {
 		this.redline.fillOutline = Outline.stroke(path, 6, Outline.LINECAP_BUTT);
 	}
 
-	/** Points the needle at quantised `position` of the sweep. Allocates one outline. */
+	/**
+	 * Points the needle at quantised `position` of the sweep. The needle's
+	 * content shrinks to the rotated outline's bounds, so a move redraws the
+	 * strip the needle sweeps, not the whole dial: what an SPI display pays for.
+	 * Allocates one outline.
+	 */
 	point(position: number): void {
 		const angle = (DIAL_START + position / this.steps * DIAL_SWEEP) * RADIANS;
 		// Outline.rotate turns +x toward -y: a screen angle (clockwise) is a negative rotation.
-		this.needle.fillOutline = this.needleBase.clone().rotate(-angle).translate(this.radius, this.radius);
+		const outline = this.needleBase.clone().rotate(-angle);
+		const bounds = outline.bounds, needle = this.needle;
+		const left = Math.floor(bounds.x) - 1, top = Math.floor(bounds.y) - 1;
+		needle.width = Math.ceil(bounds.x + bounds.width) + 1 - left;
+		needle.height = Math.ceil(bounds.y + bounds.height) + 1 - top;
+		needle.x = this.box.x + this.radius + left;
+		needle.y = this.box.y + this.radius + top;
+		needle.fillOutline = outline.translate(-left, -top);
 	}
 
 	theme(look: Look): void {
