@@ -85,6 +85,7 @@ if (hostButtons?.a && hostButtons.b && hostButtons.c) {
 }
 
 const slotHeap = Instrumentation.map("XS Slot Heap Used"), chunkHeap = Instrumentation.map("XS Chunk Heap Used");
+const pixelsDrawn = Instrumentation.map("Pixels Drawn");
 trace(`xs-cluster: ${profile.name}, ${plan.messageCount} messages, ${plan.signalCount} signals, source ${source.description}\n`);
 
 Timer.repeat(() => {
@@ -92,7 +93,9 @@ Timer.repeat(() => {
 	pipeline.health(at, health);
 	const slot = slotHeap === undefined ? undefined : Instrumentation.get(slotHeap);
 	const chunk = chunkHeap === undefined ? undefined : Instrumentation.get(chunkHeap);
-	trace(`health: ${formatHealth(health)}; ui ${view.drawn} frames drawn of ${view.ticks} ticks, page ${view.page}; heap slot ${slot ?? "?"} chunk ${chunk ?? "?"}\n`);
+	// Instrumentation counts pixels drawn over its last one-second sample, not in total.
+	const pixels = pixelsDrawn === undefined ? undefined : Instrumentation.get(pixelsDrawn);
+	trace(`health: ${formatHealth(health)}; ui ${view.drawn} frames drawn of ${view.ticks} ticks, ${pixels ?? "?"} pixels/s, page ${view.page}; heap slot ${slot ?? "?"} chunk ${chunk ?? "?"}\n`);
 }, HEALTH_INTERVAL_MS);
 
 export default view.application;
