@@ -1,0 +1,92 @@
+/*
+ * Signal decode engine: the TypeScript Decoder (modules/signals/decoder.ts) in
+ * C99, for the XS hosts where the interpreter cannot meet issue 6's budget.
+ *
+ * Runs anywhere C99 runs: the ESP32 (from the XS task, never from an ISR),
+ * the simulator, the host test driver (test/native/engine-driver.c). Touches
+ * only the memory it is handed: the plan blob (read in place, may be in
+ * flash), the lookup tables it builds in a caller buffer, the SignalStore's
+ * arrays, the `present` flags and the counters. No XS types, no allocation,
+ * no globals; one engine per decoder, all state in the caller's memory.
+ *
+ * The TypeScript decoder is the reference: same plan, same store layout, same
+ * values bit for bit (test/native-engine.test.ts holds the two together).
+ */
+#ifndef DECODE_ENGINE_H
+#define DECODE_ENGINE_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Frame flags: modules/can/frame.ts FrameFlag. */
+enum { SDE_FRAME_EXTENDED = 1, SDE_FRAME_REMOTE = 2, SDE_FRAME_ERROR = 4 };
+
+/* Counters, in this order in SdeStore.counters: Decoder.decoded, unknown, ignored, short. */
+enum { SDE_DECODED = 0, SDE_UNKNOWN = 1, SDE_IGNORED = 2, SDE_SHORT = 3, SDE_COUNTERS = 4 };
+
+/* sde_check / sde_build results. */
+enum {
+	SDE_OK = 0,
+	SDE_BAD_HEADER = -1,   /* too short, bad magic or version, length mismatch */
+	SDE_BAD_SECTION = -2,  /* a section lies outside the blob or is misaligned */
+	SDE_BAD_MESSAGE = -3,  /* a message's signals are outside the signal table */
+	SDE_BAD_SIGNAL = -4,   /* a signal reads outside 8 bytes, or its multiplexer or ranges are out of range */
+	SDE_BAD_TABLES = -5,   /* the tables buffer is too small or misaligned */
+};
+
+/* The SignalStore's arrays (modules/signals/store.ts) and the decoder's flags and counters, all signalCount long. */
+typedef struct {
+	double *values;
+	double *raws;
+	double *updatedAt;
+	uint32_t *updates;
+	uint8_t *present;
+	double *counters; /* SDE_COUNTERS doubles: JavaScript numbers, so they never wrap */
+} SdeStore;
+
+/* What one call works on. Cheap to fill per call: pointers only. */
+typedef struct {
+	const uint8_t *plan;   /* the blob, 8-byte aligned, already checked by sde_build */
+	const uint8_t *tables; /* built by sde_build from that same blob */
+	SdeStore store;
+} SdeEngine;
+
+/* A FrameRing's storage (modules/can/ring.ts), drained oldest first. */
+typedef struct {
+	const uint32_t *ids;
+	const uint8_t *flags;
+	const uint8_t *dlcs;
+	const uint32_t *words;     /* two per slot: bytes 0-3 and 4-7, little-endian in value */
+	const double *timestamps;
+	uint32_t head;             /* in: oldest slot; out: the next one */
+	uint32_t count;            /* in: frames queued; out: frames left */
+	uint32_t mask;             /* capacity - 1 */
+} SdeRing;
+
+/* Checks a blob: header, sections, every message and signal. SDE_OK or an error. No allocation. */
+int32_t sde_check(const uint8_t *plan, uint32_t bytes);
+/* Bytes of tables sde_build needs for a checked blob. */
+uint32_t sde_table_bytes(const uint8_t *plan);
+/* Checks the blob and builds the lookup tables into `tables` (4-byte aligned, sde_table_bytes long). */
+int32_t sde_build(const uint8_t *plan, uint32_t planBytes, uint8_t *tables, uint32_t tableBytes);
+/* Signals and messages of a built engine. */
+uint32_t sde_signal_count(const SdeEngine *engine);
+uint32_t sde_message_count(const SdeEngine *engine);
+
+/* Message index of a CAN id, or -1: plan.ts DecodePlan.findMessage. */
+int32_t sde_find(const SdeEngine *engine, uint32_t id, int extended);
+/* Decoder.decode: message index, or -1 for unknown ids, remote and error frames (counted). */
+int32_t sde_decode(const SdeEngine *engine, uint32_t id, uint32_t flags, uint32_t dlc, const uint8_t data[8], double now);
+/* Decoder.decodeMessage: `message` must be below sde_message_count. */
+void sde_decode_message(const SdeEngine *engine, uint32_t message, const uint8_t data[8], uint32_t dlc, double now);
+/* Pops up to `max` frames off `ring` (updating head and count) and decodes each. Returns how many. */
+uint32_t sde_pump(const SdeEngine *engine, SdeRing *ring, uint32_t max);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
