@@ -73,7 +73,8 @@ describe("npm start", () => {
 		const host = fakeHost([SDK, `${RELEASE}/mcconfig`, `${RELEASE}/mcsim`, app], { MODDABLE: SDK, PATH: "" });
 		expect(await start(["--device", "moddable_two", "--build-only"], PROJECT, host)).toBe(0);
 		expect(host.runs).toHaveLength(1);
-		expect(host.runs[0].args).toContain("sim/moddable_two");
+		// A portrait panel is turned to landscape.
+		expect(host.runs[0].args.join(" ")).toContain("-p sim/moddable_two -r 90 -t build");
 		const elsewhere = fakeHost([SDK, `${RELEASE}/mcconfig`, `${RELEASE}/mcsim`, "/tmp/out/bin/lin/m5stack/debug/xs-cluster/mc.so"], { MODDABLE: SDK, PATH: "" });
 		expect(await start(["--output", "/tmp/out", "--build-only"], PROJECT, elsewhere)).toBe(0);
 		expect(elsewhere.runs[0].args).toContain("/tmp/out");

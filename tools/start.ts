@@ -18,6 +18,8 @@ import { fileURLToPath } from "node:url";
 
 /** The simulated device: 320 x 240 landscape, like the common ILI9341 boards. */
 export const DEFAULT_DEVICE = "m5stack";
+/** Simulated devices whose screens are portrait: the cluster turns them 90 degrees, as a landscape-mounted panel. */
+export const PORTRAIT_DEVICES: readonly string[] = ["moddable_one", "moddable_two", "moddable_six", "pico_display"];
 
 export const SDK_MISSING_MESSAGE =
 	"xs-cluster: the Moddable SDK was not found ($MODDABLE unset, or its tools not built). " +
@@ -122,7 +124,8 @@ export async function start(argv: string[], projectDir: string, host: StartHost)
 	const platform = `sim/${options.device}`;
 	host.makeDir(output);
 	host.out(`xs-cluster: building for ${platform} with ${sdk.mcconfig}\n`);
-	const built = await host.run(sdk.mcconfig, ["-d", "-m", "-p", platform, "-t", "build", "-o", output, join(projectDir, "manifest.json")], { cwd: projectDir, env });
+	const rotation = PORTRAIT_DEVICES.includes(options.device) ? ["-r", "90"] : [];
+	const built = await host.run(sdk.mcconfig, ["-d", "-m", "-p", platform, ...rotation, "-t", "build", "-o", output, join(projectDir, "manifest.json")], { cwd: projectDir, env });
 	if (built !== 0) {
 		host.err(`xs-cluster: the build failed (mcconfig exit code ${built}); see its messages above.\n`);
 		return built;
