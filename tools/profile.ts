@@ -7,7 +7,7 @@
  * Every mistake is reported with the profile file and the JSON key path
  * (`car.json: quantities.speed.signal: ...`), all of them in one run.
  */
-import { compilePlan, type CompiledPlan } from "../modules/dbc/compile.js";
+import { StringTable, compilePlan, type CompiledPlan } from "../modules/dbc/compile.js";
 import type { DbcDatabase, DbcMessage, DbcSignal } from "../modules/dbc/database.js";
 import {
 	NODE_BYTES, NodeKind, NodeTest, TransmitFlag, VEHICLE_HEADER_WORDS, VEHICLE_MAGIC, VEHICLE_VERSION, VehicleHeader,
@@ -399,7 +399,7 @@ export function compileProfile(json: unknown, file: string, database: DbcDatabas
 	};
 	const rootIndex = roots.map(node => node ? place(node) : -1);
 
-	const strings = new Strings();
+	const strings = new StringTable();
 	const nameOffset = strings.add(name);
 	const gearOffsets = gears.map(([, label]) => strings.add(label));
 	const stringBytes = strings.bytes();
@@ -465,31 +465,6 @@ function hex(n: number): string {
 	return n.toString(16).toUpperCase().padStart(2, "0");
 }
 
-class Strings {
-	private readonly offsets = new Map<string, number>([["", 0]]);
-	private readonly chunks: Uint8Array[] = [new Uint8Array(1)];
-	private size = 1;
-	add(text: string): number {
-		const known = this.offsets.get(text);
-		if (known !== undefined)
-			return known;
-		const encoded = new TextEncoder().encode(text);
-		const offset = this.size;
-		this.chunks.push(encoded, new Uint8Array(1));
-		this.size += encoded.length + 1;
-		this.offsets.set(text, offset);
-		return offset;
-	}
-	bytes(): Uint8Array {
-		const out = new Uint8Array(this.size);
-		let at = 0;
-		for (const chunk of this.chunks) {
-			out.set(chunk, at);
-			at += chunk.length;
-		}
-		return out;
-	}
-}
 
 /**
  * What a compiled profile says, one line per mapped quantity, in the profile

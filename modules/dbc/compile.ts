@@ -234,8 +234,8 @@ function orderForDecoding(signals: DbcSignal[]): DbcSignal[] {
 		.map(entry => entry.signal);
 }
 
-/** Deduplicated NUL-terminated UTF-8 strings; offset 0 is the empty string. */
-class StringTable {
+/** Deduplicated NUL-terminated UTF-8 strings; offset 0 is the empty string. The plan's and the vehicle profile's string sections. */
+export class StringTable {
 	private readonly offsets = new Map<string, number>([["", 0]]);
 	private readonly chunks: Uint8Array[] = [new Uint8Array(1)];
 	private size = 1;
