@@ -48,6 +48,7 @@ enum { F_LITTLE = 1, F_SIGNED = 2, F_FLOAT32 = 4, F_FLOAT64 = 8 };
 typedef struct {
 	uint32_t magic, messageCount, signalCount, extendedMask;
 	uint32_t keysAt, valuesAt, messagesAt, signalsAt;
+	uint32_t planBytes, tableBytes; /* what they were built for and in: sde_valid */
 } Tables;
 #define STANDARD_AT ((uint32_t)sizeof(Tables)) /* uint16_t[0x800]: message index + 1 per 11-bit id */
 
@@ -199,7 +200,21 @@ int32_t sde_build(const uint8_t *plan, uint32_t planBytes, uint8_t *buffer, uint
 		msg[m].end = (uint8_t)end;
 		msg[m].plain = (uint8_t)plain;
 	}
+	t->planBytes = planBytes;
+	t->tableBytes = tableBytes;
 	t->magic = TABLES_MAGIC;
+	return SDE_OK;
+}
+
+int32_t sde_valid(const SdeEngine *engine, uint32_t planBytes, uint32_t tableBytes, uint32_t storeLength) {
+	const Tables *t = (const Tables *)engine->tables;
+	if (!engine->plan || !t || ((uintptr_t)t & 3) || tableBytes < sizeof(Tables))
+		return SDE_BAD_TABLES;
+	if (t->magic != TABLES_MAGIC || t->planBytes != planBytes || t->tableBytes != tableBytes
+		|| header(engine->plan)[H_TOTAL] != planBytes || header(engine->plan)[H_SIGNALS] != t->signalCount)
+		return SDE_BAD_TABLES;
+	if (storeLength < t->signalCount)
+		return SDE_BAD_STORE;
 	return SDE_OK;
 }
 

@@ -34,7 +34,8 @@ enum {
 	SDE_BAD_SECTION = -2,  /* a section lies outside the blob or is misaligned */
 	SDE_BAD_MESSAGE = -3,  /* a message's signals are outside the signal table */
 	SDE_BAD_SIGNAL = -4,   /* a signal reads outside 8 bytes, or its multiplexer or ranges are out of range */
-	SDE_BAD_TABLES = -5,   /* the tables buffer is too small or misaligned */
+	SDE_BAD_TABLES = -5,   /* the tables buffer is too small or misaligned, or not built from this plan */
+	SDE_BAD_STORE = -6,    /* a store array holds fewer entries than the plan has signals */
 };
 
 /* The SignalStore's arrays (modules/signals/store.ts) and the decoder's flags and counters, all signalCount long. */
@@ -72,6 +73,12 @@ int32_t sde_check(const uint8_t *plan, uint32_t bytes);
 uint32_t sde_table_bytes(const uint8_t *plan);
 /* Checks the blob and builds the lookup tables into `tables` (4-byte aligned, sde_table_bytes long). */
 int32_t sde_build(const uint8_t *plan, uint32_t planBytes, uint8_t *tables, uint32_t tableBytes);
+/*
+ * O(1) check, before each call from a binding, that `engine` holds tables
+ * sde_build made from a plan of `planBytes` in a buffer of `tableBytes`, and
+ * store arrays of at least `storeLength` entries each. SDE_OK or an error.
+ */
+int32_t sde_valid(const SdeEngine *engine, uint32_t planBytes, uint32_t tableBytes, uint32_t storeLength);
 /* Signals and messages of a built engine. */
 uint32_t sde_signal_count(const SdeEngine *engine);
 uint32_t sde_message_count(const SdeEngine *engine);

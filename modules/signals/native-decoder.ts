@@ -1,0 +1,158 @@
+/*
+ * NativeDecoder: the Decoder's public API (modules/signals/decoder.ts) run by
+ * the C decode engine (modules/signals/native/decode-engine.c), plus
+ * `pump(ring)`, which drains a FrameRing in one XS→C call.
+ *
+ * Runs on XS only, where the host manifest links the engine
+ * (modules/signals/native/manifest.json): the simulator and the ESP32. Node
+ * and vitest keep the TypeScript Decoder, the reference both are tested
+ * against (test/native-engine.test.ts). Allocates in the constructor (the
+ * store unless given, `present`, the counters, the engine's id and signal
+ * tables: about 4 KiB + 12 bytes per message + 8 per signal); decode,
+ * decodeMessage and pump allocate nothing.
+ *
+ * Cost on XS: every call passes the plan, the tables and the store arrays
+ * (the engine takes their data pointers afresh each call, as XS may move
+ * ArrayBuffer data between calls), so one call costs about as much as a
+ * dozen property reads. Per frame through `decode(frame)` that is still well
+ * under the TypeScript decoder's cost; through `pump(ring)` it is paid once
+ * per display tick for every frame queued.
+ */
+import type { CanFrame } from "../can/frame.js";
+import type { FrameRing } from "../can/ring.js";
+import type { DecodePlan } from "./plan.js";
+import { SignalStore } from "./store.js";
+
+// Bound once: `native("...")` with a literal name is XS's compile-time binding to a C function.
+const engineTableBytes: (plan: ArrayBufferLike) => number = native("xs_sde_table_bytes");
+const engineBuild: (plan: ArrayBufferLike, tables: ArrayBuffer) => number = native("xs_sde_build");
+const engineDecode = native("xs_sde_decode");
+const engineDecodeMessage = native("xs_sde_decode_message");
+const enginePump = native("xs_sde_pump");
+
+/** Counter slots, as decode-engine.h orders them. */
+const DECODED = 0, UNKNOWN = 1, IGNORED = 2, SHORT = 3;
+
+/** The engine's refusals (decode-engine.h). */
+const ENGINE_ERRORS: Record<number, string> = {
+	[-1]: "bad header or misaligned plan",
+	[-2]: "section outside the plan",
+	[-3]: "message signals outside the plan",
+	[-4]: "signal outside 8 bytes or bad multiplexer",
+	[-5]: "tables too small",
+};
+
+export class NativeDecoder {
+	readonly plan: DecodePlan;
+	readonly store: SignalStore;
+	/** Per signal: 1 when the last frame of its message carried it (Decoder.present). */
+	readonly present: Uint8Array;
+
+	/** decoded, unknown, ignored, short: written by the engine. */
+	private readonly counters = new Float64Array(4);
+	/** The plan's blob (an ArrayBuffer, or a Resource read in place) and the engine's tables built from it. */
+	private readonly blob: ArrayBufferLike;
+	private readonly tables: ArrayBuffer;
+	// The store's buffers, fetched once.
+	private readonly values: ArrayBufferLike;
+	private readonly raws: ArrayBufferLike;
+	private readonly updatedAt: ArrayBufferLike;
+	private readonly updates: ArrayBufferLike;
+	private readonly countersBuffer: ArrayBufferLike;
+
+	/**
+	 * @throws RangeError when `store` is smaller than the plan or made of views
+	 * into larger buffers; Error when the engine refuses the plan.
+	 */
+	constructor(plan: DecodePlan, store?: SignalStore) {
+		this.plan = plan;
+		if (store) {
+			if (store.size < plan.signalCount)
+				throw new RangeError(`signal store holds ${store.size} signals, plan has ${plan.signalCount}`);
+			if (store.values.byteOffset || store.raws.byteOffset || store.updatedAt.byteOffset || store.updates.byteOffset)
+				throw new RangeError("native decoder: the store's arrays must start their buffers");
+			this.store = store;
+		}
+		else {
+			const timeouts = new Float64Array(plan.signalCount);
+			for (let s = 0; s < plan.signalCount; s++)
+				timeouts[s] = plan.messageTimeout(plan.signalMessage(s));
+			this.store = new SignalStore(plan.signalCount, timeouts);
+		}
+		this.present = new Uint8Array(plan.signalCount);
+
+		let blob: ArrayBufferLike = plan.messages.buffer;
+		let bytes = engineTableBytes(blob);
+		if (bytes === -1) {
+			// The plan already passed DecodePlan's checks, so the engine refused its address: copy it to an aligned buffer.
+			const copy = new Uint8Array(blob.byteLength);
+			copy.set(new Uint8Array(blob));
+			blob = copy.buffer;
+			bytes = engineTableBytes(blob);
+		}
+		if (bytes < 0)
+			throw new Error(`native decoder: plan refused (${ENGINE_ERRORS[bytes] ?? bytes})`);
+		this.blob = blob;
+		this.tables = new ArrayBuffer(bytes);
+		const error = engineBuild(blob, this.tables);
+		if (error)
+			throw new Error(`native decoder: plan refused (${ENGINE_ERRORS[error] ?? error})`);
+		const s = this.store;
+		this.values = s.values.buffer;
+		this.raws = s.raws.buffer;
+		this.updatedAt = s.updatedAt.buffer;
+		this.updates = s.updates.buffer;
+		this.countersBuffer = this.counters.buffer;
+	}
+
+	/** Frames whose message was decoded. */
+	get decoded(): number {
+		return this.counters[DECODED];
+	}
+	/** Frames with an id the plan does not know. */
+	get unknown(): number {
+		return this.counters[UNKNOWN];
+	}
+	/** Remote and error frames, which carry no signals. */
+	get ignored(): number {
+		return this.counters[IGNORED];
+	}
+	/** Frames shorter than some of their message's signals. */
+	get short(): number {
+		return this.counters[SHORT];
+	}
+
+	/** Decoder.decode: the message index, or -1 for an unknown id, remote or error frame. No allocation. */
+	decode(frame: CanFrame): number {
+		return engineDecode(this.blob, this.tables, this.values, this.raws, this.updatedAt, this.updates, this.present, this.countersBuffer,
+			frame.id, frame.flags, frame.dlc, frame.data, frame.timestamp);
+	}
+
+	/** Decoder.decodeMessage: decodes `data` (8 bytes) as message `message`. No allocation. */
+	decodeMessage(message: number, data: Uint8Array, dlc: number, now: number): void {
+		engineDecodeMessage(this.blob, this.tables, this.values, this.raws, this.updatedAt, this.updates, this.present, this.countersBuffer,
+			message, data, dlc, now);
+	}
+
+	/**
+	 * Pops up to `max` queued frames off `ring` and decodes them, in one call
+	 * into C: Pipeline.pump's loop. Returns how many. No allocation.
+	 * Reads the ring's storage directly (its private fields, by name): the
+	 * layout test/native-engine.test.ts checks against modules/can/ring.ts.
+	 */
+	pump(ring: FrameRing, max = 0x7FFFFFFF): number {
+		const head = ring["head"], count = ring["count"];
+		if (count === 0 || max <= 0)
+			return 0;
+		const done: number = enginePump(this.blob, this.tables, this.values, this.raws, this.updatedAt, this.updates, this.present, this.countersBuffer,
+			ring["ids"].buffer, ring["flags"], ring["dlcs"], ring["words"].buffer, ring["timestamps"].buffer, head, count, max);
+		ring["head"] = (head + done) & (ring.capacity - 1);
+		ring["count"] = count - done;
+		return done;
+	}
+
+	/** Zeroes the counters. */
+	resetCounters(): void {
+		this.counters.fill(0);
+	}
+}

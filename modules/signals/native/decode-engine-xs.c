@@ -1,0 +1,140 @@
+/*
+ * XS binding of the native decode engine: the host functions behind
+ * modules/signals/native-decoder.ts (`native("xs_sde_...")`).
+ *
+ * Runs in the XS task (simulator, ESP32; the bench links it into an xsnap
+ * worker too). Touches only its arguments' buffers: it takes their data
+ * pointers afresh on every call (ArrayBuffer data moves when XS compacts its
+ * chunk heap, which cannot happen during a call that allocates nothing),
+ * checks every length in O(1), then hands plain pointers to the engine.
+ * No allocation; throws TypeError or RangeError on a bad argument.
+ *
+ * Arguments 0-7 of every call after build: the plan (ArrayBuffer or a
+ * Resource's host buffer), the tables ArrayBuffer sde_build filled, the
+ * store's values, raws and updatedAt (Float64Array buffers) and updates
+ * (Uint32Array buffer), the `present` Uint8Array, the counters (a
+ * Float64Array(4) buffer).
+ */
+#include "xsmc.h"
+#include "decode-engine.h"
+
+static void *readable(xsMachine *the, xsSlot *slot, xsUnsignedValue *length) {
+	void *data;
+	_xsmcGetBuffer(the, slot, &data, length, 0);
+	return data;
+}
+
+static void *writable(xsMachine *the, xsSlot *slot, xsUnsignedValue *length) {
+	void *data;
+	_xsmcGetBuffer(the, slot, &data, length, 1);
+	return data;
+}
+
+static uint32_t smaller(uint32_t a, uint32_t b) {
+	return a < b ? a : b;
+}
+
+/* Fills `engine` from arguments 0-7 and checks it. */
+static void engineFromArguments(xsMachine *the, SdeEngine *engine) {
+	xsUnsignedValue planBytes, tableBytes, values, raws, updatedAt, updates, present, counters;
+	if (xsmcArgc < 8)
+		xsTypeError("native decoder: missing arguments");
+	engine->plan = readable(the, &xsArg(0), &planBytes);
+	engine->tables = readable(the, &xsArg(1), &tableBytes);
+	engine->store.values = writable(the, &xsArg(2), &values);
+	engine->store.raws = writable(the, &xsArg(3), &raws);
+	engine->store.updatedAt = writable(the, &xsArg(4), &updatedAt);
+	engine->store.updates = writable(the, &xsArg(5), &updates);
+	engine->store.present = writable(the, &xsArg(6), &present);
+	engine->store.counters = writable(the, &xsArg(7), &counters);
+	if (counters < SDE_COUNTERS * sizeof(double))
+		xsRangeError("native decoder: counters too short");
+	uint32_t length = smaller(smaller(values / 8, raws / 8), smaller(smaller(updatedAt / 8, updates / 4), present));
+	int32_t error = sde_valid(engine, planBytes, tableBytes, length);
+	if (error == SDE_BAD_STORE)
+		xsRangeError("native decoder: store smaller than the plan");
+	if (error)
+		xsTypeError("native decoder: tables not built from this plan");
+}
+
+/* xs_sde_table_bytes(plan): bytes of tables the plan needs, or a negative sde_check error. */
+void xs_sde_table_bytes(xsMachine *the) {
+	xsUnsignedValue planBytes;
+	const uint8_t *plan = readable(the, &xsArg(0), &planBytes);
+	int32_t error = sde_check(plan, planBytes);
+	xsmcSetInteger(xsResult, error ? error : (xsIntegerValue)sde_table_bytes(plan));
+}
+
+/* xs_sde_build(plan, tables): builds the tables; returns 0 or a negative sde_build error. */
+void xs_sde_build(xsMachine *the) {
+	xsUnsignedValue planBytes, tableBytes;
+	const uint8_t *plan = readable(the, &xsArg(0), &planBytes);
+	uint8_t *tables = writable(the, &xsArg(1), &tableBytes);
+	xsmcSetInteger(xsResult, sde_build(plan, planBytes, tables, tableBytes));
+}
+
+static uint32_t dlcOf(xsMachine *the, xsSlot *slot) {
+	xsIntegerValue dlc = xsmcToInteger(*slot);
+	return dlc < 0 ? 0 : (uint32_t)dlc;
+}
+
+static const uint8_t *payloadOf(xsMachine *the, xsSlot *slot) {
+	xsUnsignedValue length;
+	const uint8_t *data = readable(the, slot, &length);
+	if (length < 8)
+		xsRangeError("native decoder: data shorter than 8 bytes");
+	return data;
+}
+
+/* xs_sde_decode(...0-7, id, flags, dlc, data, timestamp): Decoder.decode. */
+void xs_sde_decode(xsMachine *the) {
+	SdeEngine engine;
+	engineFromArguments(the, &engine);
+	uint32_t id = (uint32_t)xsmcToInteger(xsArg(8));
+	uint32_t flags = (uint32_t)xsmcToInteger(xsArg(9));
+	uint32_t dlc = dlcOf(the, &xsArg(10));
+	const uint8_t *data = payloadOf(the, &xsArg(11));
+	double now = xsmcToNumber(xsArg(12));
+	xsmcSetInteger(xsResult, sde_decode(&engine, id, flags, dlc, data, now));
+}
+
+/* xs_sde_decode_message(...0-7, message, data, dlc, now): Decoder.decodeMessage. */
+void xs_sde_decode_message(xsMachine *the) {
+	SdeEngine engine;
+	engineFromArguments(the, &engine);
+	xsIntegerValue message = xsmcToInteger(xsArg(8));
+	if (message < 0 || (uint32_t)message >= sde_message_count(&engine))
+		xsRangeError("native decoder: no such message");
+	const uint8_t *data = payloadOf(the, &xsArg(9));
+	sde_decode_message(&engine, (uint32_t)message, data, dlcOf(the, &xsArg(10)), xsmcToNumber(xsArg(11)));
+}
+
+/*
+ * xs_sde_pump(...0-7, ids, flags, dlcs, words, timestamps, head, count, max):
+ * a FrameRing's storage (ids, words and timestamps as ArrayBuffers, flags and
+ * dlcs as Uint8Arrays), drained oldest first. Returns the frames decoded; the
+ * caller advances the ring's head and count by that many.
+ */
+void xs_sde_pump(xsMachine *the) {
+	SdeEngine engine;
+	SdeRing ring;
+	xsUnsignedValue ids, flags, dlcs, words, timestamps;
+	engineFromArguments(the, &engine);
+	if (xsmcArgc < 16)
+		xsTypeError("native decoder: pump: missing arguments");
+	ring.ids = readable(the, &xsArg(8), &ids);
+	ring.flags = readable(the, &xsArg(9), &flags);
+	ring.dlcs = readable(the, &xsArg(10), &dlcs);
+	ring.words = readable(the, &xsArg(11), &words);
+	ring.timestamps = readable(the, &xsArg(12), &timestamps);
+	uint32_t capacity = ids / 4;
+	xsIntegerValue head = xsmcToInteger(xsArg(13)), count = xsmcToInteger(xsArg(14)), max = xsmcToInteger(xsArg(15));
+	if (capacity < 2 || (capacity & (capacity - 1)) || flags < capacity || dlcs < capacity || words < capacity * 8 || timestamps < capacity * 8)
+		xsRangeError("native decoder: pump: not a FrameRing's storage");
+	if (head < 0 || (uint32_t)head >= capacity || count < 0 || (uint32_t)count > capacity)
+		xsRangeError("native decoder: pump: head or count out of range");
+	ring.head = (uint32_t)head;
+	ring.count = (uint32_t)count;
+	ring.mask = capacity - 1;
+	xsmcSetInteger(xsResult, (xsIntegerValue)sde_pump(&engine, &ring, max < 0 ? 0 : (uint32_t)max));
+}
