@@ -35,7 +35,7 @@
  * without a timestamp gets `clock()` when a clock is given, else 0.
  */
 import { EXTENDED_ID_MASK, FrameFlag, MAX_DLC, STANDARD_ID_MASK, type CanFrame } from "./frame.js";
-import { LineAssembler, hexDigit } from "./lines.js";
+import { LineAssembler, LineParser, hexDigit } from "./lines.js";
 import type { FrameRing } from "./ring.js";
 
 export interface CandumpParserOptions {
@@ -56,11 +56,9 @@ const DROPCOUNT = [0x44, 0x52, 0x4F, 0x50, 0x43, 0x4F, 0x55, 0x4E, 0x54];
 /** Outcome of the frame field. */
 const FRAME = 0, UNSUPPORTED = 1, MALFORMED = 2;
 
-export class CandumpParser {
+export class CandumpParser extends LineParser {
 	/** Lines ended, including empty ones and a last line ended by `finish()`. */
 	lines = 0;
-	/** Frames pushed into the ring. */
-	frames = 0;
 	/** Empty lines, comments, DROPCOUNT notices. */
 	ignored = 0;
 	/** CAN FD and CAN XL lines, skipped. */
@@ -72,7 +70,6 @@ export class CandumpParser {
 
 	readonly ring: FrameRing;
 	private readonly clock: (() => number) | null;
-	private readonly assembler: LineAssembler;
 	/** The frame being parsed. */
 	private readonly scratch = new Uint8Array(MAX_DLC);
 	private id = 0;
@@ -91,40 +88,9 @@ export class CandumpParser {
 		const maxLineLength = options.maxLineLength ?? 128;
 		if (!(maxLineLength >= 64))
 			throw new RangeError(`candump maxLineLength must be at least 64, not ${maxLineLength}`);
+		super(new LineAssembler(maxLineLength), "candump");
 		this.ring = ring;
 		this.clock = options.clock ?? null;
-		this.assembler = new LineAssembler(maxLineLength);
-	}
-
-	/**
-	 * Parses `length` bytes at `bytes[offset]`, continuing any line left
-	 * partial by the previous call. Returns the number of frames pushed into
-	 * the ring. No allocation.
-	 * @throws RangeError when the range lies outside `bytes` (a caller bug).
-	 */
-	feed(bytes: Uint8Array, offset = 0, length = bytes.length - offset): number {
-		const end = offset + length;
-		if (!(offset >= 0 && length >= 0 && end <= bytes.length))
-			throw new RangeError("candump feed range outside the buffer");
-		const before = this.frames, assembler = this.assembler;
-		let i = offset;
-		while (i < end) {
-			i = assembler.take(bytes, i, end);
-			if (assembler.ready)
-				this.line();
-		}
-		return this.frames - before;
-	}
-
-	/**
-	 * End of input: a last line without a newline (common at the end of a
-	 * file) is parsed. Returns the number of frames pushed. No allocation.
-	 */
-	finish(): number {
-		const before = this.frames;
-		if (this.assembler.flush())
-			this.line();
-		return this.frames - before;
 	}
 
 	/** Zeroes the counters and forgets any partial line. The ring is left alone. */
@@ -133,7 +99,7 @@ export class CandumpParser {
 		this.lines = this.frames = this.ignored = this.unsupported = this.malformed = this.overlong = 0;
 	}
 
-	private line(): void {
+	protected line(): void {
 		this.lines++;
 		const assembler = this.assembler, line = assembler.buffer, length = assembler.length;
 		if (assembler.overlong) {

@@ -152,3 +152,58 @@ export function readHex(bytes: Uint8Array, start: number, count: number): number
 export function hexChar(nibble: number): number {
 	return nibble < 10 ? 0x30 + nibble : 0x37 + nibble;
 }
+
+/**
+ * The feed loop every line-based frame parser shares: bytes go through a
+ * LineAssembler and each whole line reaches `line()`, which reads
+ * `assembler.buffer[0, assembler.length)`. Subclasses count what they
+ * produce; `frames` is the one counter the loop itself needs.
+ * Runs on XS and Node; `feed` and `finish` allocate nothing.
+ */
+export abstract class LineParser {
+	/** Frames pushed into the ring. */
+	frames = 0;
+	protected readonly assembler: LineAssembler;
+	private readonly what: string;
+
+	/** @param what names the format in the one error a caller bug can get. */
+	constructor(assembler: LineAssembler, what: string) {
+		this.assembler = assembler;
+		this.what = what;
+	}
+
+	/**
+	 * Parses `length` bytes at `bytes[offset]`, continuing any line left
+	 * partial by the previous call. Returns the number of frames pushed into
+	 * the ring. No allocation.
+	 * @throws RangeError when the range lies outside `bytes` (a caller bug).
+	 */
+	feed(bytes: Uint8Array, offset = 0, length = bytes.length - offset): number {
+		const end = offset + length;
+		if (!(offset >= 0 && length >= 0 && end <= bytes.length))
+			throw new RangeError(`${this.what} feed range outside the buffer`);
+		const before = this.frames, assembler = this.assembler;
+		let i = offset;
+		while (i < end) {
+			i = assembler.take(bytes, i, end);
+			if (assembler.ready)
+				this.line();
+		}
+		return this.frames - before;
+	}
+
+	/**
+	 * End of input (a file's end, a port closed): a pending line without its
+	 * terminator is parsed as if it had come. Returns the number of frames
+	 * pushed. No allocation.
+	 */
+	finish(): number {
+		const before = this.frames;
+		if (this.assembler.flush())
+			this.line();
+		return this.frames - before;
+	}
+
+	/** Handles the line now in `assembler`. */
+	protected abstract line(): void;
+}

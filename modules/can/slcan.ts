@@ -33,7 +33,7 @@
  * a CanFrame carries at most 8 bytes.
  */
 import { EXTENDED_ID_MASK, FrameFlag, MAX_DLC, STANDARD_ID_MASK, type CanFrame } from "./frame.js";
-import { BEL, CR, LineAssembler, hexChar, hexDigit, readHex } from "./lines.js";
+import { BEL, CR, LineAssembler, LineParser, hexChar, hexDigit, readHex } from "./lines.js";
 import type { FrameRing } from "./ring.js";
 
 /** Longest SLCAN frame command without its CR: `T` + 8 id + DLC + 16 data + 4 timestamp. */
@@ -59,11 +59,9 @@ export interface SlcanParserOptions {
 const EXTENDED = FrameFlag.extended;
 const REMOTE = FrameFlag.remote;
 
-export class SlcanParser {
+export class SlcanParser extends LineParser {
 	/** Lines ended (including empty ones), plus commands cut short by a BEL. */
 	lines = 0;
-	/** Frames pushed into the ring. */
-	frames = 0;
 	/** Adapter replies and empty lines: not frames, not errors. */
 	ignored = 0;
 	/** CAN FD frame commands, skipped. */
@@ -77,7 +75,6 @@ export class SlcanParser {
 
 	readonly ring: FrameRing;
 	private readonly clock: (() => number) | null;
-	private readonly assembler: LineAssembler;
 	/** Payload of the frame being parsed. */
 	private readonly scratch = new Uint8Array(MAX_DLC);
 	/** Timestamp unwrapping state: last raw adapter value, its unwrapped time, the clock then. */
@@ -97,40 +94,9 @@ export class SlcanParser {
 		const maxLineLength = options.maxLineLength ?? 40;
 		if (!(maxLineLength >= SLCAN_MAX_FRAME_LENGTH))
 			throw new RangeError(`SLCAN maxLineLength must be at least ${SLCAN_MAX_FRAME_LENGTH}, not ${maxLineLength}`);
+		super(new LineAssembler(maxLineLength, BEL), "SLCAN");
 		this.ring = ring;
 		this.clock = options.clock ?? null;
-		this.assembler = new LineAssembler(maxLineLength, BEL);
-	}
-
-	/**
-	 * Parses `length` bytes at `bytes[offset]`, continuing any line left
-	 * partial by the previous call. Returns the number of frames pushed into
-	 * the ring. No allocation.
-	 * @throws RangeError when the range lies outside `bytes` (a caller bug).
-	 */
-	feed(bytes: Uint8Array, offset = 0, length = bytes.length - offset): number {
-		const end = offset + length;
-		if (!(offset >= 0 && length >= 0 && end <= bytes.length))
-			throw new RangeError("SLCAN feed range outside the buffer");
-		const before = this.frames, assembler = this.assembler;
-		let i = offset;
-		while (i < end) {
-			i = assembler.take(bytes, i, end);
-			if (assembler.ready)
-				this.line();
-		}
-		return this.frames - before;
-	}
-
-	/**
-	 * End of input (port closed): a pending line without its CR is parsed as
-	 * if the CR had come. Returns the number of frames pushed. No allocation.
-	 */
-	finish(): number {
-		const before = this.frames;
-		if (this.assembler.flush())
-			this.line();
-		return this.frames - before;
 	}
 
 	/** Zeroes the counters and forgets any partial line and the timestamp history. The ring is left alone. */
@@ -141,7 +107,7 @@ export class SlcanParser {
 		this.lastRaw = this.lastUnwrapped = this.lastClock = this.time = 0;
 	}
 
-	private line(): void {
+	protected line(): void {
 		const assembler = this.assembler;
 		if (assembler.terminator === BEL) {
 			this.adapterErrors++;

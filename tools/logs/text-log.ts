@@ -12,7 +12,7 @@
  * counted as malformed and skipped, so no input makes memory grow.
  */
 import { MAX_DLC } from "../../modules/can/frame.js";
-import { LineAssembler } from "../../modules/can/lines.js";
+import { LineAssembler, LineParser } from "../../modules/can/lines.js";
 import type { FrameRing } from "../../modules/can/ring.js";
 
 /** A line that could not be read, for `FILE:LINE: why` messages. */
@@ -59,10 +59,9 @@ export class MalformedLine extends Error {}
  * A subclass implements `parseLine(text)` and calls `pushFrame`, `ignore`,
  * `skipUnsupported`, or throws `MalformedLine`.
  */
-export abstract class TextLogReader implements LogReader {
+export abstract class TextLogReader extends LineParser implements LogReader {
 	abstract readonly format: string;
 	lines = 0;
-	frames = 0;
 	ignored = 0;
 	unsupported = 0;
 	malformed = 0;
@@ -71,31 +70,10 @@ export abstract class TextLogReader implements LogReader {
 	protected readonly ring: FrameRing;
 	/** Payload of the frame being parsed. */
 	protected readonly data = new Uint8Array(MAX_DLC);
-	private readonly assembler = new LineAssembler(MAX_LINE_LENGTH);
 
 	constructor(ring: FrameRing) {
+		super(new LineAssembler(MAX_LINE_LENGTH), "log reader");
 		this.ring = ring;
-	}
-
-	feed(bytes: Uint8Array, offset = 0, length = bytes.length - offset): number {
-		const end = offset + length;
-		if (!(offset >= 0 && length >= 0 && end <= bytes.length))
-			throw new RangeError(`${this.format} feed range outside the buffer`);
-		const before = this.frames, assembler = this.assembler;
-		let i = offset;
-		while (i < end) {
-			i = assembler.take(bytes, i, end);
-			if (assembler.ready)
-				this.line();
-		}
-		return this.frames - before;
-	}
-
-	finish(): number {
-		const before = this.frames;
-		if (this.assembler.flush())
-			this.line();
-		return this.frames - before;
 	}
 
 	/** Parses one line (without its terminator). */
@@ -128,7 +106,7 @@ export abstract class TextLogReader implements LogReader {
 			this.problems.push({ line: this.lines, reason });
 	}
 
-	private line(): void {
+	protected line(): void {
 		this.lines++;
 		const assembler = this.assembler;
 		if (assembler.overlong) {
