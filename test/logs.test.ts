@@ -11,6 +11,7 @@ import { Readable } from "node:stream";
 import { describe, expect, test } from "vitest";
 import { CanFrame, FrameFlag } from "../modules/can/frame.js";
 import { FrameRing } from "../modules/can/ring.js";
+import { reportError } from "../tools/cli.js";
 import { decodeCommand } from "../tools/decode.js";
 import { LogFormatError, chooseFormat, createLogReader, formatProblems, readLog, sniffFormat, type LogFormat } from "../tools/logs/formats.js";
 import type { LogReader } from "../tools/logs/text-log.js";
@@ -230,7 +231,8 @@ describe("choosing the format", () => {
 describe("xs-cluster decode reads every format", () => {
 	async function decode(...args: string[]) {
 		let stdout = "", stderr = "";
-		const status = await decodeCommand(args, { stdout: text => { stdout += text; }, stderr: text => { stderr += text; } });
+		const io = { stdout: (text: string) => { stdout += text; }, stderr: (text: string) => { stderr += text; } };
+		const status = await decodeCommand(args, io).catch(error => reportError(error, io));
 		return { status, stdout, stderr };
 	}
 
@@ -261,7 +263,7 @@ describe("xs-cluster decode reads every format", () => {
 		const unknown = await decode("--dbc", demoDbc, notes);
 		expect(unknown.status).toBe(1);
 		expect(unknown.stderr).toBe(`xs-cluster: ${notes}: not a CAN log xs-cluster reads (candump, ASC, TRC, GVRET CSV): its first line is 'hello'; --input-format forces one\n`);
-		await expect(decode("--dbc", demoDbc, "--input-format", "blf", notes)).rejects.toThrow(/--input-format must be one of candump, asc, trc, gvret-csv/);
+		expect(await decode("--dbc", demoDbc, "--input-format", "blf", notes)).toMatchObject({ status: 2, stderr: expect.stringMatching(/--input-format must be one of candump, asc, trc, gvret-csv/) });
 	});
 
 	test("malformed-lines-are-named-on-stderr-before-the-summary", async () => {

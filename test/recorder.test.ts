@@ -12,6 +12,7 @@ import { CandumpParser, formatCandumpLine } from "../modules/can/candump.js";
 import { CanFrame, FrameFlag } from "../modules/can/frame.js";
 import { CandumpRecorder, type RecordSink } from "../modules/can/recorder.js";
 import { FrameRing } from "../modules/can/ring.js";
+import { reportError } from "../tools/cli.js";
 import { decodeCommand } from "../tools/decode.js";
 import { fixturesDir, repoRoot } from "./shared-data.js";
 
@@ -174,7 +175,8 @@ describe("xs-cluster decode reads a recording", () => {
 		writeFileSync(path, Buffer.concat(file.parts));
 		const decode = async (log: string) => {
 			let stdout = "", stderr = "";
-			const status = await decodeCommand(["--dbc", join(repoRoot, "hosts/sim/demo/demo-car.dbc"), log], { stdout: text => { stdout += text; }, stderr: text => { stderr += text; } });
+			const io = { stdout: (text: string) => { stdout += text; }, stderr: (text: string) => { stderr += text; } };
+		const status = await decodeCommand(["--dbc", join(repoRoot, "hosts/sim/demo/demo-car.dbc"), log], io).catch(error => reportError(error, io));
 			return { status, stdout, stderr };
 		};
 		const original = await decode(source), recorded = await decode(path);

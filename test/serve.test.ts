@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
 import { CanFrame, FrameFlag } from "../modules/can/frame.js";
 import { encodeSlcanFrame } from "../modules/can/slcan.js";
+import { reportError } from "../tools/cli.js";
 import { parseRate, serveCommand, startServe, type FeedServer, type ServeOptions } from "../tools/serve.js";
 import { fixturesDir } from "./shared-data.js";
 import { PYTHON_CAN_MISSING, SYSTEM_PYTHON, pythonCanVersion } from "./support/python-can.js";
@@ -252,7 +253,8 @@ describe("xs-cluster serve, logs without timing", () => {
 describe("xs-cluster serve command", () => {
 	async function run(args: string[], signal?: AbortSignal) {
 		let stdout = "", stderr = "";
-		const status = await serveCommand(args, { stdout: text => { stdout += text; }, stderr: text => { stderr += text; } }, signal);
+		const io = { stdout: (text: string) => { stdout += text; }, stderr: (text: string) => { stderr += text; } };
+		const status = await serveCommand(args, io, signal).catch(error => reportError(error, io));
 		return { status, stdout, stderr };
 	}
 
@@ -268,10 +270,10 @@ describe("xs-cluster serve command", () => {
 	}, 10000);
 
 	test("usage-mistakes-and-bad-logs", async () => {
-		await expect(run([])).rejects.toThrow(/missing log file/);
-		await expect(run([demoLog, "--rate", "fast"])).rejects.toThrow(/--rate must be/);
-		await expect(run([demoLog, "--port", "99999"])).rejects.toThrow(/--port must be/);
-		await expect(run([demoLog, "--protocol", "http"])).rejects.toThrow(/--protocol must be/);
+		expect(await run([])).toMatchObject({ status: 2, stderr: expect.stringMatching(/missing log file/) });
+		expect(await run([demoLog, "--rate", "fast"])).toMatchObject({ status: 2, stderr: expect.stringMatching(/--rate must be/) });
+		expect(await run([demoLog, "--port", "99999"])).toMatchObject({ status: 2, stderr: expect.stringMatching(/--port must be/) });
+		expect(await run([demoLog, "--protocol", "http"])).toMatchObject({ status: 2, stderr: expect.stringMatching(/--protocol must be/) });
 		const notes = join(mkdtempSync(join(tmpdir(), "xs-cluster-serve-")), "notes.txt");
 		writeFileSync(notes, "hello\n");
 		const bad = await run([notes, "--port", "0"]);

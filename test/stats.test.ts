@@ -7,12 +7,14 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
+import { reportError } from "../tools/cli.js";
 import { collectStats, statsCommand } from "../tools/stats.js";
 import { describeSharedData, fixturesDir, sharedData } from "./shared-data.js";
 
 async function stats(...args: string[]) {
 	let stdout = "", stderr = "";
-	const status = await statsCommand(args, { stdout: text => { stdout += text; }, stderr: text => { stderr += text; } });
+	const io = { stdout: (text: string) => { stdout += text; }, stderr: (text: string) => { stderr += text; } };
+	const status = await statsCommand(args, io).catch(error => reportError(error, io));
 	return { status, stdout, stderr };
 }
 
@@ -114,8 +116,8 @@ describe("xs-cluster stats", () => {
 	});
 
 	test("usage-mistakes-and-unknown-logs", async () => {
-		await expect(stats()).rejects.toThrow(/missing log file/);
-		await expect(stats("--frob", "x.log")).rejects.toThrow(/Unknown option/);
+		expect(await stats()).toMatchObject({ status: 2, stderr: expect.stringMatching(/missing log file/) });
+		expect(await stats("--frob", "x.log")).toMatchObject({ status: 2, stderr: expect.stringMatching(/Unknown option/) });
 		const path = tempLog("notes.txt", "hello\n");
 		const { status, stderr } = await stats(path);
 		expect(status).toBe(1);

@@ -14,7 +14,6 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, extname, join } from "node:path";
-import { parseArgs, type ParseArgsConfig } from "node:util";
 import { compilePlan } from "../modules/dbc/compile.js";
 import { formatProblem, type DbcProblem } from "../modules/dbc/database.js";
 import { DecodePlan } from "../modules/signals/plan.js";
@@ -24,7 +23,8 @@ import { serveCommand } from "./serve.js";
 import { statsCommand } from "./stats.js";
 import { compileProfile, describeProfile, ProfileError } from "./profile.js";
 import { ProfileInputs, VehicleProfile } from "../modules/cluster/profile.js";
-import { UsageError } from "./usage.js";
+import { LogFormatError } from "./logs/formats.js";
+import { UsageError, onePositional, parseOptions } from "./usage.js";
 
 const HELP = `xs-cluster: tools for the xs-cluster instrument cluster
 
@@ -84,20 +84,32 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
 		return await run(argv, io);
 	}
 	catch (error) {
-		if (error instanceof UsageError) {
-			io.stderr(`xs-cluster: ${error.message}\nRun 'xs-cluster --help' for usage.\n`);
-			return 2;
-		}
-		const err = error as NodeJS.ErrnoException;
-		if (err.code && err.path) {
-			io.stderr(`xs-cluster: cannot read ${err.path}: ${err.code}\n`);
-			return 1;
-		}
-		if (err.code === "EPIPE")
-			return 0;
-		io.stderr(`xs-cluster: ${err.message ?? String(error)}\n`);
+		return reportError(error, io);
+	}
+}
+
+/**
+ * What every command's failure looks like: one line on standard error and an
+ * exit status (2 for a usage mistake, 1 for bad input), never a stack trace.
+ */
+export function reportError(error: unknown, io: Io): number {
+	if (error instanceof UsageError) {
+		io.stderr(`xs-cluster: ${error.message}\nRun 'xs-cluster --help' for usage.\n`);
+		return 2;
+	}
+	if (error instanceof LogFormatError) {
+		io.stderr(`xs-cluster: ${error.message}\n`);
 		return 1;
 	}
+	const err = error as NodeJS.ErrnoException;
+	if (err.code && err.path) {
+		io.stderr(`xs-cluster: cannot read ${err.path}: ${err.code}\n`);
+		return 1;
+	}
+	if (err.code === "EPIPE")
+		return 0;
+	io.stderr(`xs-cluster: ${err.message ?? String(error)}\n`);
+	return 1;
 }
 
 async function run(argv: string[], io: Io): Promise<number> {
@@ -137,30 +149,15 @@ async function run(argv: string[], io: Io): Promise<number> {
 
 const VERSION = "0.1.0";
 
-function parse<const T extends ParseArgsConfig>(config: T) {
-	try {
-		return parseArgs(config);
-	}
-	catch (error) {
-		throw new UsageError((error as Error).message);
-	}
-}
-
-function onlyPositional(positionals: string[], what: string): string {
-	if (positionals.length !== 1)
-		throw new UsageError(positionals.length ? `expected one ${what}, got ${positionals.length}` : `missing ${what}`);
-	return positionals[0];
-}
-
 function dbcCheck(args: string[], io: Io): number {
-	const { positionals } = parse({ args, options: {}, allowPositionals: true });
-	const path = onlyPositional(positionals, "DBC file");
+	const { positionals } = parseOptions(args, {});
+	const path = onePositional(positionals, "DBC file");
 	const { database, problems, warnings } = readDbc(path);
 	for (const warning of warnings)
 		io.stderr(formatWarning(warning) + "\n");
 	if (problems.length) {
 		for (const problem of problems)
-			io.stderr(formatProblem(problem) + "\n");
+		io.stderr(formatProblem(problem) + "\n");
 		io.stderr(`${path}: ${problems.length} problem${problems.length === 1 ? "" : "s"}\n`);
 		return 1;
 	}
@@ -171,15 +168,11 @@ function dbcCheck(args: string[], io: Io): number {
 }
 
 function dbcCompile(args: string[], io: Io): number {
-	const { values, positionals } = parse({
-		args,
-		options: {
-			output: { type: "string", short: "o" },
-			messages: { type: "string" },
-		},
-		allowPositionals: true,
+	const { values, positionals } = parseOptions(args, {
+		output: { type: "string", short: "o" },
+		messages: { type: "string" },
 	});
-	const path = onlyPositional(positionals, "DBC file");
+	const path = onePositional(positionals, "DBC file");
 	if (!values.output)
 		throw new UsageError("dbc compile needs -o PLAN.bin");
 	const database = checkedDatabase(path, io);
@@ -195,15 +188,11 @@ function dbcCompile(args: string[], io: Io): number {
 }
 
 function profile(sub: "check" | "compile", args: string[], io: Io): number {
-	const { values, positionals } = parse({
-		args,
-		options: {
-			dbc: { type: "string" },
-			output: { type: "string", short: "o" },
-		},
-		allowPositionals: true,
+	const { values, positionals } = parseOptions(args, {
+		dbc: { type: "string" },
+		output: { type: "string", short: "o" },
 	});
-	const path = onlyPositional(positionals, "profile JSON file");
+	const path = onePositional(positionals, "profile JSON file");
 	if (sub === "compile" && !values.output)
 		throw new UsageError("profile compile needs -o CAR.vehicle");
 	let text: string;
@@ -262,8 +251,8 @@ function profile(sub: "check" | "compile", args: string[], io: Io): number {
 }
 
 function profileShow(args: string[], io: Io): number {
-	const { positionals } = parse({ args, options: {}, allowPositionals: true });
-	const vehiclePath = onlyPositional(positionals, "compiled profile (CAR.vehicle)");
+	const { positionals } = parseOptions(args, {});
+	const vehiclePath = onePositional(positionals, "compiled profile (CAR.vehicle)");
 	const planPath = join(dirname(vehiclePath), basename(vehiclePath, extname(vehiclePath)) + ".plan");
 	const read = (path: string) => {
 		try {

@@ -9,7 +9,6 @@
 import { createReadStream, statSync } from "node:fs";
 import { basename } from "node:path";
 import type { Readable } from "node:stream";
-import { parseArgs } from "node:util";
 import { CanFrame } from "../modules/can/frame.js";
 import { FrameRing } from "../modules/can/ring.js";
 import { compilePlan } from "../modules/dbc/compile.js";
@@ -18,10 +17,10 @@ import { Decoder } from "../modules/signals/decoder.js";
 import { DecodePlan } from "../modules/signals/plan.js";
 import type { Io } from "./cli.js";
 import { readDbc } from "./dbc-file.js";
-import { LogFormatError, RING_CAPACITY, formatProblems, parseInputFormat, readLog, type LogFormat } from "./logs/formats.js";
+import { RING_CAPACITY, formatProblems, parseInputFormat, readLog, type LogFormat } from "./logs/formats.js";
 import { ProgressMeter } from "./logs/progress.js";
 import type { LogReader } from "./logs/text-log.js";
-import { UsageError } from "./usage.js";
+import { UsageError, onePositional, parseOptions } from "./usage.js";
 
 export type OutputFormat = "jsonl" | "csv";
 
@@ -201,15 +200,9 @@ export async function decodeCommand(args: string[], io: Io): Promise<number> {
 	try {
 		summary = await decodeLog(plan, openLog(logPath), { format, choices: values.choices === true, inputFormat, name: logPath, onChunk: progress?.update }, io.stdout);
 	}
-	catch (error) {
+	finally {
 		progress?.done();
-		if (error instanceof LogFormatError) {
-			io.stderr(`xs-cluster: ${error.message}\n`);
-			return 1;
-		}
-		throw error;
 	}
-	progress?.done();
 	io.stderr(formatProblems(logPath, summary.reader));
 	io.stderr(`${logPath === "-" ? "stdin" : basename(logPath)}: ${describeSummary(summary)}\n`);
 	return 0;
@@ -227,22 +220,4 @@ export function terminalProgress(path: string): ProgressMeter | undefined {
 		total = undefined;
 	}
 	return new ProgressMeter(path === "-" ? "stdin" : basename(path), { write: text => process.stderr.write(text), total });
-}
-
-type OptionSpec = Record<string, { type: "string" | "boolean"; short?: string }>;
-
-/** node:util parseArgs with its errors as usage errors. */
-export function parseOptions(args: string[], options: OptionSpec): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
-	try {
-		return parseArgs({ args, options, allowPositionals: true }) as { values: Record<string, string | boolean | undefined>; positionals: string[] };
-	}
-	catch (error) {
-		throw new UsageError((error as Error).message);
-	}
-}
-
-export function onePositional(positionals: string[], what: string): string {
-	if (positionals.length !== 1)
-		throw new UsageError(positionals.length ? `expected one ${what}, got ${positionals.length}` : `missing ${what}`);
-	return positionals[0];
 }

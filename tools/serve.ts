@@ -50,9 +50,8 @@ import { CanFrame, FrameFlag } from "../modules/can/frame.js";
 import { FrameRing } from "../modules/can/ring.js";
 import { encodeSlcanFrame, SLCAN_MAX_ENCODED_LENGTH } from "../modules/can/slcan.js";
 import type { Io } from "./cli.js";
-import { onePositional, parseOptions } from "./decode.js";
-import { LogFormatError, RING_CAPACITY, chooseFormat, displayName, parseInputFormat, readLog, type LogFormat } from "./logs/formats.js";
-import { UsageError } from "./usage.js";
+import { RING_CAPACITY, chooseFormat, displayName, parseInputFormat, readLog, type LogFormat } from "./logs/formats.js";
+import { UsageError, onePositional, parseOptions } from "./usage.js";
 
 export type FeedProtocol = "auto" | "socketcand" | "slcan";
 
@@ -137,7 +136,7 @@ class Client {
 	constructor(readonly socket: Socket, readonly name: string) {}
 }
 
-/** Starts serving `options.path`. @throws LogFormatError when the log is in no known format. */
+/** Starts serving `options.path`. @throws LogFormatError (tools/logs/formats.ts) when the log is in no known format. */
 export async function startServe(options: ServeOptions): Promise<FeedServer> {
 	const format = checkFormat(options.path, options.format);
 	const maxBuffered = options.maxBuffered ?? 1 << 20;
@@ -570,10 +569,6 @@ export async function serveCommand(args: string[], io: Io, signal?: AbortSignal)
 		server = await startServe({ path, format, rate, loop: values.loop === true, port, host, protocol, beacon: values["no-beacon"] ? false : BEACON_PORT, log: text => io.stderr(`xs-cluster serve: ${text}\n`) });
 	}
 	catch (error) {
-		if (error instanceof LogFormatError) {
-			io.stderr(`xs-cluster: ${error.message}\n`);
-			return 1;
-		}
 		const err = error as NodeJS.ErrnoException;
 		if (err.code === "EADDRINUSE" || err.code === "EACCES" || err.code === "EADDRNOTAVAIL") {
 			io.stderr(`xs-cluster: cannot listen on ${host}:${port}: ${err.code}\n`);

@@ -13,8 +13,9 @@ import type { Readable } from "node:stream";
 import { CanFrame } from "../modules/can/frame.js";
 import { FrameRing } from "../modules/can/ring.js";
 import type { Io } from "./cli.js";
-import { onePositional, parseOptions, terminalProgress } from "./decode.js";
-import { LogFormatError, RING_CAPACITY, displayName, formatProblems, parseInputFormat, readLog, type LogFormat } from "./logs/formats.js";
+import { terminalProgress } from "./decode.js";
+import { onePositional, parseOptions } from "./usage.js";
+import { RING_CAPACITY, displayName, formatProblems, parseInputFormat, readLog, type LogFormat } from "./logs/formats.js";
 import type { LogReader } from "./logs/text-log.js";
 
 /** One id's traffic. Times in ms; null where the log cannot tell (one frame, no timing). */
@@ -80,7 +81,7 @@ class IdAccumulator {
 	}
 }
 
-/** Reads `input` and gathers per-id statistics. @throws LogFormatError for a log in no known format. */
+/** Reads `input` and gathers per-id statistics. @throws LogFormatError (tools/logs/formats.ts) for a log in no known format. */
 export async function collectStats(input: Readable | AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: { name: string; format?: LogFormat; onChunk?: (bytes: number, reader: LogReader) => void }): Promise<LogStats> {
 	const ring = new FrameRing(RING_CAPACITY), frame = new CanFrame();
 	const byId = new Map<number, IdAccumulator>();
@@ -203,15 +204,9 @@ export async function statsCommand(args: string[], io: Io): Promise<number> {
 	try {
 		stats = await collectStats(path === "-" ? process.stdin : createReadStream(path), { name: path, format, onChunk: progress?.update });
 	}
-	catch (error) {
+	finally {
 		progress?.done();
-		if (error instanceof LogFormatError) {
-			io.stderr(`xs-cluster: ${error.message}\n`);
-			return 1;
-		}
-		throw error;
 	}
-	progress?.done();
 	io.stderr(formatProblems(path, stats.reader));
 	if (stats.reader.malformed || stats.reader.unsupported)
 		io.stderr(`${path === "-" ? "stdin" : basename(path)}: ${stats.reader.malformed} malformed lines, ${stats.reader.unsupported} CAN FD frames skipped\n`);
