@@ -18,8 +18,10 @@
  * garbage collection ran, and under `valgrind --tool=callgrind` x86
  * instructions per frame (run minus empty loop) with the engine's allocation
  * calls counted. On Node: frames per second, and candied's on the same frames.
- * For scale, the decode and powertrain frames also go through the same work
- * written in C (bench/native/decode.c), counted by callgrind.
+ * The native decode engine (modules/signals/native) is measured alone
+ * (bench/native/engine-bench.c under callgrind) and inside XS: an xsnap
+ * worker with the engine linked in runs NativeDecoder on the same frames
+ * (bench/native-xs.ts, bench/xs/native-workload.ts).
  *
  * Node only; allocates freely. Exits 2 when the shared data or the xsnap
  * worker is missing.
@@ -37,6 +39,8 @@ import { Decoder } from "../modules/signals/decoder.js";
 import { DecodePlan } from "../modules/signals/plan.js";
 import { compileXsHost, projectRoot, putInput, startXsHost, xsnapWorkerPath, type XsWorker } from "../test/support/xs-engine.js";
 import { packFrames, unpackFrames, type FrameFields } from "./frames.js";
+import { ALLOCATORS, readDump } from "./callgrind.js";
+import { buildNativeWorker, engineCosts, nativeXsCosts, type EngineResult, type NativeXsResult, type NativeXsWorkload } from "./native-xs.js";
 import { DecodeWorkload, PRIMITIVES, STREAM_CANDUMP, STREAM_SLCAN, StreamWorkload, type Workload } from "./workloads.js";
 
 /** The budget of issue 6: receive, queue, look up and decode a typical powertrain frame. */
@@ -313,42 +317,6 @@ async function xsMeterAndHeap(host: string): Promise<Map<string, XsResult>> {
 
 /* ---- XS under callgrind ---- */
 
-interface Dump { instructions: number; calls: Map<string, number> }
-
-/** Total Ir and calls per callee from one callgrind dump file (name compression resolved). */
-function readDump(path: string): Dump {
-	const names = new Map<string, string>();
-	const calls = new Map<string, number>();
-	let instructions = 0;
-	let callee: string | null = null;
-	for (const line of readFileSync(path, "utf8").split("\n")) {
-		if (line.startsWith("summary:") || line.startsWith("totals:")) {
-			instructions = Number(line.split(/\s+/)[1]);
-			continue;
-		}
-		const named = /^c?fn=(?:\((\d+)\))? ?(.*)$/.exec(line);
-		if (named) {
-			// With --compress-strings=no every name is spelled out; with ids, the first use names them.
-			let name = named[2];
-			if (named[1] !== undefined) {
-				if (name)
-					names.set(named[1], name);
-				else
-					name = names.get(named[1]) ?? "";
-			}
-			callee = line.startsWith("cfn=") ? name : null;
-			continue;
-		}
-		if (line.startsWith("calls=") && callee) {
-			calls.set(callee, (calls.get(callee) ?? 0) + Number(line.slice(6).split(" ")[0]));
-			callee = null;
-		}
-	}
-	return { instructions, calls };
-}
-
-const ALLOCATORS = ["fxNewSlot", "fxNewChunk", "fxRenewChunk", "fxCollectGarbage"];
-
 /** x86 instructions per operation, measured under callgrind: the engine's price list. */
 const primitiveCosts = new Map<string, number>();
 
@@ -401,62 +369,102 @@ async function xsCallgrind(host: string, results: Map<string, XsResult>, outDir:
 	}
 }
 
-/* ---- C, for scale ---- */
+/* ---- the native decode engine ---- */
 
-interface NativeResult { instructionsPerFrame: number; agreesWithTypeScript: boolean }
+/** Frames a NativeDecoder.pump drains per call in the budget row: a 30 Hz display tick on a bus at 3,840 frames/s; a saturated bus queues more. */
+const BUDGET_BATCH = 128;
 
-/**
- * bench/native/decode.c, built with the host C compiler: the same frames
- * through a C ring and decoder, instructions per frame from two callgrind runs
- * of different lengths (so start-up cancels), and its values checked against
- * the TypeScript decoder's. Null when there is no C compiler.
- */
-function nativeCosts(dir: string): Map<string, NativeResult> | null {
-	const results = new Map<string, NativeResult>();
-	mkdirSync(dir, { recursive: true });
-	const binary = join(dir, "decode");
-	try {
-		execFileSync("cc", ["-O2", "-ffp-contract=off", "-o", binary, join(projectRoot, "bench", "native", "decode.c")], { stdio: "pipe" });
+const nativeSpecs: NativeXsWorkload[] = [
+	...[BUDGET_BATCH, 16, 1].map(batch => ({
+		name: `native-powertrain-pump${batch}`, what: `powertrain frames received and queued in TypeScript, NativeDecoder.pump every ${batch} frame${batch > 1 ? "s" : ""}`,
+		xs: `xs.nativeWorkload("native-powertrain-pump${batch}", ${JSON.stringify(DBCS.map(dbc => [`plan:${dbc}`, `powertrain:${dbc}`]))}, ${batch})`,
+		reference: "powertrain",
+	})),
+	{
+		name: "native-powertrain-decode", what: "the same, each frame popped and NativeDecoder.decode(frame): one XS→C call per frame",
+		xs: `xs.nativeWorkload("native-powertrain-decode", ${JSON.stringify(DBCS.map(dbc => [`plan:${dbc}`, `powertrain:${dbc}`]))}, 0)`,
+		reference: "powertrain",
+	},
+	{
+		name: `native-decode-pump${BUDGET_BATCH}`, what: `all decode frames, NativeDecoder.pump every ${BUDGET_BATCH} frames`,
+		xs: `xs.nativeWorkload("native-decode-pump${BUDGET_BATCH}", ${JSON.stringify(DBCS.map(dbc => [`plan:${dbc}`, `decode:${dbc}`]))}, ${BUDGET_BATCH})`,
+		reference: "decode",
+	},
+	{ name: "call16", what: "a bare XS→C call with pump's 16 arguments (per call)", xs: `xs.callWorkload("call16", true)`, reference: null, perCall: true },
+	{ name: "call0", what: "a bare XS→C call, no arguments (per call)", xs: `xs.callWorkload("call0", false)`, reference: null, perCall: true },
+];
+
+/** The TypeScript decoder's values after one pass over a workload's group, for the C engine's check. */
+function typeScriptValues(groups: Array<[string, FrameFields[]]>, g: number): Float64Array {
+	const [dbc, list] = groups[g];
+	const decoder = new Decoder(new DecodePlan(plans.get(dbc)!));
+	const frame = new CanFrame();
+	for (const f of list) {
+		frame.id = f.id;
+		frame.flags = f.flags;
+		frame.dlc = f.dlc;
+		frame.data.fill(0).set(Array.from(f.data));
+		decoder.decode(frame);
 	}
-	catch {
-		return null;
+	return decoder.store.values;
+}
+
+function sameValues(a: Float64Array, b: Float64Array): boolean {
+	return a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+}
+
+interface NativeReport {
+	/** The C engine alone: instructions inside sde_pump per frame. */
+	engine: Record<string, { instructionsPerFrame: number; agreesWithTypeScript: boolean }> | null;
+	/** Inside XS (the engine-linked xsnap worker): per frame, or per call for the call rows; run minus empty loop. */
+	xs: Record<string, { what: string; instructionsPerFrame?: number; instructionsPerCall?: number; allocationCallsPerFrame: number; matchesTypeScript: boolean | null }> | null;
+	xsNote: string | null;
+	/** Issue 6's budget with the native engine: receive and queue in TypeScript, decode in C, one pump per BUDGET_BATCH frames. */
+	budget: { workload: string; instructionsPerFrame: number; limit: number; met: boolean } | null;
+}
+
+function nativeReport(engine: Map<string, EngineResult> | null, inXs: Map<string, NativeXsResult> | null, reason: string | null): NativeReport {
+	const round1 = (n: number) => Math.round(n * 10) / 10;
+	const budgetRow = inXs?.get(`native-powertrain-pump${BUDGET_BATCH}`);
+	return {
+		engine: engine && Object.fromEntries([...engine].map(([name, r]) => [name, { instructionsPerFrame: round1(r.instructionsPerFrame), agreesWithTypeScript: r.agreesWithTypeScript }])),
+		xs: inXs && Object.fromEntries(nativeSpecs.map(spec => {
+			const r = inXs.get(spec.name)!;
+			return [spec.name, {
+				what: spec.what,
+				...(spec.perCall ? { instructionsPerCall: round1(r.instructions) } : { instructionsPerFrame: round1(r.instructions) }),
+				allocationCallsPerFrame: Math.round(r.allocationCalls * 1000) / 1000,
+				matchesTypeScript: r.matchesTypeScript,
+			}];
+		})),
+		xsNote: reason,
+		budget: budgetRow ? {
+			workload: `native-powertrain-pump${BUDGET_BATCH}`,
+			instructionsPerFrame: round1(budgetRow.instructions),
+			limit: BUDGET_INSTRUCTIONS,
+			met: budgetRow.instructions <= BUDGET_INSTRUCTIONS && budgetRow.allocationCalls === 0 && budgetRow.matchesTypeScript === true,
+		} : null,
+	};
+}
+
+function printNative(native: NativeReport): void {
+	process.stdout.write("\nnative decode engine (modules/signals/native, issue 6's C engine; the TypeScript decoder stays the reference):\n");
+	if (native.xs) {
+		const rows = [["workload", "XS instr", "alloc calls", "same as TS", "what"]];
+		for (const [name, r] of Object.entries(native.xs))
+			rows.push([name, r.instructionsPerCall !== undefined ? `${r.instructionsPerCall}/call` : `${r.instructionsPerFrame}/frame`, String(r.allocationCallsPerFrame),
+				r.matchesTypeScript === null ? "-" : r.matchesTypeScript ? "yes" : "NO", r.what]);
+		const widths = rows[0].map((_, c) => Math.max(...rows.map(row => row[c].length)));
+		for (const row of rows)
+			process.stdout.write("  " + row.map((cell, c) => c === row.length - 1 ? cell : cell.padEnd(widths[c])).join("  ") + "\n");
 	}
-	const groupsOf: Record<string, Array<[string, FrameFields[]]>> = { decode: decodeGroups, powertrain: powertrainGroups };
-	for (const [name, groups] of Object.entries(groupsOf)) {
-		const args: string[] = [];
-		groups.forEach(([dbc, list], g) => {
-			writeFileSync(join(dir, `${name}-plan${g}.bin`), new Uint8Array(plans.get(dbc)!));
-			writeFileSync(join(dir, `${name}-frames${g}.bin`), packFrames(list));
-			args.push(join(dir, `${name}-plan${g}.bin`), join(dir, `${name}-frames${g}.bin`));
-		});
-		execFileSync(binary, ["1", join(dir, `${name}-values`), ...args], { stdio: "pipe" });
-		let agrees = true;
-		groups.forEach(([dbc, list], g) => {
-			const decoder = new Decoder(new DecodePlan(plans.get(dbc)!));
-			const frame = new CanFrame();
-			for (const f of list) {
-				frame.id = f.id;
-				frame.flags = f.flags;
-				frame.dlc = f.dlc;
-				frame.data.fill(0).set(Array.from(f.data));
-				decoder.decode(frame);
-			}
-			const bytes = readFileSync(join(dir, `${name}-values${g}.bin`));
-			const c = new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
-			decoder.store.values.forEach((v, i) => {
-				if (!Object.is(v, c[i]) && !(Number.isNaN(v) && Number.isNaN(c[i])))
-					agrees = false;
-			});
-		});
-		const count = (passes: number) => {
-			const out = join(dir, `${name}-${passes}.cg`);
-			execFileSync("valgrind", ["--tool=callgrind", "-q", `--callgrind-out-file=${out}`, binary, String(passes), "-", ...args], { stdio: "pipe" });
-			return readDump(out).instructions;
-		};
-		const perPass = groups.reduce((n, [, list]) => n + list.length, 0);
-		results.set(name, { instructionsPerFrame: (count(12) - count(2)) / (10 * perPass), agreesWithTypeScript: agrees });
-	}
-	return results;
+	else
+		process.stdout.write(`  inside XS: not measured (${native.xsNote})\n`);
+	if (native.engine)
+		process.stdout.write(`  the C engine alone (instructions inside sde_pump, cc -O2): ${Object.entries(native.engine).map(([name, r]) => `${name} ${r.instructionsPerFrame}/frame${r.agreesWithTypeScript ? "" : " (VALUES DIFFER from the TypeScript decoder)"}`).join(", ")}\n`);
+	const b = native.budget;
+	if (b)
+		process.stdout.write(`budget with the native engine: ${b.instructionsPerFrame} x86 instructions per powertrain frame in XS (${b.workload}; limit ${b.limit}): ${b.met ? "met" : "NOT met"}\n`);
 }
 
 function hasValgrind(): boolean {
@@ -489,7 +497,20 @@ async function main(): Promise<void> {
 			log("bench: XS under callgrind (about a minute)...");
 			await xsCallgrind(build.host, xs, callgrindDir);
 		}
-		const native = callgrindNote ? null : (log("bench: the same frames in C (bench/native/decode.c)..."), nativeCosts(join(projectRoot, "build", "bench", "native")));
+		let native: NativeReport | null = null;
+		if (!callgrindNote) {
+			log("bench: the native engine alone (bench/native/engine-bench.c)...");
+			const groupsOf: Record<string, Array<[string, FrameFields[]]>> = { decode: decodeGroups, powertrain: powertrainGroups };
+			const engine = engineCosts(join(projectRoot, "build", "bench", "native"), BUDGET_BATCH,
+				Object.entries(groupsOf).map(([name, groups]) => ({ name, groups: groups.map(([dbc, list]) => ({ plan: plans.get(dbc)!, frames: packFrames(list) })) })),
+				(name, g, values) => sameValues(values, typeScriptValues(groupsOf[name], g)));
+			log("bench: the native engine inside XS (an xsnap worker that links it, under callgrind)...");
+			const built = buildNativeWorker(join(projectRoot, "build", "bench", "xsnap-native"));
+			const inXs = "worker" in built
+				? await nativeXsCosts(build.host, built.worker, join(projectRoot, "build", "bench", "callgrind-native"), nativeSpecs, sendInputs)
+				: null;
+			native = nativeReport(engine, inXs, "reason" in built ? built.reason : null);
+		}
 		log("bench: Node...");
 		const node = new Map(specs.map(spec => [spec.name, nodeFramesPerSecond(spec.node())]));
 		const decodeNode = node.get("decode");
@@ -527,7 +548,7 @@ async function main(): Promise<void> {
 				met: powertrain.instructionsPerFrame === null ? null
 					: powertrain.instructionsPerFrame <= BUDGET_INSTRUCTIONS && powertrain.slotsPerFrame <= 0 && !powertrain.garbageCollected && powertrain.allocationCallsPerFrame === 0,
 			},
-			native: native && Object.fromEntries([...native].map(([name, r]) => [name, { instructionsPerFrame: round(r.instructionsPerFrame), agreesWithTypeScript: r.agreesWithTypeScript }])),
+			native,
 			primitives: primitiveCosts.size ? Object.fromEntries([...primitiveCosts].map(([name, cost]) => [name, round(cost)])) : null,
 			callgrind: callgrindNote ?? `dumps in ${callgrindDir} (callgrind_annotate)`,
 		};
@@ -555,7 +576,7 @@ async function main(): Promise<void> {
 			? `budget: not measured (${callgrindNote})\n`
 			: `budget: ${b.instructionsPerFrame} x86 instructions per powertrain frame in XS (limit ${b.limit}): ${b.met ? "met" : "NOT met"}\n`);
 		if (report.native)
-			process.stdout.write(`the same receive+queue+lookup+decode in C (bench/native/decode.c, cc -O2): ${Object.entries(report.native).map(([name, r]) => `${name} ${r.instructionsPerFrame} instr/frame${r.agreesWithTypeScript ? "" : " (VALUES DIFFER from the TypeScript decoder)"}`).join(", ")}\n`);
+			printNative(report.native);
 		if (report.primitives)
 			process.stdout.write(`XS price list, x86 instructions per operation: ${Object.entries(report.primitives).map(([name, cost]) => `${name} ${cost}`).join(", ")}\n`);
 		if (!callgrindNote)

@@ -13,6 +13,7 @@
 import { decodeTranscript, parserTranscript, ringTranscript } from "../../test/support/xs-checks.js";
 import { unpackFrames } from "../frames.js";
 import { DecodeWorkload, StreamWorkload, PrimitiveWorkload, type Primitive, type Workload } from "../workloads.js";
+import { HostCallWorkload, NativeDecodeWorkload } from "./native-workload.js";
 
 /** What xsnap adds to the global object (see xsnap-worker.c). */
 interface XsnapGlobal {
@@ -72,6 +73,37 @@ host.xs = {
 		const w = new StreamWorkload(kind, new Uint8Array(input(textKey)), planKey ? input(planKey) : null);
 		workloads.set(name, w);
 		return reply({ frames: w.frames });
+	},
+	/**
+	 * The native engine over [planKey, framesKey] groups: `batch` 0 decodes
+	 * frame by frame, else pumps the ring every `batch` frames. Only in the
+	 * worker that links the engine (bench/native-xs.ts).
+	 */
+	nativeWorkload(name: string, groups: Array<[string, string]>, batch: number): ArrayBuffer {
+		workloads.set(name, new NativeDecodeWorkload(groups.map(([plan, frames]) => ({ plan: input(plan), frames: unpackFrames(new Uint8Array(input(frames))) })), batch));
+		return reply({ ok: true });
+	},
+	/**
+	 * A decode workload's stores after one fresh pass (values, raws,
+	 * updatedAt, updates and present of each decoder, in order), to check the
+	 * native engine against the TypeScript decoder on the same frames.
+	 */
+	storeDigest(name: string): ArrayBuffer {
+		const w = workload(name) as DecodeWorkload | NativeDecodeWorkload;
+		const before = w.decoder.map(d => d.store.updates.slice());
+		w.run(1);
+		const out: number[] = [];
+		w.decoder.forEach((d, g) => {
+			const s = d.store;
+			for (let i = 0; i < s.size; i++)
+				out.push(s.values[i], s.raws[i], s.updatedAt[i], s.updates[i] - before[g][i], d.present[i]);
+		});
+		return Float64Array.from(out).buffer as ArrayBuffer;
+	},
+	/** A bare XS→C call with 16 arguments or none (see HostCallWorkload). */
+	callWorkload(name: string, arguments16: boolean): ArrayBuffer {
+		workloads.set(name, new HostCallWorkload(arguments16));
+		return reply({ ok: true });
 	},
 	/** A primitive operation's loop, named `primitive:<kind>`. */
 	primitiveWorkload(kind: Primitive): ArrayBuffer {

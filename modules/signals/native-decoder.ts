@@ -23,12 +23,53 @@ import type { FrameRing } from "../can/ring.js";
 import type { DecodePlan } from "./plan.js";
 import { SignalStore } from "./store.js";
 
-// Bound once: `native("...")` with a literal name is XS's compile-time binding to a C function.
-const engineTableBytes: (plan: ArrayBufferLike) => number = native("xs_sde_table_bytes");
-const engineBuild: (plan: ArrayBufferLike, tables: ArrayBuffer) => number = native("xs_sde_build");
-const engineDecode = native("xs_sde_decode");
-const engineDecodeMessage = native("xs_sde_decode_message");
-const enginePump = native("xs_sde_pump");
+/** The engine's entry points (modules/signals/native/decode-engine-xs.c). */
+interface EngineFunctions {
+	tableBytes(plan: ArrayBufferLike): number;
+	build(plan: ArrayBufferLike, tables: ArrayBuffer): number;
+	decode(...args: unknown[]): number;
+	decodeMessage(...args: unknown[]): void;
+	pump(...args: unknown[]): number;
+}
+
+/**
+ * The entry points: XS's compile-time binding to the C functions
+ * (`native("...")` with a literal name), or, in a host that links the engine
+ * without xsc (the bench's xsnap worker, bench/native/xsnap-engine.c), the
+ * same functions it installs as `globalThis.sdeEngine`. Resolved per decoder,
+ * not at module load, so that merely importing this module never throws.
+ * Allocates the five host functions.
+ */
+function bindEngine(): EngineFunctions {
+	const hosted = (globalThis as { sdeEngine?: EngineFunctions }).sdeEngine;
+	if (hosted)
+		return hosted;
+	return {
+		tableBytes: native("xs_sde_table_bytes"),
+		build: native("xs_sde_build"),
+		decode: native("xs_sde_decode"),
+		decodeMessage: native("xs_sde_decode_message"),
+		pump: native("xs_sde_pump"),
+	};
+}
+
+/**
+ * The FrameRing storage `pump` reads and advances: modules/can/ring.ts's
+ * private fields, by their names (test/native-engine.test.ts drains a real
+ * ring's storage with the engine to hold the layout). Reached through this
+ * type, not `ring["head"]`: XS looks a computed key up by its string on
+ * every access, which allocates.
+ */
+interface RingStorage {
+	head: number;
+	count: number;
+	readonly capacity: number;
+	readonly ids: Uint32Array;
+	readonly flags: Uint8Array;
+	readonly dlcs: Uint8Array;
+	readonly words: Uint32Array;
+	readonly timestamps: Float64Array;
+}
 
 /** Counter slots, as decode-engine.h orders them. */
 const DECODED = 0, UNKNOWN = 1, IGNORED = 2, SHORT = 3;
@@ -48,6 +89,7 @@ export class NativeDecoder {
 	/** Per signal: 1 when the last frame of its message carried it (Decoder.present). */
 	readonly present: Uint8Array;
 
+	private readonly engine = bindEngine();
 	/** decoded, unknown, ignored, short: written by the engine. */
 	private readonly counters = new Float64Array(4);
 	/** The plan's blob (an ArrayBuffer, or a Resource read in place) and the engine's tables built from it. */
@@ -59,6 +101,12 @@ export class NativeDecoder {
 	private readonly updatedAt: ArrayBufferLike;
 	private readonly updates: ArrayBufferLike;
 	private readonly countersBuffer: ArrayBufferLike;
+	// The last ring pumped, and its buffers.
+	private ring: RingStorage | null = null;
+	private ringIds: ArrayBufferLike | null = null;
+	private ringWords: ArrayBufferLike | null = null;
+	private ringTimestamps: ArrayBufferLike | null = null;
+	private ringMask = 0;
 
 	/**
 	 * @throws RangeError when `store` is smaller than the plan or made of views
@@ -82,19 +130,19 @@ export class NativeDecoder {
 		this.present = new Uint8Array(plan.signalCount);
 
 		let blob: ArrayBufferLike = plan.messages.buffer;
-		let bytes = engineTableBytes(blob);
+		let bytes = this.engine.tableBytes(blob);
 		if (bytes === -1) {
 			// The plan already passed DecodePlan's checks, so the engine refused its address: copy it to an aligned buffer.
 			const copy = new Uint8Array(blob.byteLength);
 			copy.set(new Uint8Array(blob));
 			blob = copy.buffer;
-			bytes = engineTableBytes(blob);
+			bytes = this.engine.tableBytes(blob);
 		}
 		if (bytes < 0)
 			throw new Error(`native decoder: plan refused (${ENGINE_ERRORS[bytes] ?? bytes})`);
 		this.blob = blob;
 		this.tables = new ArrayBuffer(bytes);
-		const error = engineBuild(blob, this.tables);
+		const error = this.engine.build(blob, this.tables);
 		if (error)
 			throw new Error(`native decoder: plan refused (${ENGINE_ERRORS[error] ?? error})`);
 		const s = this.store;
@@ -124,30 +172,37 @@ export class NativeDecoder {
 
 	/** Decoder.decode: the message index, or -1 for an unknown id, remote or error frame. No allocation. */
 	decode(frame: CanFrame): number {
-		return engineDecode(this.blob, this.tables, this.values, this.raws, this.updatedAt, this.updates, this.present, this.countersBuffer,
+		return this.engine.decode(this.blob, this.tables, this.values, this.raws, this.updatedAt, this.updates, this.present, this.countersBuffer,
 			frame.id, frame.flags, frame.dlc, frame.data, frame.timestamp);
 	}
 
 	/** Decoder.decodeMessage: decodes `data` (8 bytes) as message `message`. No allocation. */
 	decodeMessage(message: number, data: Uint8Array, dlc: number, now: number): void {
-		engineDecodeMessage(this.blob, this.tables, this.values, this.raws, this.updatedAt, this.updates, this.present, this.countersBuffer,
+		this.engine.decodeMessage(this.blob, this.tables, this.values, this.raws, this.updatedAt, this.updates, this.present, this.countersBuffer,
 			message, data, dlc, now);
 	}
 
 	/**
 	 * Pops up to `max` queued frames off `ring` and decodes them, in one call
 	 * into C: Pipeline.pump's loop. Returns how many. No allocation.
-	 * Reads the ring's storage directly (its private fields, by name): the
-	 * layout test/native-engine.test.ts checks against modules/can/ring.ts.
+	 * Reads the ring's storage directly (see RingStorage).
 	 */
 	pump(ring: FrameRing, max = 0x7FFFFFFF): number {
-		const head = ring["head"], count = ring["count"];
+		const r = ring as unknown as RingStorage;
+		if (r !== this.ring) {
+			this.ring = r;
+			this.ringIds = r.ids.buffer;
+			this.ringWords = r.words.buffer;
+			this.ringTimestamps = r.timestamps.buffer;
+			this.ringMask = r.capacity - 1;
+		}
+		const head = r.head, count = r.count;
 		if (count === 0 || max <= 0)
 			return 0;
-		const done: number = enginePump(this.blob, this.tables, this.values, this.raws, this.updatedAt, this.updates, this.present, this.countersBuffer,
-			ring["ids"].buffer, ring["flags"], ring["dlcs"], ring["words"].buffer, ring["timestamps"].buffer, head, count, max);
-		ring["head"] = (head + done) & (ring.capacity - 1);
-		ring["count"] = count - done;
+		const done: number = this.engine.pump(this.blob, this.tables, this.values, this.raws, this.updatedAt, this.updates, this.present, this.countersBuffer,
+			this.ringIds, r.flags, r.dlcs, this.ringWords, this.ringTimestamps, head, count, max);
+		r.head = (head + done) & this.ringMask;
+		r.count = count - done;
 		return done;
 	}
 

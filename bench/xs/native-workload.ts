@@ -1,0 +1,126 @@
+/*
+ * Workloads of the native decode engine inside XS: the NativeDecoder module,
+ * unchanged, in the bench's xsnap worker that links the engine (see
+ * bench/native-xs.ts). Same frames and the same receive step as
+ * DecodeWorkload (`pushFields` from a driver-like buffer); what differs is
+ * how the queue is drained.
+ *
+ * Runs in XS only, in the worker that defines `globalThis.sdeEngine`.
+ * Constructors allocate; `run` and `empty` must not.
+ */
+import { CanFrame } from "../../modules/can/frame.js";
+import { FrameRing } from "../../modules/can/ring.js";
+import { NativeDecoder } from "../../modules/signals/native-decoder.js";
+import { DecodePlan } from "../../modules/signals/plan.js";
+import type { FrameSource } from "../frames.js";
+import type { DecodeGroup, Workload } from "../workloads.js";
+
+/**
+ * Receive and queue every frame; then, with `batch` 0, pop each into a
+ * CanFrame and `decode(frame)` it (one XS→C call per frame), or else
+ * `pump(ring)` each time `batch` frames are queued and at the end of each
+ * group (one XS→C call per batch: the display tick's drain).
+ */
+export class NativeDecodeWorkload implements Workload {
+	private readonly ring = new FrameRing(256);
+	private readonly frame = new CanFrame();
+	private readonly decoders: NativeDecoder[];
+	private readonly sources: FrameSource[];
+	private readonly batch: number;
+
+	constructor(groups: ReadonlyArray<DecodeGroup>, batch: number) {
+		if (!(batch >= 0 && batch <= 256))
+			throw new RangeError("batch must be 0 to 256, the ring's capacity");
+		this.batch = batch;
+		this.decoders = groups.map(group => new NativeDecoder(new DecodePlan(group.plan)));
+		this.sources = groups.map(group => group.frames);
+	}
+
+	get decoder(): ReadonlyArray<NativeDecoder> {
+		return this.decoders;
+	}
+
+	run(passes: number): number {
+		const ring = this.ring, frame = this.frame, groups = this.decoders.length, batch = this.batch;
+		let frames = 0, time = 0;
+		for (let p = 0; p < passes; p++) {
+			for (let g = 0; g < groups; g++) {
+				const decoder = this.decoders[g], source = this.sources[g];
+				const ids = source.ids, flags = source.flags, dlcs = source.dlcs, data = source.data, count = source.count;
+				if (batch === 0) {
+					for (let k = 0; k < count; k++) {
+						ring.pushFields(ids[k], flags[k], dlcs[k], data, k << 3, 8, time++);
+						ring.pop(frame);
+						decoder.decode(frame);
+					}
+				}
+				else {
+					let queued = 0;
+					for (let k = 0; k < count; k++) {
+						ring.pushFields(ids[k], flags[k], dlcs[k], data, k << 3, 8, time++);
+						if (++queued === batch) {
+							decoder.pump(ring);
+							queued = 0;
+						}
+					}
+					decoder.pump(ring);
+				}
+				frames += count;
+			}
+		}
+		return frames;
+	}
+
+	empty(passes: number): number {
+		const groups = this.decoders.length;
+		let frames = 0, time = 0;
+		for (let p = 0; p < passes; p++) {
+			for (let g = 0; g < groups; g++) {
+				const count = this.sources[g].count;
+				for (let k = 0; k < count; k++)
+					time++;
+				frames += count;
+			}
+		}
+		return frames + (time & 0);
+	}
+}
+
+/** Calls in one pass of a HostCallWorkload. */
+const CALL_PASS = 1000;
+
+/**
+ * A bare XS→C call, to price the boundary: `sdeEngine.nop`, a host function
+ * that returns at once, called with as many arguments as `pump` takes (16)
+ * or none. Runs in XS only; no allocation.
+ */
+export class HostCallWorkload implements Workload {
+	private readonly nop: (...args: unknown[]) => void;
+	private readonly arguments16: boolean;
+	private readonly buffer = new ArrayBuffer(8);
+	private readonly bytes = new Uint8Array(8);
+
+	constructor(arguments16: boolean) {
+		this.nop = (globalThis as unknown as { sdeEngine: { nop(...args: unknown[]): void } }).sdeEngine.nop;
+		this.arguments16 = arguments16;
+	}
+
+	run(passes: number): number {
+		const n = passes * CALL_PASS, nop = this.nop, buffer = this.buffer, bytes = this.bytes;
+		if (this.arguments16)
+			for (let i = 0; i < n; i++)
+				nop(buffer, buffer, buffer, buffer, buffer, buffer, bytes, buffer, buffer, bytes, bytes, buffer, buffer, i, i, i);
+		else
+			for (let i = 0; i < n; i++)
+				nop();
+		return n;
+	}
+
+	empty(passes: number): number {
+		const n = passes * CALL_PASS;
+		let x = 0;
+		for (let i = 0; i < n; i++)
+			x = i;
+		return n + (x & 0);
+	}
+}
