@@ -16,22 +16,38 @@ import Timer from "timer";
 import Instrumentation from "instrumentation";
 import { DecodePlan } from "signals/plan";
 import { Health, Pipeline, formatHealth } from "signals/pipeline";
-import { VehicleInputs } from "cluster/vehicle";
+import { ProfileInputs, VehicleProfile } from "cluster/profile";
 import { ClusterModel } from "cluster/cluster";
+import { AlertMonitor, checkEngineAlertRule, defaultAlertRules } from "cluster/alerts";
+import { ShiftLight } from "cluster/shift-light";
+import { Quantity } from "cluster/quantity";
+import { TripComputer, TripMemory } from "cluster/trip";
 import { BusMeter, Diagnostics } from "cluster/diagnostics";
 import { ClusterView } from "ui/cluster-view";
-import { openCanSource } from "host/can-source";
-import { DEMO_PROFILE as profile } from "host/profile";
+import { CAN_RING_CAPACITY, openCanSource } from "host/can-source";
+import { openTripFlash } from "host/trip-storage";
 
 const HEALTH_INTERVAL_MS = 5000;
-/** The compiled plan the host's manifest provides as a resource; `host/profile` binds it. */
-const PLAN_RESOURCE = "demo-car.plan";
+/** Odometer and trips are saved this often while they change (and at once when the car stops or a trip is reset). */
+const TRIP_SAVE_INTERVAL_MS = 15000;
+/**
+ * The car: its compiled profile and the decode plan compiled with it
+ * (`xs-cluster profile compile ... -o car.vehicle`), resources every host's
+ * manifest provides.
+ */
+const plan = new DecodePlan(new Resource("car.plan") as unknown as ArrayBuffer);
+const profile = new VehicleProfile(new Resource("car.vehicle") as unknown as ArrayBuffer);
+const pipeline = new Pipeline(plan, { ringCapacity: CAN_RING_CAPACITY });
+const inputs = new ProfileInputs(profile, plan, pipeline.store);
 
-const plan = new DecodePlan(new Resource(PLAN_RESOURCE) as unknown as ArrayBuffer);
-const pipeline = new Pipeline(plan);
-const source = openCanSource(pipeline.ring, plan);
-const inputs = new VehicleInputs(plan, pipeline.store, profile.quantities);
-const model = new ClusterModel(inputs, { gears: profile.gears });
+const trip = new TripComputer({ tankLiters: profile.tankLiters });
+const memory = TripMemory.on(trip, openTripFlash(), { intervalMs: TRIP_SAVE_INTERVAL_MS });
+const restored = memory.start();
+
+const alerts = new AlertMonitor(inputs, [...defaultAlertRules(), ...(inputs.has(Quantity.checkEngine) ? [checkEngineAlertRule()] : [])]);
+const shift = new ShiftLight({ defaultRpm: 5500, limitRpm: 6500 });
+const model = new ClusterModel(inputs, { gears: profile.gears(), trip, alerts, shift });
+const source = openCanSource(pipeline.ring, plan, { odometerKm: trip.odometer });
 const meter = new BusMeter();
 const diagnostics = new Diagnostics(meter);
 const health = new Health();
@@ -41,7 +57,7 @@ const now = () => Date.now() - start;
 /** Names of the profile's signals that are stale now, for the diagnostics page. Allocates. */
 function staleNames(at: number): string {
 	let names = "", count = 0;
-	const signals = inputs.signals, store = pipeline.store;
+	const signals = profile.directSignal, store = pipeline.store;
 	for (let q = 0; q < signals.length; q++) {
 		const signal = signals[q];
 		if (signal < 0 || store.isFresh(signal, at))
@@ -61,32 +77,56 @@ const view = new ClusterView(model, diagnostics, {
 	tick(at: number) {
 		source.step(at);
 		meter.pump(pipeline);
-		return model.update(at);
+		const changed = model.update(at);
+		memory.tick(at);
+		return changed;
 	},
 	sample(at: number) {
 		return diagnostics.sample(at, pipeline.health(at, health), view.drawn, view.ticks);
 	},
 	staleNames,
+	resetTrip() {
+		model.resetTrip();
+		memory.flush(now());
+	},
+	acknowledgeAlert() {
+		return model.acknowledgeAlert(now());
+	},
 });
 model.start(now());
 
 /*
  * Buttons, where the host has them (the M5Stack, real or simulated, puts A, B
- * and C on Host.Button): A switches pages, B units, C the theme. A touch
- * screen switches pages too; the diagnostics page has buttons for the rest.
+ * and C on Host.Button): A acknowledges the alert on the pop-up, else switches
+ * pages, and held for a second resets trip A; B units, C the theme. A touch
+ * screen switches pages too (a touch on the pop-up acknowledges it); the
+ * diagnostics page has buttons for the rest.
  */
 interface HostButton { new (options: { onPush(pressed: number): void }): object }
 const hostButtons = (globalThis as { Host?: { Button?: { a?: HostButton; b?: HostButton; c?: HostButton } } }).Host?.Button;
 const buttons: object[] = [];
+const LONG_PRESS_MS = 1000;
 if (hostButtons?.a && hostButtons.b && hostButtons.c) {
-	buttons.push(new hostButtons.a({ onPush(pressed) { if (pressed) view.togglePage(); } }));
+	let pressedAt = NaN;
+	buttons.push(new hostButtons.a({ onPush(pressed) {
+		const at = now();
+		if (pressed) {
+			pressedAt = at;
+			return;
+		}
+		if (at - pressedAt >= LONG_PRESS_MS)
+			view.resetTrip();
+		else if (!view.acknowledgeAlert())
+			view.togglePage();
+		pressedAt = NaN;
+	} }));
 	buttons.push(new hostButtons.b({ onPush(pressed) { if (pressed) view.toggleUnits(); } }));
 	buttons.push(new hostButtons.c({ onPush(pressed) { if (pressed) view.cycleTheme(); } }));
 }
 
 const slotHeap = Instrumentation.map("XS Slot Heap Used"), chunkHeap = Instrumentation.map("XS Chunk Heap Used");
 const pixelsDrawn = Instrumentation.map("Pixels Drawn");
-trace(`xs-cluster: ${profile.name}, ${plan.messageCount} messages, ${plan.signalCount} signals, source ${source.description}\n`);
+trace(`xs-cluster: ${profile.name}, ${plan.messageCount} messages, ${plan.signalCount} signals, source ${source.description}; odometer ${trip.odometer.toFixed(1)} km, trip A ${trip.tripA.distance.toFixed(2)} km (${restored ? "restored" : "new"})\n`);
 
 Timer.repeat(() => {
 	const at = now();
@@ -95,7 +135,7 @@ Timer.repeat(() => {
 	const chunk = chunkHeap === undefined ? undefined : Instrumentation.get(chunkHeap);
 	// Instrumentation counts pixels drawn over its last one-second sample, not in total.
 	const pixels = pixelsDrawn === undefined ? undefined : Instrumentation.get(pixelsDrawn);
-	trace(`health: ${formatHealth(health)}; ui ${view.drawn} frames drawn of ${view.ticks} ticks, ${pixels ?? "?"} pixels/s, page ${view.page}; heap slot ${slot ?? "?"} chunk ${chunk ?? "?"}\n`);
+	trace(`health: ${formatHealth(health)}; ui ${view.drawn} frames drawn of ${view.ticks} ticks, ${pixels ?? "?"} pixels/s, page ${view.page}; odo ${trip.odometer.toFixed(2)} km trip ${trip.tripA.distance.toFixed(2)} km saves ${memory.log.writes}; alert ${model.alert < 0 ? "none" : alerts.rules[model.alert].id}; heap slot ${slot ?? "?"} chunk ${chunk ?? "?"}\n`);
 }, HEALTH_INTERVAL_MS);
 
 export default view.application;

@@ -8,8 +8,8 @@ import { Quantity } from "../modules/cluster/quantity.js";
 import { LampState, Telltale } from "../modules/cluster/telltales.js";
 import { Theme, ThemeSelector } from "../modules/cluster/theme.js";
 import { IMPERIAL, METRIC, speed, temperature } from "../modules/cluster/units.js";
-import { VehicleInputs } from "../modules/cluster/vehicle.js";
-import { compilePlan } from "../modules/dbc/compile.js";
+import { ProfileInputs, VehicleProfile } from "../modules/cluster/profile.js";
+import { compileProfile } from "../tools/profile.js";
 import { parseDbcOrThrow } from "../modules/dbc/parser.js";
 import { Encoder } from "../modules/signals/encoder.js";
 import { DecodePlan } from "../modules/signals/plan.js";
@@ -20,16 +20,18 @@ import { repoRoot } from "./shared-data.js";
 
 const FRAME_MS = 33;
 const demoDir = join(repoRoot, "hosts/sim/demo");
-const plan = new DecodePlan(compilePlan(parseDbcOrThrow(readFileSync(join(demoDir, "demo-car.dbc"), "latin1"), "demo-car.dbc")).buffer);
-const profile = JSON.parse(readFileSync(join(demoDir, "demo-car.json"), "utf8"));
+const db = parseDbcOrThrow(readFileSync(join(demoDir, "demo-car.dbc"), "latin1"), "demo-car.dbc");
+const compiled = compileProfile(JSON.parse(readFileSync(join(demoDir, "demo-car.json"), "utf8")), "demo-car.json", db);
+const plan = new DecodePlan(compiled.plan.buffer);
+const vehicle = new VehicleProfile(compiled.vehicle);
 
 /** The demo car's bus, driven by hand: the real decode path under a fake clock. */
 class Bench {
 	readonly clock = new FakeClock(0);
 	readonly pipeline = new Pipeline(plan);
 	readonly encoder = new Encoder(plan);
-	readonly inputs = new VehicleInputs(plan, this.pipeline.store, profile.quantities);
-	readonly model = new ClusterModel(this.inputs, { gears: profile.gears });
+	readonly inputs = new ProfileInputs(vehicle, plan, this.pipeline.store);
+	readonly model = new ClusterModel(this.inputs, { gears: vehicle.gears() });
 	private readonly frame = new CanFrame();
 
 	send(messageName: string, values: Record<string, number>): void {
@@ -180,9 +182,11 @@ describe("theme", () => {
 		const model = new ClusterModel(q);
 		model.update(0);
 		q.set(Quantity.headlights, 1);
-		expect(model.update(33) & Change.theme).toBe(Change.theme);
+		// DayNight decides (headlights held for 2 s), the ThemeSelector follows it.
+		expect(model.update(33) & Change.theme).toBe(0);
+		expect(model.update(2040) & Change.theme).toBe(Change.theme);
 		expect(model.night).toBe(true);
-		expect(model.update(66) & Change.theme).toBe(0);
+		expect(model.update(2073) & Change.theme).toBe(0);
 	});
 });
 

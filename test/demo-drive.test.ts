@@ -6,9 +6,9 @@ import { Change, ClusterModel } from "../modules/cluster/cluster.js";
 import { BusMeter, Diagnostics } from "../modules/cluster/diagnostics.js";
 import { Quantity } from "../modules/cluster/quantity.js";
 import { LampState, Telltale } from "../modules/cluster/telltales.js";
-import { VehicleInputs } from "../modules/cluster/vehicle.js";
-import { compilePlan } from "../modules/dbc/compile.js";
-import { parseDbcOrThrow } from "../modules/dbc/parser.js";
+import { AlertMonitor, checkEngineAlertRule, defaultAlertRules } from "../modules/cluster/alerts.js";
+import { ProfileInputs, VehicleProfile } from "../modules/cluster/profile.js";
+import { TripComputer } from "../modules/cluster/trip.js";
 import { Encoder } from "../modules/signals/encoder.js";
 import { DecodePlan, MESSAGE_WORDS, MessageField } from "../modules/signals/plan.js";
 import { Health, Pipeline } from "../modules/signals/pipeline.js";
@@ -18,18 +18,27 @@ import { repoRoot } from "./shared-data.js";
 
 const FRAME_MS = 33;
 const demoDir = join(repoRoot, "hosts/sim/demo");
-// The committed plan is what the simulator loads (demo-plan.test.ts keeps it current).
-const planBytes = readFileSync(join(demoDir, "demo-car.plan"));
-const plan = new DecodePlan(planBytes.buffer.slice(planBytes.byteOffset, planBytes.byteOffset + planBytes.byteLength));
-const profile = JSON.parse(readFileSync(join(demoDir, "demo-car.json"), "utf8"));
+// The committed plans are what the simulator loads (demo-plan.test.ts and
+// demo-profile.test.ts keep them current): the demo car's ECUs encode with
+// the full plan of its DBC, the cluster decodes with the plan compiled with
+// its profile (car.plan, car.vehicle).
+const read = (name: string) => {
+	const bytes = readFileSync(join(demoDir, name));
+	return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+};
+const plan = new DecodePlan(read("demo-car.plan"));
+const carPlan = new DecodePlan(read("car.plan"));
+const carProfile = new VehicleProfile(read("car.vehicle"));
 
-/** The simulator's composition, with a fake clock instead of Timer. */
+/** The simulator's composition (main.ts), with a fake clock instead of Timer. */
 function simulator() {
 	const clock = new FakeClock(0);
-	const pipeline = new Pipeline(plan);
+	const pipeline = new Pipeline(carPlan);
 	const drive = new DemoDrive(plan, new Encoder(plan), pipeline.ring);
-	const inputs = new VehicleInputs(plan, pipeline.store, profile.quantities);
-	const model = new ClusterModel(inputs, { gears: profile.gears });
+	const inputs = new ProfileInputs(carProfile, carPlan, pipeline.store);
+	const trip = new TripComputer({ tankLiters: carProfile.tankLiters });
+	const alerts = new AlertMonitor(inputs, [...defaultAlertRules(), checkEngineAlertRule()]);
+	const model = new ClusterModel(inputs, { gears: carProfile.gears(), trip, alerts });
 	const meter = new BusMeter();
 	model.start(0);
 	const tick = () => {
@@ -83,7 +92,8 @@ describe("demo drive", () => {
 		const health = new Health();
 		const diagnostics = new Diagnostics(sim.meter);
 		const seen = { maxDigits: 0, gears: new Set<string>(), engaged: new Set<number>(), staleAt: NaN, backAt: NaN,
-			leftFlashes: 0, checkOn: NaN, checkOff: NaN, nightAt: NaN, redrawn: 0, ticks: 0 };
+			leftFlashes: 0, checkOn: NaN, checkOff: NaN, nightAt: NaN, redrawn: 0, ticks: 0,
+			alertOn: NaN, alertOff: NaN, alerts: new Set<string>() };
 		let leftWas = 0;
 		for (let t = 0; t < LAP_MS; t += FRAME_MS) {
 			const changed = sim.tick();
@@ -94,7 +104,7 @@ describe("demo drive", () => {
 			seen.maxDigits = Math.max(seen.maxDigits, model.speedometer.digits);
 			if (now > 500) // before the first GEARBOX frame the gear is honestly unknown
 				seen.gears.add(model.gear);
-			const engaged = sim.pipeline.store.read(plan.findSignal(plan.findMessageByName("GEARBOX"), "GearEngaged"), now);
+			const engaged = sim.pipeline.store.read(carPlan.findSignal(carPlan.findMessageByName("GEARBOX"), "GearEngaged"), now);
 			if (engaged === engaged)
 				seen.engaged.add(engaged);
 			if (model.speedometer.digits === -1 && now > 5000 && seen.staleAt !== seen.staleAt)
@@ -110,6 +120,15 @@ describe("demo drive", () => {
 				seen.checkOn = now;
 			if (check === LampState.off && seen.checkOn === seen.checkOn && seen.checkOff !== seen.checkOff)
 				seen.checkOff = now;
+			if (changed & Change.alert) {
+				if (model.alert >= 0) {
+					seen.alerts.add(model.alerts!.rules[model.alert].id);
+					if (seen.alertOn !== seen.alertOn)
+						seen.alertOn = now;
+				}
+				else if (seen.alertOn === seen.alertOn && seen.alertOff !== seen.alertOff)
+					seen.alertOff = now;
+			}
 			if (model.night && seen.nightAt !== seen.nightAt)
 				seen.nightAt = now;
 			diagnostics.sample(now, sim.pipeline.health(now, health), seen.ticks);
@@ -129,6 +148,12 @@ describe("demo drive", () => {
 		expect(seen.checkOn).toBeGreaterThanOrEqual(75000);
 		expect(seen.checkOff).toBeGreaterThanOrEqual(95000);
 		expect(seen.nightAt).toBeGreaterThanOrEqual(45000);
+		// The check-engine pop-up comes with the lamp (75-95 s) and goes after it.
+		expect([...seen.alerts]).toEqual(["check-engine"]);
+		expect(seen.alertOn).toBeGreaterThanOrEqual(75000);
+		expect(seen.alertOn).toBeLessThan(77000);
+		expect(seen.alertOff).toBeGreaterThanOrEqual(95000);
+		expect(seen.alertOff).toBeLessThan(98000);
 		expect(sim.pipeline.ring.dropped).toBe(0);
 		expect(diagnostics.unknown).toBeGreaterThan(1000);
 		expect(diagnostics.busLoad).toBeGreaterThan(2);
@@ -151,11 +176,4 @@ describe("demo drive", () => {
 		looping.step(0);
 		expect(looping.step(LAP_MS + 10)).toBeGreaterThan(0);
 	});
-});
-
-test("simulator-profile-module-matches-the-demo-car-json", async () => {
-	const { DEMO_PROFILE } = await import("../hosts/sim/profile.js");
-	// Everything but the DBC file name, which only host tools use.
-	const { dbc: _dbc, ...bindings } = profile;
-	expect(JSON.parse(JSON.stringify(DEMO_PROFILE))).toEqual(bindings);
 });

@@ -41,8 +41,13 @@ export interface CanSource {
 	readonly bus?: BusStatus;
 }
 
-/** Opens the board's CAN input. `plan` is unused here (the simulator's demo drive encodes with it). */
-export function openCanSource(ring: FrameRing, plan?: DecodePlan): CanSource {
+/** What main.ts may pass; the simulator's demo car uses it, a real bus needs none of it. */
+export interface CanSourceOptions {
+	odometerKm?: number;
+}
+
+/** Opens the board's CAN input. `plan` and `options` are unused here (the simulator's demo drive uses them). */
+export function openCanSource(ring: FrameRing, plan?: DecodePlan, _options?: CanSourceOptions): CanSource {
 	const board = readBoard(config);
 	let offset = Date.now();
 	const clock = () => Date.now() - offset;

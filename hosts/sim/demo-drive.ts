@@ -171,6 +171,8 @@ export interface DemoDriveOptions {
 	loop?: boolean;
 	/** Frames later than this are skipped rather than caught up (after a pause), ms. Default 1000. */
 	maxLag?: number;
+	/** The car's odometer at start, km (the simulator continues from the cluster's saved one). Default 48213.4. */
+	odometerKm?: number;
 }
 
 export class DemoDrive {
@@ -187,6 +189,7 @@ export class DemoDrive {
 	private readonly data = new Uint8Array(8);
 	private readonly maxLag: number;
 	private readonly loop: boolean;
+	private readonly odometerKm: number;
 	private startAt = NaN;
 	private lastAt = NaN;
 	private nextUnknown = 0;
@@ -201,6 +204,7 @@ export class DemoDrive {
 		this.ring = ring;
 		this.loop = options.loop ?? true;
 		this.maxLag = options.maxLag ?? 1000;
+		this.odometerKm = options.odometerKm ?? 48213.4;
 		const add = (name: string, bindings: Record<string, StateField>, pages: Record<string, number> = {}) => {
 			const message = encoder.message(name);
 			const cycle = plan.messages[message * PLAN_MESSAGE_WORDS + PLAN_CYCLE_TIME] || 1000;
@@ -293,7 +297,7 @@ export class DemoDrive {
 	private encode(entry: MessagePlan, state: DriveState): void {
 		const encoder = this.encoder, data = this.data;
 		data.fill(0);
-		state.odometer = 48213.4 + this.distanceKm;
+		state.odometer = this.odometerKm + this.distanceKm;
 		if (entry.message === this.wheelSpeed)
 			state.counter = (state.counter + 1) & 15;
 		else if (entry.multiplexed)

@@ -391,3 +391,12 @@ export function defaultAlertRules(): AlertRule[] {
 			conditions: [{ quantity: speed, above: 130, hysteresis: 3 }], debounceMs: 1000 },
 	];
 }
+
+/**
+ * A pop-up for the check-engine lamp (the lamp alone is easy to miss), for
+ * cars whose profile maps `checkEngine`. Allocates the rule.
+ */
+export function checkEngineAlertRule(): AlertRule {
+	return { id: "check-engine", message: "Check engine: have it serviced", severity: Severity.warning,
+		conditions: [{ quantity: Quantity.checkEngine, above: 1 }], debounceMs: 500, clearMs: 2000 };
+}

@@ -2,8 +2,10 @@
  * ClusterModel: what the instrument cluster shows, worked out from the signal
  * store once per display tick.
  *
- * It reads quantities through VehicleInputs, damps and quantises the gauges,
- * runs the telltale bank, chooses the theme, converts into the chosen units,
+ * It reads quantities through ProfileInputs, damps and quantises the gauges,
+ * runs the telltale bank, the trip computer (the one odometer), the alert
+ * monitor and the shift light, chooses the theme (DayNight feeding the
+ * ThemeSelector: one source of truth for night), converts into the chosen units,
  * and returns a bit per shown element that changed, so the Piu view redraws
  * only those (the round-bme68x pattern: quantise, compare, then touch the UI).
  * Everything here is plain TypeScript run by vitest with a fake clock; only
@@ -14,6 +16,10 @@ import { GaugeChange, Needle, Speedometer } from "./gauge.js";
 import { Quantity } from "./quantity.js";
 import { TelltaleBank, type QuantityReader } from "./telltales.js";
 import { Theme, ThemeSelector, type ThemeChoice } from "./theme.js";
+import { TripComputer } from "./trip.js";
+import { DayNight } from "./day-night.js";
+import type { AlertMonitor } from "./alerts.js";
+import type { ShiftLight } from "./shift-light.js";
 import { METRIC, distance, temperature, type UnitSystem } from "./units.js";
 
 /** Bits returned by `ClusterModel.update`: which shown elements changed. */
@@ -34,7 +40,11 @@ export const Change = Object.freeze({
 	telltales: 1 << 13,
 	theme: 1 << 14,
 	units: 1 << 15,
-	all: 0xFFFF,
+	/** The shift light's state or flash phase. */
+	shift: 1 << 16,
+	/** The alert pop-up: another alert on top, or none. */
+	alert: 1 << 17,
+	all: 0x3FFFF,
 });
 
 export interface ClusterOptions {
@@ -50,8 +60,14 @@ export interface ClusterOptions {
 	gears?: Record<string, string>;
 	units?: UnitSystem;
 	theme?: ThemeChoice;
-	/** Odometer at start, km, for cars that do not send one. */
-	odometerKm?: number;
+	/** The trip computer: odometer and trips (restored by TripMemory). Default: a fresh one. */
+	trip?: TripComputer;
+	/** Alerts for the pop-up, updated on every tick. */
+	alerts?: AlertMonitor;
+	/** Shift light, from rpm and the gear code. */
+	shift?: ShiftLight;
+	/** Day/night decision (headlights, else dimmer) that drives the "auto" theme. Default: a DayNight with its defaults. */
+	dayNight?: DayNight;
 }
 
 /** Coolant bar scale, °C: a cold engine to well past overheating. */
@@ -67,9 +83,15 @@ export class ClusterModel {
 	readonly coolant: Needle;
 	readonly telltales: TelltaleBank;
 	readonly theme: ThemeSelector;
+	readonly trip: TripComputer;
+	readonly dayNight: DayNight;
+	readonly alerts: AlertMonitor | null;
+	readonly shift: ShiftLight | null;
 	readonly rpmMax: number;
 	readonly redline: number;
 	units: UnitSystem;
+	/** Rule index of the alert on the pop-up, -1 for none. */
+	alert = -1;
 
 	/** Gear label shown; "--" while the gear signal is missing. */
 	gear = "--";
@@ -79,12 +101,10 @@ export class ClusterModel {
 	tripTenths = 0;
 	/** Outside temperature, whole degrees in display units; NaN shows `--`. */
 	ambient = NaN;
-	/** Distance driven since start, km, integrated from the true speed. */
-	tripKm = 0;
 
 	private readonly gearLabels: string[] = [];
-	private odometerKm: number;
 	private lastAt = NaN;
+	private alertRevision = -1;
 	private forced: number = Change.all;
 
 	/** Allocates the gauges, the bank and the gear table. */
@@ -104,7 +124,15 @@ export class ClusterModel {
 		const gears = options.gears ?? {};
 		for (const code of Object.keys(gears))
 			this.gearLabels[Number(code)] = gears[code];
-		this.odometerKm = options.odometerKm ?? NaN;
+		this.trip = options.trip ?? new TripComputer();
+		this.dayNight = options.dayNight ?? new DayNight();
+		this.alerts = options.alerts ?? null;
+		this.shift = options.shift ?? null;
+	}
+
+	/** Trip A's distance, km (the trip computer integrates it from the true speed). */
+	get tripKm(): number {
+		return this.trip.tripA.distance;
 	}
 
 	/** Starts the bulb check; call when the display first shows. */
@@ -130,9 +158,14 @@ export class ClusterModel {
 		return this.theme.cycle();
 	}
 
-	/** Starts the trip again at zero. */
+	/** Starts trip A again at zero. */
 	resetTrip(): void {
-		this.tripKm = 0;
+		this.trip.resetTrip(0);
+	}
+
+	/** Acknowledges the alert on the pop-up; true when there was one. */
+	acknowledgeAlert(now: number): boolean {
+		return this.alerts !== null && this.alerts.acknowledgeTop(now) >= 0;
 	}
 
 	/** True while the start-up bulb check runs. */
@@ -176,19 +209,15 @@ export class ClusterModel {
 			changed |= Change.gear;
 		}
 
-		// Trip from the true speed: distance is not a display, it is not rounded up.
-		if (kmh === kmh && kmh > 0)
-			this.tripKm += kmh * elapsed / 3600000;
-		const tripTenths = Math.floor(distance(this.tripKm, this.units) * 10);
+		// One odometer: the trip computer's (the car's own when it sends one, else integrated).
+		// Distance is not a display, it is not rounded up.
+		this.trip.updateFrom(inputs, now);
+		const tripTenths = Math.floor(distance(this.trip.tripA.distance, this.units) * 10);
 		if (tripTenths !== this.tripTenths) {
 			this.tripTenths = tripTenths;
 			changed |= Change.trip;
 		}
-
-		let odometerKm = inputs.read(Quantity.odometer, now);
-		if (odometerKm !== odometerKm && this.odometerKm === this.odometerKm)
-			odometerKm = this.odometerKm + this.tripKm;
-		const odometer = odometerKm === odometerKm ? Math.floor(distance(odometerKm, this.units)) : -1;
+		const odometer = Math.floor(distance(this.trip.odometer, this.units));
 		if (odometer !== this.odometer) {
 			this.odometer = odometer;
 			changed |= Change.odometer;
@@ -203,8 +232,24 @@ export class ClusterModel {
 
 		if (this.telltales.update(now))
 			changed |= Change.telltales;
-		if (this.theme.update(inputs.read(Quantity.headlights, now)))
+		this.dayNight.updateFrom(inputs, now);
+		if (this.theme.update(this.dayNight.night))
 			changed |= Change.theme;
+		const shift = this.shift;
+		if (shift && shift.update(inputs.read(Quantity.rpm, now), code, now))
+			changed |= Change.shift;
+		const alerts = this.alerts;
+		if (alerts) {
+			alerts.update(now);
+			if (alerts.revision !== this.alertRevision) {
+				this.alertRevision = alerts.revision;
+				const top = alerts.top();
+				if (top !== this.alert) {
+					this.alert = top;
+					changed |= Change.alert;
+				}
+			}
+		}
 		return changed;
 	}
 

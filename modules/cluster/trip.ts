@@ -19,10 +19,12 @@ import type { FlashRegion } from "../storage/flash.js";
 import { RecordLog, wearLimitedIntervalMs } from "../storage/record-log.js";
 import { SaveSchedule } from "../storage/save-schedule.js";
 import { Quantity } from "./quantity.js";
-import type { VehicleInputs } from "./vehicle.js";
 
-/** Anything that reads quantities in canonical units (VehicleInputs, ProfileInputs). */
-export type QuantityReader = Pick<VehicleInputs, "read">;
+/** Anything that reads quantities in canonical units (ProfileInputs, a test's fake). */
+export interface QuantityReader {
+	/** The quantity in its canonical unit, NaN when unmapped or missing at `now`. */
+	read(quantity: number, now: number): number;
+}
 
 export class Trip {
 	/** km. */

@@ -19,7 +19,7 @@ import { TELLTALE_COLORS, TELLTALE_COUNT, Telltale } from "cluster/telltales";
 import { IMPERIAL, METRIC } from "cluster/units";
 import { type Look, lookFor } from "./look.js";
 import { telltaleSymbol } from "./symbols.js";
-import type { Application, Content, Label, Shape } from "./piu-types.js";
+import type { Application, Content, Label, Shape, Skin } from "./piu-types.js";
 
 /** Dial sweep in screen degrees (0 is 3 o'clock, clockwise): from lower left, over the top, to lower right. */
 const DIAL_START = 150;
@@ -188,7 +188,16 @@ export interface ViewHooks {
 	sample(now: number): boolean;
 	/** The source's description, e.g. "demo drive". */
 	readonly source: string;
+	/** Zeroes trip A (and saves at once). */
+	resetTrip(): void;
+	/** Acknowledges the alert on the pop-up; true when there was one. */
+	acknowledgeAlert(): boolean;
 }
+
+/** Pop-up fill by alert severity (info, warning, critical). */
+const ALERT_FILLS = ["#2b6cc4", "#e09a10", "#d0281e"];
+/** Shift lamp: off, lit. */
+const SHIFT_FILLS = ["#00000000", "#ff3b2f"];
 
 /** Rows of the diagnostics page. */
 const DIAG_ROWS = ["Display", "Bus frames", "Bus load (est.)", "Decoded", "Dropped", "Unknown ids", "Stale signals", "Stale now"];
@@ -222,6 +231,10 @@ export class ClusterView {
 	private readonly diagNames: Label[] = [];
 	private readonly diagTitle: Label;
 	private readonly buttons: Label[] = [];
+	private readonly popup: any;
+	private readonly popupText: Label;
+	private readonly popupSkins: Skin[] = [];
+	private readonly shiftLamp: Content;
 	private showingDiagnostics = false;
 
 	/** Builds the view for the display, landscape as the host's rotation makes it (320 x 240, 480 x 320...). */
@@ -235,7 +248,8 @@ export class ClusterView {
 
 		class PageBehavior extends Behavior {
 			onTouchEnded(_content: Content) {
-				view.togglePage();
+				if (!view.acknowledgeAlert())
+					view.togglePage();
 			}
 		}
 		class ClockBehavior extends Behavior {
@@ -323,6 +337,18 @@ export class ClusterView {
 		this.main.add(this.odometer);
 		this.main.add(this.trip);
 
+		// Shift light: a lamp across the top of the tachometer, lit at the shift point, flashing at the limit.
+		this.shiftLamp = new Content(null, { left: g.x(238) - g.s(22), top: g.y(130) - r + g.s(20), width: g.s(44), height: g.s(7), skin: new Skin({ fill: SHIFT_FILLS }), state: 0 } as any);
+		this.main.add(this.shiftLamp);
+
+		// Alert pop-up over the dials: the monitor's top alert, coloured by severity; a touch (or button A) acknowledges it.
+		for (const fill of ALERT_FILLS)
+			this.popupSkins.push(new Skin({ fill, stroke: "#ffffff", borders: { left: 2, right: 2, top: 2, bottom: 2 } }));
+		this.popup = new Container(null, { left: g.x(30), top: g.y(150), width: g.s(260), height: g.s(44), skin: this.popupSkins[1], visible: false, active: false });
+		this.popupText = new Label(null, { left: g.s(6), right: g.s(6), top: 0, bottom: 0, style: new Style({ font: "semibold 16px Open Sans", color: "#ffffff", horizontal: "center", vertical: "middle" }), string: "" });
+		this.popup.add(this.popupText);
+		this.main.add(this.popup);
+
 		// Diagnostics page.
 		this.diagTitle = new Label(null, { left: g.x(10), top: g.y(4), width: g.s(300), height: g.s(26), style: look.titleStyle, string: `Diagnostics: ${hooks.source}` });
 		this.diag.add(this.diagTitle);
@@ -336,7 +362,8 @@ export class ClusterView {
 			this.diag.add(value);
 		}
 		const buttonW = g.s(96);
-		const actions = [() => this.toggleUnits(), () => this.cycleTheme(), () => this.togglePage()];
+		// The page itself goes back when touched; its third button resets trip A.
+		const actions = [() => this.toggleUnits(), () => this.cycleTheme(), () => this.resetTrip()];
 		for (let i = 0; i < 3; i++) {
 			const action = actions[i];
 			class ButtonBehavior extends Behavior {
@@ -419,12 +446,35 @@ export class ClusterView {
 		}
 		if (changed & (Change.ambient | Change.units))
 			this.ambient.string = model.ambient !== model.ambient ? "--" : `${model.ambient} ${model.units.temperatureLabel}`;
+		if (changed & Change.shift)
+			this.shiftLamp.state = model.shift && model.shift.lit ? 1 : 0;
+		if (changed & Change.alert) {
+			const alert = model.alert, alerts = model.alerts;
+			if (alert < 0 || !alerts)
+				this.popup.visible = false;
+			else {
+				const rule = alerts.rules[alert];
+				this.popup.skin = this.popupSkins[rule.severity] ?? this.popupSkins[1];
+				this.popupText.string = rule.message;
+				this.popup.visible = true;
+			}
+		}
 		if (changed & Change.telltales) {
 			const shown = model.telltales.shown, bits = model.telltales.changed | (changed & Change.theme ? 0x7FF : 0);
 			for (let i = 0; i < TELLTALE_COUNT; i++)
 				if (bits & (1 << i))
 					this.lamps[i].state = shown[i];
 		}
+	}
+
+	/** Zeroes trip A (button A held, or the diagnostics page's button). */
+	resetTrip(): void {
+		this.hooks.resetTrip();
+	}
+
+	/** Acknowledges the alert on the pop-up; false when none shows (then a touch switches pages). */
+	acknowledgeAlert(): boolean {
+		return !this.showingDiagnostics && this.hooks.acknowledgeAlert();
 	}
 
 	/** Shows the other page. */
@@ -453,7 +503,7 @@ export class ClusterView {
 		const model = this.model;
 		this.buttons[0].string = `Units: ${model.units.speedLabel}`;
 		this.buttons[1].string = `Theme: ${model.theme.choice}`;
-		this.buttons[2].string = "Back";
+		this.buttons[2].string = "Reset trip";
 	}
 
 	/** Fills the diagnostics rows. Allocates their strings; runs once a second while the page shows. */

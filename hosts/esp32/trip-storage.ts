@@ -1,0 +1,16 @@
+/*
+ * Where the ESP32 keeps the odometer and trips: the `xsc-trip` data partition
+ * (hosts/esp32/partitions.csv) through the SDK's `flash` module. TripMemory's
+ * record log writes it in alternating sectors with sequence numbers and
+ * checksums, so a power cut at any instant loses at most one save interval.
+ * Runs on the ESP32; allocates when opened.
+ */
+import Flash from "flash";
+import type { FlashRegion } from "storage/flash";
+
+/** Partition name of the trip log (the simulator uses it as a Preference domain). */
+export const TRIP_STORAGE = "xsc-trip";
+
+export function openTripFlash(): FlashRegion {
+	return new Flash(TRIP_STORAGE) as unknown as FlashRegion;
+}
