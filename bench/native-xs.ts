@@ -120,6 +120,8 @@ export interface NativeXsWorkload {
 	xs: string;
 	/** The TypeScript workload on the same frames, whose store it must match after one pass; null for call workloads. */
 	reference: string | null;
+	/** Compare update times with the reference too (false when frames are stamped per batch). */
+	compareTimes?: boolean;
 	/** Calls rather than frames: report per call. */
 	perCall?: boolean;
 }
@@ -147,8 +149,9 @@ export async function nativeXsCosts(host: string, worker: string, outDir: string
 		for (const w of workloads) {
 			await xs.evaluate(w.xs);
 			if (w.reference) {
-				const native = await xs.evaluate(`xs.storeDigest("${w.name}")`);
-				const reference = await xs.evaluate(`xs.storeDigest("${w.reference}")`);
+				const times = w.compareTimes ?? true;
+				const native = await xs.evaluate(`xs.storeDigest("${w.name}", ${times})`);
+				const reference = await xs.evaluate(`xs.storeDigest("${w.reference}", ${times})`);
 				matches.set(w.name, Buffer.compare(Buffer.from(native.bytes), Buffer.from(reference.bytes)) === 0);
 			}
 			else

@@ -14,7 +14,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { CandumpParser } from "../modules/can/candump.js";
-import { FrameFlag } from "../modules/can/frame.js";
+import { CanFrame, FrameFlag } from "../modules/can/frame.js";
 import { FrameRing } from "../modules/can/ring.js";
 import { compilePlan } from "../modules/dbc/compile.js";
 import type { DbcMessage, DbcSignal } from "../modules/dbc/database.js";
@@ -23,7 +23,7 @@ import { packFrames, type FrameFields } from "../bench/frames.js";
 import { database, message, signal } from "./support/dbc-builder.js";
 import { describeSharedData, repoRoot, sharedData } from "./shared-data.js";
 import {
-	ENGINE_SOURCE, MODE_FRAMES, MODE_RING, buildDriver, firstDifference, hasCompiler, referenceTranscript, ringPayload, runEngine,
+	ENGINE_SOURCE, MODE_FRAMES, MODE_RECORDS, MODE_RING, buildDriver, firstDifference, hasCompiler, referenceTranscript, ringPayload, runEngine,
 	type EngineCase,
 } from "./native/engine-harness.js";
 
@@ -200,6 +200,37 @@ describeC(title, () => {
 		expectSame(c, cases, i => `demo case ${i}`);
 		expect(c[0][0]).toBe(ring.length); // all pumped
 		expect(c[0].at(-4)).toBeGreaterThan(3000); // decoded
+	});
+
+	test("records-queue-into-a-ring-as-the-twai-source-pushes-them", () => {
+		// Rings part full, wrapped and full; records with every flag, DLC 0..15, remote frames with payload bytes set.
+		const random = lcg(99);
+		const plan = compilePlan(database([message({ id: 0x10, name: "A", signals: [signal({ name: "X", startBit: 0, length: 8 })] })])).buffer;
+		const cases: EngineCase[] = [];
+		for (let round = 0; round < 60; round++) {
+			const ring = new FrameRing(8 << (round % 3));
+			const bytes = new Uint8Array(8);
+			for (let k = 0, n = Math.floor(random() * 40); k < n; k++) {
+				bytes.forEach((_, i) => bytes[i] = Math.floor(random() * 256));
+				ring.pushFields(k * 3, 0, 8, bytes, 0, 8, k);
+				if (random() < 0.3)
+					ring.pop(new CanFrame());
+			}
+			const count = Math.floor(random() * 50);
+			const records = new Uint8Array(count * 16);
+			for (let k = 0; k < count; k++) {
+				for (let i = 0; i < 16; i++)
+					records[k * 16 + i] = Math.floor(random() * 256);
+				records[k * 16 + 5] = Math.floor(random() * 16);
+			}
+			const payload = new Uint8Array(ringPayload(ring).length + records.length);
+			payload.set(ringPayload(ring));
+			payload.set(records, ringPayload(ring).length);
+			cases.push({ mode: MODE_RECORDS, plan, payload, max: count });
+		}
+		const c = runEngine(driver.binary, driver.dir, cases);
+		expectSame(c, cases, i => `records case ${i}`);
+		expect(c.some(t => t[0] > 0)).toBe(true); // some rings overflowed
 	});
 
 	test("a-plan-the-engine-cannot-trust-is-refused", () => {

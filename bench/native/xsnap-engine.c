@@ -16,6 +16,7 @@ extern void xs_sde_build(xsMachine *the);
 extern void xs_sde_decode(xsMachine *the);
 extern void xs_sde_decode_message(xsMachine *the);
 extern void xs_sde_pump(xsMachine *the);
+extern void xs_sde_ring_push(xsMachine *the);
 
 static void xs_sde_nop(xsMachine *the) {
 	(void)the;
@@ -35,6 +36,8 @@ void sdeInstall(xsMachine *the) {
 	xsDefine(xsVar(0), xsID("decodeMessage"), xsVar(1), xsDontEnum);
 	xsVar(1) = xsNewHostFunction(xs_sde_pump, 16);
 	xsDefine(xsVar(0), xsID("pump"), xsVar(1), xsDontEnum);
+	xsVar(1) = xsNewHostFunction(xs_sde_ring_push, 10);
+	xsDefine(xsVar(0), xsID("push"), xsVar(1), xsDontEnum);
 	xsVar(1) = xsNewHostFunction(xs_sde_nop, 0);
 	xsDefine(xsVar(0), xsID("nop"), xsVar(1), xsDontEnum);
 	xsDefine(xsGlobal, xsID("sdeEngine"), xsVar(0), xsDontEnum);

@@ -76,19 +76,22 @@ host.xs = {
 	},
 	/**
 	 * The native engine over [planKey, framesKey] groups: `batch` 0 decodes
-	 * frame by frame, else pumps the ring every `batch` frames. Only in the
+	 * frame by frame, else pumps the ring every `batch` frames, received
+	 * by pushFields or, with `nativeReceive`, as TWAI records by pushRecords. Only in the
 	 * worker that links the engine (bench/native-xs.ts).
 	 */
-	nativeWorkload(name: string, groups: Array<[string, string]>, batch: number): ArrayBuffer {
-		workloads.set(name, new NativeDecodeWorkload(groups.map(([plan, frames]) => ({ plan: input(plan), frames: unpackFrames(new Uint8Array(input(frames))) })), batch));
+	nativeWorkload(name: string, groups: Array<[string, string]>, batch: number, nativeReceive = false): ArrayBuffer {
+		workloads.set(name, new NativeDecodeWorkload(groups.map(([plan, frames]) => ({ plan: input(plan), frames: unpackFrames(new Uint8Array(input(frames))) })), batch, nativeReceive));
 		return reply({ ok: true });
 	},
 	/**
 	 * A decode workload's stores after one fresh pass (values, raws,
 	 * updatedAt, updates and present of each decoder, in order), to check the
 	 * native engine against the TypeScript decoder on the same frames.
+	 * Without `withTimes`, update times read 0 (a batch received at once is
+	 * stamped once).
 	 */
-	storeDigest(name: string): ArrayBuffer {
+	storeDigest(name: string, withTimes = true): ArrayBuffer {
 		const w = workload(name) as DecodeWorkload | NativeDecodeWorkload;
 		const before = w.decoder.map(d => d.store.updates.slice());
 		w.run(1);
@@ -96,7 +99,7 @@ host.xs = {
 		w.decoder.forEach((d, g) => {
 			const s = d.store;
 			for (let i = 0; i < s.size; i++)
-				out.push(s.values[i], s.raws[i], s.updatedAt[i], s.updates[i] - before[g][i], d.present[i]);
+				out.push(s.values[i], s.raws[i], withTimes ? s.updatedAt[i] : 0, s.updates[i] - before[g][i], d.present[i]);
 		});
 		return Float64Array.from(out).buffer as ArrayBuffer;
 	},

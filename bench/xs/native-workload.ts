@@ -20,6 +20,9 @@ import type { DecodeGroup, Workload } from "../workloads.js";
  * CanFrame and `decode(frame)` it (one XS→C call per frame), or else
  * `pump(ring)` each time `batch` frames are queued and at the end of each
  * group (one XS→C call per batch: the display tick's drain).
+ * With `nativeReceive`, the frames arrive as a driver's batch of TWAI records
+ * (`batch` at a time) queued by `pushRecords`, one more XS→C call per batch,
+ * instead of one `pushFields` each: receive, queue and decode all in C.
  */
 export class NativeDecodeWorkload implements Workload {
 	private readonly ring = new FrameRing(256);
@@ -27,13 +30,42 @@ export class NativeDecodeWorkload implements Workload {
 	private readonly decoders: NativeDecoder[];
 	private readonly sources: FrameSource[];
 	private readonly batch: number;
+	/** With native receive: per group, the TWAI records of each batch and how many each holds. */
+	private readonly records: Uint8Array[][] | null;
+	private readonly recordCounts: number[][] | null;
 
-	constructor(groups: ReadonlyArray<DecodeGroup>, batch: number) {
-		if (!(batch >= 0 && batch <= 256))
-			throw new RangeError("batch must be 0 to 256, the ring's capacity");
+	constructor(groups: ReadonlyArray<DecodeGroup>, batch: number, nativeReceive = false) {
+		if (!(batch >= 0 && batch <= 256) || (nativeReceive && batch === 0))
+			throw new RangeError("batch must be 0 to 256, the ring's capacity (1 to 256 with native receive)");
 		this.batch = batch;
 		this.decoders = groups.map(group => new NativeDecoder(new DecodePlan(group.plan)));
 		this.sources = groups.map(group => group.frames);
+		this.records = nativeReceive ? [] : null;
+		this.recordCounts = nativeReceive ? [] : null;
+		if (this.records && this.recordCounts) {
+			for (const source of this.sources) {
+				// The driver's read buffer: modules/can/twai.ts's 16-byte records.
+				const bytes = new Uint8Array(source.count * 16);
+				for (let k = 0; k < source.count; k++) {
+					const id = source.ids[k];
+					bytes[k * 16] = id;
+					bytes[k * 16 + 1] = id >> 8;
+					bytes[k * 16 + 2] = id >> 16;
+					bytes[k * 16 + 3] = id >>> 24;
+					bytes[k * 16 + 4] = source.flags[k];
+					bytes[k * 16 + 5] = source.dlcs[k];
+					bytes.set(source.data.subarray(k * 8, k * 8 + 8), k * 16 + 8);
+				}
+				const views: Uint8Array[] = [], counts: number[] = [];
+				for (let k = 0; k < source.count; k += batch) {
+					const n = Math.min(batch, source.count - k);
+					views.push(bytes.subarray(k * 16, (k + n) * 16));
+					counts.push(n);
+				}
+				this.records.push(views);
+				this.recordCounts.push(counts);
+			}
+		}
 	}
 
 	get decoder(): ReadonlyArray<NativeDecoder> {
@@ -41,6 +73,8 @@ export class NativeDecodeWorkload implements Workload {
 	}
 
 	run(passes: number): number {
+		if (this.records)
+			return this.runNativeReceive(passes);
 		const ring = this.ring, frame = this.frame, groups = this.decoders.length, batch = this.batch;
 		let frames = 0, time = 0;
 		for (let p = 0; p < passes; p++) {
@@ -71,9 +105,43 @@ export class NativeDecodeWorkload implements Workload {
 		return frames;
 	}
 
+	/** Per batch: one pushRecords, one pump. */
+	private runNativeReceive(passes: number): number {
+		const ring = this.ring, groups = this.decoders.length, records = this.records!, recordCounts = this.recordCounts!;
+		let frames = 0, time = 0;
+		for (let p = 0; p < passes; p++) {
+			for (let g = 0; g < groups; g++) {
+				const decoder = this.decoders[g], views = records[g], counts = recordCounts[g], batches = views.length;
+				for (let b = 0; b < batches; b++) {
+					const n = counts[b];
+					decoder.pushRecords(ring, views[b], n, time);
+					time += n;
+					decoder.pump(ring);
+					frames += n;
+				}
+			}
+		}
+		return frames;
+	}
+
 	empty(passes: number): number {
 		const groups = this.decoders.length;
 		let frames = 0, time = 0;
+		if (this.recordCounts) {
+			// The same loop over batches, without the calls.
+			const recordCounts = this.recordCounts;
+			for (let p = 0; p < passes; p++) {
+				for (let g = 0; g < groups; g++) {
+					const counts = recordCounts[g], batches = counts.length;
+					for (let b = 0; b < batches; b++) {
+						const n = counts[b];
+						time += n;
+						frames += n;
+					}
+				}
+			}
+			return frames + (time & 0);
+		}
 		for (let p = 0; p < passes; p++) {
 			for (let g = 0; g < groups; g++) {
 				const count = this.sources[g].count;

@@ -1,7 +1,9 @@
 /*
  * NativeDecoder: the Decoder's public API (modules/signals/decoder.ts) run by
  * the C decode engine (modules/signals/native/decode-engine.c), plus
- * `pump(ring)`, which drains a FrameRing in one XS→C call.
+ * `pump(ring)`, which drains a FrameRing in one XS→C call, and
+ * `pushRecords(ring, records, count, now)`, which queues a driver's batch of
+ * TWAI records in one more.
  *
  * Runs on XS only, where the host manifest links the engine
  * (modules/signals/native/manifest.json): the simulator and the ESP32. Node
@@ -30,6 +32,7 @@ interface EngineFunctions {
 	decode(...args: unknown[]): number;
 	decodeMessage(...args: unknown[]): void;
 	pump(...args: unknown[]): number;
+	push(...args: unknown[]): number;
 }
 
 /**
@@ -50,6 +53,7 @@ function bindEngine(): EngineFunctions {
 		decode: native("xs_sde_decode"),
 		decodeMessage: native("xs_sde_decode_message"),
 		pump: native("xs_sde_pump"),
+		push: native("xs_sde_ring_push"),
 	};
 }
 
@@ -63,6 +67,8 @@ function bindEngine(): EngineFunctions {
 interface RingStorage {
 	head: number;
 	count: number;
+	pushed: number;
+	dropped: number;
 	readonly capacity: number;
 	readonly ids: Uint32Array;
 	readonly flags: Uint8Array;
@@ -187,15 +193,31 @@ export class NativeDecoder {
 	 * into C: Pipeline.pump's loop. Returns how many. No allocation.
 	 * Reads the ring's storage directly (see RingStorage).
 	 */
+	/**
+	 * Queues `count` TWAI frame records (16 bytes each, modules/can/twai.ts's
+	 * layout, as a driver's read fills `records`) into `ring`, all stamped
+	 * `now`, in one call into C: what twai-source.ts's drain does record by
+	 * record with FrameRing.pushFields, drop-oldest policy and counters
+	 * included. Returns the frames dropped. No allocation.
+	 * @throws RangeError when `records` holds fewer than `count` records.
+	 */
+	pushRecords(ring: FrameRing, records: Uint8Array, count: number, now: number): number {
+		const r = ring as unknown as RingStorage;
+		if (r !== this.ring)
+			this.bindRing(r);
+		const head = r.head, queued = r.count;
+		const dropped: number = this.engine.push(this.ringIds, r.flags, r.dlcs, this.ringWords, this.ringTimestamps, head, queued, records, count, now);
+		r.head = (head + dropped) & this.ringMask;
+		r.count = queued + count - dropped;
+		r.pushed += count;
+		r.dropped += dropped;
+		return dropped;
+	}
+
 	pump(ring: FrameRing, max = 0x7FFFFFFF): number {
 		const r = ring as unknown as RingStorage;
-		if (r !== this.ring) {
-			this.ring = r;
-			this.ringIds = r.ids.buffer;
-			this.ringWords = r.words.buffer;
-			this.ringTimestamps = r.timestamps.buffer;
-			this.ringMask = r.capacity - 1;
-		}
+		if (r !== this.ring)
+			this.bindRing(r);
 		const head = r.head, count = r.count;
 		if (count === 0 || max <= 0)
 			return 0;
@@ -204,6 +226,15 @@ export class NativeDecoder {
 		r.head = (head + done) & this.ringMask;
 		r.count = count - done;
 		return done;
+	}
+
+	/** Remembers `r` and its buffers as the ring pumped and filled. */
+	private bindRing(r: RingStorage): void {
+		this.ring = r;
+		this.ringIds = r.ids.buffer;
+		this.ringWords = r.words.buffer;
+		this.ringTimestamps = r.timestamps.buffer;
+		this.ringMask = r.capacity - 1;
 	}
 
 	/** Zeroes the counters. */

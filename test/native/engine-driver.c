@@ -15,11 +15,15 @@
  *     count, pad; u32 ids[capacity]; f64 timestamps[capacity];
  *     u32 words[2 * capacity]; u8 flags[capacity]; u8 dlcs[capacity];
  *     drained by one sde_pump(max)
+ *   mode 2 (records): payload = a ring as in mode 1, then `max` TWAI records
+ *     (16 bytes each) queued by sde_ring_push_records stamped 1e12 + 0.25
  * Transcript, per case: f64 n, then n f64:
  *   mode 0: per frame the message index, then per signal of that message
  *     present, raw, value, updatedAt, updates; then the 4 counters
  *   mode 1: frames pumped, head, count; per signal of the plan present, raw,
  *     value, updatedAt, updates; then the 4 counters
+ *   mode 2: frames dropped, head, count, then per slot id, flags, dlc,
+ *     both payload words, timestamp (the plan is not used)
  *   a plan the engine refuses: n = 1, the sde_build error
  */
 #include <math.h>
@@ -131,16 +135,46 @@ int main(int argc, char **argv) {
 					putSignal(&engine.store, s);
 			}
 		}
+		else if (mode == 2) {
+			uint32_t capacity = u32(payload);
+			size_t ringBytes = 16 + ((capacity * 4 + 7) & ~7u) + capacity * 16 + ((capacity * 2 + 7) & ~7u);
+			uint8_t *copy = aligned_alloc(8, (ringBytes + 7) & ~(size_t)7);
+			memcpy(copy, payload, ringBytes);
+			SdeRing ring;
+			ring.head = u32(copy + 4);
+			ring.count = u32(copy + 8);
+			ring.mask = capacity - 1;
+			ring.ids = (uint32_t *)(copy + 16);
+			ring.timestamps = (double *)(copy + 16 + ((capacity * 4 + 7) & ~7u));
+			ring.words = (uint32_t *)((uint8_t *)ring.timestamps + capacity * 8);
+			ring.flags = (uint8_t *)ring.words + capacity * 8;
+			ring.dlcs = ring.flags + capacity;
+			put(sde_ring_push_records(&ring, payload + ringBytes, max, 1e12 + 0.25));
+			put(ring.head);
+			put(ring.count);
+			for (uint32_t slot = 0; slot < capacity; slot++) {
+				put(ring.ids[slot]);
+				put(ring.flags[slot]);
+				put(ring.dlcs[slot]);
+				put(ring.words[slot * 2]);
+				put(ring.words[slot * 2 + 1]);
+				put(ring.timestamps[slot]);
+			}
+			free(copy);
+			out[countAt] = (double)(outCount - countAt - 1);
+			free(tables);
+			continue;
+		}
 		else {
 			uint32_t capacity = u32(payload);
 			SdeRing ring;
 			ring.head = u32(payload + 4);
 			ring.count = u32(payload + 8);
 			ring.mask = capacity - 1;
-			ring.ids = (const uint32_t *)(payload + 16);
-			ring.timestamps = (const double *)(payload + 16 + ((capacity * 4 + 7) & ~7u));
-			ring.words = (const uint32_t *)((const uint8_t *)ring.timestamps + capacity * 8);
-			ring.flags = (const uint8_t *)ring.words + capacity * 8;
+			ring.ids = (uint32_t *)(payload + 16);
+			ring.timestamps = (double *)(payload + 16 + ((capacity * 4 + 7) & ~7u));
+			ring.words = (uint32_t *)((const uint8_t *)ring.timestamps + capacity * 8);
+			ring.flags = (uint8_t *)ring.words + capacity * 8;
 			ring.dlcs = ring.flags + capacity;
 			put(sde_pump(&engine, &ring, max));
 			put(ring.head);

@@ -10,7 +10,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CanFrame } from "../../modules/can/frame.js";
+import { CanFrame, FrameFlag } from "../../modules/can/frame.js";
 import { FrameRing } from "../../modules/can/ring.js";
 import { Decoder } from "../../modules/signals/decoder.js";
 import { DecodePlan } from "../../modules/signals/plan.js";
@@ -23,13 +23,19 @@ export const DRIVER_SOURCE = join(repoRoot, "test", "native", "engine-driver.c")
 
 export const MODE_FRAMES = 0;
 export const MODE_RING = 1;
+export const MODE_RECORDS = 2;
+
+/** Bytes of a ring payload (see ringPayload) for `capacity` slots. */
+export function ringPayloadBytes(capacity: number): number {
+	return 16 + pad8(capacity * 4) + capacity * 16 + pad8(capacity * 2);
+}
 
 export interface EngineCase {
 	mode: number;
 	plan: ArrayBuffer;
 	/** Mode 0: packed frames (bench/frames.ts). Mode 1: `ringPayload`. */
 	payload: Uint8Array;
-	/** Mode 1: the most frames to pump. */
+	/** Mode 1: the most frames to pump. Mode 2: the records after the ring. */
 	max?: number;
 }
 
@@ -110,8 +116,25 @@ function pushCounters(out: number[], decoder: Decoder): void {
 
 /** The TypeScript Decoder's transcript of a case. */
 export function referenceTranscript(c: EngineCase): Float64Array {
-	const decoder = new Decoder(new DecodePlan(c.plan));
 	const out: number[] = [];
+	if (c.mode === MODE_RECORDS) {
+		// modules/can/twai-source.ts's drain, one record at a time, with pushFields's drop-oldest.
+		const capacity = new DataView(c.payload.buffer, c.payload.byteOffset).getUint32(0, true);
+		const at = ringPayloadBytes(capacity);
+		const ring = ringFromPayload(c.payload.subarray(0, at));
+		const before = ring.dropped;
+		for (let k = 0; k < (c.max ?? 0); k++) {
+			const record = c.payload.subarray(at + k * 16, at + k * 16 + 16);
+			const flags = record[4] & (FrameFlag.extended | FrameFlag.remote), dlc = record[5];
+			const id = (record[0] | (record[1] << 8) | (record[2] << 16) | (record[3] << 24)) >>> 0;
+			ring.pushFields(id, flags, dlc, record, 8, (flags & FrameFlag.remote) ? 0 : dlc, 1e12 + 0.25);
+		}
+		out.push(ring.dropped - before, ring["head"], ring["count"]);
+		for (let slot = 0; slot < capacity; slot++)
+			out.push(ring["ids"][slot], ring["flags"][slot], ring["dlcs"][slot], ring["words"][slot * 2], ring["words"][slot * 2 + 1], ring["timestamps"][slot]);
+		return Float64Array.from(out);
+	}
+	const decoder = new Decoder(new DecodePlan(c.plan));
 	if (c.mode === MODE_FRAMES) {
 		const frames = unpackFrames(c.payload);
 		const frame = new CanFrame();

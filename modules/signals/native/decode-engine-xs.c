@@ -138,3 +138,35 @@ void xs_sde_pump(xsMachine *the) {
 	ring.mask = capacity - 1;
 	xsmcSetInteger(xsResult, (xsIntegerValue)sde_pump(&engine, &ring, max < 0 ? 0 : (uint32_t)max));
 }
+
+/*
+ * xs_sde_ring_push(ids, flags, dlcs, words, timestamps, head, count, records, n, timestamp):
+ * queues n TWAI records (modules/can/twai.ts layout) into a FrameRing's
+ * storage as twai-source.ts does one by one. Returns the frames dropped; the
+ * caller advances head by that many and count by n minus that many.
+ */
+void xs_sde_ring_push(xsMachine *the) {
+	SdeRing ring;
+	xsUnsignedValue ids, flags, dlcs, words, timestamps, records;
+	if (xsmcArgc < 10)
+		xsTypeError("native decoder: push: missing arguments");
+	ring.ids = writable(the, &xsArg(0), &ids);
+	ring.flags = writable(the, &xsArg(1), &flags);
+	ring.dlcs = writable(the, &xsArg(2), &dlcs);
+	ring.words = writable(the, &xsArg(3), &words);
+	ring.timestamps = writable(the, &xsArg(4), &timestamps);
+	uint32_t capacity = ids / 4;
+	xsIntegerValue head = xsmcToInteger(xsArg(5)), count = xsmcToInteger(xsArg(6));
+	if (capacity < 2 || (capacity & (capacity - 1)) || flags < capacity || dlcs < capacity || words < capacity * 8 || timestamps < capacity * 8)
+		xsRangeError("native decoder: push: not a FrameRing's storage");
+	if (head < 0 || (uint32_t)head >= capacity || count < 0 || (uint32_t)count > capacity)
+		xsRangeError("native decoder: push: head or count out of range");
+	const uint8_t *data = readable(the, &xsArg(7), &records);
+	xsIntegerValue n = xsmcToInteger(xsArg(8));
+	if (n < 0 || (xsUnsignedValue)n > records / SDE_RECORD_SIZE)
+		xsRangeError("native decoder: push: more records than the buffer holds");
+	ring.head = (uint32_t)head;
+	ring.count = (uint32_t)count;
+	ring.mask = capacity - 1;
+	xsmcSetInteger(xsResult, (xsIntegerValue)sde_ring_push_records(&ring, data, (uint32_t)n, xsmcToNumber(xsArg(9))));
+}

@@ -371,3 +371,28 @@ uint32_t sde_pump(const SdeEngine *engine, SdeRing *ring, uint32_t max) {
 	ring->count -= done;
 	return done;
 }
+
+uint32_t sde_ring_push_records(SdeRing *ring, const uint8_t *records, uint32_t count, double timestamp) {
+	uint32_t dropped = 0, capacity = ring->mask + 1;
+	for (uint32_t k = 0; k < count; k++) {
+		const uint8_t *r = records + k * SDE_RECORD_SIZE;
+		uint32_t flags = r[4] & (SDE_FRAME_EXTENDED | SDE_FRAME_REMOTE), dlc = r[5];
+		uint32_t length = (flags & SDE_FRAME_REMOTE) ? 0 : dlc;
+		if (ring->count == capacity) {
+			ring->head = (ring->head + 1) & ring->mask;
+			ring->count--;
+			dropped++;
+		}
+		uint32_t slot = (ring->head + ring->count++) & ring->mask;
+		uint8_t data[8] = { 0 };
+		for (uint32_t i = 0; i < 8 && i < length; i++)
+			data[i] = r[8 + i];
+		ring->words[slot << 1] = (uint32_t)data[0] | (uint32_t)data[1] << 8 | (uint32_t)data[2] << 16 | (uint32_t)data[3] << 24;
+		ring->words[(slot << 1) + 1] = (uint32_t)data[4] | (uint32_t)data[5] << 8 | (uint32_t)data[6] << 16 | (uint32_t)data[7] << 24;
+		ring->ids[slot] = (uint32_t)r[0] | (uint32_t)r[1] << 8 | (uint32_t)r[2] << 16 | (uint32_t)r[3] << 24;
+		ring->flags[slot] = (uint8_t)flags;
+		ring->dlcs[slot] = (uint8_t)dlc;
+		ring->timestamps[slot] = timestamp;
+	}
+	return dropped;
+}

@@ -55,13 +55,13 @@ typedef struct {
 	SdeStore store;
 } SdeEngine;
 
-/* A FrameRing's storage (modules/can/ring.ts), drained oldest first. */
+/* A FrameRing's storage (modules/can/ring.ts): sde_pump drains it oldest first, sde_ring_push_records fills it. */
 typedef struct {
-	const uint32_t *ids;
-	const uint8_t *flags;
-	const uint8_t *dlcs;
-	const uint32_t *words;     /* two per slot: bytes 0-3 and 4-7, little-endian in value */
-	const double *timestamps;
+	uint32_t *ids;
+	uint8_t *flags;
+	uint8_t *dlcs;
+	uint32_t *words;           /* two per slot: bytes 0-3 and 4-7, little-endian in value */
+	double *timestamps;
 	uint32_t head;             /* in: oldest slot; out: the next one */
 	uint32_t count;            /* in: frames queued; out: frames left */
 	uint32_t mask;             /* capacity - 1 */
@@ -91,6 +91,18 @@ int32_t sde_decode(const SdeEngine *engine, uint32_t id, uint32_t flags, uint32_
 void sde_decode_message(const SdeEngine *engine, uint32_t message, const uint8_t data[8], uint32_t dlc, double now);
 /* Pops up to `max` frames off `ring` (updating head and count) and decodes each. Returns how many. */
 uint32_t sde_pump(const SdeEngine *engine, SdeRing *ring, uint32_t max);
+
+/* TWAI frame records (modules/can/twai.ts): u32 id little-endian, flags, DLC, 2 zero bytes, 8 data bytes. */
+enum { SDE_RECORD_SIZE = 16 };
+
+/*
+ * Queues `count` records into `ring` as modules/can/twai-source.ts does one
+ * by one (flags masked to extended and remote, no payload for a remote
+ * frame) with FrameRing.pushFields's drop-oldest policy, all stamped
+ * `timestamp`. Updates head and count; returns how many queued frames were
+ * dropped (FrameRing.dropped's increment; pushed grows by `count`).
+ */
+uint32_t sde_ring_push_records(SdeRing *ring, const uint8_t *records, uint32_t count, double timestamp);
 
 #ifdef __cplusplus
 }

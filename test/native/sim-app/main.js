@@ -109,6 +109,45 @@ const log = new Uint8Array(new Resource("demo-drive.log"));
 	check("pump-interleaved-with-pushes", firstDifference(ts, c, 0, plan.signalCount) < 0 && sameCounters(ts, c), `${c.decoded} decoded`);
 }
 
+// 2b. Receive in C: the drive as TWAI records (modules/can/twai.ts), 64 at a time, pushRecords then pump, against pushFields, pop and decode.
+{
+	const frames = loadRing(log), all = [];
+	const frame = new CanFrame();
+	while (frames.pop(frame))
+		all.push({ id: frame.id, flags: frame.flags, dlc: frame.dlc, data: frame.data.slice() });
+	const records = new Uint8Array(all.length * 16);
+	all.forEach((f, k) => {
+		records[k * 16] = f.id;
+		records[k * 16 + 1] = f.id >> 8;
+		records[k * 16 + 2] = f.id >> 16;
+		records[k * 16 + 3] = f.id >>> 24;
+		records[k * 16 + 4] = f.flags;
+		records[k * 16 + 5] = f.dlc;
+		records.set(f.data, k * 16 + 8);
+	});
+	const ts = new Decoder(plan), c = new NativeDecoder(plan);
+	const tsRing = new FrameRing(256), cRing = new FrameRing(256);
+	let dropped = 0;
+	for (let k = 0; k < all.length; k += 64) {
+		const n = Math.min(64, all.length - k), now = 1000 + k;
+		for (let i = k; i < k + n; i++) {
+			const f = all[i];
+			tsRing.pushFields(f.id, f.flags & 3, f.dlc, f.data, 0, f.flags & 2 ? 0 : f.dlc, now);
+		}
+		dropped += c.pushRecords(cRing, records.subarray(k * 16, (k + n) * 16), n, now);
+		if (k % 256 === 192) {
+			while (tsRing.pop(frame))
+				ts.decode(frame);
+			c.pump(cRing);
+		}
+	}
+	while (tsRing.pop(frame))
+		ts.decode(frame);
+	c.pump(cRing);
+	check("push-records-then-pump-as-push-fields-pop-and-decode", firstDifference(ts, c, 0, plan.signalCount) < 0 && sameCounters(ts, c)
+		&& cRing.pushed === tsRing.pushed && cRing.dropped === tsRing.dropped && dropped === 0, `${c.decoded} decoded, ${cRing.pushed} pushed`);
+}
+
 // 3. Refusals.
 {
 	let threw = "";
