@@ -14,6 +14,7 @@ import {} from "piu/MC";
 import Resource from "Resource";
 import Timer from "timer";
 import Instrumentation from "instrumentation";
+import config from "mc/config";
 import { DecodePlan } from "signals/plan";
 import { Health, Pipeline, formatHealth } from "signals/pipeline";
 import { ProfileInputs, VehicleProfile } from "cluster/profile";
@@ -45,7 +46,8 @@ const memory = TripMemory.on(trip, openTripFlash(), { intervalMs: TRIP_SAVE_INTE
 const restored = memory.start();
 
 const alerts = new AlertMonitor(inputs, [...defaultAlertRules(), ...(inputs.has(Quantity.checkEngine) ? [checkEngineAlertRule()] : [])]);
-const shift = new ShiftLight({ defaultRpm: 5500, limitRpm: 6500 });
+/** Shift light: `shiftRpm` and `shiftLimitRpm` from the manifest's config (the simulator's demo car shifts early). */
+const shift = new ShiftLight({ defaultRpm: Number(config.shiftRpm ?? 5500), limitRpm: Number(config.shiftLimitRpm ?? 6500) });
 const model = new ClusterModel(inputs, { gears: profile.gears(), trip, alerts, shift });
 const source = openCanSource(pipeline.ring, plan, { odometerKm: trip.odometer });
 const meter = new BusMeter();
@@ -126,7 +128,7 @@ if (hostButtons?.a && hostButtons.b && hostButtons.c) {
 
 const slotHeap = Instrumentation.map("XS Slot Heap Used"), chunkHeap = Instrumentation.map("XS Chunk Heap Used");
 const pixelsDrawn = Instrumentation.map("Pixels Drawn");
-trace(`xs-cluster: ${profile.name}, ${plan.messageCount} messages, ${plan.signalCount} signals, source ${source.description}; odometer ${trip.odometer.toFixed(1)} km, trip A ${trip.tripA.distance.toFixed(2)} km (${restored ? "restored" : "new"})\n`);
+trace(`xs-cluster: ${profile.name}, ${plan.messageCount} messages, ${plan.signalCount} signals, source ${source.description}; shift light at ${shift.shiftPoint(-1)} rpm; odometer ${trip.odometer.toFixed(1)} km, trip A ${trip.tripA.distance.toFixed(2)} km (${restored ? "restored" : "new"})\n`);
 
 Timer.repeat(() => {
 	const at = now();

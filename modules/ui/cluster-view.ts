@@ -337,8 +337,8 @@ export class ClusterView {
 		this.main.add(this.odometer);
 		this.main.add(this.trip);
 
-		// Shift light: a lamp across the top of the tachometer, lit at the shift point, flashing at the limit.
-		this.shiftLamp = new Content(null, { left: g.x(238) - g.s(22), top: g.y(130) - r + g.s(20), width: g.s(44), height: g.s(7), skin: new Skin({ fill: SHIFT_FILLS }), state: 0 } as any);
+		// Shift light: a bar above the tachometer, lit at the shift point, flashing at the limit.
+		this.shiftLamp = new Content(null, { left: g.x(238) - g.s(18), top: g.y(33), width: g.s(36), height: g.s(6), skin: new Skin({ fill: SHIFT_FILLS }), state: 0 } as any);
 		this.main.add(this.shiftLamp);
 
 		// Alert pop-up over the dials: the monitor's top alert, coloured by severity; a touch (or button A) acknowledges it.
