@@ -13,7 +13,7 @@
 import { decodeTranscript, parserTranscript, ringTranscript } from "../../test/support/xs-checks.js";
 import { unpackFrames } from "../frames.js";
 import { DecodeWorkload, StreamWorkload, PrimitiveWorkload, type Primitive, type Workload } from "../workloads.js";
-import { HostCallWorkload, NativeDecodeWorkload } from "./native-workload.js";
+import { HostCallWorkload, NativeDecodeWorkload, nativeTranscript } from "./native-workload.js";
 
 /** What xsnap adds to the global object (see xsnap-worker.c). */
 interface XsnapGlobal {
@@ -141,6 +141,10 @@ host.xs = {
 	/* For the XS tests: the same functions the tests run on Node. */
 	decodeTranscript(planKey: string, framesKey: string): ArrayBuffer {
 		return decodeTranscript(input(planKey), unpackFrames(new Uint8Array(input(framesKey)))).buffer as ArrayBuffer;
+	},
+	/** NativeDecoder's transcript (see nativeTranscript); only in the worker that links the engine. */
+	nativeTranscript(planKey: string, framesKey: string, batch: number): ArrayBuffer {
+		return nativeTranscript(input(planKey), unpackFrames(new Uint8Array(input(framesKey))), batch).buffer as ArrayBuffer;
 	},
 	ringTranscript(): ArrayBuffer {
 		return ringTranscript().buffer as ArrayBuffer;

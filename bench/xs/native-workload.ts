@@ -192,3 +192,65 @@ export class HostCallWorkload implements Workload {
 		return n + (x & 0);
 	}
 }
+
+/** Packs frames as TWAI records (modules/can/twai.ts): what a driver's read hands over. Allocates. */
+export function twaiRecords(frames: FrameSource): Uint8Array {
+	const bytes = new Uint8Array(frames.count * 16);
+	for (let k = 0; k < frames.count; k++) {
+		const id = frames.ids[k];
+		bytes[k * 16] = id;
+		bytes[k * 16 + 1] = id >> 8;
+		bytes[k * 16 + 2] = id >> 16;
+		bytes[k * 16 + 3] = id >>> 24;
+		bytes[k * 16 + 4] = frames.flags[k];
+		bytes[k * 16 + 5] = frames.dlcs[k];
+		bytes.set(frames.data.subarray(k * 8, k * 8 + 8), k * 16 + 8);
+	}
+	return bytes;
+}
+
+/**
+ * The native decoder's transcript, for test/native-xs.test.ts. With `batch`
+ * 0: test/support/xs-checks.ts decodeTranscript's layout, frame k decoded
+ * with `decode` stamped k. Otherwise the frames as TWAI records, `batch` at a
+ * time through `pushRecords` (stamped with the batch's first index) into a
+ * ring of 64 slots, which `pump` drains after each batch; then per signal of
+ * the plan present, raw, value, updatedAt, updates, then the four counters
+ * and the ring's pushed and dropped. Allocates freely.
+ */
+export function nativeTranscript(plan: ArrayBufferLike, frames: FrameSource, batch: number): Float64Array {
+	const decoder = new NativeDecoder(new DecodePlan(plan));
+	const out: number[] = [];
+	if (batch === 0) {
+		const frame = new CanFrame();
+		for (let k = 0; k < frames.count; k++) {
+			frame.id = frames.ids[k];
+			frame.flags = frames.flags[k];
+			frame.dlc = frames.dlcs[k];
+			for (let b = 0; b < 8; b++)
+				frame.data[b] = frames.data[k * 8 + b];
+			frame.timestamp = k;
+			const message = decoder.decode(frame);
+			out.push(message);
+			if (message < 0)
+				continue;
+			const first = decoder.plan.firstSignal(message), end = first + decoder.plan.signalCountOf(message);
+			for (let s = first; s < end; s++)
+				out.push(decoder.present[s], decoder.store.raws[s], decoder.store.values[s]);
+		}
+		out.push(decoder.decoded, decoder.unknown, decoder.ignored, decoder.short);
+		return Float64Array.from(out);
+	}
+	const ring = new FrameRing(64);
+	const records = twaiRecords(frames);
+	for (let k = 0; k < frames.count; k += batch) {
+		const n = Math.min(batch, frames.count - k);
+		decoder.pushRecords(ring, records.subarray(k * 16, (k + n) * 16), n, k);
+		decoder.pump(ring);
+	}
+	const store = decoder.store;
+	for (let s = 0; s < decoder.plan.signalCount; s++)
+		out.push(decoder.present[s], store.raws[s], store.values[s], store.updatedAt[s], store.updates[s]);
+	out.push(decoder.decoded, decoder.unknown, decoder.ignored, decoder.short, ring.pushed, ring.dropped);
+	return Float64Array.from(out);
+}

@@ -1,0 +1,145 @@
+/*
+ * NativeDecoder on the real XS engine: an xsnap worker with the native
+ * engine and its XS binding linked in (bench/native-xs.ts builds it with the
+ * host `cc` from the stock worker's objects) runs the unchanged
+ * modules/signals/native-decoder.ts, and must give what the TypeScript
+ * Decoder gives on V8, bit for bit: frame by frame through `decode`, and as
+ * TWAI records through `pushRecords` and `pump` against pushFields, pop and
+ * decode. This covers the binding and the TypeScript class, which the host
+ * test of the engine (test/native-engine.test.ts) does not. Skipped, saying
+ * why, without `cc` or the stock worker; fails instead under CI.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { CandumpParser } from "../modules/can/candump.js";
+import { CanFrame, FrameFlag } from "../modules/can/frame.js";
+import { FrameRing } from "../modules/can/ring.js";
+import { compilePlan } from "../modules/dbc/compile.js";
+import { parseDbcOrThrow } from "../modules/dbc/parser.js";
+import { Decoder } from "../modules/signals/decoder.js";
+import { DecodePlan } from "../modules/signals/plan.js";
+import { packFrames, unpackFrames, type FrameFields, type FrameSource } from "../bench/frames.js";
+import { buildNativeWorker } from "../bench/native-xs.js";
+import { hasCompiler } from "./native/engine-harness.js";
+import { describeSharedData, repoRoot, sharedData } from "./shared-data.js";
+import { decodeTranscript } from "./support/xs-checks.js";
+import { compileXsHost, float64Reply, putInput, startXsHost, xsnapWorkerPath, type XsWorker } from "./support/xs-engine.js";
+
+const available = hasCompiler() && xsnapWorkerPath() !== null;
+const describeNative = available || process.env.CI ? describe : describe.skip;
+const title = available || process.env.CI ? "NativeDecoder on XS (engine-linked xsnap worker)"
+	: "NativeDecoder on XS (skipped: needs `cc` and the xsnap worker that `npm ci` builds)";
+
+/** The TypeScript side of nativeTranscript's batched mode (bench/xs/native-workload.ts): twai-source's pushFields, then pop and decode. */
+function referenceBatched(plan: ArrayBufferLike, frames: FrameSource, batch: number): Float64Array {
+	const decoder = new Decoder(new DecodePlan(plan));
+	const ring = new FrameRing(64), frame = new CanFrame();
+	for (let k = 0; k < frames.count; k += batch) {
+		for (let i = k; i < Math.min(k + batch, frames.count); i++) {
+			const flags = frames.flags[i] & (FrameFlag.extended | FrameFlag.remote), dlc = frames.dlcs[i];
+			ring.pushFields(frames.ids[i], flags, dlc, frames.data, i * 8, flags & FrameFlag.remote ? 0 : dlc, k);
+		}
+		while (ring.pop(frame))
+			decoder.decode(frame);
+	}
+	const out: number[] = [], store = decoder.store;
+	for (let s = 0; s < decoder.plan.signalCount; s++)
+		out.push(decoder.present[s], store.raws[s], store.values[s], store.updatedAt[s], store.updates[s]);
+	out.push(decoder.decoded, decoder.unknown, decoder.ignored, decoder.short, ring.pushed, ring.dropped);
+	return Float64Array.from(out);
+}
+
+function firstDifference(xs: Float64Array, node: Float64Array): string | null {
+	if (xs.length !== node.length)
+		return `length ${xs.length} on XS, ${node.length} on V8`;
+	for (let i = 0; i < xs.length; i++)
+		if (!Object.is(xs[i], node[i]))
+			return `index ${i}: ${xs[i]} from NativeDecoder on XS, ${node[i]} from Decoder on V8`;
+	return null;
+}
+
+let worker: XsWorker;
+let dispose = () => {};
+
+async function start(): Promise<void> {
+	if (!available)
+		throw new Error("needs `cc` and the stock xsnap worker (`npm ci` builds it) to link the native engine into XS");
+	const build = compileXsHost();
+	const dir = mkdtempSync(join(tmpdir(), "xs-cluster-native-xs-"));
+	dispose = () => {
+		build.dispose();
+		rmSync(dir, { recursive: true, force: true });
+	};
+	const built = buildNativeWorker(dir);
+	if ("reason" in built)
+		throw new Error(`could not build the engine-linked worker: ${built.reason}`);
+	worker = await startXsHost(build.host, { wrapper: [built.worker] });
+}
+
+/** Both transcripts of `frames` on XS against V8; null when all agree. */
+async function compare(plan: ArrayBuffer, frames: FrameFields[]): Promise<string | null> {
+	const packed = packFrames(frames);
+	await putInput(worker, "plan", plan);
+	await putInput(worker, "frames", packed);
+	const source = unpackFrames(packed);
+	const perFrame = firstDifference(float64Reply(await worker.evaluate(`xs.nativeTranscript("plan", "frames", 0)`)), decodeTranscript(plan, source));
+	if (perFrame)
+		return `decode(frame): ${perFrame}`;
+	for (const batch of [7, 64]) {
+		const batched = firstDifference(float64Reply(await worker.evaluate(`xs.nativeTranscript("plan", "frames", ${batch})`)), referenceBatched(plan, source, batch));
+		if (batched)
+			return `pushRecords+pump by ${batch}: ${batched}`;
+	}
+	return null;
+}
+
+describeNative(title, () => {
+	beforeAll(start, 120_000);
+	afterAll(async () => {
+		await worker?.close();
+		dispose();
+	});
+
+	test("demo-drive-decodes-on-xs-as-the-typescript-decoder", async () => {
+		const plan = new Uint8Array(readFileSync(join(repoRoot, "hosts", "sim", "demo", "demo-car.plan"))).slice().buffer;
+		const ring = new FrameRing(4096);
+		new CandumpParser(ring).feed(new Uint8Array(readFileSync(join(repoRoot, "hosts", "sim", "demo", "demo-drive.log"))));
+		const frames: FrameFields[] = [];
+		const frame = new CanFrame();
+		while (ring.pop(frame))
+			frames.push({ id: frame.id, flags: frame.flags, dlc: frame.dlc, data: frame.data.slice() });
+		expect(frames.length).toBeGreaterThan(3000);
+		expect(await compare(plan, frames)).toBeNull();
+	}, 60_000);
+});
+
+describeSharedData("NativeDecoder on XS with the shared data", () => {
+	describeNative(title, () => {
+		beforeAll(start, 120_000);
+		afterAll(async () => {
+			await worker?.close();
+			dispose();
+		});
+
+		test("every-cantools-vector-decodes-on-xs-as-the-typescript-decoder", async () => {
+			interface Vector { dbc: string; id: number; extended: boolean; data: string }
+			const vectors: Vector[] = readFileSync(sharedData("vectors.jsonl"), "utf8").trim().split("\n").map(line => JSON.parse(line));
+			const byDbc = new Map<string, Vector[]>();
+			for (const vector of vectors)
+				byDbc.set(vector.dbc, [...(byDbc.get(vector.dbc) ?? []), vector]);
+			const failures: string[] = [];
+			for (const [dbc, list] of byDbc) {
+				const plan = compilePlan(parseDbcOrThrow(readFileSync(sharedData("dbc", dbc), "latin1"), dbc)).buffer;
+				const difference = await compare(plan, list.map(v => {
+					const data = Buffer.from(v.data, "hex");
+					return { id: v.id, flags: v.extended ? FrameFlag.extended : 0, dlc: data.length, data };
+				}));
+				if (difference)
+					failures.push(`${dbc}: ${difference}`);
+			}
+			expect(failures).toEqual([]);
+		}, 180_000);
+	});
+});
