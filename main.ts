@@ -24,6 +24,7 @@ import { ShiftLight } from "cluster/shift-light";
 import { Quantity } from "cluster/quantity";
 import { TripComputer, TripMemory } from "cluster/trip";
 import { BusMeter, Diagnostics } from "cluster/diagnostics";
+import { busStateName, formatBusStatus } from "can/bus-status";
 import { ClusterView } from "ui/cluster-view";
 import { CAN_RING_CAPACITY, openCanSource } from "host/can-source";
 import { openTripFlash } from "host/trip-storage";
@@ -73,6 +74,18 @@ function staleNames(at: number): string {
 	return count === 0 ? "none" : count > 2 ? `${names} +${count - 2}` : names;
 }
 
+/** The source's own state, short for the diagnostics page: a live feed's connection, a CAN controller's bus status. Allocates. */
+function sourceStatus(at: number): string {
+	const feed = source.feed, bus = source.bus;
+	if (feed) {
+		const state = feed.state === "backing-off" ? `retry in ${Math.ceil(feed.retryIn(at) / 1000)} s` : feed.state;
+		return `${state}, ${feed.reconnects} reconnects`;
+	}
+	if (bus)
+		return `${busStateName(bus.state)}, tec ${bus.txErrors} rec ${bus.rxErrors}, ${bus.overruns} ovr`;
+	return source.description;
+}
+
 const view = new ClusterView(model, diagnostics, {
 	source: source.description,
 	now,
@@ -87,6 +100,7 @@ const view = new ClusterView(model, diagnostics, {
 		return diagnostics.sample(at, pipeline.health(at, health), view.drawn, view.ticks);
 	},
 	staleNames,
+	sourceStatus,
 	resetTrip() {
 		model.resetTrip();
 		memory.flush(now());
@@ -137,7 +151,7 @@ Timer.repeat(() => {
 	const chunk = chunkHeap === undefined ? undefined : Instrumentation.get(chunkHeap);
 	// Instrumentation counts pixels drawn over its last one-second sample, not in total.
 	const pixels = pixelsDrawn === undefined ? undefined : Instrumentation.get(pixelsDrawn);
-	trace(`health: ${formatHealth(health)}; ui ${view.drawn} frames drawn of ${view.ticks} ticks, ${pixels ?? "?"} pixels/s, page ${view.page}; odo ${trip.odometer.toFixed(2)} km trip ${trip.tripA.distance.toFixed(2)} km saves ${memory.log.writes}; alert ${model.alert < 0 ? "none" : alerts.rules[model.alert].id}; heap slot ${slot ?? "?"} chunk ${chunk ?? "?"}\n`);
+	trace(`health: ${formatHealth(health)}; ui ${view.drawn} frames drawn of ${view.ticks} ticks, ${pixels ?? "?"} pixels/s, page ${view.page}; odo ${trip.odometer.toFixed(2)} km trip ${trip.tripA.distance.toFixed(2)} km saves ${memory.log.writes}; alert ${model.alert < 0 ? "none" : alerts.rules[model.alert].id}; source ${source.bus ? formatBusStatus(source.bus) : source.feed ? sourceStatus(at) : source.description}; heap slot ${slot ?? "?"} chunk ${chunk ?? "?"}\n`);
 }, HEALTH_INTERVAL_MS);
 
 export default view.application;

@@ -81,6 +81,22 @@ describe("npm start", () => {
 		expect(parseArgs(["--bogus"])).toMatch(/unknown argument '--bogus'/);
 	});
 
+	test("feed-option-passes-a-config-value-to-mcconfig", async () => {
+		expect(parseArgs(["--feed"])).toMatchObject({ feed: "127.0.0.1:29536" });
+		expect(parseArgs(["--feed", "--build-only"])).toMatchObject({ feed: "127.0.0.1:29536", buildOnly: true });
+		expect(parseArgs(["--feed", "10.0.0.7:35000"])).toMatchObject({ feed: "10.0.0.7:35000" });
+		expect(parseArgs(["--feed", ":4000"])).toMatchObject({ feed: "127.0.0.1:4000" });
+		expect(parseArgs(["--feed", "a b"])).toMatch(/--feed wants host:port/);
+		expect(parseArgs([])).toMatchObject({ feed: null });
+		const app = `${PROJECT}/build/bin/lin/m5stack/debug/xs-cluster/mc.so`;
+		const host = fakeHost([SDK, `${RELEASE}/mcconfig`, `${RELEASE}/mcsim`, app], { MODDABLE: SDK, PATH: "" });
+		expect(await start(["--feed", "--build-only"], PROJECT, host)).toBe(0);
+		const args = host.runs[0].args;
+		expect(args).toContain("feed=127.0.0.1:29536");
+		// Before the manifest: mcconfig takes name=value anywhere, the manifest last by convention.
+		expect(args.indexOf("feed=127.0.0.1:29536")).toBeLessThan(args.indexOf(`${PROJECT}/manifest.json`));
+	});
+
 	test("sdk-tools-join-path-for-mcconfig", () => {
 		const sdk = findSdk({ env: { MODDABLE: SDK, PATH: "/usr/bin" }, platform: "linux", exists: path => [SDK, `${RELEASE}/mcconfig`, `${RELEASE}/mcsim`].includes(path) });
 		expect(sdk?.path).toBe(`/usr/bin:${RELEASE}`);

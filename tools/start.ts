@@ -6,6 +6,9 @@
  * folder), builds with `mcconfig -d -m -p sim/<device> -t build` into
  * ./build (always `-t build`: the default target kills every simulator on the
  * machine before launching the SDK's own), then starts mcsim on the result,
+ * With `--feed [host:port]` the cluster takes a live SLCAN-over-TCP feed
+ * (`xs-cluster serve LOG --loop`) instead of the demo drive: the build gets
+ * the config value `feed=host:port`, which hosts/sim/can-source.ts reads.
  * through the SDK's xsbug-log when it is installed so trace output (the health
  * line) shows in the terminal. Without the SDK it says in one message what to
  * install and exits non-zero. Node only (host tool); everything it touches in
@@ -83,12 +86,17 @@ export interface StartOptions {
 	output: string | null;
 	/** Build only; do not launch the simulator. */
 	buildOnly: boolean;
+	/** A live feed's "host:port" instead of the demo drive, or null. */
+	feed: string | null;
 }
 
-const USAGE = "usage: npm start [-- --device <simulator device>] [--output <build folder>] [--build-only]\n";
+/** Where `--feed` alone connects: `xs-cluster serve` on this machine. */
+export const DEFAULT_FEED = "127.0.0.1:29536";
+
+const USAGE = "usage: npm start [-- --device <simulator device>] [--output <build folder>] [--build-only] [--feed [host:port]]\n";
 
 export function parseArgs(argv: string[]): StartOptions | string {
-	const options: StartOptions = { device: DEFAULT_DEVICE, output: null, buildOnly: false };
+	const options: StartOptions = { device: DEFAULT_DEVICE, output: null, buildOnly: false, feed: null };
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i];
 		if (arg === "--device" && argv[i + 1])
@@ -97,6 +105,17 @@ export function parseArgs(argv: string[]): StartOptions | string {
 			options.output = resolve(argv[++i]);
 		else if (arg === "--build-only")
 			options.buildOnly = true;
+		else if (arg === "--feed") {
+			const next = argv[i + 1];
+			if (next !== undefined && !next.startsWith("--")) {
+				if (!/^[A-Za-z0-9.-]*(:[0-9]{1,5})?$/.test(next) || next === "")
+					return `xs-cluster: --feed wants host:port, e.g. ${DEFAULT_FEED}, not '${next}'\n${USAGE}`;
+				options.feed = next.startsWith(":") ? `127.0.0.1${next}` : next;
+				i++;
+			}
+			else
+				options.feed = DEFAULT_FEED;
+		}
 		else
 			return `xs-cluster: unknown argument '${arg}'\n${USAGE}`;
 	}
@@ -125,7 +144,11 @@ export async function start(argv: string[], projectDir: string, host: StartHost)
 	host.makeDir(output);
 	host.out(`xs-cluster: building for ${platform} with ${sdk.mcconfig}\n`);
 	const rotation = PORTRAIT_DEVICES.includes(options.device) ? ["-r", "90"] : [];
-	const built = await host.run(sdk.mcconfig, ["-d", "-m", "-p", platform, ...rotation, "-t", "build", "-o", output, join(projectDir, "manifest.json")], { cwd: projectDir, env });
+	// A config value on mcconfig's command line reaches the app as mc/config's `feed`.
+	const feed = options.feed ? [`feed=${options.feed}`] : [];
+	if (options.feed)
+		host.out(`xs-cluster: the cluster will take the live feed at ${options.feed} (start it with \`npx xs-cluster serve LOG --loop\`)\n`);
+	const built = await host.run(sdk.mcconfig, ["-d", "-m", "-p", platform, ...rotation, "-t", "build", "-o", output, ...feed, join(projectDir, "manifest.json")], { cwd: projectDir, env });
 	if (built !== 0) {
 		host.err(`xs-cluster: the build failed (mcconfig exit code ${built}); see its messages above.\n`);
 		return built;

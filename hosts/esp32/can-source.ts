@@ -17,6 +17,7 @@ import Digital from "embedded:io/digital";
 import Serial from "embedded:io/serial";
 import SPI from "embedded:io/spi";
 import type { BusStatus } from "can/bus-status";
+import type { FeedClient } from "can/feed-client";
 import { Mcp2515Source } from "can/mcp2515";
 import type { FrameRing } from "can/ring";
 import type { DecodePlan } from "signals/plan";
@@ -39,6 +40,8 @@ export interface CanSource {
 	readonly description: string;
 	/** Controller health: state, error counters, overruns, bus-off and recoveries. */
 	readonly bus?: BusStatus;
+	/** A live feed's client, for a source that is one (none on this host yet; the simulator has one). */
+	readonly feed?: FeedClient;
 }
 
 /** What main.ts may pass; the simulator's demo car uses it, a real bus needs none of it. */

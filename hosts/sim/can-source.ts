@@ -1,5 +1,9 @@
 /*
- * The simulator's CAN sources. The default is the built-in demo drive (a
+ * The simulator's CAN sources. With a `feed` config value (`npm start --
+ * --feed [host:port]` passes `feed=host:port` to mcconfig) the cluster takes
+ * a live SLCAN-over-TCP feed (`xs-cluster serve`, a Wi-Fi CAN adapter,
+ * python-can) through FeedClient, reconnecting when it stops. Otherwise it is
+ * the built-in demo drive (a
  * scripted lap of the demo car, encoded frame by frame through the demo car's
  * full plan, the `demo-car.plan` resource: the car's ECUs send every message
  * of its DBC, the cluster decodes the ones its profile uses); a candump log
@@ -8,7 +12,10 @@
  * it steps.
  */
 import Resource from "Resource";
+import config from "mc/config";
+import TCP from "embedded:io/socket/tcp";
 import type { BusStatus } from "can/bus-status";
+import { FeedClient, type FeedSocket } from "can/feed-client";
 import { LogReplay } from "can/replay";
 import type { FrameRing } from "can/ring";
 import { Encoder } from "signals/encoder";
@@ -29,15 +36,60 @@ export interface CanSource {
 	readonly description: string;
 	/** Controller health, where the source has a controller (not the demo drive). */
 	readonly bus?: BusStatus;
+	/** The live feed's client (state, frames, reconnects), when the source is a feed. */
+	readonly feed?: FeedClient;
 }
+
+/** `xs-cluster serve`'s port. */
+export const FEED_PORT = 29536;
 
 export interface CanSourceOptions {
 	/** The cluster's odometer at start, km: the demo car's odometer continues from it. */
 	odometerKm?: number;
 }
 
-/** The demo drive, looping: what `npm start` shows. `_plan` is the cluster's (decoding) plan. */
-export function openCanSource(ring: FrameRing, _plan: DecodePlan, options: CanSourceOptions = {}): CanSource {
+/** The feed named by the `feed` config value, else the demo drive, looping. `_plan` is the cluster's (decoding) plan. */
+export function openCanSource(ring: FrameRing, plan: DecodePlan, options: CanSourceOptions = {}): CanSource {
+	const feed = config.feed;
+	if (typeof feed === "string" && feed !== "" && feed !== "0" && feed !== "false")
+		return openFeed(ring, feed);
+	return openDemoDrive(ring, plan, options);
+}
+
+/**
+ * A live feed at `where` ("host:port", "host", ":port", or "1"/"true" for
+ * 127.0.0.1:29536). Frames are stamped on main.ts's clock: the offset to
+ * `Date.now()` is taken at every step.
+ */
+export function openFeed(ring: FrameRing, where: string): CanSource {
+	let host = "127.0.0.1", port = FEED_PORT;
+	if (where !== "1" && where !== "true") {
+		const colon = where.lastIndexOf(":");
+		const name = colon < 0 ? where : where.slice(0, colon);
+		if (name)
+			host = name;
+		if (colon >= 0 && Number(where.slice(colon + 1)) > 0)
+			port = Number(where.slice(colon + 1));
+	}
+	let offset = Date.now();
+	const client = new FeedClient(ring, {
+		socket: options => new TCP(options as any) as unknown as FeedSocket,
+		clock: () => Date.now() - offset,
+		host, port,
+	});
+	client.start();
+	return {
+		description: `feed ${host}:${port}`,
+		feed: client,
+		step(now: number) {
+			offset = Date.now() - now;
+			client.step(now);
+		},
+	};
+}
+
+/** The demo drive, looping: what `npm start` shows. */
+export function openDemoDrive(ring: FrameRing, _plan: DecodePlan, options: CanSourceOptions = {}): CanSource {
 	const carPlan = new DecodePlan(new Resource("demo-car.plan") as unknown as ArrayBuffer);
 	const odometerKm = options.odometerKm !== undefined && options.odometerKm > 0 ? options.odometerKm : undefined;
 	const drive = new DemoDrive(carPlan, new Encoder(carPlan), ring, { odometerKm });

@@ -188,6 +188,8 @@ export interface ViewHooks {
 	sample(now: number): boolean;
 	/** The source's description, e.g. "demo drive". */
 	readonly source: string;
+	/** The CAN source's state for the diagnostics page: a feed's connection, a controller's bus status (allocates; once a second while shown). */
+	sourceStatus(now: number): string;
 	/** Zeroes trip A (and saves at once). */
 	resetTrip(): void;
 	/** Acknowledges the alert on the pop-up; true when there was one. */
@@ -200,7 +202,7 @@ const ALERT_FILLS = ["#2b6cc4", "#e09a10", "#d0281e"];
 const SHIFT_FILLS = ["#00000000", "#ff3b2f"];
 
 /** Rows of the diagnostics page. */
-const DIAG_ROWS = ["Display", "Bus frames", "Bus load (est.)", "Decoded", "Dropped", "Unknown ids", "Stale signals", "Stale now"];
+const DIAG_ROWS = ["Display", "Bus frames", "Bus load (est.)", "Decoded", "Dropped", "Unknown ids", "Stale signals", "Stale now", "Source"];
 
 export class ClusterView {
 	readonly application: Application;
@@ -353,9 +355,9 @@ export class ClusterView {
 		this.diagTitle = new Label(null, { left: g.x(10), top: g.y(4), width: g.s(300), height: g.s(26), style: look.titleStyle, string: `Diagnostics: ${hooks.source}` });
 		this.diag.add(this.diagTitle);
 		for (let i = 0; i < DIAG_ROWS.length; i++) {
-			const top = g.y(32 + i * 21);
-			const name = new Label(null, { left: g.x(12), top, width: g.s(130), height: g.s(20), style: look.rowNameStyle, string: DIAG_ROWS[i] });
-			const value = new Label(null, { left: g.x(116), top, width: g.s(188), height: g.s(20), style: look.rowValueStyle, string: "--" });
+			const top = g.y(31 + i * 19);
+			const name = new Label(null, { left: g.x(12), top, width: g.s(130), height: g.s(19), style: look.rowNameStyle, string: DIAG_ROWS[i] });
+			const value = new Label(null, { left: g.x(116), top, width: g.s(198), height: g.s(19), style: look.rowValueStyle, string: "--" });
 			this.diagNames.push(name);
 			this.diagValues.push(value);
 			this.diag.add(name);
@@ -519,6 +521,7 @@ export class ClusterView {
 		values[6].state = d.stale ? 1 : 0;
 		values[4].state = d.dropped ? 1 : 0;
 		values[7].string = this.hooks.staleNames(now);
+		values[8].string = this.hooks.sourceStatus(now);
 	}
 
 	private scaleSpeedometer(): void {
