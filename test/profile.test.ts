@@ -5,7 +5,6 @@ import { describe, expect, test } from "vitest";
 import { CanFrame } from "../modules/can/frame.js";
 import { ProfileFormatError, ProfileInputs, VehicleProfile } from "../modules/cluster/profile.js";
 import { QUANTITY_NAMES, Quantity, type QuantityName } from "../modules/cluster/quantity.js";
-import { VehicleInputs } from "../modules/cluster/vehicle.js";
 import { parseDbcOrThrow } from "../modules/dbc/parser.js";
 import { Decoder } from "../modules/signals/decoder.js";
 import { DecodePlan } from "../modules/signals/plan.js";
@@ -66,9 +65,22 @@ function problemsOf(json: unknown, db: typeof testDb | null = testDb): string[] 
 }
 
 describe("profile compile", () => {
-	test("the-demo-profile-reads-what-vehicle-inputs-reads", () => {
+	test("the-demo-profile-reads-its-signals-from-the-store", () => {
 		const { plan, decoder, inputs, profile } = load(demoProfile, demoDb);
-		const reference = new VehicleInputs(plan, decoder.store, demoProfile.quantities);
+		// The reference: each mapped signal read straight from the store by name (the demo maps plain signals, no conversions).
+		const mapping = demoProfile.quantities as Partial<Record<QuantityName, string>>;
+		const signalOf = (q: number) => {
+			const path = mapping[QUANTITY_NAMES[q] as QuantityName];
+			if (path === undefined)
+				return -1;
+			const [messageName, signalName] = path.split(".");
+			return plan.findSignal(plan.findMessageByName(messageName), signalName);
+		};
+		const reference = {
+			has: (q: number) => signalOf(q) >= 0,
+			read: (q: number, now: number) => signalOf(q) < 0 ? NaN : decoder.store.read(signalOf(q), now),
+			readRaw: (q: number, now: number) => signalOf(q) < 0 ? NaN : decoder.store.readRaw(signalOf(q), now),
+		};
 		// The simulator's demo drive, up to the instant every message has been seen.
 		for (const line of readFileSync(join(demoDir, "demo-drive.log"), "utf8").trim().split("\n").slice(0, 400)) {
 			const match = /\s([0-9A-F]+)#([0-9A-F]*)\s*$/i.exec(line);

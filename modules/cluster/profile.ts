@@ -351,9 +351,9 @@ export class VehicleProfile {
 
 /**
  * ProfileInputs: cluster quantities read through a compiled profile from the
- * decoder's store and, for OBD-II sources, the poller's store. Same reading
- * API as VehicleInputs (`has`, `read`, `readRaw`), so gauges, telltales,
- * alerts and the trip computer take either.
+ * decoder's store and, for OBD-II sources, the poller's store: the one way
+ * the cluster reads quantities (`has`, `read`, `readRaw`), which gauges,
+ * telltales, alerts, day/night and the trip computer take.
  */
 export class ProfileInputs {
 	readonly profile: VehicleProfile;

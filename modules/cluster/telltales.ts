@@ -58,7 +58,7 @@ interface LampSource {
 export const COOLANT_OVERHEAT_C = 118;
 export const LOW_FUEL_PERCENT = 10;
 
-/** What the bank needs to read: VehicleInputs fits. */
+/** What the bank needs to read: ProfileInputs fits. */
 export interface QuantityReader {
 	has(quantity: number): boolean;
 	read(quantity: number, now: number): number;
