@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { CandumpParser } from "../modules/can/candump.js";
 import { CanFrame, FrameFlag } from "../modules/can/frame.js";
 import { FrameRing } from "../modules/can/ring.js";
+import { frameBits } from "../modules/cluster/diagnostics.js";
 import { compilePlan } from "../modules/dbc/compile.js";
 import { parseDbcOrThrow } from "../modules/dbc/parser.js";
 import { Decoder } from "../modules/signals/decoder.js";
@@ -32,22 +33,25 @@ const describeNative = available || process.env.CI ? describe : describe.skip;
 const title = available || process.env.CI ? "NativeDecoder on XS (engine-linked xsnap worker)"
 	: "NativeDecoder on XS (skipped: needs `cc` and the xsnap worker that `npm ci` builds)";
 
-/** The TypeScript side of nativeTranscript's batched mode (bench/xs/native-workload.ts): twai-source's pushFields, then pop and decode. */
+/** The TypeScript side of nativeTranscript's batched mode (bench/xs/native-workload.ts): twai-source's pushFields, then BusMeter.pump's pop, count and decode. */
 function referenceBatched(plan: ArrayBufferLike, frames: FrameSource, batch: number): Float64Array {
 	const decoder = new Decoder(new DecodePlan(plan));
 	const ring = new FrameRing(64), frame = new CanFrame();
+	let bits = 0;
 	for (let k = 0; k < frames.count; k += batch) {
 		for (let i = k; i < Math.min(k + batch, frames.count); i++) {
 			const flags = frames.flags[i] & (FrameFlag.extended | FrameFlag.remote), dlc = frames.dlcs[i];
 			ring.pushFields(frames.ids[i], flags, dlc, frames.data, i * 8, flags & FrameFlag.remote ? 0 : dlc, k);
 		}
-		while (ring.pop(frame))
+		while (ring.pop(frame)) {
+			bits += frameBits(frame.dlc, frame.extended);
 			decoder.decode(frame);
+		}
 	}
 	const out: number[] = [], store = decoder.store;
 	for (let s = 0; s < decoder.plan.signalCount; s++)
 		out.push(decoder.present[s], store.raws[s], store.values[s], store.updatedAt[s], store.updates[s]);
-	out.push(decoder.decoded, decoder.unknown, decoder.ignored, decoder.short, ring.pushed, ring.dropped);
+	out.push(decoder.decoded, decoder.unknown, decoder.ignored, decoder.short, ring.pushed, ring.dropped, bits);
 	return Float64Array.from(out);
 }
 

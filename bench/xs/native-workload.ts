@@ -215,8 +215,8 @@ export function twaiRecords(frames: FrameSource): Uint8Array {
  * with `decode` stamped k. Otherwise the frames as TWAI records, `batch` at a
  * time through `pushRecords` (stamped with the batch's first index) into a
  * ring of 64 slots, which `pump` drains after each batch; then per signal of
- * the plan present, raw, value, updatedAt, updates, then the four counters
- * and the ring's pushed and dropped. Allocates freely.
+ * the plan present, raw, value, updatedAt, updates, then the four counters,
+ * the ring's pushed and dropped, and the bus bits pumped. Allocates freely.
  */
 export function nativeTranscript(plan: ArrayBufferLike, frames: FrameSource, batch: number): Float64Array {
 	const decoder = new NativeDecoder(new DecodePlan(plan));
@@ -251,6 +251,6 @@ export function nativeTranscript(plan: ArrayBufferLike, frames: FrameSource, bat
 	const store = decoder.store;
 	for (let s = 0; s < decoder.plan.signalCount; s++)
 		out.push(decoder.present[s], store.raws[s], store.values[s], store.updatedAt[s], store.updates[s]);
-	out.push(decoder.decoded, decoder.unknown, decoder.ignored, decoder.short, ring.pushed, ring.dropped);
+	out.push(decoder.decoded, decoder.unknown, decoder.ignored, decoder.short, ring.pushed, ring.dropped, decoder.bits);
 	return Float64Array.from(out);
 }

@@ -78,7 +78,7 @@ interface RingStorage {
 }
 
 /** Counter slots, as decode-engine.h orders them. */
-const DECODED = 0, UNKNOWN = 1, IGNORED = 2, SHORT = 3;
+const DECODED = 0, UNKNOWN = 1, IGNORED = 2, SHORT = 3, BITS = 4;
 
 /** The engine's refusals (decode-engine.h). */
 const ENGINE_ERRORS: Record<number, string> = {
@@ -96,8 +96,8 @@ export class NativeDecoder {
 	readonly present: Uint8Array;
 
 	private readonly engine = bindEngine();
-	/** decoded, unknown, ignored, short: written by the engine. */
-	private readonly counters = new Float64Array(4);
+	/** decoded, unknown, ignored, short, bits: written by the engine. */
+	private readonly counters = new Float64Array(5);
 	/** The plan's blob (an ArrayBuffer, or a Resource read in place) and the engine's tables built from it. */
 	private readonly blob: ArrayBufferLike;
 	private readonly tables: ArrayBuffer;
@@ -174,6 +174,15 @@ export class NativeDecoder {
 	/** Frames shorter than some of their message's signals. */
 	get short(): number {
 		return this.counters[SHORT];
+	}
+
+	/**
+	 * Bus bits of the frames `pump` popped, as BusMeter counts them
+	 * (modules/cluster/diagnostics.ts frameBits), so a bus-load estimate needs
+	 * no per-frame work in XS. Not counted by decode or decodeMessage.
+	 */
+	get bits(): number {
+		return this.counters[BITS];
 	}
 
 	/** Decoder.decode: the message index, or -1 for an unknown id, remote or error frame. No allocation. */

@@ -21,7 +21,7 @@
  *   mode 0: per frame the message index, then per signal of that message
  *     present, raw, value, updatedAt, updates; then the 4 counters
  *   mode 1: frames pumped, head, count; per signal of the plan present, raw,
- *     value, updatedAt, updates; then the 4 counters
+ *     value, updatedAt, updates; then the 4 counters and the bus bits
  *   mode 2: frames dropped, head, count, then per slot id, flags, dlc,
  *     both payload words, timestamp (the plan is not used)
  *   a plan the engine refuses: n = 1, the sde_build error
@@ -182,8 +182,10 @@ int main(int argc, char **argv) {
 			for (uint32_t s = 0; s + 1 < n; s++)
 				putSignal(&engine.store, s);
 		}
-		for (int c = 0; c < SDE_COUNTERS; c++)
+		for (int c = 0; c < SDE_BITS; c++)
 			put(counters[c]);
+		if (mode == 1)
+			put(counters[SDE_BITS]);
 		out[countAt] = (double)(outCount - countAt - 1);
 		free(engine.store.values);
 		free(engine.store.raws);

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CanFrame, FrameFlag } from "../../modules/can/frame.js";
 import { FrameRing } from "../../modules/can/ring.js";
+import { frameBits } from "../../modules/cluster/diagnostics.js";
 import { Decoder } from "../../modules/signals/decoder.js";
 import { DecodePlan } from "../../modules/signals/plan.js";
 import { unpackFrames } from "../../bench/frames.js";
@@ -157,14 +158,18 @@ export function referenceTranscript(c: EngineCase): Float64Array {
 		const ring = ringFromPayload(c.payload);
 		const frame = new CanFrame();
 		const max = c.max ?? 0xFFFFFFFF;
-		let popped = 0;
+		let popped = 0, bits = 0;
 		while (popped < max && ring.pop(frame)) {
+			bits += frameBits(frame.dlc, frame.extended);
 			decoder.decode(frame);
 			popped++;
 		}
 		out.push(popped, ring["head"], ring["count"]);
 		for (let s = 0; s < decoder.plan.signalCount; s++)
 			pushSignal(out, decoder, s);
+		pushCounters(out, decoder);
+		out.push(bits);
+		return Float64Array.from(out);
 	}
 	pushCounters(out, decoder);
 	return Float64Array.from(out);

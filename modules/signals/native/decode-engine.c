@@ -363,7 +363,11 @@ uint32_t sde_pump(const SdeEngine *engine, SdeRing *ring, uint32_t max) {
 		data[5] = (uint8_t)(hi >> 8);
 		data[6] = (uint8_t)(hi >> 16);
 		data[7] = (uint8_t)(hi >> 24);
-		sde_decode(engine, ring->ids[head], ring->flags[head], ring->dlcs[head], data, ring->timestamps[head]);
+		uint32_t flags = ring->flags[head], dlc = ring->dlcs[head];
+		/* diagnostics.ts frameBits: header and trailer, payload, half the worst-case stuff bits. */
+		uint32_t stuffable = ((flags & SDE_FRAME_EXTENDED) ? 54 : 34) + 8 * dlc;
+		engine->store.counters[SDE_BITS] += ((flags & SDE_FRAME_EXTENDED) ? 67 : 47) + 8 * dlc + ((stuffable - 1) >> 3);
+		sde_decode(engine, ring->ids[head], flags, dlc, data, ring->timestamps[head]);
 		head = (head + 1) & ring->mask;
 		done++;
 	}

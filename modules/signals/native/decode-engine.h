@@ -24,8 +24,12 @@ extern "C" {
 /* Frame flags: modules/can/frame.ts FrameFlag. */
 enum { SDE_FRAME_EXTENDED = 1, SDE_FRAME_REMOTE = 2, SDE_FRAME_ERROR = 4 };
 
-/* Counters, in this order in SdeStore.counters: Decoder.decoded, unknown, ignored, short. */
-enum { SDE_DECODED = 0, SDE_UNKNOWN = 1, SDE_IGNORED = 2, SDE_SHORT = 3, SDE_COUNTERS = 4 };
+/*
+ * Counters, in this order in SdeStore.counters: Decoder.decoded, unknown,
+ * ignored, short; then the bus bits of the frames sde_pump popped, as
+ * modules/cluster/diagnostics.ts frameBits counts them for BusMeter.
+ */
+enum { SDE_DECODED = 0, SDE_UNKNOWN = 1, SDE_IGNORED = 2, SDE_SHORT = 3, SDE_BITS = 4, SDE_COUNTERS = 5 };
 
 /* sde_check / sde_build results. */
 enum {
@@ -89,7 +93,7 @@ int32_t sde_find(const SdeEngine *engine, uint32_t id, int extended);
 int32_t sde_decode(const SdeEngine *engine, uint32_t id, uint32_t flags, uint32_t dlc, const uint8_t data[8], double now);
 /* Decoder.decodeMessage: `message` must be below sde_message_count. */
 void sde_decode_message(const SdeEngine *engine, uint32_t message, const uint8_t data[8], uint32_t dlc, double now);
-/* Pops up to `max` frames off `ring` (updating head and count) and decodes each. Returns how many. */
+/* Pops up to `max` frames off `ring` (updating head and count), adds their bus bits and decodes each. Returns how many. */
 uint32_t sde_pump(const SdeEngine *engine, SdeRing *ring, uint32_t max);
 
 /* TWAI frame records (modules/can/twai.ts): u32 id little-endian, flags, DLC, 2 zero bytes, 8 data bytes. */
