@@ -343,10 +343,11 @@ export class ClusterView {
 		this.shiftLamp = new Content(null, { left: g.x(238) - g.s(18), top: g.y(33), width: g.s(36), height: g.s(6), skin: new Skin({ fill: SHIFT_FILLS }), state: 0 } as any);
 		this.main.add(this.shiftLamp);
 
-		// Alert pop-up over the dials: the monitor's top alert, coloured by severity; a touch (or button A) acknowledges it.
+		// Alert pop-up over the bottom strip (never over the speed or the lamps): the monitor's top alert,
+		// coloured by severity; a touch (or button A) acknowledges it.
 		for (const fill of ALERT_FILLS)
 			this.popupSkins.push(new Skin({ fill, stroke: "#ffffff", borders: { left: 2, right: 2, top: 2, bottom: 2 } }));
-		this.popup = new Container(null, { left: g.x(30), top: g.y(150), width: g.s(260), height: g.s(44), skin: this.popupSkins[1], visible: false, active: false });
+		this.popup = new Container(null, { left: g.x(20), top: g.y(198), width: g.s(280), height: g.s(40), skin: this.popupSkins[1], visible: false, active: false });
 		this.popupText = new Label(null, { left: g.s(6), right: g.s(6), top: 0, bottom: 0, style: new Style({ font: "semibold 16px Open Sans", color: "#ffffff", horizontal: "center", vertical: "middle" }), string: "" });
 		this.popup.add(this.popupText);
 		this.main.add(this.popup);
