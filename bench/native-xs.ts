@@ -31,6 +31,19 @@ const XSNAP_OPTIONS = [
 	`-I${ENGINE}`, "-O3", "-w",
 ];
 
+/** Null when buildNativeWorker can run here, else why not. */
+export function nativeWorkerUnavailable(): string | null {
+	if (!existsSync(XSNAP_OBJECTS))
+		return `the stock xsnap worker's objects are missing (${XSNAP_OBJECTS}); run \`npm ci\``;
+	try {
+		execFileSync("cc", ["--version"], { stdio: "pipe" });
+	}
+	catch {
+		return "no C compiler `cc` on PATH";
+	}
+	return null;
+}
+
 /**
  * Builds `xsnap-native-worker` in `dir`: xsnap-worker.c with one line added
  * (its xsBuildAgent calls sdeInstall, which defines `globalThis.sdeEngine`),

@@ -22,16 +22,16 @@ import { parseDbcOrThrow } from "../modules/dbc/parser.js";
 import { Decoder } from "../modules/signals/decoder.js";
 import { DecodePlan } from "../modules/signals/plan.js";
 import { packFrames, unpackFrames, type FrameFields, type FrameSource } from "../bench/frames.js";
-import { buildNativeWorker } from "../bench/native-xs.js";
-import { hasCompiler } from "./native/engine-harness.js";
+import { buildNativeWorker, nativeWorkerUnavailable } from "../bench/native-xs.js";
 import { describeSharedData, repoRoot, sharedData } from "./shared-data.js";
 import { decodeTranscript } from "./support/xs-checks.js";
 import { compileXsHost, float64Reply, putInput, startXsHost, xsnapWorkerPath, type XsWorker } from "./support/xs-engine.js";
 
-const available = hasCompiler() && xsnapWorkerPath() !== null;
+const unavailable = xsnapWorkerPath() === null ? "the xsnap worker is not built (`npm ci` builds it)" : nativeWorkerUnavailable();
+const available = unavailable === null;
 const describeNative = available || process.env.CI ? describe : describe.skip;
 const title = available || process.env.CI ? "NativeDecoder on XS (engine-linked xsnap worker)"
-	: "NativeDecoder on XS (skipped: needs `cc` and the xsnap worker that `npm ci` builds)";
+	: `NativeDecoder on XS (skipped: ${unavailable})`;
 
 /** The TypeScript side of nativeTranscript's batched mode (bench/xs/native-workload.ts): twai-source's pushFields, then BusMeter.pump's pop, count and decode. */
 function referenceBatched(plan: ArrayBufferLike, frames: FrameSource, batch: number): Float64Array {
@@ -69,7 +69,7 @@ let dispose = () => {};
 
 async function start(): Promise<void> {
 	if (!available)
-		throw new Error("needs `cc` and the stock xsnap worker (`npm ci` builds it) to link the native engine into XS");
+		throw new Error(`cannot link the native engine into XS: ${unavailable}`);
 	const build = compileXsHost();
 	const dir = mkdtempSync(join(tmpdir(), "xs-cluster-native-xs-"));
 	dispose = () => {
