@@ -14,6 +14,9 @@ import { parseDbcOrThrow } from "../modules/dbc/parser.js";
 import { Encoder } from "../modules/signals/encoder.js";
 import { DecodePlan } from "../modules/signals/plan.js";
 import { Health, Pipeline } from "../modules/signals/pipeline.js";
+import { AlertMonitor, Severity } from "../modules/cluster/alerts.js";
+import { ShiftLight } from "../modules/cluster/shift-light.js";
+import { TripComputer } from "../modules/cluster/trip.js";
 import { FakeClock } from "./fixtures/clock.js";
 import { FakeQuantities } from "./fixtures/quantities.js";
 import { repoRoot } from "./shared-data.js";
@@ -156,6 +159,46 @@ describe("cluster model", () => {
 		bench.send("WHEEL_SPEED", { VehicleSpeed: 100 });
 		bench.tick(20);
 		expect(bench.model.tripTenths).toBe(0);
+	});
+});
+
+describe("model-wired parts", () => {
+	test("one-odometer-the-trip-computers-restored-one-integrates-on", () => {
+		const trip = new TripComputer();
+		trip.odometer = 1000;
+		trip.tripA.distance = 2.5;
+		const q = new FakeQuantities().set(Quantity.speed, 100);
+		const model = new ClusterModel(q, { trip });
+		model.update(0);
+		expect(model.odometer).toBe(1000);
+		expect(model.tripTenths).toBe(25);
+		for (let t = 33; t <= 36300; t += 33)
+			model.update(t);
+		expect(model.odometer).toBe(1001); // 1 km at 100 km/h in 36 s
+		expect(model.tripKm).toBeCloseTo(3.5, 1);
+		model.resetTrip();
+		model.update(36333);
+		expect(model.tripTenths).toBe(0);
+		expect(trip.tripA.distance).toBeLessThan(0.01);
+	});
+
+	test("shift-light-and-alert-pop-up-report-their-changes", () => {
+		const q = new FakeQuantities().set(Quantity.rpm, 2000).set(Quantity.gear, 3).set(Quantity.coolantTemp, 90);
+		const alerts = new AlertMonitor(q, [{ id: "hot", message: "Hot", severity: Severity.warning, conditions: [{ quantity: Quantity.coolantTemp, above: 110 }], clearMs: 0 }]);
+		const model = new ClusterModel(q, { alerts, shift: new ShiftLight({ defaultRpm: 3000 }) });
+		model.update(0);
+		expect(model.alert).toBe(-1);
+		q.set(Quantity.rpm, 3200);
+		expect(model.update(33) & Change.shift).toBe(Change.shift);
+		expect(model.shift!.lit).toBe(true);
+		q.set(Quantity.coolantTemp, 115);
+		expect(model.update(66) & Change.alert).toBe(Change.alert);
+		expect(model.alert).toBe(0);
+		expect(model.update(99) & Change.alert).toBe(0);
+		expect(model.acknowledgeAlert(120)).toBe(true);
+		expect(model.update(132) & Change.alert).toBe(Change.alert);
+		expect(model.alert).toBe(-1);
+		expect(model.acknowledgeAlert(140)).toBe(false);
 	});
 });
 
