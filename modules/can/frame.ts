@@ -52,3 +52,14 @@ export class CanFrame {
 		return this;
 	}
 }
+
+/**
+ * Bits a data frame takes on the wire: the fixed fields (47 for an 11-bit id,
+ * 67 for a 29-bit one, interframe space included) and the payload, plus half
+ * the worst-case stuff bits, a middle estimate for ordinary payloads. What a
+ * bus-load estimate adds up; the native engine counts the same.
+ */
+export function frameBits(dlc: number, extended: boolean): number {
+	const stuffable = (extended ? 54 : 34) + 8 * dlc;
+	return (extended ? 67 : 47) + 8 * dlc + ((stuffable - 1) >> 3);
+}

@@ -4,17 +4,39 @@
  *
  * CAN sources (a driver, a replayed log, a TCP feed) push frames stamped with
  * the host clock into `ring`; the display clock calls `pump()` to decode what
- * is queued. Runs on XS and Node; allocates only in the constructor and in
+ * is queued. The decoder is the TypeScript `Decoder` unless the host hands in
+ * another with the same shape: the simulator and the ESP32 use the native
+ * engine (signals/native-decoder), which drains the whole ring in one call.
+ * Runs on XS and Node; allocates only in the constructor and in
  * `formatHealth`.
  */
-import { CanFrame } from "../can/frame.js";
+import { CanFrame, frameBits } from "../can/frame.js";
 import { FrameRing } from "../can/ring.js";
 import { Decoder } from "./decoder.js";
 import type { DecodePlan } from "./plan.js";
+import type { SignalStore } from "./store.js";
+
+/** What the pipeline needs of a decoder: `Decoder`, or `NativeDecoder` on XS. */
+export interface FrameDecoder {
+	readonly plan: DecodePlan;
+	readonly store: SignalStore;
+	readonly present: Uint8Array;
+	readonly decoded: number;
+	readonly unknown: number;
+	readonly ignored: number;
+	readonly short: number;
+	/** Decodes one frame; the message index, or -1. */
+	decode(frame: CanFrame): number;
+	/** Drains up to `max` frames of `ring` in one call, counting their bus bits in `bits`. */
+	pump?(ring: FrameRing, max: number): number;
+	readonly bits?: number;
+}
 
 export interface PipelineOptions {
 	/** Frame slots in the ring, a power of two. Default 256: 28 ms of a saturated 1 Mbit/s bus. */
 	ringCapacity?: number;
+	/** Makes the decoder; the TypeScript `Decoder` by default. */
+	decoder?: (plan: DecodePlan) => FrameDecoder;
 }
 
 /** Counters at one instant; `Pipeline.health` fills one in place. */
@@ -34,26 +56,37 @@ export class Health {
 
 export class Pipeline {
 	readonly ring: FrameRing;
-	readonly decoder: Decoder;
+	readonly decoder: FrameDecoder;
+	/** Bus bits of the frames pumped (`frameBits`), for the bus-load estimate. */
+	bits = 0;
 	private readonly frame = new CanFrame();
 
 	constructor(plan: DecodePlan, options: PipelineOptions = {}) {
 		this.ring = new FrameRing(options.ringCapacity ?? 256);
-		this.decoder = new Decoder(plan);
+		this.decoder = options.decoder ? options.decoder(plan) : new Decoder(plan);
 	}
 
-	get store() {
+	get store(): SignalStore {
 		return this.decoder.store;
 	}
 
 	/** Decodes up to `max` queued frames; returns how many. No allocation. */
 	pump(max = 0x7FFFFFFF): number {
-		const ring = this.ring, decoder = this.decoder, frame = this.frame;
-		let count = 0;
+		const ring = this.ring, decoder = this.decoder;
+		if (decoder.pump) {
+			const before = decoder.bits ?? 0;
+			const count = decoder.pump(ring, max);
+			this.bits += (decoder.bits ?? 0) - before;
+			return count;
+		}
+		const frame = this.frame;
+		let count = 0, bits = 0;
 		while (count < max && ring.pop(frame)) {
+			bits += frameBits(frame.dlc, frame.extended);
 			decoder.decode(frame);
 			count++;
 		}
+		this.bits += bits;
 		return count;
 	}
 
