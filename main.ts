@@ -27,7 +27,9 @@ import { BusMeter, Diagnostics } from "cluster/diagnostics";
 import { busStateName, formatBusStatus } from "can/bus-status";
 import { ClusterView } from "ui/cluster-view";
 import { CAN_RING_CAPACITY, openCanSource } from "host/can-source";
-import { openTripFlash } from "host/trip-storage";
+import { DriverBook, type DriverSettings } from "cluster/drivers";
+import { IMPERIAL, METRIC } from "cluster/units";
+import { openPreferences, openTripFlash } from "host/trip-storage";
 
 const HEALTH_INTERVAL_MS = 5000;
 /** Odometer and trips are saved this often while they change (and at once when the car stops or a trip is reset). */
@@ -50,6 +52,20 @@ const alerts = new AlertMonitor(inputs, [...defaultAlertRules(), ...(inputs.has(
 /** Shift light: `shiftRpm` and `shiftLimitRpm` from the manifest's config (the simulator's demo car shifts early). */
 const shift = new ShiftLight({ defaultRpm: Number(config.shiftRpm ?? 5500), limitRpm: Number(config.shiftLimitRpm ?? 6500) });
 const model = new ClusterModel(inputs, { gears: profile.gears(), trip, alerts, shift });
+/*
+ * Drivers: each has their units, theme and alert thresholds, kept in the
+ * Preference store; the cluster starts with the last one. Switching units or
+ * theme changes the current driver's; button B held switches driver.
+ */
+const drivers = new DriverBook(openPreferences(), "Driver 1");
+function applyDriver(driver: DriverSettings): void {
+	model.setUnits(driver.units === "imperial" ? IMPERIAL : METRIC);
+	model.theme.choice = driver.theme;
+	drivers.applyThresholds(alerts);
+}
+applyDriver(drivers.current);
+drivers.onChange(applyDriver);
+
 const source = openCanSource(pipeline.ring, plan, { odometerKm: trip.odometer });
 const meter = new BusMeter();
 const diagnostics = new Diagnostics(meter);
@@ -105,6 +121,15 @@ const view = new ClusterView(model, diagnostics, {
 		model.resetTrip();
 		memory.flush(now());
 	},
+	settingsChanged() {
+		drivers.update({ units: model.units === IMPERIAL ? "imperial" : "metric", theme: model.theme.choice });
+	},
+	nextDriver() {
+		if (drivers.drivers.length < 2)
+			drivers.add("Driver 2");
+		drivers.select((drivers.index + 1) % drivers.drivers.length);
+		return drivers.current.name;
+	},
 	acknowledgeAlert() {
 		return model.acknowledgeAlert(now());
 	},
@@ -114,7 +139,8 @@ model.start(now());
 /*
  * Buttons, where the host has them (the M5Stack, real or simulated, puts A, B
  * and C on Host.Button): A acknowledges the alert on the pop-up, else switches
- * pages, and held for a second resets trip A; B units, C the theme. A touch
+ * pages, and held for a second resets trip A; B units (held: the next
+ * driver), C the theme. A touch
  * screen switches pages too (a touch on the pop-up acknowledges it); the
  * diagnostics page has buttons for the rest.
  */
@@ -136,13 +162,25 @@ if (hostButtons?.a && hostButtons.b && hostButtons.c) {
 			view.togglePage();
 		pressedAt = NaN;
 	} }));
-	buttons.push(new hostButtons.b({ onPush(pressed) { if (pressed) view.toggleUnits(); } }));
+	let bPressedAt = NaN;
+	buttons.push(new hostButtons.b({ onPush(pressed) {
+		const at = now();
+		if (pressed) {
+			bPressedAt = at;
+			return;
+		}
+		if (at - bPressedAt >= LONG_PRESS_MS)
+			view.nextDriver();
+		else
+			view.toggleUnits();
+		bPressedAt = NaN;
+	} }));
 	buttons.push(new hostButtons.c({ onPush(pressed) { if (pressed) view.cycleTheme(); } }));
 }
 
 const slotHeap = Instrumentation.map("XS Slot Heap Used"), chunkHeap = Instrumentation.map("XS Chunk Heap Used");
 const pixelsDrawn = Instrumentation.map("Pixels Drawn");
-trace(`xs-cluster: ${profile.name}, ${plan.messageCount} messages, ${plan.signalCount} signals, source ${source.description}; shift light at ${shift.shiftPoint(-1)} rpm; odometer ${trip.odometer.toFixed(1)} km, trip A ${trip.tripA.distance.toFixed(2)} km (${restored ? "restored" : "new"})\n`);
+trace(`xs-cluster: ${profile.name}, ${plan.messageCount} messages, ${plan.signalCount} signals, source ${source.description}; driver ${drivers.current.name} (${drivers.index + 1} of ${drivers.drivers.length}); shift light at ${shift.shiftPoint(-1)} rpm; odometer ${trip.odometer.toFixed(1)} km, trip A ${trip.tripA.distance.toFixed(2)} km (${restored ? "restored" : "new"})\n`);
 
 Timer.repeat(() => {
 	const at = now();
@@ -151,7 +189,7 @@ Timer.repeat(() => {
 	const chunk = chunkHeap === undefined ? undefined : Instrumentation.get(chunkHeap);
 	// Instrumentation counts pixels drawn over its last one-second sample, not in total.
 	const pixels = pixelsDrawn === undefined ? undefined : Instrumentation.get(pixelsDrawn);
-	trace(`health: ${formatHealth(health)}; ui ${view.drawn} frames drawn of ${view.ticks} ticks, ${pixels ?? "?"} pixels/s, page ${view.page}; odo ${trip.odometer.toFixed(2)} km trip ${trip.tripA.distance.toFixed(2)} km saves ${memory.log.writes}; alert ${model.alert < 0 ? "none" : alerts.rules[model.alert].id}; source ${source.bus ? formatBusStatus(source.bus) : source.feed ? sourceStatus(at) : source.description}; heap slot ${slot ?? "?"} chunk ${chunk ?? "?"}\n`);
+	trace(`health: ${formatHealth(health)}; ui ${view.drawn} frames drawn of ${view.ticks} ticks, ${pixels ?? "?"} pixels/s, page ${view.page}; odo ${trip.odometer.toFixed(2)} km trip ${trip.tripA.distance.toFixed(2)} km saves ${memory.log.writes}; driver ${drivers.current.name} ${model.units.speedLabel}; alert ${model.alert < 0 ? "none" : alerts.rules[model.alert].id}; source ${source.bus ? formatBusStatus(source.bus) : source.feed ? sourceStatus(at) : source.description}; heap slot ${slot ?? "?"} chunk ${chunk ?? "?"}\n`);
 }, HEALTH_INTERVAL_MS);
 
 export default view.application;

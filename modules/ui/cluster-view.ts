@@ -192,6 +192,10 @@ export interface ViewHooks {
 	sourceStatus(now: number): string;
 	/** Zeroes trip A (and saves at once). */
 	resetTrip(): void;
+	/** Units or theme changed by the driver: keep them in their profile. */
+	settingsChanged(): void;
+	/** Switches to the next driver (their units, theme and thresholds follow); returns their name. */
+	nextDriver(): string;
 	/** Acknowledges the alert on the pop-up; true when there was one. */
 	acknowledgeAlert(): boolean;
 }
@@ -495,10 +499,19 @@ export class ClusterView {
 
 	toggleUnits(): void {
 		this.model.setUnits(this.model.units === METRIC ? IMPERIAL : METRIC);
+		this.hooks.settingsChanged();
 	}
 
 	cycleTheme(): void {
 		this.model.cycleTheme();
+		this.hooks.settingsChanged();
+		this.labelButtons();
+	}
+
+	/** The next driver's settings; the diagnostics title names them. */
+	nextDriver(): void {
+		const name = this.hooks.nextDriver();
+		this.diagTitle.string = `${name}: ${this.hooks.source}`;
 		this.labelButtons();
 	}
 
