@@ -30,6 +30,7 @@ import { CAN_RING_CAPACITY, openCanSource } from "host/can-source";
 import { DriverBook, type DriverSettings } from "cluster/drivers";
 import { IMPERIAL, METRIC } from "cluster/units";
 import { openPreferences, openTripFlash } from "host/trip-storage";
+import { obdPollerFor } from "obd/wiring";
 
 const HEALTH_INTERVAL_MS = 5000;
 /** Odometer and trips are saved this often while they change (and at once when the car stops or a trip is reset). */
@@ -42,11 +43,19 @@ const TRIP_SAVE_INTERVAL_MS = 15000;
 const plan = new DecodePlan(new Resource("car.plan") as unknown as ArrayBuffer);
 const profile = new VehicleProfile(new Resource("car.vehicle") as unknown as ArrayBuffer);
 const pipeline = new Pipeline(plan, { ringCapacity: CAN_RING_CAPACITY });
-const inputs = new ProfileInputs(profile, plan, pipeline.store);
 
 const trip = new TripComputer({ tankLiters: profile.tankLiters });
 const memory = TripMemory.on(trip, openTripFlash(), { intervalMs: TRIP_SAVE_INTERVAL_MS });
 const restored = memory.start();
+
+const source = openCanSource(pipeline.ring, plan, { odometerKm: trip.odometer });
+/*
+ * OBD-II: a poller for the PIDs the profile reads, when it reads any and the
+ * host's source can transmit (never a listen-only controller, a feed or the
+ * demo drive); its answers are a second store the profile reads from.
+ */
+const poller = source.transmit ? obdPollerFor(profile, source.transmit, pipeline) : null;
+const inputs = new ProfileInputs(profile, plan, pipeline.store, poller ? poller.values : null);
 
 const alerts = new AlertMonitor(inputs, [...defaultAlertRules(), ...(inputs.has(Quantity.checkEngine) ? [checkEngineAlertRule()] : [])]);
 /** Shift light: `shiftRpm` and `shiftLimitRpm` from the manifest's config (the simulator's demo car shifts early). */
@@ -66,7 +75,6 @@ function applyDriver(driver: DriverSettings): void {
 applyDriver(drivers.current);
 drivers.onChange(applyDriver);
 
-const source = openCanSource(pipeline.ring, plan, { odometerKm: trip.odometer });
 const meter = new BusMeter();
 const diagnostics = new Diagnostics(meter);
 const health = new Health();
@@ -107,7 +115,8 @@ const view = new ClusterView(model, diagnostics, {
 	now,
 	tick(at: number) {
 		source.step(at);
-		meter.pump(pipeline);
+		meter.pump(pipeline, 0x7FFFFFFF, poller);
+		poller?.tick(at);
 		const changed = model.update(at);
 		memory.tick(at);
 		return changed;
@@ -180,7 +189,7 @@ if (hostButtons?.a && hostButtons.b && hostButtons.c) {
 
 const slotHeap = Instrumentation.map("XS Slot Heap Used"), chunkHeap = Instrumentation.map("XS Chunk Heap Used");
 const pixelsDrawn = Instrumentation.map("Pixels Drawn");
-trace(`xs-cluster: ${profile.name}, ${plan.messageCount} messages, ${plan.signalCount} signals, source ${source.description}; driver ${drivers.current.name} (${drivers.index + 1} of ${drivers.drivers.length}); shift light at ${shift.shiftPoint(-1)} rpm; odometer ${trip.odometer.toFixed(1)} km, trip A ${trip.tripA.distance.toFixed(2)} km (${restored ? "restored" : "new"})\n`);
+trace(`xs-cluster: ${profile.name}, ${plan.messageCount} messages, ${plan.signalCount} signals, source ${source.description}; OBD-II ${poller ? (profile.transmitObd ? "polling" : "off (listen-only profile)") : "none"}; driver ${drivers.current.name} (${drivers.index + 1} of ${drivers.drivers.length}); shift light at ${shift.shiftPoint(-1)} rpm; odometer ${trip.odometer.toFixed(1)} km, trip A ${trip.tripA.distance.toFixed(2)} km (${restored ? "restored" : "new"})\n`);
 
 Timer.repeat(() => {
 	const at = now();

@@ -234,6 +234,26 @@ describe("theme", () => {
 });
 
 describe("diagnostics", () => {
+	test("bus-meter-hands-obd-responses-to-the-poller", () => {
+		const pipeline = new Pipeline(plan);
+		const frame = new CanFrame();
+		const received: number[] = [];
+		const tap = { state: 1, isResponse: (f: CanFrame) => f.id === 0x7E8, receive: (f: CanFrame, now: number) => { received.push(f.id, now); return true; } };
+		for (const id of [0x7E8, 0xB4, 0x7E8]) {
+			frame.id = id;
+			frame.dlc = 8;
+			frame.timestamp = 5;
+			pipeline.ring.push(frame);
+		}
+		expect(new BusMeter().pump(pipeline, 0x7FFFFFFF, tap)).toBe(3);
+		expect(received).toEqual([0x7E8, 5, 0x7E8, 5]);
+		expect(pipeline.decoder.decoded).toBe(1);
+		tap.state = 0; // a disabled poller takes nothing
+		pipeline.ring.push(frame);
+		new BusMeter().pump(pipeline, 0x7FFFFFFF, tap);
+		expect(received).toHaveLength(4);
+	});
+
 	test("bus-load-is-estimated-from-frame-sizes", () => {
 		expect(frameBits(8, false)).toBe(47 + 64 + 12);
 		expect(frameBits(0, false)).toBe(47 + 4);

@@ -17,6 +17,7 @@ import Digital from "embedded:io/digital";
 import Serial from "embedded:io/serial";
 import SPI from "embedded:io/spi";
 import type { BusStatus } from "can/bus-status";
+import type { CanFrame } from "can/frame";
 import type { FeedClient } from "can/feed-client";
 import { Mcp2515Source } from "can/mcp2515";
 import type { FrameRing } from "can/ring";
@@ -42,6 +43,8 @@ export interface CanSource {
 	readonly bus?: BusStatus;
 	/** A live feed's client, for a source that is one (none on this host yet; the simulator has one). */
 	readonly feed?: FeedClient;
+	/** Sends a frame (OBD-II requests), where the source can; false when it could not queue it. Absent when listen-only. */
+	readonly transmit?: (frame: CanFrame) => boolean;
 }
 
 /** What main.ts may pass; the simulator's demo car uses it, a real bus needs none of it. */
@@ -98,9 +101,19 @@ export function openCanSource(ring: FrameRing, plan?: DecodePlan, _options?: Can
 	// A controller that does not open (no MCP2515 on the bus, pins taken) leaves
 	// the cluster up, showing every signal missing; opening is retried.
 	let retryAt = tryOpen(source, clock());
+	// Transmitting (OBD-II requests) is an explicit setting: canListenOnly=false, on a controller that sends.
+	const sender = !board.canListenOnly && !(source instanceof SlcanSerialSource) ? source : null;
 	return {
 		description: source.description,
 		bus: source.status,
+		transmit: sender ? (frame: CanFrame) => {
+			try {
+				return sender.isOpen && sender.send(frame);
+			}
+			catch {
+				return false;
+			}
+		} : undefined,
 		step(now: number) {
 			offset = Date.now() - now;
 			if (!source.isOpen) {

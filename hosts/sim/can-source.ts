@@ -15,6 +15,7 @@ import Resource from "Resource";
 import config from "mc/config";
 import TCP from "embedded:io/socket/tcp";
 import type { BusStatus } from "can/bus-status";
+import type { CanFrame } from "can/frame";
 import { FeedClient, type FeedSocket } from "can/feed-client";
 import { LogReplay } from "can/replay";
 import type { FrameRing } from "can/ring";
@@ -38,6 +39,8 @@ export interface CanSource {
 	readonly bus?: BusStatus;
 	/** The live feed's client (state, frames, reconnects), when the source is a feed. */
 	readonly feed?: FeedClient;
+	/** Sends a frame (OBD-II requests), where the source can; false when it could not queue it. Absent when listen-only. */
+	readonly transmit?: (frame: CanFrame) => boolean;
 }
 
 /** `xs-cluster serve`'s port. */

@@ -11,6 +11,15 @@
 import { CanFrame } from "../can/frame.js";
 import type { Health, Pipeline } from "../signals/pipeline.js";
 
+/** What `BusMeter.pump` needs of an OBD-II poller (modules/obd/poller.ts's ObdPoller fits). */
+export interface ObdTap {
+	readonly state: number;
+	isResponse(frame: CanFrame): boolean;
+	receive(frame: CanFrame, now: number): boolean;
+}
+/** ObdState.disabled (modules/obd/poller.ts); the cluster layer does not import obd. */
+const OBD_DISABLED = 0;
+
 /**
  * Bits a data frame takes on the wire: the fixed fields (47 for an 11-bit id,
  * 67 for a 29-bit one, interframe space included) and the payload, plus half
@@ -33,13 +42,18 @@ export class BusMeter {
 		this.bitrate = bitrate;
 	}
 
-	/** Decodes up to `max` queued frames of `pipeline`, counting their bits. Returns how many. No allocation. */
-	pump(pipeline: Pipeline, max = 0x7FFFFFFF): number {
+	/** Decodes up to `max` queued frames of `pipeline`, counting their bits; OBD-II responses go to `obd` when given. Returns how many. No allocation. */
+	pump(pipeline: Pipeline, max = 0x7FFFFFFF, obd: ObdTap | null = null): number {
 		const ring = pipeline.ring, decoder = pipeline.decoder, frame = this.frame;
+		const tap = obd !== null && obd.state !== OBD_DISABLED;
 		let count = 0;
 		while (count < max && ring.pop(frame)) {
 			this.bits += frameBits(frame.dlc, frame.extended);
-			decoder.decode(frame);
+			// OBD-II responses go to the poller (as pumpWithObd does), everything else to the decoder.
+			if (tap && obd!.isResponse(frame))
+				obd!.receive(frame, frame.timestamp);
+			else
+				decoder.decode(frame);
 			count++;
 		}
 		this.frames += count;
