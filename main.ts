@@ -1,14 +1,19 @@
 /*
  * xs-cluster composition root: builds the pipeline from what the host
- * provides (a CAN source and a compiled decode plan), binds the vehicle
- * profile, and runs the display clock that drives the cluster view.
+ * provides (a CAN source, the car's compiled profile and plan as resources,
+ * flash for the trip log, the Preference store), and runs the display clock
+ * that drives the cluster view. main.ts is host-agnostic: everything
+ * host-specific comes through `host/can-source` and `host/trip-storage`.
  *
  * Each display tick (Piu's application clock, 30 a second): the source moves
  * the frames that are due into the ring, the bus meter decodes them into the
- * signal store, the cluster model reads its quantities, and the view redraws
- * what changed. A health line is traced every 5 s (debug builds show it in
- * xsbug or xsbug-log). Runs on XS (simulator and device); allocates at start,
- * then only for changed strings, needle outlines and the health line.
+ * signal store (OBD-II answers to the poller, when there is one), the cluster
+ * model reads its quantities through ProfileInputs (gauges, telltales, the
+ * trip computer with the one odometer, alerts, shift light, day/night),
+ * TripMemory saves when due, and the view redraws what changed. A health
+ * line is traced every 5 s (debug builds show it in xsbug or xsbug-log).
+ * Runs on XS (simulator and device); allocates at start, then only for
+ * changed strings, needle outlines, the health line and trip saves.
  */
 import {} from "piu/MC";
 import Resource from "Resource";
