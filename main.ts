@@ -22,6 +22,7 @@ import Instrumentation from "instrumentation";
 import config from "mc/config";
 import { DecodePlan } from "signals/plan";
 import { Health, Pipeline, formatHealth } from "signals/pipeline";
+import { NativeDecoder } from "signals/native-decoder";
 import { ProfileInputs, VehicleProfile } from "cluster/profile";
 import { ClusterModel } from "cluster/cluster";
 import { AlertMonitor, checkEngineAlertRule, defaultAlertRules } from "cluster/alerts";
@@ -47,7 +48,12 @@ const TRIP_SAVE_INTERVAL_MS = 15000;
  */
 const plan = new DecodePlan(new Resource("car.plan") as unknown as ArrayBuffer);
 const profile = new VehicleProfile(new Resource("car.vehicle") as unknown as ArrayBuffer);
-const pipeline = new Pipeline(plan, { ringCapacity: CAN_RING_CAPACITY });
+/*
+ * The native engine (modules/signals/native, linked by every host's manifest)
+ * decodes with the same plan into the same store as the TypeScript Decoder,
+ * which the tests hold it to, draining the ring in one call per tick.
+ */
+const pipeline = new Pipeline(plan, { ringCapacity: CAN_RING_CAPACITY, decoder: p => new NativeDecoder(p) });
 
 const trip = new TripComputer({ tankLiters: profile.tankLiters });
 const memory = TripMemory.on(trip, openTripFlash(), { intervalMs: TRIP_SAVE_INTERVAL_MS });
@@ -60,6 +66,7 @@ const source = openCanSource(pipeline.ring, plan, { odometerKm: trip.odometer })
  * demo drive); its answers are a second store the profile reads from.
  */
 const poller = source.transmit ? obdPollerFor(profile, source.transmit, pipeline) : null;
+pipeline.tap = poller;
 const inputs = new ProfileInputs(profile, plan, pipeline.store, poller ? poller.values : null);
 
 const alerts = new AlertMonitor(inputs, [...defaultAlertRules(), ...(inputs.has(Quantity.checkEngine) ? [checkEngineAlertRule()] : [])]);
@@ -120,7 +127,7 @@ const view = new ClusterView(model, diagnostics, {
 	now,
 	tick(at: number) {
 		source.step(at);
-		meter.pump(pipeline, 0x7FFFFFFF, poller);
+		meter.pump(pipeline);
 		poller?.tick(at);
 		const changed = model.update(at);
 		memory.tick(at);

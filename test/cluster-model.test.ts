@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { beforeEach, describe, expect, test } from "vitest";
 import { CanFrame } from "../modules/can/frame.js";
 import { Change, ClusterModel } from "../modules/cluster/cluster.js";
-import { BusMeter, Diagnostics, frameBits } from "../modules/cluster/diagnostics.js";
+import { BusMeter, Diagnostics } from "../modules/cluster/diagnostics.js";
+import { frameBits } from "../modules/can/frame.js";
 import { Quantity } from "../modules/cluster/quantity.js";
 import { LampState, Telltale } from "../modules/cluster/telltales.js";
 import { Theme, ThemeSelector } from "../modules/cluster/theme.js";
@@ -234,24 +235,28 @@ describe("theme", () => {
 });
 
 describe("diagnostics", () => {
-	test("bus-meter-hands-obd-responses-to-the-poller", () => {
+	test("bus-meter-pumps-through-the-pipeline-and-its-tap", () => {
 		const pipeline = new Pipeline(plan);
 		const frame = new CanFrame();
 		const received: number[] = [];
-		const tap = { state: 1, isResponse: (f: CanFrame) => f.id === 0x7E8, receive: (f: CanFrame, now: number) => { received.push(f.id, now); return true; } };
+		let enabled = true;
+		pipeline.tap = { takes: (f: CanFrame) => enabled && f.id === 0x7E8, receive: (f: CanFrame, now: number) => { received.push(f.id, now); } };
 		for (const id of [0x7E8, 0xB4, 0x7E8]) {
 			frame.id = id;
 			frame.dlc = 8;
 			frame.timestamp = 5;
 			pipeline.ring.push(frame);
 		}
-		expect(new BusMeter().pump(pipeline, 0x7FFFFFFF, tap)).toBe(3);
+		const meter = new BusMeter();
+		expect(meter.pump(pipeline)).toBe(3);
 		expect(received).toEqual([0x7E8, 5, 0x7E8, 5]);
 		expect(pipeline.decoder.decoded).toBe(1);
-		tap.state = 0; // a disabled poller takes nothing
+		expect(meter.bits).toBe(3 * frameBits(8, false));
+		enabled = false; // a disabled poller takes nothing
 		pipeline.ring.push(frame);
-		new BusMeter().pump(pipeline, 0x7FFFFFFF, tap);
+		meter.pump(pipeline);
 		expect(received).toHaveLength(4);
+		expect(meter.frames).toBe(4);
 	});
 
 	test("bus-load-is-estimated-from-frame-sizes", () => {

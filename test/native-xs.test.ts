@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { CandumpParser } from "../modules/can/candump.js";
 import { CanFrame, FrameFlag } from "../modules/can/frame.js";
 import { FrameRing } from "../modules/can/ring.js";
-import { frameBits } from "../modules/cluster/diagnostics.js";
+import { frameBits } from "../modules/can/frame.js";
 import { compilePlan } from "../modules/dbc/compile.js";
 import { parseDbcOrThrow } from "../modules/dbc/parser.js";
 import { Decoder } from "../modules/signals/decoder.js";

@@ -7,7 +7,7 @@ import { Quantity } from "../modules/cluster/quantity.js";
 import { TripComputer } from "../modules/cluster/trip.js";
 import { ObdPoller, ObdState, pollTiers, type ObdPollerOptions } from "../modules/obd/poller.js";
 import { decodePid, parsePid } from "../modules/obd/pids.js";
-import { obdPollerFor, pumpWithObd } from "../modules/obd/wiring.js";
+import { obdPollerFor } from "../modules/obd/wiring.js";
 import { Pipeline } from "../modules/signals/pipeline.js";
 import { DecodePlan } from "../modules/signals/plan.js";
 import { compileProfile } from "../tools/profile.js";
@@ -68,7 +68,8 @@ describe("OBD-II poller", () => {
 		for (let t = 0; t < ms; t += 2) {
 			clock.advance(2);
 			bus.deliver();
-			pumpWithObd(pipeline, poller);
+			pipeline.tap = poller;
+			pipeline.pump();
 			poller.tick(clock.now());
 		}
 	}
@@ -255,7 +256,8 @@ describe("an OBD-II-only car end to end", () => {
 			for (let t = 0; t < ms; t += 5) {
 				clock.advance(5);
 				bus.deliver();
-				pumpWithObd(pipeline, poller);
+				pipeline.tap = poller;
+				pipeline.pump();
 				poller.tick(clock.now());
 				if (clock.now() % 20 === 0) // 50 Hz display clock
 					trip.updateFrom(inputs, clock.now());
@@ -302,7 +304,8 @@ describe("an OBD-II-only car end to end", () => {
 				if (busSpeed && clock.now() % 20 === 0)
 					bus.push(0x100, false, [64]);
 				bus.deliver();
-				pumpWithObd(pipeline, poller);
+				pipeline.tap = poller;
+				pipeline.pump();
 				poller.tick(clock.now());
 			}
 		};

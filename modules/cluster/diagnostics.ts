@@ -3,32 +3,12 @@
  * trace — display frames per second, bus frames per second, bus load, dropped
  * frames, unknown ids, stale signals.
  *
- * BusMeter decodes what the pipeline's ring holds, as Pipeline.pump does, and
- * on the way adds up the bits each frame took on the wire, which is what a bus
- * load estimate needs. Rates are worked out once a second from counter deltas.
+ * BusMeter pumps the pipeline and keeps the bits the frames took on the wire
+ * (Pipeline.bits), which is what a bus load estimate needs. Rates are worked
+ * out once a second from counter deltas.
  * Runs on XS and Node; no allocation after construction.
  */
-import { CanFrame } from "../can/frame.js";
 import type { Health, Pipeline } from "../signals/pipeline.js";
-
-/** What `BusMeter.pump` needs of an OBD-II poller (modules/obd/poller.ts's ObdPoller fits). */
-export interface ObdTap {
-	readonly state: number;
-	isResponse(frame: CanFrame): boolean;
-	receive(frame: CanFrame, now: number): boolean;
-}
-/** ObdState.disabled (modules/obd/poller.ts); the cluster layer does not import obd. */
-const OBD_DISABLED = 0;
-
-/**
- * Bits a data frame takes on the wire: the fixed fields (47 for an 11-bit id,
- * 67 for a 29-bit one, interframe space included) and the payload, plus half
- * the worst-case stuff bits, a middle estimate for ordinary payloads.
- */
-export function frameBits(dlc: number, extended: boolean): number {
-	const stuffable = (extended ? 54 : 34) + 8 * dlc;
-	return (extended ? 67 : 47) + 8 * dlc + ((stuffable - 1) >> 3);
-}
 
 export class BusMeter {
 	/** Nominal bit rate of the bus, bit/s. */
@@ -36,27 +16,16 @@ export class BusMeter {
 	/** Bits of the frames counted so far. */
 	bits = 0;
 	frames = 0;
-	private readonly frame = new CanFrame();
 
 	constructor(bitrate = 500000) {
 		this.bitrate = bitrate;
 	}
 
-	/** Decodes up to `max` queued frames of `pipeline`, counting their bits; OBD-II responses go to `obd` when given. Returns how many. No allocation. */
-	pump(pipeline: Pipeline, max = 0x7FFFFFFF, obd: ObdTap | null = null): number {
-		const ring = pipeline.ring, decoder = pipeline.decoder, frame = this.frame;
-		const tap = obd !== null && obd.state !== OBD_DISABLED;
-		let count = 0;
-		while (count < max && ring.pop(frame)) {
-			this.bits += frameBits(frame.dlc, frame.extended);
-			// OBD-II responses go to the poller (as pumpWithObd does), everything else to the decoder.
-			if (tap && obd!.isResponse(frame))
-				obd!.receive(frame, frame.timestamp);
-			else
-				decoder.decode(frame);
-			count++;
-		}
+	/** Pumps `pipeline` (Pipeline.pump) and takes its frame and bit counts. Returns how many frames. No allocation. */
+	pump(pipeline: Pipeline, max = 0x7FFFFFFF): number {
+		const count = pipeline.pump(max);
 		this.frames += count;
+		this.bits = pipeline.bits;
 		return count;
 	}
 }

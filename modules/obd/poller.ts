@@ -141,6 +141,11 @@ export class ObdPoller {
 		this.request.flags = this.extended ? FrameFlag.extended : 0;
 	}
 
+	/** FrameTap: takes OBD-II responses while polling, so the pipeline hands them here instead of the decoder. No allocation. */
+	takes(frame: CanFrame): boolean {
+		return this.state !== ObdState.disabled && this.isResponse(frame);
+	}
+
 	/** True for a frame on an OBD-II response id of this addressing: what the pipeline hands to `receive`. No allocation. */
 	isResponse(frame: CanFrame): boolean {
 		const extended = (frame.flags & FrameFlag.extended) !== 0;

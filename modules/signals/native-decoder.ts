@@ -178,7 +178,7 @@ export class NativeDecoder {
 
 	/**
 	 * Bus bits of the frames `pump` popped, as BusMeter counts them
-	 * (modules/cluster/diagnostics.ts frameBits), so a bus-load estimate needs
+	 * (frameBits in modules/can/frame.ts), so a bus-load estimate needs
 	 * no per-frame work in XS. Not counted by decode or decodeMessage.
 	 */
 	get bits(): number {

@@ -32,6 +32,14 @@ export interface FrameDecoder {
 	readonly bits?: number;
 }
 
+/** Takes some frames before the decoder sees them: the OBD-II poller takes its responses. */
+export interface FrameTap {
+	/** True for a frame this tap takes instead of the decoder. No allocation. */
+	takes(frame: CanFrame): boolean;
+	/** Receives a frame it takes, stamped with its arrival time. */
+	receive(frame: CanFrame, now: number): unknown;
+}
+
 export interface PipelineOptions {
 	/** Frame slots in the ring, a power of two. Default 256: 28 ms of a saturated 1 Mbit/s bus. */
 	ringCapacity?: number;
@@ -59,6 +67,10 @@ export class Pipeline {
 	readonly decoder: FrameDecoder;
 	/** Bus bits of the frames pumped (`frameBits`), for the bus-load estimate. */
 	bits = 0;
+	/** Frames pumped since construction. */
+	pumped = 0;
+	/** Sees each frame before the decoder when set (the OBD-II poller). */
+	tap: FrameTap | null = null;
 	private readonly frame = new CanFrame();
 
 	constructor(plan: DecodePlan, options: PipelineOptions = {}) {
@@ -70,23 +82,31 @@ export class Pipeline {
 		return this.decoder.store;
 	}
 
-	/** Decodes up to `max` queued frames; returns how many. No allocation. */
+	/**
+	 * Decodes up to `max` queued frames, handing the tap's frames to the tap;
+	 * returns how many were taken from the ring. No allocation.
+	 */
 	pump(max = 0x7FFFFFFF): number {
-		const ring = this.ring, decoder = this.decoder;
-		if (decoder.pump) {
+		const ring = this.ring, decoder = this.decoder, tap = this.tap;
+		if (tap === null && decoder.pump) {
 			const before = decoder.bits ?? 0;
 			const count = decoder.pump(ring, max);
 			this.bits += (decoder.bits ?? 0) - before;
+			this.pumped += count;
 			return count;
 		}
 		const frame = this.frame;
 		let count = 0, bits = 0;
 		while (count < max && ring.pop(frame)) {
 			bits += frameBits(frame.dlc, frame.extended);
-			decoder.decode(frame);
+			if (tap !== null && tap.takes(frame))
+				tap.receive(frame, frame.timestamp);
+			else
+				decoder.decode(frame);
 			count++;
 		}
 		this.bits += bits;
+		this.pumped += count;
 		return count;
 	}
 

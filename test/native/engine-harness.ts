@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CanFrame, FrameFlag } from "../../modules/can/frame.js";
 import { FrameRing } from "../../modules/can/ring.js";
-import { frameBits } from "../../modules/cluster/diagnostics.js";
+import { frameBits } from "../../modules/can/frame.js";
 import { Decoder } from "../../modules/signals/decoder.js";
 import { DecodePlan } from "../../modules/signals/plan.js";
 import { unpackFrames } from "../../bench/frames.js";
