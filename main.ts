@@ -169,33 +169,25 @@ interface HostButton { new (options: { onPush(pressed: number): void }): object 
 const hostButtons = (globalThis as { Host?: { Button?: { a?: HostButton; b?: HostButton; c?: HostButton } } }).Host?.Button;
 const buttons: object[] = [];
 const LONG_PRESS_MS = 1000;
-if (hostButtons?.a && hostButtons.b && hostButtons.c) {
+/** A button that does one thing when tapped and another when held for a second. */
+function tapOrHold(Button: HostButton, tap: () => void, hold: () => void): object {
 	let pressedAt = NaN;
-	buttons.push(new hostButtons.a({ onPush(pressed) {
+	return new Button({ onPush(pressed) {
 		const at = now();
 		if (pressed) {
 			pressedAt = at;
 			return;
 		}
 		if (at - pressedAt >= LONG_PRESS_MS)
-			view.resetTrip();
-		else if (!view.acknowledgeAlert())
-			view.togglePage();
-		pressedAt = NaN;
-	} }));
-	let bPressedAt = NaN;
-	buttons.push(new hostButtons.b({ onPush(pressed) {
-		const at = now();
-		if (pressed) {
-			bPressedAt = at;
-			return;
-		}
-		if (at - bPressedAt >= LONG_PRESS_MS)
-			view.nextDriver();
+			hold();
 		else
-			view.toggleUnits();
-		bPressedAt = NaN;
-	} }));
+			tap();
+		pressedAt = NaN;
+	} });
+}
+if (hostButtons?.a && hostButtons.b && hostButtons.c) {
+	buttons.push(tapOrHold(hostButtons.a, () => { if (!view.acknowledgeAlert()) view.togglePage(); }, () => view.resetTrip()));
+	buttons.push(tapOrHold(hostButtons.b, () => view.toggleUnits(), () => view.nextDriver()));
 	buttons.push(new hostButtons.c({ onPush(pressed) { if (pressed) view.cycleTheme(); } }));
 }
 
