@@ -10,32 +10,8 @@ import { CandumpParser, formatCandumpLine } from "../modules/can/candump.js";
 import { CanFrame, FrameFlag } from "../modules/can/frame.js";
 import { FrameRing } from "../modules/can/ring.js";
 import { describeSharedData, fixturesDir, sharedData } from "./shared-data.js";
-
-interface Plain {
-	id: number;
-	flags: number;
-	dlc: number;
-	data: number[];
-	timestamp: number;
-}
-
-function bytes(text: string): Uint8Array {
-	return Uint8Array.from(text, (c) => c.charCodeAt(0));
-}
-
-function drain(ring: FrameRing): Plain[] {
-	const out: Plain[] = [], frame = new CanFrame();
-	while (ring.pop(frame))
-		out.push({ id: frame.id, flags: frame.flags, dlc: frame.dlc, data: [...frame.data], timestamp: frame.timestamp });
-	return out;
-}
-
-function plain(id: number, flags: number, dlc: number, data: number[], timestamp: number): Plain {
-	const padded = [...data];
-	while (padded.length < 8)
-		padded.push(0);
-	return { id, flags, dlc, data: padded, timestamp };
-}
+import { bytes, drain, plain, type PlainFrame } from "./support/frames.js";
+import { seededRandom } from "./support/random.js";
 
 function counters(p: CandumpParser) {
 	const { lines, frames, ignored, unsupported, malformed, overlong } = p;
@@ -51,22 +27,10 @@ function parse(text: string | Uint8Array, options?: ConstructorParameters<typeof
 }
 
 /** The one frame a single line gives. */
-function one(line: string, options?: ConstructorParameters<typeof CandumpParser>[1]): Plain {
+function one(line: string, options?: ConstructorParameters<typeof CandumpParser>[1]): PlainFrame {
 	const { frames, parser } = parse(line + "\n", options);
 	expect(counters(parser), line).toEqual({ lines: 1, frames: 1, ignored: 0, unsupported: 0, malformed: 0, overlong: 0 });
 	return frames[0];
-}
-
-/** mulberry32: a small seeded PRNG, so a failing fuzz case can be replayed. */
-function prng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6D2B79F5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
 }
 
 const { extended: EXT, remote: RTR, error: ERR } = FrameFlag;
@@ -187,7 +151,7 @@ describe("CandumpParser", () => {
 
 	it("timestamp-is-the-double-nearest-the-exact-milliseconds", () => {
 		// Number("1579857014345.944") is correctly rounded by the JS engine; the parser must agree on every value.
-		const random = prng(3);
+		const random = seededRandom(3);
 		const ring = new FrameRing(2), frame = new CanFrame();
 		const parser = new CandumpParser(ring);
 		for (let i = 0; i < 20000; i++) {
@@ -336,7 +300,7 @@ describe("CandumpParser", () => {
 	});
 
 	it("fuzz-random-bytes-and-mutated-lines", () => {
-		const random = prng(0xC0FFEE);
+		const random = seededRandom(0xC0FFEE);
 		const int = (n: number) => Math.floor(random() * n);
 		const frame = new CanFrame();
 		const extras = ["", "# comment", "DROPCOUNT: dropped 1 CAN frame on 'can0' socket (total drops 1)", "(1.0) can0 123##1AABB", "   "];
@@ -381,7 +345,7 @@ describe("CandumpParser", () => {
 			const ringA = new FrameRing(4), ringB = new FrameRing(128);
 			const a = new CandumpParser(ringA, { clock: () => 9 }), b = new CandumpParser(ringB, { clock: () => 9 });
 			const bufferA = a["assembler"].buffer;
-			const framesA: Plain[] = [];
+			const framesA: PlainFrame[] = [];
 			for (let i = 0; i < input.length;) {
 				const n = Math.min(input.length - i, 1 + int(48));
 				a.feed(input, i, n);
@@ -475,10 +439,10 @@ describe("formatCandumpLine", () => {
 	});
 
 	it("round-trip-format-parse-format", () => {
-		const random = prng(7);
+		const random = seededRandom(7);
 		const int = (n: number) => Math.floor(random() * n);
 		const frame = new CanFrame();
-		const expected: Plain[] = [], lines: string[] = [];
+		const expected: PlainFrame[] = [], lines: string[] = [];
 		for (let i = 0; i < 3000; i++) {
 			randomFrame(frame, int);
 			lines.push(formatCandumpLine(frame, "can0"));
@@ -531,7 +495,7 @@ describeSharedData("CandumpParser on the SavvyCAN log", () => {
 	it("whole-log-in-random-chunks-gives-the-same-frames", () => {
 		const input = new Uint8Array(text());
 		const whole = parse(input);
-		const random = prng(99);
+		const random = seededRandom(99);
 		const ring = new FrameRing(16384);
 		const parser = new CandumpParser(ring);
 		for (let i = 0; i < input.length;) {

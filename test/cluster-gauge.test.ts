@@ -1,17 +1,9 @@
 import { describe, expect, test } from "vitest";
 import { GaugeChange, Needle, Speedometer } from "../modules/cluster/gauge.js";
 import { FakeClock } from "./fixtures/clock.js";
+import { seededRandom } from "./support/random.js";
 
 const FRAME_MS = 33;
-
-function mulberry32(seed: number) {
-	return () => {
-		seed = (seed + 0x6D2B79F5) | 0;
-		let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 describe("needle", () => {
 	test("needle-damps-toward-its-target-at-the-display-clock", () => {
@@ -51,7 +43,7 @@ describe("needle", () => {
 
 describe("speedometer", () => {
 	test("speed-never-under-reads", () => {
-		const random = mulberry32(39);
+		const random = seededRandom(39);
 		const speedo = new Speedometer(240, 1, 480);
 		const clock = new FakeClock();
 		let truth = 0;

@@ -10,6 +10,7 @@ import { describe, expect, test } from "vitest";
 import { DbcError, formatProblem, type DbcDatabase, type DbcMessage, type DbcSignal } from "../modules/dbc/database.js";
 import { parseDbc, parseDbcOrThrow } from "../modules/dbc/parser.js";
 import { describeSharedData, fixturesDir, sharedData } from "./shared-data.js";
+import { seededRandom } from "./support/random.js";
 
 /** Files are read as latin1, as the CLI and cantools do. */
 function fixture(name: string): string {
@@ -462,17 +463,6 @@ describe("consistency problems", () => {
 	});
 });
 
-/** Mulberry32: a small seeded PRNG, so a failing case can be replayed. */
-function prng(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6D2B79F5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 /** Parses without an exception and with problems that point inside the text. */
 function expectGraceful(text: string, label: string): void {
@@ -498,7 +488,7 @@ describe("fuzz", () => {
 	const alphabet = "BO_SG_CM_VAL_BA_DEF_ M m1 0123456789 :|@+-()[],;\"\\\n\r\t xyz/.eE\u0000\u00e4";
 
 	test("random bytes never throw", () => {
-		const random = prng(1);
+		const random = seededRandom(1);
 		for (let i = 0; i < 1500; i++) {
 			const length = Math.floor(random() * 200);
 			let text = "";
@@ -509,7 +499,7 @@ describe("fuzz", () => {
 	});
 
 	test("random truncations never throw", () => {
-		const random = prng(2);
+		const random = seededRandom(2);
 		for (const text of fuzzCorpus()) {
 			for (let i = 0; i < 500; i++)
 				expectGraceful(text.slice(0, Math.floor(random() * text.length)), `truncation case ${i}`);
@@ -517,7 +507,7 @@ describe("fuzz", () => {
 	});
 
 	test("random token deletions and duplications never throw", () => {
-		const random = prng(3);
+		const random = seededRandom(3);
 		for (const text of fuzzCorpus()) {
 			const pieces = text.split(/(?=[\s:|@(),[\];"])/);
 			for (let i = 0; i < 500; i++) {

@@ -5,6 +5,7 @@ import type { DbcSignal } from "../modules/dbc/database.js";
 import { Decoder } from "../modules/signals/decoder.js";
 import { DecodePlan, PlanFormatError } from "../modules/signals/plan.js";
 import { database, message, signal } from "./support/dbc-builder.js";
+import { seededRandom } from "./support/random.js";
 
 /** A deliberately naive bit-by-bit reference, written independently of the plan's byte gathering. */
 function referenceRaw(s: DbcSignal, data: Uint8Array): number {
@@ -32,15 +33,6 @@ function referenceRaw(s: DbcSignal, data: Uint8Array): number {
 	if (s.signed && (bits >> BigInt(s.length - 1)) & 1n)
 		bits -= 1n << BigInt(s.length);
 	return Number(bits);
-}
-
-function mulberry32(seed: number) {
-	return () => {
-		seed = (seed + 0x6D2B79F5) | 0;
-		let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
 }
 
 function frame(id: number, bytes: number[], options: { flags?: number; dlc?: number; timestamp?: number } = {}): CanFrame {
@@ -88,7 +80,7 @@ describe("decoder", () => {
 	});
 
 	test("random-layouts-match-a-bitwise-reference", () => {
-		const random = mulberry32(42);
+		const random = seededRandom(42);
 		for (let round = 0; round < 300; round++) {
 			const signals: DbcSignal[] = [];
 			for (let k = 0; k < 6; k++) {

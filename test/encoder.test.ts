@@ -10,15 +10,7 @@ import { Encoder } from "../modules/signals/encoder.js";
 import { DecodePlan } from "../modules/signals/plan.js";
 import { database, message, signal } from "./support/dbc-builder.js";
 import { fixturesDir, repoRoot } from "./shared-data.js";
-
-function mulberry32(seed: number) {
-	return () => {
-		seed = (seed + 0x6D2B79F5) | 0;
-		let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+import { seededRandom } from "./support/random.js";
 
 function planOf(text: string, file: string): DecodePlan {
 	return new DecodePlan(compilePlan(parseDbcOrThrow(text, file)).buffer);
@@ -26,7 +18,7 @@ function planOf(text: string, file: string): DecodePlan {
 
 describe("encoder", () => {
 	test("random-layouts-round-trip-through-the-decoder", () => {
-		const random = mulberry32(419);
+		const random = seededRandom(419);
 		for (let round = 0; round < 300; round++) {
 			const byteOrder = random() < 0.5 ? "little_endian" : "big_endian";
 			const length = 1 + Math.floor(random() * 52);

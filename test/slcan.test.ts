@@ -9,33 +9,9 @@ import { describe, expect, it } from "vitest";
 import { CanFrame, FrameFlag } from "../modules/can/frame.js";
 import { FrameRing } from "../modules/can/ring.js";
 import { SLCAN_MAX_ENCODED_LENGTH, SlcanParser, encodeSlcanFrame } from "../modules/can/slcan.js";
+import { bytes, drain, plain, type PlainFrame } from "./support/frames.js";
+import { seededRandom } from "./support/random.js";
 import { fixturesDir } from "./shared-data.js";
-
-interface Plain {
-	id: number;
-	flags: number;
-	dlc: number;
-	data: number[];
-	timestamp: number;
-}
-
-function bytes(text: string): Uint8Array {
-	return Uint8Array.from(text, (c) => c.charCodeAt(0));
-}
-
-function drain(ring: FrameRing): Plain[] {
-	const out: Plain[] = [], frame = new CanFrame();
-	while (ring.pop(frame))
-		out.push({ id: frame.id, flags: frame.flags, dlc: frame.dlc, data: [...frame.data], timestamp: frame.timestamp });
-	return out;
-}
-
-function plain(id: number, flags: number, dlc: number, data: number[], timestamp: number): Plain {
-	const padded = [...data];
-	while (padded.length < 8)
-		padded.push(0);
-	return { id, flags, dlc, data: padded, timestamp };
-}
 
 function counters(p: SlcanParser) {
 	const { lines, frames, ignored, unsupported, malformed, overlong, adapterErrors } = p;
@@ -48,18 +24,6 @@ function parse(text: string | Uint8Array, options?: ConstructorParameters<typeof
 	const parser = new SlcanParser(ring, options);
 	parser.feed(typeof text === "string" ? bytes(text) : text);
 	return { frames: drain(ring), parser, ring };
-}
-
-/** mulberry32: a small seeded PRNG, so a failing fuzz case can be replayed. */
-function prng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6D2B79F5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
 }
 
 const { extended: EXT, remote: RTR } = FrameFlag;
@@ -309,7 +273,7 @@ describe("SlcanParser", () => {
 	});
 
 	it("fuzz-random-bytes-and-mutated-lines", () => {
-		const random = prng(0x5EED1);
+		const random = seededRandom(0x5EED1);
 		const int = (n: number) => Math.floor(random() * n);
 		const frame = new CanFrame();
 		const encoded = new Uint8Array(SLCAN_MAX_ENCODED_LENGTH);
@@ -348,7 +312,7 @@ describe("SlcanParser", () => {
 			const ringA = new FrameRing(4), ringB = new FrameRing(128);
 			const a = new SlcanParser(ringA, { clock: () => 9 }), b = new SlcanParser(ringB, { clock: () => 9 });
 			const bufferA = a["assembler"].buffer;
-			const framesA: Plain[] = [];
+			const framesA: PlainFrame[] = [];
 			for (let i = 0; i < input.length;) {
 				const n = Math.min(input.length - i, 1 + int(24));
 				a.feed(input, i, n);
@@ -442,11 +406,11 @@ describe("encodeSlcanFrame", () => {
 	});
 
 	it("round-trip-encoder-to-parser", () => {
-		const random = prng(42);
+		const random = seededRandom(42);
 		const int = (n: number) => Math.floor(random() * n);
 		const frame = new CanFrame();
 		const stream = new Uint8Array(2000 * SLCAN_MAX_ENCODED_LENGTH);
-		const expected: Plain[] = [];
+		const expected: PlainFrame[] = [];
 		let at = 0;
 		for (let i = 0; i < 2000; i++) {
 			randomFrame(frame, int);
