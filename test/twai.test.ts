@@ -153,9 +153,9 @@ describe("twai-receive", () => {
 	const RATE_PER_MS = 9;
 	const DISPLAY_MS = 33;
 
-	function saturate(ringCapacity: number, notify: boolean, seconds: number) {
+	function saturate(ringCapacity: number, notify: boolean, seconds: number, options: Partial<TwaiSourceOptions> = {}) {
 		const ring = new FrameRing(ringCapacity);
-		const s = source(ring, { bitRate: 1000000 });
+		const s = source(ring, { bitRate: 1000000, ...options });
 		s.open(clock.now());
 		twai().notify = notify;
 		const frame = new CanFrame();
@@ -191,6 +191,27 @@ describe("twai-receive", () => {
 		expect(r.received).toBe(r.sent);
 		expect(r.ring.dropped).toBe(0);
 		expect(r.status.missed).toBe(0);
+	});
+
+	it("batches-go-to-queue-records-in-one-call: 128 records a call, same frames in the same order", () => {
+		const calls: number[] = [];
+		// What NativeDecoder.pushRecords does in C, in TypeScript.
+		const queueRecords = (ring: FrameRing, records: Uint8Array, count: number, now: number) => {
+			calls.push(count);
+			for (let r = 0; r < count; r++) {
+				const at = r * TWAI_RECORD_SIZE, flags = records[at + 4] & (FrameFlag.extended | FrameFlag.remote), dlc = records[at + 5];
+				ring.pushFields(recordId(records, at), flags, dlc, records, at + 8, flags & FrameFlag.remote ? 0 : dlc, now);
+			}
+			return 0;
+		};
+		const r = saturate(512, false, 3, { queueRecords });
+		expect(r.outOfOrder).toBe(0);
+		expect(r.received).toBe(r.sent);
+		expect(r.ring.dropped).toBe(0);
+		expect(Math.max(...calls)).toBe(128);
+		expect(calls.reduce((a, b) => a + b, 0)).toBeGreaterThan(r.sent * 0.9);
+		// At most one short batch per display tick: the rest go 128 at a time.
+		expect(calls.filter(count => count < 128).length).toBeLessThanOrEqual(Math.ceil(3000 / DISPLAY_MS) + 1);
 	});
 
 	it("saturated-bus-no-loss-on-readable: frames move at the bus clock, decoded at the display clock", () => {
