@@ -49,11 +49,12 @@ export interface CanSource {
 
 /** What main.ts may pass; the simulator's demo car uses it, a real bus needs none of it. */
 export interface CanSourceOptions {
-	odometerKm?: number;
+	odometerKm?: number;	/** Queues a batch of controller records in one call (NativeDecoder.pushRecords); used by a TWAI controller. */
+	queueRecords?: (ring: FrameRing, records: Uint8Array, count: number, now: number) => number;
 }
 
-/** Opens the board's CAN input. `plan` and `options` are unused here (the simulator's demo drive uses them). */
-export function openCanSource(ring: FrameRing, plan?: DecodePlan, _options?: CanSourceOptions): CanSource {
+/** Opens the board's CAN input. `plan` and `options.odometerKm` are unused here (the simulator's demo drive uses them). */
+export function openCanSource(ring: FrameRing, plan?: DecodePlan, options: CanSourceOptions = {}): CanSource {
 	const board = readBoard(config);
 	let offset = Date.now();
 	const clock = () => Date.now() - offset;
@@ -95,6 +96,7 @@ export function openCanSource(ring: FrameRing, plan?: DecodePlan, _options?: Can
 				receive: board.twaiReceive,
 				bitRate: board.canBitRate,
 				listenOnly: board.canListenOnly,
+				queueRecords: options.queueRecords,
 			});
 			break;
 	}
