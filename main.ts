@@ -37,8 +37,13 @@ import { DriverBook, type DriverSettings } from "cluster/drivers";
 import { IMPERIAL, METRIC } from "cluster/units";
 import { openPreferences, openTripFlash } from "host/trip-storage";
 import { obdPollerFor } from "obd/wiring";
+import { openRecorder } from "host/recorder";
+import type { FrameTap } from "signals/pipeline";
+import type { CanFrame } from "can/frame";
 
 const HEALTH_INTERVAL_MS = 5000;
+/** A recording's partial chunk is written this often (full chunks are written as they fill). */
+const RECORD_FLUSH_INTERVAL_MS = 3000;
 /** Odometer and trips are saved this often while they change (and at once when the car stops or a trip is reset). */
 const TRIP_SAVE_INTERVAL_MS = 15000;
 /**
@@ -66,7 +71,29 @@ const source = openCanSource(pipeline.ring, plan, { odometerKm: trip.odometer })
  * demo drive); its answers are a second store the profile reads from.
  */
 const poller = source.transmit ? obdPollerFor(profile, source.transmit, pipeline) : null;
-pipeline.tap = poller;
+/*
+ * Recording (off unless the build has the config value `record`, see
+ * `npm start -- --record`): a tap that queues every frame the pipeline takes
+ * from the ring in the recorder, takes none itself (the decoder still decodes
+ * each one) and hands OBD-II answers on to the poller. A tap makes the
+ * pipeline pump frame by frame in TypeScript instead of in one native call:
+ * slower, fine while recording. The recorder writes to the file once per
+ * display tick, after the pump, and flushes its partial chunk every few
+ * seconds, since the simulator has no clean stop to close it at.
+ */
+const recording = openRecorder();
+function recordingTap(record: (frame: CanFrame) => unknown, next: FrameTap | null): FrameTap {
+	return {
+		takes(frame) {
+			record(frame);
+			return next !== null && next.takes(frame);
+		},
+		receive(frame, at) {
+			return next?.receive(frame, at);
+		},
+	};
+}
+pipeline.tap = recording ? recordingTap(recording.record, poller) : poller;
 const inputs = new ProfileInputs(profile, plan, pipeline.store, poller ? poller.values : null);
 
 const alerts = new AlertMonitor(inputs, [...defaultAlertRules(), ...(inputs.has(Quantity.checkEngine) ? [checkEngineAlertRule()] : [])]);
@@ -128,6 +155,7 @@ const view = new ClusterView(model, diagnostics, {
 	tick(at: number) {
 		source.step(at);
 		meter.pump(pipeline);
+		recording?.service();
 		poller?.tick(at);
 		const changed = model.update(at);
 		memory.tick(at);
@@ -204,5 +232,14 @@ Timer.repeat(() => {
 	const pixels = pixelsDrawn === undefined ? undefined : Instrumentation.get(pixelsDrawn);
 	trace(`health: ${formatHealth(health)}; ui ${view.drawn} frames drawn of ${view.ticks} ticks, ${pixels ?? "?"} pixels/s, page ${view.page}; odo ${trip.odometer.toFixed(2)} km trip ${trip.tripA.distance.toFixed(2)} km saves ${memory.log.writes}; driver ${drivers.current.name} ${model.units.speedLabel}; alert ${model.alert < 0 ? "none" : alerts.rules[model.alert].id}; source ${source.bus ? formatBusStatus(source.bus) : source.feed ? sourceStatus(at) : source.description}; heap slot ${slot ?? "?"} chunk ${chunk ?? "?"}\n`);
 }, HEALTH_INTERVAL_MS);
+
+if (recording) {
+	trace(`recording to ${recording.path}\n`);
+	Timer.repeat(() => {
+		const r = recording.recorder;
+		r.flush();
+		trace(`recording: ${r.frames} frames, ${r.bytes} bytes, ${r.dropped} dropped, ${r.state}\n`);
+	}, RECORD_FLUSH_INTERVAL_MS);
+}
 
 export default view.application;

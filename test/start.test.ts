@@ -97,6 +97,24 @@ describe("npm start", () => {
 		expect(args.indexOf("feed=127.0.0.1:29536")).toBeLessThan(args.indexOf(`${PROJECT}/manifest.json`));
 	});
 
+	test("record-option-passes-path-and-cap-to-mcconfig", async () => {
+		expect(parseArgs([])).toMatchObject({ record: null, recordMaxBytes: 8 * 1024 * 1024 });
+		expect(parseArgs(["--record"])).toMatchObject({ record: "" });
+		expect(parseArgs(["--record", "--build-only"])).toMatchObject({ record: "", buildOnly: true });
+		expect(parseArgs(["--record", "/tmp/x.log", "--record-max-bytes", "1000"])).toMatchObject({ record: "/tmp/x.log", recordMaxBytes: 1000 });
+		expect(parseArgs(["--record-max-bytes", "ten"])).toMatch(/--record-max-bytes wants/);
+		const app = `${PROJECT}/build/bin/lin/m5stack/debug/xs-cluster/mc.so`;
+		const host = fakeHost([SDK, `${RELEASE}/mcconfig`, `${RELEASE}/mcsim`, app], { MODDABLE: SDK, PATH: "" });
+		expect(await start(["--record", "--build-only"], PROJECT, host)).toBe(0);
+		const args = host.runs[0].args;
+		expect(args).toContain(`record=${PROJECT}/build/recording.log`);
+		expect(args).toContain(`recordMaxBytes=${8 * 1024 * 1024}`);
+		expect(args.indexOf(`record=${PROJECT}/build/recording.log`)).toBeLessThan(args.indexOf(`${PROJECT}/manifest.json`));
+		const plain = fakeHost([SDK, `${RELEASE}/mcconfig`, `${RELEASE}/mcsim`, app], { MODDABLE: SDK, PATH: "" });
+		expect(await start(["--build-only"], PROJECT, plain)).toBe(0);
+		expect(plain.runs[0].args.some(arg => arg.startsWith("record"))).toBe(false);
+	});
+
 	test("sdk-tools-join-path-for-mcconfig", () => {
 		const sdk = findSdk({ env: { MODDABLE: SDK, PATH: "/usr/bin" }, platform: "linux", exists: path => [SDK, `${RELEASE}/mcconfig`, `${RELEASE}/mcsim`].includes(path) });
 		expect(sdk?.path).toBe(`/usr/bin:${RELEASE}`);

@@ -9,6 +9,10 @@
  * With `--feed [host:port]` the cluster takes a live SLCAN-over-TCP feed
  * (`xs-cluster serve LOG --loop`) instead of the demo drive: the build gets
  * the config value `feed=host:port`, which hosts/sim/can-source.ts reads.
+ * With `--record [path]` the cluster records the frames it receives to
+ * `path` (default ./build/recording.log) as a candump `-l` log, capped at
+ * `--record-max-bytes` (default 8 MB): the config values `record=/abs/path`
+ * and `recordMaxBytes=n`, which hosts/sim/recorder.ts reads.
  * through the SDK's xsbug-log when it is installed so trace output (the health
  * line) shows in the terminal. Without the SDK it says in one message what to
  * install and exits non-zero. Node only (host tool); everything it touches in
@@ -88,15 +92,24 @@ export interface StartOptions {
 	buildOnly: boolean;
 	/** A live feed's "host:port" instead of the demo drive, or null. */
 	feed: string | null;
+	/** Absolute path to record the received frames to, "" for the default (build/recording.log in the project), or null: no recording. */
+	record: string | null;
+	/** Size cap of the recording, bytes. */
+	recordMaxBytes: number;
 }
+
+/** Where `--record` alone writes, in the project. */
+export const DEFAULT_RECORDING = join("build", "recording.log");
+/** A recording stops at this size unless `--record-max-bytes` says otherwise. */
+export const DEFAULT_RECORD_MAX_BYTES = 8 * 1024 * 1024;
 
 /** Where `--feed` alone connects: `xs-cluster serve` on this machine. */
 export const DEFAULT_FEED = "127.0.0.1:29536";
 
-const USAGE = "usage: npm start [-- --device <simulator device>] [--output <build folder>] [--build-only] [--feed [host:port]]\n";
+const USAGE = "usage: npm start [-- --device <simulator device>] [--output <build folder>] [--build-only] [--feed [host:port]] [--record [path]] [--record-max-bytes <n>]\n";
 
 export function parseArgs(argv: string[]): StartOptions | string {
-	const options: StartOptions = { device: DEFAULT_DEVICE, output: null, buildOnly: false, feed: null };
+	const options: StartOptions = { device: DEFAULT_DEVICE, output: null, buildOnly: false, feed: null, record: null, recordMaxBytes: DEFAULT_RECORD_MAX_BYTES };
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i];
 		if (arg === "--device" && argv[i + 1])
@@ -115,6 +128,23 @@ export function parseArgs(argv: string[]): StartOptions | string {
 			}
 			else
 				options.feed = DEFAULT_FEED;
+		}
+		else if (arg === "--record") {
+			const next = argv[i + 1];
+			if (next !== undefined && !next.startsWith("--")) {
+				if (/\s/.test(next))
+					return `xs-cluster: --record wants a path without spaces, not '${next}'\n${USAGE}`;
+				options.record = resolve(next);
+				i++;
+			}
+			else
+				options.record = "";
+		}
+		else if (arg === "--record-max-bytes" && argv[i + 1]) {
+			const bytes = Number(argv[++i]);
+			if (!(Number.isInteger(bytes) && bytes >= 64))
+				return `xs-cluster: --record-max-bytes wants a whole number of bytes, at least 64, not '${argv[i]}'\n${USAGE}`;
+			options.recordMaxBytes = bytes;
 		}
 		else
 			return `xs-cluster: unknown argument '${arg}'\n${USAGE}`;
@@ -148,7 +178,12 @@ export async function start(argv: string[], projectDir: string, host: StartHost)
 	const feed = options.feed ? [`feed=${options.feed}`] : [];
 	if (options.feed)
 		host.out(`xs-cluster: the cluster will take the live feed at ${options.feed} (start it with \`npx xs-cluster serve LOG --loop\`)\n`);
-	const built = await host.run(sdk.mcconfig, ["-d", "-m", "-p", platform, ...rotation, "-t", "build", "-o", output, ...feed, join(projectDir, "manifest.json")], { cwd: projectDir, env });
+	// Likewise `record` and `recordMaxBytes` for hosts/sim/recorder.ts.
+	const recordPath = options.record === null ? null : options.record === "" ? join(projectDir, DEFAULT_RECORDING) : options.record;
+	const record = recordPath ? [`record=${recordPath}`, `recordMaxBytes=${options.recordMaxBytes}`] : [];
+	if (recordPath)
+		host.out(`xs-cluster: the cluster will record the frames it receives to ${recordPath} (candump -l, at most ${options.recordMaxBytes} bytes)\n`);
+	const built = await host.run(sdk.mcconfig, ["-d", "-m", "-p", platform, ...rotation, "-t", "build", "-o", output, ...feed, ...record, join(projectDir, "manifest.json")], { cwd: projectDir, env });
 	if (built !== 0) {
 		host.err(`xs-cluster: the build failed (mcconfig exit code ${built}); see its messages above.\n`);
 		return built;
