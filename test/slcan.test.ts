@@ -36,8 +36,9 @@ const SESSION_FRAMES = (clock: number) => [
 	plain(0x123, RTR, 3, [], clock),
 	plain(0xABCD, EXT | RTR, 0, [], clock),
 	plain(0x000, 0, 0, [], clock),
-	plain(0x7FF, 0, 8, [0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88], 0xEA5F),
-	plain(0x001, 0, 1, [0xFF], 60001), // 0x0001 after 0xEA5F: one wrap
+	// With a clock the first adapter timestamp is the host's now; later ones add the adapter's gaps.
+	plain(0x7FF, 0, 8, [0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88], clock),
+	plain(0x001, 0, 1, [0xFF], clock + 2), // 0x0001 after 0xEA5F: one wrap, 2 ms later
 ];
 
 describe("SlcanParser", () => {
@@ -224,7 +225,7 @@ describe("SlcanParser", () => {
 		parser.feed(bytes("t1230" + (256 + 10000).toString(16).toUpperCase().padStart(4, "0") + "\r"));
 		now += 2000;                             // jitter: the clock says 2 s, the adapter 1.5 s
 		parser.feed(bytes("t1230" + (256 + 11500).toString(16).toUpperCase().padStart(4, "0") + "\r"));
-		expect(drain(ring).map((f) => f.timestamp)).toEqual([256, 256 + 130000, 256 + 131500]);
+		expect(drain(ring).map((f) => f.timestamp)).toEqual([1000, 1000 + 130000, 1000 + 131500]);
 		// Without a clock the same silence is invisible.
 		const blind = parse("t12300100\rt1230" + (256 + 10000).toString(16).padStart(4, "0") + "\r");
 		expect(blind.frames.map((f) => f.timestamp)).toEqual([256, 256 + 10000]);
@@ -254,9 +255,9 @@ describe("SlcanParser", () => {
 		parser.reset();
 		expect(counters(parser)).toEqual({ lines: 0, frames: 0, ignored: 0, unsupported: 0, malformed: 0, overlong: 0, adapterErrors: 0 });
 		drain(ring);
-		// The partial "t12" is gone, and the timestamp history with it: 0x0010 is not taken as a wrap.
+		// The partial "t12" is gone, and the timestamp history with it: the next timestamp starts again at the host's now.
 		parser.feed(bytes("31AA\rt12300010\r"));
-		expect(drain(ring)).toEqual([plain(0x123, 0, 0, [], 0x10)]);
+		expect(drain(ring)).toEqual([plain(0x123, 0, 0, [], now)]);
 		expect(counters(parser)).toEqual({ lines: 2, frames: 1, ignored: 0, unsupported: 0, malformed: 1, overlong: 0, adapterErrors: 0 });
 	});
 

@@ -17,9 +17,11 @@
  * 60 s), present when the adapter was told `Z1`.
  *
  * Timestamp policy: a frame that carries `tttt` gets the adapter's time,
- * unwrapped into a monotonic millisecond count (the first such frame keeps its
- * raw value, later ones count up from it; a raw value smaller than the last
- * one means the 60 s counter wrapped). A gap of 60 s or more without frames
+ * unwrapped into a monotonic millisecond count (the first such frame gets the
+ * host `clock()` when one is given, so that live frames are on the host's time
+ * base like every other source, else its raw value; later ones count up from
+ * it by the adapter's deltas; a raw value smaller than the last one means the
+ * 60 s counter wrapped). A gap of 60 s or more without frames
  * cannot be seen in the raw values alone; when a `clock` is given, the time it
  * says has passed decides how many wraps happened. A frame without `tttt` gets
  * `clock()` when a clock is given, else 0. An adapter sends timestamps on
@@ -213,8 +215,11 @@ export class SlcanParser extends LineParser {
 		const clock = this.clock;
 		const now = clock ? clock() : 0;
 		if (!this.haveTimestamp) {
+			// With a host clock, adapter time only measures the gaps: the count
+			// starts at the host's now, so staleness compares like with like.
 			this.haveTimestamp = true;
-			this.time = this.lastRaw = this.lastUnwrapped = raw;
+			this.lastRaw = raw;
+			this.time = this.lastUnwrapped = clock ? now : raw;
 			this.lastClock = now;
 			return;
 		}
