@@ -251,9 +251,10 @@ describeC(title, () => {
 			corrupt(w => { w[8] = good.byteLength; }), // signals section outside the blob
 			corrupt(w => { w[signalWord(1)] = 7; w[signalWord(2)] = 2; }), // reads past byte 7
 			corrupt(w => { w[signalWord(6)] = 5; }), // multiplexer out of range
+			corrupt(w => { w[signalWord(1)] = 0x7FFFFFFF; w[signalWord(2)] = 2; }), // first byte + count overflows int32
 		].map(plan => ({ mode: MODE_FRAMES, plan, payload: packFrames([]) }));
 		const c = runEngine(driver.binary, driver.dir, cases);
-		expect(c.map(t => Array.from(t))).toEqual([[-1], [-1], [-2], [-4], [-4]]);
+		expect(c.map(t => Array.from(t))).toEqual([[-1], [-1], [-2], [-4], [-4], [-4]]);
 	});
 
 	test("a-broken-shift-is-caught", () => {

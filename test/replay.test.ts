@@ -53,6 +53,14 @@ describe("log replay", () => {
 		expect(replay.step(7)).toBe(7);
 	});
 
+	test("a-looped-log-without-timestamps-plays-one-lap-a-step", () => {
+		const ring = new FrameRing(64);
+		const replay = new LogReplay(new TextEncoder().encode("can0 123#11\ncan0 124#22\n"), ring);
+		expect(replay.step(1000)).toBeLessThanOrEqual(3);
+		expect(replay.step(1001)).toBeLessThanOrEqual(3);
+		expect(replay.laps).toBeGreaterThanOrEqual(1);
+	});
+
 	test("a-log-with-no-frames-does-not-spin", () => {
 		const ring = new FrameRing(4);
 		const replay = new LogReplay(new TextEncoder().encode("garbage\nmore garbage\n"), ring);

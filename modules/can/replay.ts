@@ -56,7 +56,12 @@ export class LogReplay {
 	 */
 	step(now: number): number {
 		let pushed = 0;
+		// At most one lap a call: a log whose frames carry no time (or all the
+		// same one) is due at once, and looping it must not spin for ever.
+		const laps = this.laps;
 		for (;;) {
+			if (this.laps !== laps)
+				return pushed;
 			if (!this.hasPending && !this.next())
 				return pushed;
 			const frame = this.pending;

@@ -103,7 +103,7 @@ int32_t sde_check(const uint8_t *plan, uint32_t bytes) {
 	const int32_t *signals = (const int32_t *)(plan + h[H_SIGNALS_AT]);
 	for (uint32_t s = 0; s < h[H_SIGNALS]; s++) {
 		const int32_t *w = signals + s * SIGNAL_WORDS;
-		if (w[S_FIRST_BYTE] < 0 || w[S_BYTE_COUNT] < 1 || w[S_FIRST_BYTE] + w[S_BYTE_COUNT] > 8
+		if (w[S_FIRST_BYTE] < 0 || w[S_BYTE_COUNT] < 1 || w[S_BYTE_COUNT] > 8 || w[S_FIRST_BYTE] > 8 - w[S_BYTE_COUNT]
 			|| w[S_SHIFT] < 0 || w[S_SHIFT] > 7 || w[S_LENGTH] < 1 || w[S_LENGTH] > 64
 			|| w[S_MUX] < -1 || w[S_MUX] >= (int32_t)h[H_SIGNALS]
 			|| w[S_RANGE_FIRST] < 0 || w[S_RANGE_COUNT] < 0
