@@ -58,13 +58,18 @@ const profile = new VehicleProfile(new Resource("car.vehicle") as unknown as Arr
  * decodes with the same plan into the same store as the TypeScript Decoder,
  * which the tests hold it to, draining the ring in one call per tick.
  */
-const pipeline = new Pipeline(plan, { ringCapacity: CAN_RING_CAPACITY, decoder: p => new NativeDecoder(p) });
+const decoder = new NativeDecoder(plan);
+const pipeline = new Pipeline(plan, { ringCapacity: CAN_RING_CAPACITY, decoder: () => decoder });
 
 const trip = new TripComputer({ tankLiters: profile.tankLiters });
 const memory = TripMemory.on(trip, openTripFlash(), { intervalMs: TRIP_SAVE_INTERVAL_MS });
 const restored = memory.start();
 
-const source = openCanSource(pipeline.ring, plan, { odometerKm: trip.odometer });
+// A TWAI controller hands its frames over 128 at a time, queued in C.
+const source = openCanSource(pipeline.ring, plan, {
+	odometerKm: trip.odometer,
+	queueRecords: (ring, records, count, now) => decoder.pushRecords(ring, records, count, now),
+});
 /*
  * OBD-II: a poller for the PIDs the profile reads, when it reads any and the
  * host's source can transmit (never a listen-only controller, a feed or the

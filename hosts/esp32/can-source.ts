@@ -49,7 +49,8 @@ export interface CanSource {
 
 /** What main.ts may pass; the simulator's demo car uses it, a real bus needs none of it. */
 export interface CanSourceOptions {
-	odometerKm?: number;	/** Queues a batch of controller records in one call (NativeDecoder.pushRecords); used by a TWAI controller. */
+	odometerKm?: number;
+	/** Queues a batch of controller records in one call (NativeDecoder.pushRecords); used by a TWAI controller. */
 	queueRecords?: (ring: FrameRing, records: Uint8Array, count: number, now: number) => number;
 }
 

@@ -48,7 +48,8 @@ export const FEED_PORT = 29536;
 
 export interface CanSourceOptions {
 	/** The cluster's odometer at start, km: the demo car's odometer continues from it. */
-	odometerKm?: number;	/** Queues a batch of controller records in one call (NativeDecoder.pushRecords); used by a TWAI controller. */
+	odometerKm?: number;
+	/** Queues a batch of controller records in one call (NativeDecoder.pushRecords); used by a TWAI controller. */
 	queueRecords?: (ring: FrameRing, records: Uint8Array, count: number, now: number) => number;
 }
 
