@@ -77,6 +77,17 @@ describe("trip computer", () => {
 		expect(trip.odometer).toBeCloseTo(12346, 6);
 	});
 
+	test("the-odometer-never-follows-the-car-backwards", () => {
+		const clock = new FakeClock(), trip = new TripComputer();
+		trip.update(clock.now(), 0, 12345);
+		trip.update(clock.advance(100), 0, 0); // a module waking up
+		expect(trip.odometer).toBe(12345);
+		trip.update(clock.advance(100), 0, 12344.9);
+		expect(trip.odometer).toBe(12345);
+		trip.update(clock.advance(100), 0, 12345.1);
+		expect(trip.odometer).toBe(12345.1);
+	});
+
 	test("economy-and-range-come-from-fuel-rate-and-level", () => {
 		const clock = new FakeClock(), trip = new TripComputer({ tankLiters: 50 });
 		trip.update(clock.now(), 100, NaN, 6, 40);
@@ -119,6 +130,27 @@ describe("trip memory", () => {
 		expect(second.trip.tripA.distance).toBe(first.trip.tripA.distance);
 		expect(second.trip.tripB.fuel).toBe(first.trip.tripB.fuel);
 		expect(second.trip.tripA.time).toBe(first.trip.tripA.time);
+	});
+
+	test("a-failing-flash-is-retried-after-a-pause-not-every-frame", () => {
+		class BrokenFlash extends FakeFlash {
+			attempts = 0;
+			override write(): void {
+				this.attempts++;
+				throw new Error("flash write failed");
+			}
+		}
+		const flash = new BrokenFlash(8192, 4096);
+		const clock = new FakeClock();
+		const { trip, memory } = memoryOn(flash, 1000);
+		trip.update(clock.now(), 90);
+		for (let t = 0; t < 15000; t += TICK) {
+			trip.update(clock.advance(TICK), 90);
+			memory.tick(clock.now());
+		}
+		// Due after 1 s, then one try every RETRY_MS: 2 tries in 15 s, not 400.
+		expect(memory.failures).toBe(2);
+		expect(flash.attempts).toBe(2);
 	});
 
 	test("parked-car-writes-nothing", () => {

@@ -110,10 +110,14 @@ export class TripComputer {
 			if (km > 0)
 				this.dirty = true;
 		}
-		if (carOdometer === carOdometer && carOdometer >= 0) {
-			if (carOdometer !== this.odometer)
+		// The car's odometer is followed, but never backwards: a module that is
+		// still waking up sends 0, and after a stretch integrated from speed the
+		// car's coarser count may lag; the odometer holds until it catches up.
+		if (carOdometer === carOdometer) {
+			if (carOdometer > this.odometer) {
+				this.odometer = carOdometer;
 				this.dirty = true;
-			this.odometer = carOdometer;
+			}
 			this.followingCar = true;
 		}
 		else
@@ -223,8 +227,11 @@ export class TripMemory {
 	readonly trip: TripComputer;
 	readonly log: RecordLog;
 	readonly schedule: SaveSchedule;
-	/** Saves that failed (flash error); the next tick tries again. */
+	/** Saves that failed (flash error); tried again `RETRY_MS` later. */
 	failures = 0;
+	/** After a failed save, the time of the next try: a failing flash is not hammered every display frame. */
+	private retryAt = -Infinity;
+	static readonly RETRY_MS = 10000;
 	private readonly buffer = new Uint8Array(TripComputer.RECORD_BYTES);
 	private wasMoving = false;
 
@@ -261,7 +268,7 @@ export class TripMemory {
 		const moving = this.trip.moving;
 		const stopped = this.wasMoving && !moving;
 		this.wasMoving = moving;
-		if (!this.schedule.due(now, stopped))
+		if (now < this.retryAt || !this.schedule.due(now, stopped))
 			return false;
 		return this.save(now);
 	}
@@ -281,6 +288,7 @@ export class TripMemory {
 		catch {
 			// A flash error must not stop the cluster; the changes stay pending.
 			this.failures++;
+			this.retryAt = now + TripMemory.RETRY_MS;
 			return false;
 		}
 		this.schedule.saved(now);
