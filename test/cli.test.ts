@@ -50,8 +50,8 @@ describe("xs-cluster dbc check", () => {
 
 	test("a-missing-file-is-one-line-not-a-stack-trace", async () => {
 		const { status, stderr } = await run("dbc", "check", "/nonexistent/car.dbc");
-		expect(status).toBe(2);
-		expect(stderr).toContain("cannot read /nonexistent/car.dbc: ENOENT");
+		expect(status).toBe(1); // bad input, not a usage mistake
+		expect(stderr).toBe("xs-cluster: cannot read /nonexistent/car.dbc: no such file\n");
 		expect(stderr).not.toContain("    at ");
 	});
 
@@ -104,6 +104,15 @@ describe("xs-cluster decode", () => {
 		expect(result.status).toBe(0);
 		expect(result.stdout.trim().split("\n")).toHaveLength(6);
 		expect(result.stderr).toMatch(/^stdin: decoded 6 of 8 frames/);
+	});
+
+	test("a-reader-that-stops-early-is-not-an-error", () => {
+		const bin = join(repoRoot, "tools/bin/xs-cluster.js");
+		const log = join(repoRoot, "hosts/sim/demo/demo-drive.log");
+		const result = spawnSync("sh", ["-c", `"${process.execPath}" "${bin}" decode --dbc "${demoDbc}" "${log}" | head -1; exit "\${PIPESTATUS:-0}"`], { encoding: "utf8" });
+		expect(result.stdout.trim().split("\n")).toHaveLength(1);
+		expect(result.stderr).not.toContain("EPIPE");
+		expect(result.stderr).not.toContain("    at ");
 	});
 
 	test("dbc-compile-writes-a-plan-the-device-can-load", async () => {

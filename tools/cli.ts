@@ -22,9 +22,9 @@ import { decodeCommand } from "./decode.js";
 import { serveCommand } from "./serve.js";
 import { statsCommand } from "./stats.js";
 import { compileProfile, describeProfile, ProfileError } from "./profile.js";
-import { ProfileInputs, VehicleProfile } from "../modules/cluster/profile.js";
+import { ProfileFormatError, ProfileInputs, VehicleProfile } from "../modules/cluster/profile.js";
 import { LogFormatError } from "./logs/formats.js";
-import { UsageError, onePositional, parseOptions } from "./usage.js";
+import { UsageError, cannotRead, onePositional, parseOptions } from "./usage.js";
 
 const HELP = `xs-cluster: tools for the xs-cluster instrument cluster
 
@@ -103,7 +103,7 @@ export function reportError(error: unknown, io: Io): number {
 	}
 	const err = error as NodeJS.ErrnoException;
 	if (err.code && err.path) {
-		io.stderr(`xs-cluster: cannot read ${err.path}: ${err.code}\n`);
+		io.stderr(`xs-cluster: ${cannotRead(err.path, err).message}\n`);
 		return 1;
 	}
 	if (err.code === "EPIPE")
@@ -200,7 +200,7 @@ function profile(sub: "check" | "compile", args: string[], io: Io): number {
 		text = readFileSync(path, "utf8");
 	}
 	catch (error) {
-		throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+		throw cannotRead(path, error);
 	}
 	let json: unknown;
 	try {
@@ -259,10 +259,18 @@ function profileShow(args: string[], io: Io): number {
 			return new Uint8Array(readFileSync(path)).buffer;
 		}
 		catch (error) {
-			throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+			throw cannotRead(path, error);
 		}
 	};
-	const profile = new VehicleProfile(read(vehiclePath));
+	let profile: VehicleProfile;
+	try {
+		profile = new VehicleProfile(read(vehiclePath));
+	}
+	catch (error) {
+		if (error instanceof ProfileFormatError)
+			throw new Error(`${vehiclePath}: ${error.message}`);
+		throw error;
+	}
 	const plan = new DecodePlan(read(planPath));
 	new ProfileInputs(profile, plan, null); // throws when the pair does not belong together
 	io.stdout(describeProfile(profile, plan).join("\n") + "\n");

@@ -4,13 +4,13 @@
 import { readFileSync } from "node:fs";
 import type { DbcDatabase, DbcProblem } from "../modules/dbc/database.js";
 import { parseDbc } from "../modules/dbc/parser.js";
-import { UsageError } from "./usage.js";
+import { cannotRead } from "./usage.js";
 
 /**
  * Reads and parses a DBC file. DBC files are written by Windows tools in
  * cp1252 more often than UTF-8; like cantools, read them as single-byte text
  * so no file is refused for its encoding.
- * @throws UsageError when the file cannot be read.
+ * @throws Error `cannot read PATH: why` when the file cannot be read.
  */
 export function readDbc(path: string): { database: DbcDatabase; problems: DbcProblem[]; warnings: DbcProblem[] } {
 	let text: string;
@@ -18,7 +18,7 @@ export function readDbc(path: string): { database: DbcDatabase; problems: DbcPro
 		text = readFileSync(path, "latin1");
 	}
 	catch (error) {
-		throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+		throw cannotRead(path, error);
 	}
 	return parseDbc(text, path);
 }

@@ -441,7 +441,9 @@ export async function startServe(options: ServeOptions): Promise<FeedServer> {
 				return;
 			}
 			if (options.loop && !closing) {
-				log(`lap ${stats.laps} played, starting again`);
+				// A short log loops many times a second: say so for the first lap and then now and then.
+				if (stats.laps === 1 || stats.laps % 1000 === 0)
+					log(`lap ${stats.laps} played, starting again`);
 				if (speed !== Infinity && !(last > logStart)) {
 					// Every frame had the same time (a screen log without -t): pace the laps, do not flood.
 					if (!warnedUntimed)

@@ -13,14 +13,29 @@ export class UsageError extends Error {
 
 type OptionSpec = Record<string, { type: "string" | "boolean"; short?: string }>;
 
-/** node:util parseArgs with positionals allowed and its errors as usage errors. */
+/** node:util parseArgs with positionals allowed and its errors as short usage errors. */
 export function parseOptions<const O extends OptionSpec>(args: string[], options: O) {
 	try {
 		return parseArgs({ args, options, allowPositionals: true });
 	}
 	catch (error) {
-		throw new UsageError((error as Error).message);
+		const message = (error as Error).message;
+		const unknown = /^Unknown option '([^']*)'/.exec(message);
+		throw new UsageError(unknown ? `unknown option ${unknown[1]}` : message.replace(/^./, c => c.toLowerCase()));
 	}
+}
+
+const ERRNO_TEXT: Record<string, string> = {
+	ENOENT: "no such file",
+	EISDIR: "is a folder, not a file",
+	EACCES: "permission denied",
+	ENOTDIR: "a part of the path is not a folder",
+};
+
+/** `cannot read PATH: why`, for an input file that could not be read (exit status 1, like other bad input). */
+export function cannotRead(path: string, error: unknown): Error {
+	const code = (error as NodeJS.ErrnoException).code;
+	return new Error(`cannot read ${path}: ${code ? ERRNO_TEXT[code] ?? code : String(error)}`);
 }
 
 /** The one positional argument a command takes. @throws UsageError for none or several. */

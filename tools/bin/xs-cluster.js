@@ -8,5 +8,11 @@ if (!existsSync(entry)) {
 	process.stderr.write("xs-cluster: the command line is not built yet; run `npm install` (or `npm run build`) in the xs-cluster folder\n");
 	process.exit(2);
 }
+// A reader that stops early (`xs-cluster decode ... | head`) is not an error.
+process.stdout.on("error", error => {
+	if (error.code === "EPIPE")
+		process.exit(0);
+	throw error;
+});
 const { main } = await import(entry.href);
 process.exitCode = await main(process.argv.slice(2));
