@@ -55,8 +55,11 @@
 #define kStatusLength (10)			// TWAI_STATUS_LENGTH
 #define kAlertWaitMS (50)			// the alert task looks at `stopping` at least this often
 #define kCloseWaitMS (200)			// how long close() waits for the alert task to end
-#define kRecoveryPolls (20)			// how long close() waits for a recovery in progress: 20 x 5 ms
+#define kRecoveryPolls (100)		// how long close() waits for a recovery in progress: 100 x 5 ms (128 frames at 125 kbit/s)
 #define kRecoveryPollMS (5)
+
+/** Set when a closed instance left the driver installed (see twaiUninstallOrphan). */
+static uint8_t gOrphaned = 0;
 #define kAlertTaskStack (2560)
 #define kAlertTaskPriority (tskIDLE_PRIORITY + 6)
 
@@ -108,6 +111,7 @@ static void twaiAlertTask(void *refcon);
 static void twaiDeliver(void *theIn, void *refcon, uint8_t *message, uint16_t messageLength);
 static void twaiRelease(Twai twai);
 static void twaiUninstall(Twai twai);
+static void twaiUninstallOrphan(void);
 
 // Filter code and mask use all 32 bits: builtinGetUnsignedInteger goes through int32 and would call 0xFFFFFFFF negative.
 static uint32_t twaiGetUint32(xsMachine *the, xsSlot *slot)
@@ -193,6 +197,7 @@ void xs_twai_constructor(xsMachine *the)
 #endif
 	twai_filter_config_t filter = { .acceptance_code = code, .acceptance_mask = mask, .single_filter = single };
 
+	twaiUninstallOrphan();
 	err = twai_driver_install(&general, timing, &filter);
 	if (ESP_ERR_INVALID_STATE == err)
 		xsUnknownError("in use");		// one controller; another instance has it
@@ -243,7 +248,7 @@ static void twaiRelease(Twai twai)
 	twai->onReadable = NULL;
 	twai->onError = NULL;
 	if (twai->task) {
-		twai->stopping = 1;
+		__atomic_store_n(&twai->stopping, 1, __ATOMIC_SEQ_CST);
 		// The task notices within kAlertWaitMS, unless it is blocked posting to a
 		// full XS message queue (release builds wait forever there), which only this
 		// thread drains. Then it uninstalls the driver itself once it gets out.
@@ -277,7 +282,27 @@ static void twaiUninstall(Twai twai)
 	if (TWAI_STATE_RUNNING == info.state)
 		twai_stop();
 	if (ESP_OK == twai_driver_uninstall())
-		twai->installed = 0;		// otherwise the next instance gets "in use"
+		twai->installed = 0;
+	else
+		__atomic_store_n(&gOrphaned, 1, __ATOMIC_SEQ_CST);	// the next constructor finishes the job
+}
+
+// XS task (constructor): a driver a closed instance could not uninstall (its
+// recovery outlasted close) is stopped and uninstalled now, so it does not
+// answer "in use" until the next reboot.
+static void twaiUninstallOrphan(void)
+{
+	twai_status_info_t info;
+
+	if (!__atomic_load_n(&gOrphaned, __ATOMIC_SEQ_CST))
+		return;
+	info.state = TWAI_STATE_STOPPED;
+	for (int i = 0; (ESP_OK == twai_get_status_info(&info)) && (TWAI_STATE_RECOVERING == info.state) && (i < kRecoveryPolls); i++)
+		vTaskDelay(pdMS_TO_TICKS(kRecoveryPollMS));
+	if (TWAI_STATE_RUNNING == info.state)
+		twai_stop();
+	if (ESP_OK == twai_driver_uninstall())
+		__atomic_store_n(&gOrphaned, 0, __ATOMIC_SEQ_CST);
 }
 
 void xs_twai_read(xsMachine *the)
@@ -397,7 +422,7 @@ static void twaiAlertTask(void *refcon)
 {
 	Twai twai = refcon;
 
-	while (!twai->stopping) {
+	while (!__atomic_load_n(&twai->stopping, __ATOMIC_SEQ_CST)) {
 		uint32_t alerts = 0;
 		if (ESP_OK != twai_read_alerts(&alerts, pdMS_TO_TICKS(kAlertWaitMS)))
 			continue;
