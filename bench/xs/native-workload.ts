@@ -12,6 +12,7 @@ import { CanFrame } from "../../modules/can/frame.js";
 import { FrameRing } from "../../modules/can/ring.js";
 import { NativeDecoder } from "../../modules/signals/native-decoder.js";
 import { DecodePlan } from "../../modules/signals/plan.js";
+import { decodeTranscript } from "../../test/support/xs-checks.js";
 import type { FrameSource } from "../frames.js";
 import type { DecodeGroup, Workload } from "../workloads.js";
 
@@ -220,27 +221,9 @@ export function twaiRecords(frames: FrameSource): Uint8Array {
  */
 export function nativeTranscript(plan: ArrayBufferLike, frames: FrameSource, batch: number): Float64Array {
 	const decoder = new NativeDecoder(new DecodePlan(plan));
+	if (batch === 0)
+		return decodeTranscript(plan, frames, decoder);
 	const out: number[] = [];
-	if (batch === 0) {
-		const frame = new CanFrame();
-		for (let k = 0; k < frames.count; k++) {
-			frame.id = frames.ids[k];
-			frame.flags = frames.flags[k];
-			frame.dlc = frames.dlcs[k];
-			for (let b = 0; b < 8; b++)
-				frame.data[b] = frames.data[k * 8 + b];
-			frame.timestamp = k;
-			const message = decoder.decode(frame);
-			out.push(message);
-			if (message < 0)
-				continue;
-			const first = decoder.plan.firstSignal(message), end = first + decoder.plan.signalCountOf(message);
-			for (let s = first; s < end; s++)
-				out.push(decoder.present[s], decoder.store.raws[s], decoder.store.values[s]);
-		}
-		out.push(decoder.decoded, decoder.unknown, decoder.ignored, decoder.short);
-		return Float64Array.from(out);
-	}
 	const ring = new FrameRing(64);
 	const records = twaiRecords(frames);
 	for (let k = 0; k < frames.count; k += batch) {

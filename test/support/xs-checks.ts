@@ -13,16 +13,17 @@ import { CanFrame, FrameFlag } from "../../modules/can/frame.js";
 import { FrameRing } from "../../modules/can/ring.js";
 import { SlcanParser } from "../../modules/can/slcan.js";
 import { Decoder } from "../../modules/signals/decoder.js";
+import type { FrameDecoder } from "../../modules/signals/pipeline.js";
 import { DecodePlan } from "../../modules/signals/plan.js";
 import type { FrameSource } from "../../bench/frames.js";
 
 /**
  * Decodes every frame and lists, per frame: the message index, then for each
  * signal of that message its present flag, raw value and physical value.
- * Unknown ids give just -1.
+ * Unknown ids give just -1. The TypeScript Decoder unless `decoder` is given
+ * (the native engine's checks pass theirs).
  */
-export function decodeTranscript(plan: ArrayBufferLike, frames: FrameSource): Float64Array {
-	const decoder = new Decoder(new DecodePlan(plan));
+export function decodeTranscript(plan: ArrayBufferLike, frames: FrameSource, decoder: FrameDecoder = new Decoder(new DecodePlan(plan))): Float64Array {
 	const out: number[] = [];
 	const frame = new CanFrame();
 	for (let k = 0; k < frames.count; k++) {
