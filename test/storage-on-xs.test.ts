@@ -6,9 +6,6 @@
  * drive through the trip computer, and the cost of the display-clock calls
  * on XS's compute meter. Skipped, saying why, when the worker is not built.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { readFileSync } from "node:fs";
@@ -19,6 +16,7 @@ import { Decoder } from "../modules/signals/decoder.js";
 import { DecodePlan } from "../modules/signals/plan.js";
 import { CanFrame } from "../modules/can/frame.js";
 import { compileProfile } from "../tools/profile.js";
+import { compileXsDriver } from "./support/xs-compile.js";
 import { XsWorker, projectRoot, xsnapWorkerPath } from "./support/xs-engine.js";
 
 const available = xsnapWorkerPath() !== null;
@@ -215,7 +213,7 @@ globalThis.readAll = function (n, now) {
 `;
 
 let worker: XsWorker;
-let dir = "";
+let compiled: { dispose(): void } & { driver: string } | undefined;
 
 async function run(source: string) {
 	const reply = await worker.evaluate(source);
@@ -226,20 +224,14 @@ describeXs(title, () => {
 	beforeAll(async () => {
 		if (!available)
 			throw new Error("xsnap worker not built");
-		dir = mkdtempSync(join(tmpdir(), "xs-cluster-logic-"));
-		const tsc = join(projectRoot, "node_modules", "typescript", "bin", "tsc");
-		const files = ["modules/storage/record-log.ts", "modules/cluster/trip.ts", "modules/cluster/alerts.ts", "modules/obd/poller.ts", "modules/cluster/profile.ts", "modules/signals/decoder.ts"].map(f => join(projectRoot, f));
-		execFileSync(process.execPath, [tsc, "--ignoreConfig", "--outDir", dir, "--rootDir", projectRoot, "--target", "es2022", "--module", "es2022",
-			"--moduleResolution", "bundler", "--lib", "es2022", "--types", "", "--strict", "--skipLibCheck", ...files], { stdio: "pipe" });
-		writeFileSync(join(dir, "driver.js"), DRIVER);
+		compiled = compileXsDriver(["modules/storage/record-log.ts", "modules/cluster/trip.ts", "modules/cluster/alerts.ts", "modules/obd/poller.ts", "modules/cluster/profile.ts", "modules/signals/decoder.ts"], DRIVER);
 		worker = new XsWorker({ output: "ignore" });
-		await worker.runModule(join(dir, "driver.js"));
+		await worker.runModule(compiled.driver);
 	}, 120_000);
 
 	afterAll(async () => {
 		await worker?.close();
-		if (dir)
-			rmSync(dir, { recursive: true, force: true });
+		compiled?.dispose();
 	});
 
 	test("power-cuts-on-xs-never-corrupt-or-lose-more-than-the-record-in-progress", async () => {

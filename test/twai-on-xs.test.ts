@@ -7,12 +7,9 @@
  * nothing (XS heap slots before and after), and what a frame costs on XS's
  * compute meter. Skipped, saying why, when the worker is not built.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { XsWorker, projectRoot, xsnapWorkerPath } from "./support/xs-engine.js";
+import { compileXsDriver } from "./support/xs-compile.js";
+import { XsWorker, xsnapWorkerPath } from "./support/xs-engine.js";
 
 const available = xsnapWorkerPath() !== null;
 const describeXs = available ? describe : describe.skip;
@@ -121,7 +118,7 @@ globalThis.mcpSaturated = function (seconds) {
 `;
 
 let worker: XsWorker;
-let dir = "";
+let compiled: { dispose(): void } & { driver: string } | undefined;
 
 async function run(source: string) {
 	const reply = await worker.evaluate(source);
@@ -132,23 +129,17 @@ describeXs(title, () => {
 	beforeAll(async () => {
 		if (!available)
 			throw new Error("xsnap worker not built");
-		dir = mkdtempSync(join(tmpdir(), "xs-cluster-can-"));
-		const tsc = join(projectRoot, "node_modules", "typescript", "bin", "tsc");
-		const files = [
+		compiled = compileXsDriver([
 			"modules/can/twai-source.ts", "modules/can/mcp2515.ts",
 			"test/fixtures/mock-twai.ts", "test/fixtures/mcp2515-model.ts", "test/fixtures/mock-spi.ts", "test/fixtures/mock-digital.ts",
-		].map(f => join(projectRoot, f));
-		execFileSync(process.execPath, [tsc, "--ignoreConfig", "--outDir", dir, "--rootDir", projectRoot, "--target", "es2022", "--module", "es2022",
-			"--moduleResolution", "bundler", "--lib", "es2022", "--types", "", "--strict", "--skipLibCheck", ...files], { stdio: "pipe" });
-		writeFileSync(join(dir, "driver.js"), DRIVER);
+		], DRIVER);
 		worker = new XsWorker({ output: "ignore" });
-		await worker.runModule(join(dir, "driver.js"));
+		await worker.runModule(compiled.driver);
 	}, 120_000);
 
 	afterAll(async () => {
 		await worker?.close();
-		if (dir)
-			rmSync(dir, { recursive: true, force: true });
+		compiled?.dispose();
 	});
 
 	test("twai-saturated-bus-no-loss-on-xs: 9,000 frames/s for 2 s, 512-slot ring at 33 ms", async () => {

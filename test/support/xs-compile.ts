@@ -34,3 +34,25 @@ export function compileForXs(source: string): { module: string; dispose: () => v
 		dispose: () => rmSync(dir, { recursive: true, force: true }),
 	};
 }
+
+/**
+ * Compiles `files` (project-relative, with what they import) into a scratch
+ * folder with the device's settings and writes `driver` there as driver.js, a
+ * module that imports them as `./modules/...` and `./test/...`. Returns the
+ * driver's path; `dispose()` removes the folder. @throws Error with tsc's output.
+ */
+export function compileXsDriver(files: string[], driver: string): { driver: string; dispose: () => void } {
+	const dir = mkdtempSync(join(tmpdir(), "xs-cluster-xs-"));
+	const tsc = join(projectRoot, "node_modules", "typescript", "bin", "tsc");
+	try {
+		execFileSync(process.execPath, [tsc, "--ignoreConfig", "--outDir", dir, "--rootDir", projectRoot, "--target", "es2022", "--module", "es2022",
+			"--moduleResolution", "bundler", "--lib", "es2022", "--types", "", "--strict", "--skipLibCheck", ...files.map(f => join(projectRoot, f))], { stdio: "pipe" });
+	}
+	catch (error) {
+		rmSync(dir, { recursive: true, force: true });
+		const e = error as { stdout?: Buffer; stderr?: Buffer };
+		throw new Error(`tsc could not compile ${files.join(", ")} for XS:\n${e.stdout?.toString() ?? ""}${e.stderr?.toString() ?? ""}`);
+	}
+	writeFileSync(join(dir, "driver.js"), driver);
+	return { driver: join(dir, "driver.js"), dispose: () => rmSync(dir, { recursive: true, force: true }) };
+}
