@@ -4,7 +4,7 @@ import { compilePlan, signalLayout } from "../modules/dbc/compile.js";
 import type { DbcSignal } from "../modules/dbc/database.js";
 import { Decoder } from "../modules/signals/decoder.js";
 import { DecodePlan, PlanFormatError } from "../modules/signals/plan.js";
-import { database, message, signal } from "./support/dbc-builder.js";
+import { database, message, randomSignal, signal } from "./support/dbc-builder.js";
 import { seededRandom } from "./support/random.js";
 
 /** A deliberately naive bit-by-bit reference, written independently of the plan's byte gathering. */
@@ -83,21 +83,8 @@ describe("decoder", () => {
 		const random = seededRandom(42);
 		for (let round = 0; round < 300; round++) {
 			const signals: DbcSignal[] = [];
-			for (let k = 0; k < 6; k++) {
-				const byteOrder = random() < 0.5 ? "little_endian" : "big_endian";
-				const kind = random();
-				const valueType = kind < 0.05 ? "float32" : kind < 0.1 ? "float64" : "integer";
-				const length = valueType === "float32" ? 32 : valueType === "float64" ? 64 : 1 + Math.floor(random() * 64);
-				// Pick a start bit that keeps the whole signal inside 8 bytes.
-				let startBit: number;
-				if (byteOrder === "little_endian")
-					startBit = Math.floor(random() * (64 - length + 1));
-				else {
-					const msb = Math.floor(random() * (64 - length + 1));
-					startBit = (msb >> 3) * 8 + 7 - (msb & 7);
-				}
-				signals.push(signal({ name: `S${k}`, startBit, length, byteOrder, valueType, signed: valueType === "integer" && random() < 0.5 }));
-			}
+			for (let k = 0; k < 6; k++)
+				signals.push(randomSignal(random, `S${k}`));
 			const decoder = decoderFor(message({ id: 0x100, name: "Random", signals }));
 			for (let p = 0; p < 10; p++) {
 				const bytes = Array.from({ length: 8 }, () => Math.floor(random() * 256));

@@ -20,7 +20,7 @@ import { compilePlan } from "../modules/dbc/compile.js";
 import type { DbcMessage, DbcSignal } from "../modules/dbc/database.js";
 import { parseDbcOrThrow } from "../modules/dbc/parser.js";
 import { packFrames, type FrameFields } from "../bench/frames.js";
-import { database, message, signal } from "./support/dbc-builder.js";
+import { database, message, motorolaStartBit, signal } from "./support/dbc-builder.js";
 import { describeSharedData, repoRoot, sharedData } from "./shared-data.js";
 import {
 	ENGINE_SOURCE, MODE_FRAMES, MODE_RECORDS, MODE_RING, buildDriver, firstDifference, hasCompiler, referenceTranscript, ringPayload, runEngine,
@@ -59,7 +59,7 @@ function randomSignal(random: () => number, name: string, extra: Partial<DbcSign
 		let msb = Math.floor(random() * (64 - length + 1));
 		if (aligned)
 			msb &= ~7;
-		startBit = (msb >> 3) * 8 + 7 - (msb & 7);
+		startBit = motorolaStartBit(msb);
 	}
 	const scale = random();
 	return signal({

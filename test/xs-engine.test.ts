@@ -15,7 +15,8 @@ import type { DbcSignal } from "../modules/dbc/database.js";
 import { parseDbcOrThrow } from "../modules/dbc/parser.js";
 import { DecodePlan } from "../modules/signals/plan.js";
 import { packFrames, unpackFrames, type FrameFields } from "../bench/frames.js";
-import { database, message, signal } from "./support/dbc-builder.js";
+import { database, message, randomSignal } from "./support/dbc-builder.js";
+import { seededRandom } from "./support/random.js";
 import { describeSharedData, fixturesDir, repoRoot, sharedData } from "./shared-data.js";
 import { PARSER_CANDUMP, PARSER_SLCAN, decodeTranscript, parserTranscript, ringTranscript } from "./support/xs-checks.js";
 import { compileXsHost, float64Reply, putInput, startXsHost, xsnapWorkerPath, type XsWorker } from "./support/xs-engine.js";
@@ -37,11 +38,8 @@ function sameNumbers(xs: Float64Array, node: Float64Array): string | null {
 	return null;
 }
 
-async function onXs(source: string): Promise<Float64Array> {
-	return float64Reply(await worker.evaluate(source));
-}
-
-describeXs(title, () => {
+/** Starts an XS worker with the compiled modules before the suite's tests and stops it after. */
+function useXsHost(): void {
 	beforeAll(async () => {
 		if (!available)
 			throw new Error("xsnap worker not built: `npm ci` must run @agoric/xsnap's install script (it builds XS from source)");
@@ -54,6 +52,14 @@ describeXs(title, () => {
 		await worker?.close();
 		dispose();
 	});
+}
+
+async function onXs(source: string): Promise<Float64Array> {
+	return float64Reply(await worker.evaluate(source));
+}
+
+describeXs(title, () => {
+	useXsHost();
 
 	test("ring-overflow-pushfields-and-reset-match-v8", async () => {
 		const node = ringTranscript();
@@ -103,27 +109,11 @@ describeXs(title, () => {
 
 	test("random-signal-layouts-decode-bit-for-bit-as-on-v8", async () => {
 		// Every byte order, length 1..64, signedness and float type, at every alignment.
-		let seed = 7;
-		const random = () => {
-			seed = (seed * 1103515245 + 12345) & 0x7FFFFFFF;
-			return seed / 0x80000000;
-		};
+		const random = seededRandom(7);
 		for (let round = 0; round < 40; round++) {
 			const signals: DbcSignal[] = [];
-			for (let k = 0; k < 8; k++) {
-				const byteOrder = random() < 0.5 ? "little_endian" : "big_endian";
-				const kind = random();
-				const valueType = kind < 0.08 ? "float32" : kind < 0.16 ? "float64" : "integer";
-				const length = valueType === "float32" ? 32 : valueType === "float64" ? 64 : 1 + Math.floor(random() * 64);
-				let startBit: number;
-				if (byteOrder === "little_endian")
-					startBit = Math.floor(random() * (64 - length + 1));
-				else {
-					const msb = Math.floor(random() * (64 - length + 1));
-					startBit = (msb >> 3) * 8 + 7 - (msb & 7);
-				}
-				signals.push(signal({ name: `S${k}`, startBit, length, byteOrder, valueType, signed: valueType === "integer" && random() < 0.5, factor: random() < 0.5 ? 1 : 0.1, offset: random() < 0.5 ? 0 : -40 }));
-			}
+			for (let k = 0; k < 8; k++)
+				signals.push(randomSignal(random, `S${k}`, { floats: 0.08, scaled: true }));
 			const plan = compilePlan(database([message({ id: 0x100 + round, name: "Random", signals })])).buffer;
 			const frames: FrameFields[] = [];
 			for (let p = 0; p < 20; p++)
@@ -139,18 +129,7 @@ describeXs(title, () => {
 
 describeSharedData("XS engine with the shared data", () => {
 	describeXs(title, () => {
-		beforeAll(async () => {
-			if (!available)
-				throw new Error("xsnap worker not built: `npm ci` must run @agoric/xsnap's install script (it builds XS from source)");
-			const build = compileXsHost();
-			dispose = build.dispose;
-			worker = await startXsHost(build.host);
-		}, 120_000);
-
-		afterAll(async () => {
-			await worker?.close();
-			dispose();
-		});
+		useXsHost();
 
 		test("every-cantools-vector-decodes-on-xs-to-cantools-values", async () => {
 			interface Vector { dbc: string; id: number; extended: boolean; data: string; signals: Record<string, number> }
