@@ -68,13 +68,7 @@ export class Diagnostics {
 	sample(now: number, health: Health, drawn: number, ticks = 0): boolean {
 		const meter = this.meter;
 		if (this.lastAt !== this.lastAt) {
-			this.lastAt = now;
-			this.lastDrawn = drawn;
-			this.lastTicks = ticks;
-			this.lastReceived = health.received;
-			this.lastBits = meter.bits;
-			this.lastDropped = health.dropped;
-			this.lastFrames = meter.frames;
+			this.remember(now, health, drawn, ticks);
 			return false;
 		}
 		const elapsed = now - this.lastAt;
@@ -96,6 +90,13 @@ export class Diagnostics {
 		this.unknown = health.unknown;
 		this.stale = health.stale;
 		this.signals = health.signals;
+		this.remember(now, health, drawn, ticks);
+		return true;
+	}
+
+	/** The counters at `now`, that the next sample's rates are worked out from. */
+	private remember(now: number, health: Health, drawn: number, ticks: number): void {
+		const meter = this.meter;
 		this.lastAt = now;
 		this.lastDrawn = drawn;
 		this.lastTicks = ticks;
@@ -103,6 +104,5 @@ export class Diagnostics {
 		this.lastBits = meter.bits;
 		this.lastDropped = health.dropped;
 		this.lastFrames = meter.frames;
-		return true;
 	}
 }
