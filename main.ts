@@ -34,6 +34,7 @@ import { busStateName, formatBusStatus } from "can/bus-status";
 import { ClusterView } from "ui/cluster-view";
 import { CAN_RING_CAPACITY, openCanSource } from "host/can-source";
 import { DriverBook, type DriverSettings } from "cluster/drivers";
+import { newDriverName } from "cluster/driver-menu";
 import { IMPERIAL, METRIC } from "cluster/units";
 import { openPreferences, openTripFlash } from "host/trip-storage";
 import { obdPollerFor } from "obd/wiring";
@@ -107,8 +108,9 @@ const shift = new ShiftLight({ defaultRpm: Number(config.shiftRpm ?? 5500), limi
 const model = new ClusterModel(inputs, { gears: profile.gears(), trip, alerts, shift });
 /*
  * Drivers: each has their units, theme and alert thresholds, kept in the
- * Preference store; the cluster starts with the last one. Switching units or
- * theme changes the current driver's; button B held switches driver.
+ * Preference store; the cluster starts with the last one, on their page.
+ * Switching units, theme or page changes the current driver's; the driver
+ * menu (button B held, or the pages' Driver button) switches driver or adds one.
  */
 const drivers = new DriverBook(openPreferences(), "Driver 1");
 function applyDriver(driver: DriverSettings): void {
@@ -171,39 +173,40 @@ const view = new ClusterView(model, diagnostics, {
 	},
 	staleNames,
 	sourceStatus,
-	resetTrip() {
-		model.resetTrip();
+	resetTrip(which) {
+		model.resetTrip(which);
 		memory.flush(now());
 	},
-	settingsChanged() {
-		drivers.update({ units: model.units === IMPERIAL ? "imperial" : "metric", theme: model.theme.choice });
+	settingsChanged(page) {
+		drivers.update({ units: model.units === IMPERIAL ? "imperial" : "metric", theme: model.theme.choice, page });
 	},
-	nextDriver() {
-		if (drivers.drivers.length < 2)
-			drivers.add("Driver 2");
-		drivers.select((drivers.index + 1) % drivers.drivers.length);
-		return drivers.current.name;
+	drivers() {
+		return { names: drivers.drivers.map(driver => driver.name), index: drivers.index };
+	},
+	chooseDriver(choice) {
+		drivers.select(choice.add ? drivers.add(newDriverName(drivers.drivers.map(driver => driver.name))) : choice.index);
+		return drivers.current.page;
 	},
 	acknowledgeAlert() {
 		return model.acknowledgeAlert(now());
 	},
-});
+}, drivers.current.page);
 model.start(now());
 
 /*
  * Buttons, where the host has them (the M5Stack, real or simulated, puts A, B
- * and C on Host.Button): A acknowledges the alert on the pop-up, else switches
- * pages, and held for a second resets trip A; B units (held: the next
- * driver), C the theme. A touch
- * screen switches pages too (a touch on the pop-up acknowledges it); the
- * diagnostics page has buttons for the rest.
+ * and C on Host.Button): a tap, or a hold of a second, each handed to the view
+ * (ClusterView.buttonA..C say what they do: pages and alerts, units and the
+ * driver menu, theme and trip B). A touch screen switches pages too (a touch
+ * on the pop-up acknowledges it); the trip and diagnostics pages have buttons
+ * for the rest.
  */
 interface HostButton { new (options: { onPush(pressed: number): void }): object }
 const hostButtons = (globalThis as { Host?: { Button?: { a?: HostButton; b?: HostButton; c?: HostButton } } }).Host?.Button;
 const buttons: object[] = [];
 const LONG_PRESS_MS = 1000;
-/** A button that does one thing when tapped and another when held for a second. */
-function tapOrHold(Button: HostButton, tap: () => void, hold: () => void): object {
+/** A button that tells a tap from a hold of a second or more. */
+function tapOrHold(Button: HostButton, press: (held: boolean) => void): object {
 	let pressedAt = NaN;
 	return new Button({ onPush(pressed) {
 		const at = now();
@@ -211,17 +214,14 @@ function tapOrHold(Button: HostButton, tap: () => void, hold: () => void): objec
 			pressedAt = at;
 			return;
 		}
-		if (at - pressedAt >= LONG_PRESS_MS)
-			hold();
-		else
-			tap();
+		press(at - pressedAt >= LONG_PRESS_MS);
 		pressedAt = NaN;
 	} });
 }
 if (hostButtons?.a && hostButtons.b && hostButtons.c) {
-	buttons.push(tapOrHold(hostButtons.a, () => { if (!view.acknowledgeAlert()) view.togglePage(); }, () => view.resetTrip()));
-	buttons.push(tapOrHold(hostButtons.b, () => view.toggleUnits(), () => view.nextDriver()));
-	buttons.push(new hostButtons.c({ onPush(pressed) { if (pressed) view.cycleTheme(); } }));
+	buttons.push(tapOrHold(hostButtons.a, held => view.buttonA(held)));
+	buttons.push(tapOrHold(hostButtons.b, held => view.buttonB(held)));
+	buttons.push(tapOrHold(hostButtons.c, held => view.buttonC(held)));
 }
 
 const slotHeap = Instrumentation.map("XS Slot Heap Used"), chunkHeap = Instrumentation.map("XS Chunk Heap Used");

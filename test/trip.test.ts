@@ -180,6 +180,28 @@ describe("trip memory", () => {
 		expect(saves.at(-1)).toBeLessThanOrEqual(55000 + TICK);
 	});
 
+	test("the-car-going-quiet-while-rolling-saves-at-once", () => {
+		// Ignition off (or the bus lost) while still rolling: the speed stops
+		// coming, there is no stop to save at, and the cluster may lose power
+		// any moment. The save comes when the car is declared asleep, not an
+		// interval later.
+		const flash = new FakeFlash(8192, 4096);
+		const clock = new FakeClock();
+		const { trip, memory } = memoryOn(flash, 60000);
+		trip.update(clock.now(), 30);
+		const saves: number[] = [];
+		for (let t = 0; t < 20000; t += TICK) {
+			trip.update(clock.advance(TICK), t < 8000 ? 30 : NaN);
+			if (memory.tick(clock.now()))
+				saves.push(clock.now());
+		}
+		expect(trip.awake(clock.now())).toBe(false);
+		// The first save of a fresh log comes at once; the next one when the speed has been gone for maxGapMs.
+		expect(saves).toEqual([50, 8000 + trip.maxGapMs + TICK]);
+		const again = memoryOn(flash);
+		expect(again.trip.odometer).toBeCloseTo(trip.odometer, 9);
+	});
+
 	test("power-cut-while-driving-loses-at-most-one-save-interval", () => {
 		// 150 cars, each losing power 10 times at a random byte while saving.
 		// After each cut the restored odometer is one the trip computer really

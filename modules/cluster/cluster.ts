@@ -20,7 +20,7 @@ import { TripComputer } from "./trip.js";
 import { DayNight } from "./day-night.js";
 import type { AlertMonitor } from "./alerts.js";
 import type { ShiftLight } from "./shift-light.js";
-import { METRIC, distance, temperature, type UnitSystem } from "./units.js";
+import { METRIC, distance, stepsDown, temperature, type UnitSystem } from "./units.js";
 
 /** Bits returned by `ClusterModel.update`: which shown elements changed. */
 export const Change = Object.freeze({
@@ -158,9 +158,9 @@ export class ClusterModel {
 		return this.theme.cycle();
 	}
 
-	/** Starts trip A again at zero. */
-	resetTrip(): void {
-		this.trip.resetTrip(0);
+	/** Starts trip A (0, the default) or B (1) again at zero. */
+	resetTrip(which: 0 | 1 = 0): void {
+		this.trip.resetTrip(which);
 	}
 
 	/** Acknowledges the alert on the pop-up; true when there was one. */
@@ -212,12 +212,12 @@ export class ClusterModel {
 		// One odometer: the trip computer's (the car's own when it sends one, else integrated).
 		// Distance is not a display, it is not rounded up.
 		this.trip.updateFrom(inputs, now);
-		const tripTenths = Math.floor(distance(this.trip.tripA.distance, this.units) * 10);
+		const tripTenths = stepsDown(distance(this.trip.tripA.distance, this.units), 10);
 		if (tripTenths !== this.tripTenths) {
 			this.tripTenths = tripTenths;
 			changed |= Change.trip;
 		}
-		const odometer = Math.floor(distance(this.trip.odometer, this.units));
+		const odometer = stepsDown(distance(this.trip.odometer, this.units), 1);
 		if (odometer !== this.odometer) {
 			this.odometer = odometer;
 			changed |= Change.odometer;

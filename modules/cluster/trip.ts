@@ -167,6 +167,11 @@ export class TripComputer {
 		return this.lastSpeed >= MOVING_KMH;
 	}
 
+	/** True while speed is known, or was within `maxGapMs` of `now`: the car is awake. Its silence is how the ignition goes off. */
+	awake(now: number): boolean {
+		return now - this.lastTime <= this.maxGapMs;
+	}
+
 	/* Persistence: a fixed little-endian layout of float64s, version first. */
 
 	static readonly RECORD_BYTES = 8 * 10;
@@ -220,8 +225,8 @@ export const TRIP_RECORD_MAGIC = 0x52545358;
 /**
  * TripMemory: the trip computer's state on flash. `start` restores the newest
  * record; `tick` on the display clock saves when the schedule says so
- * (changes older than its interval, or sooner when the car comes to a stop);
- * `flush` saves now (ignition off, shutdown, trip reset).
+ * (changes older than its interval, or at once when the car comes to a stop
+ * or goes to sleep); `flush` saves now (shutdown, trip reset).
  */
 export class TripMemory {
 	readonly trip: TripComputer;
@@ -234,6 +239,7 @@ export class TripMemory {
 	static readonly RETRY_MS = 10000;
 	private readonly buffer = new Uint8Array(TripComputer.RECORD_BYTES);
 	private wasMoving = false;
+	private wasAwake = false;
 
 	/** The log's payload must be `TripComputer.RECORD_BYTES` long and its magic `TRIP_RECORD_MAGIC`. */
 	constructor(trip: TripComputer, log: RecordLog, schedule: SaveSchedule) {
@@ -265,9 +271,12 @@ export class TripMemory {
 	tick(now: number): boolean {
 		if (this.trip.takeChanged())
 			this.schedule.changed(now);
-		const moving = this.trip.moving;
-		const stopped = this.wasMoving && !moving;
+		// Saved at once when the car stops, and when it goes to sleep (ignition off:
+		// speed stops coming), which is when a cluster on switched power loses it.
+		const moving = this.trip.moving, awake = this.trip.awake(now);
+		const stopped = (this.wasMoving && !moving) || (this.wasAwake && !awake);
 		this.wasMoving = moving;
+		this.wasAwake = awake;
 		if (now < this.retryAt || !this.schedule.due(now, stopped))
 			return false;
 		return this.save(now);

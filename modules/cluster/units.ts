@@ -20,6 +20,11 @@ export interface UnitSystem {
 	readonly distanceLabel: string;
 	/** Temperature label; the conversion is `temperature()`. */
 	readonly temperatureLabel: string;
+	/** Display units per litre (L or US gallons). */
+	readonly volumePerLitre: number;
+	readonly volumeLabel: string;
+	/** Fuel economy label; the conversion is `economy()` (L/100 km, or miles per US gallon). */
+	readonly economyLabel: string;
 }
 
 export const METRIC: UnitSystem = Object.freeze({
@@ -31,9 +36,13 @@ export const METRIC: UnitSystem = Object.freeze({
 	distancePerKm: 1,
 	distanceLabel: "km",
 	temperatureLabel: "C",
+	volumePerLitre: 1,
+	volumeLabel: "L",
+	economyLabel: "L/100 km",
 });
 
 const KM_PER_MILE = 1.609344;
+const LITRES_PER_US_GALLON = 3.785411784;
 
 export const IMPERIAL: UnitSystem = Object.freeze({
 	name: "imperial",
@@ -44,6 +53,9 @@ export const IMPERIAL: UnitSystem = Object.freeze({
 	distancePerKm: 1 / KM_PER_MILE,
 	distanceLabel: "mi",
 	temperatureLabel: "F",
+	volumePerLitre: 1 / LITRES_PER_US_GALLON,
+	volumeLabel: "gal",
+	economyLabel: "mpg",
 });
 
 export function unitSystem(name: string): UnitSystem {
@@ -63,4 +75,24 @@ export function distance(km: number, units: UnitSystem): number {
 /** °C in `units`. */
 export function temperature(celsius: number, units: UnitSystem): number {
 	return units === IMPERIAL ? celsius * 1.8 + 32 : celsius;
+}
+
+/** Litres in `units`. */
+export function volume(litres: number, units: UnitSystem): number {
+	return litres * units.volumePerLitre;
+}
+
+/** Fuel economy from L/100 km: the same in metric, miles per US gallon in imperial (more is better there). NaN stays NaN. */
+export function economy(litresPer100km: number, units: UnitSystem): number {
+	return units === IMPERIAL ? 100 * LITRES_PER_US_GALLON / KM_PER_MILE / litresPer100km : litresPer100km;
+}
+
+/**
+ * `value` rounded down to whole `1 / per` steps, as a count of steps (tenths
+ * of a km for `per` 10). Distances are shown rounded down, never ahead of the
+ * car; a sum of float increments that lands a hair under a step (4.99999999
+ * km after five minutes at 60 km/h) still counts that step.
+ */
+export function stepsDown(value: number, per: number): number {
+	return Math.floor(value * per + 1e-6);
 }

@@ -1,7 +1,8 @@
 /*
  * ClusterView: the instrument cluster drawn with Piu — speedometer and
  * tachometer dials with needles, gear, fuel and coolant bars, turn arrows,
- * telltales, odometer and trip — and a second page of diagnostics.
+ * telltales, odometer and trip — a trip page (trips A and B, average speed,
+ * economy, range), a diagnostics page, and the driver menu over them.
  *
  * The view never decides what to show; ClusterModel does, and hands back a bit
  * per element that changed. `apply` touches only those contents, so an idle
@@ -17,7 +18,10 @@ import { Change, type ClusterModel } from "cluster/cluster";
 import type { Diagnostics } from "cluster/diagnostics";
 import { TELLTALE_COLORS, TELLTALE_COUNT, Telltale } from "cluster/telltales";
 import { IMPERIAL, METRIC } from "cluster/units";
-import { type Look, lookFor } from "./look.js";
+import { TRIP_ROWS, TripReadout } from "cluster/trip-readout";
+import { type DriverChoice, DriverMenu } from "cluster/driver-menu";
+import { MAX_DRIVERS } from "cluster/drivers";
+import { type Look, looksFor } from "./look.js";
 import { telltaleSymbol } from "./symbols.js";
 import type { Application, Content, Label, Shape, Skin } from "./piu-types.js";
 
@@ -190,12 +194,14 @@ export interface ViewHooks {
 	readonly source: string;
 	/** The CAN source's state for the diagnostics page: a feed's connection, a controller's bus status (allocates; once a second while shown). */
 	sourceStatus(now: number): string;
-	/** Zeroes trip A (and saves at once). */
-	resetTrip(): void;
-	/** Units or theme changed by the driver: keep them in their profile. */
-	settingsChanged(): void;
-	/** Switches to the next driver (their units, theme and thresholds follow); returns their name. */
-	nextDriver(): string;
+	/** Zeroes trip A (0) or B (1), and saves at once. */
+	resetTrip(which: 0 | 1): void;
+	/** Units, theme or page changed by the driver: keep them in their profile. */
+	settingsChanged(page: Page): void;
+	/** The drivers' names, the current one's index, and whether another can be added. */
+	drivers(): { names: readonly string[]; index: number };
+	/** Makes the chosen driver current (adding one first when asked): their units, theme and thresholds follow. Returns their start page. */
+	chooseDriver(choice: DriverChoice): string;
 	/** Acknowledges the alert on the pop-up; true when there was one. */
 	acknowledgeAlert(): boolean;
 }
@@ -204,6 +210,10 @@ export interface ViewHooks {
 const ALERT_FILLS = ["#2b6cc4", "#e09a10", "#d0281e"];
 /** Shift lamp: off, lit. */
 const SHIFT_FILLS = ["#00000000", "#ff3b2f"];
+
+export type Page = "cluster" | "trip" | "diagnostics";
+/** The pages in the order a tap on the page button goes through them. */
+const PAGES: readonly Page[] = ["cluster", "trip", "diagnostics"];
 
 /** Rows of the diagnostics page. */
 const DIAG_ROWS = ["Display", "Bus frames", "Bus load (est.)", "Decoded", "Dropped", "Unknown ids", "Stale signals", "Stale now", "Source"];
@@ -218,9 +228,11 @@ export class ClusterView {
 	private readonly diagnostics: Diagnostics;
 	private readonly hooks: ViewHooks;
 	private readonly g: Geometry;
+	/** Day and night, sized for this screen. */
+	private readonly looks: Look[];
 	private look: Look;
-	private readonly main: any;
-	private readonly diag: any;
+	private readonly pages: Record<Page, any>;
+	private current: Page = "cluster";
 	private readonly speedo: Dial;
 	private readonly tacho: Dial;
 	private readonly speedLabel: Label;
@@ -233,29 +245,44 @@ export class ClusterView {
 	private readonly trip: Label;
 	private readonly ambient: Label;
 	private readonly lamps: Content[] = [];
+	private readonly titles: Label[] = [];
+	private readonly rowNames: Label[] = [];
 	private readonly diagValues: Label[] = [];
-	private readonly diagNames: Label[] = [];
 	private readonly diagTitle: Label;
+	private readonly tripTitle: Label;
+	private readonly tripReadout = new TripReadout();
+	/** Trip page cells by row, then column (A, B). */
+	private readonly tripCells: Label[][] = [];
+	private readonly tripHeads: Label[] = [];
+	private readonly tripNames: Label[] = [];
+	private readonly rangeValue: Label;
 	private readonly buttons: Label[] = [];
+	private readonly diagButtons: Label[] = [];
 	private readonly popup: any;
 	private readonly popupText: Label;
 	private readonly popupSkins: Skin[] = [];
 	private readonly shiftLamp: Content;
-	private showingDiagnostics = false;
+	private readonly menu = new DriverMenu();
+	private readonly menuPanel: any;
+	private readonly menuRows: Label[] = [];
+	private readonly menuHint: Label;
+	private menuRevision = -1;
 
-	/** Builds the view for the display, landscape as the host's rotation makes it (320 x 240, 480 x 320...). */
-	constructor(model: ClusterModel, diagnostics: Diagnostics, hooks: ViewHooks) {
+	/**
+	 * Builds the view for the display, landscape as the host's rotation makes
+	 * it (320 x 240, 480 x 320...), showing `startPage` (a driver's page id;
+	 * "main" or anything unknown is the cluster).
+	 */
+	constructor(model: ClusterModel, diagnostics: Diagnostics, hooks: ViewHooks, startPage = "cluster") {
 		this.model = model;
 		this.diagnostics = diagnostics;
 		this.hooks = hooks;
-		this.look = lookFor(model.theme.theme);
-		const look = this.look;
 		const view = this;
 
 		class PageBehavior extends Behavior {
 			onTouchEnded(_content: Content) {
 				if (!view.acknowledgeAlert())
-					view.togglePage();
+					view.nextPage();
 			}
 		}
 		class ClockBehavior extends Behavior {
@@ -270,19 +297,22 @@ export class ClusterView {
 
 		// The application first: its size is the screen's after the host's rotation (a 240 x 320 panel turned 90 degrees is 320 x 240).
 		this.application = new Application(null, {
-			left: 0, top: 0, right: 0, bottom: 0, skin: look.background, Behavior: ClockBehavior,
+			left: 0, top: 0, right: 0, bottom: 0, Behavior: ClockBehavior,
 			commandListLength: 8192, displayListLength: 8192, touchCount: 1,
 		} as any);
 		const width = this.application.width, height = this.application.height;
 		const g = this.g = new Geometry(width, height);
+		this.looks = looksFor(g.scale);
+		const look = this.look = this.looks[model.theme.theme];
 
-		this.main = new Container(null, { left: 0, top: 0, width, height, active: true, Behavior: PageBehavior });
-		this.diag = new Container(null, { left: 0, top: 0, width, height, active: true, visible: false, Behavior: PageBehavior });
+		const page = () => new Container(null, { left: 0, top: 0, width, height, active: true, visible: false, Behavior: PageBehavior });
+		this.pages = { cluster: page(), trip: page(), diagnostics: page() };
+		const main = this.pages.cluster;
 
 		// Dials.
 		const r = g.s(76);
-		this.speedo = new Dial(this.main, g.x(82) - r, g.y(130) - r, r, model.speedometer.needle.steps);
-		this.tacho = new Dial(this.main, g.x(238) - r, g.y(130) - r, r, model.tachometer.steps);
+		this.speedo = new Dial(main, g.x(82) - r, g.y(130) - r, r, model.speedometer.needle.steps);
+		this.tacho = new Dial(main, g.x(238) - r, g.y(130) - r, r, model.tachometer.steps);
 		// Readouts sit in the open lower part of each dial, clear of the hub and the needle's sweep.
 		this.speedLabel = new Label(null, { left: r - g.s(40), top: r + 2, width: g.s(80), height: g.s(40), style: look.speedStyle, string: "--" });
 		this.speedUnit = new Label(null, { left: r - g.s(40), top: r + g.s(38), width: g.s(80), height: g.s(18), style: look.unitStyle, string: model.units.speedLabel });
@@ -309,7 +339,7 @@ export class ClusterView {
 				: [w, m, w - head, 0, w - head, m - shaft, 0, m - shaft, 0, m + shaft, w - head, m + shaft, w - head, h];
 			arrow.fillOutline = Outline.fill(Outline.PolygonPath(...points));
 			this.lamps[which] = arrow;
-			this.main.add(arrow);
+			main.add(arrow);
 		}
 
 		// Telltales: warnings and indicators across the top; low fuel and coolant temperature by their bars.
@@ -321,7 +351,7 @@ export class ClusterView {
 			if (symbol.stroke)
 				shape.strokeOutline = symbol.stroke;
 			this.lamps[which] = shape;
-			this.main.add(shape);
+			main.add(shape);
 		};
 		const lw = g.s(28), lh = g.s(23), gap = g.s(6);
 		const row = [Telltale.checkEngine, Telltale.oilPressure, Telltale.battery, Telltale.parkingBrake, Telltale.seatBelt, Telltale.doorOpen, Telltale.highBeam];
@@ -331,64 +361,94 @@ export class ClusterView {
 			x += lw + gap;
 		}
 		this.ambient = new Label(null, { left: g.x(256), top: g.y(30), width: g.s(58), height: g.s(20), style: look.infoRightStyle, string: "--" });
-		this.main.add(this.ambient);
+		main.add(this.ambient);
 
 		// Bottom strip: fuel, odometer and trip, coolant.
 		lamp(Telltale.lowFuel, g.x(6), g.y(210), lw, lh);
-		this.fuel = new Bar(this.main, g.x(40), g.y(218), g.s(64), g.s(8), model.fuel.steps);
-		this.coolant = new Bar(this.main, g.x(216), g.y(218), g.s(64), g.s(8), model.coolant.steps);
+		this.fuel = new Bar(main, g.x(40), g.y(218), g.s(64), g.s(8), model.fuel.steps);
+		this.coolant = new Bar(main, g.x(216), g.y(218), g.s(64), g.s(8), model.coolant.steps);
 		lamp(Telltale.coolantTemp, g.x(286), g.y(210), lw, lh);
 		this.odometer = new Label(null, { left: g.x(110), top: g.y(202), width: g.s(100), height: g.s(18), style: look.infoStyle, string: "--" });
 		this.trip = new Label(null, { left: g.x(110), top: g.y(220), width: g.s(100), height: g.s(18), style: look.unitStyle, string: "--" });
-		this.main.add(this.odometer);
-		this.main.add(this.trip);
+		main.add(this.odometer);
+		main.add(this.trip);
 
 		// Shift light: a bar above the tachometer, lit at the shift point, flashing at the limit.
 		this.shiftLamp = new Content(null, { left: g.x(238) - g.s(18), top: g.y(33), width: g.s(36), height: g.s(6), skin: new Skin({ fill: SHIFT_FILLS }), state: 0 } as any);
-		this.main.add(this.shiftLamp);
+		main.add(this.shiftLamp);
 
 		// Alert pop-up over the bottom strip (never over the speed or the lamps): the monitor's top alert,
 		// coloured by severity; a touch (or button A) acknowledges it.
 		for (const fill of ALERT_FILLS)
 			this.popupSkins.push(new Skin({ fill, stroke: "#ffffff", borders: { left: 2, right: 2, top: 2, bottom: 2 } }));
 		this.popup = new Container(null, { left: g.x(20), top: g.y(198), width: g.s(280), height: g.s(40), skin: this.popupSkins[1], visible: false, active: false });
-		this.popupText = new Label(null, { left: g.s(6), right: g.s(6), top: 0, bottom: 0, style: new Style({ font: "semibold 16px Open Sans", color: "#ffffff", horizontal: "center", vertical: "middle" }), string: "" });
+		this.popupText = new Label(null, { left: g.s(6), right: g.s(6), top: 0, bottom: 0, style: look.popupStyle, string: "" });
 		this.popup.add(this.popupText);
-		this.main.add(this.popup);
+		main.add(this.popup);
+
+		// Trip page: a row per figure, trips A and B side by side, the range under them.
+		const trip = this.pages.trip;
+		this.tripTitle = this.title(trip, "Trips");
+		for (let c = 0; c < 2; c++) {
+			const head = new Label(null, { left: g.x(124 + c * 98), top: g.y(32), width: g.s(92), height: g.s(20), style: look.columnStyle, string: c ? "Trip B" : "Trip A" });
+			this.tripHeads.push(head);
+			trip.add(head);
+		}
+		for (let i = 0; i <= TRIP_ROWS.length; i++) {
+			const top = g.y(54 + i * 24);
+			// Names are 120 px at most; the economy row's carries its unit and runs under trip A's short figure.
+			this.tripNames.push(this.rowName(trip, i < TRIP_ROWS.length ? TRIP_ROWS[i] : "Range", top, i === TRIP_ROWS.length - 1 ? 170 : 120));
+			if (i === TRIP_ROWS.length)
+				break;
+			const cells: Label[] = [];
+			for (let c = 0; c < 2; c++) {
+				const cell = new Label(null, { left: g.x(124 + c * 98), top, width: g.s(92), height: g.s(22), style: look.rowValueStyle, string: "--" });
+				cells.push(cell);
+				trip.add(cell);
+			}
+			this.tripCells.push(cells);
+		}
+		this.rangeValue = new Label(null, { left: g.x(124), top: g.y(54 + TRIP_ROWS.length * 24), width: g.s(190), height: g.s(22), style: look.rowValueStyle, string: "--" });
+		trip.add(this.rangeValue);
+		this.addButtons(trip, this.buttons, [["Reset A", () => this.resetTrip(0)], ["Reset B", () => this.resetTrip(1)], ["Driver", () => this.openDriverMenu()]]);
 
 		// Diagnostics page.
-		this.diagTitle = new Label(null, { left: g.x(10), top: g.y(4), width: g.s(300), height: g.s(26), style: look.titleStyle, string: `Diagnostics: ${hooks.source}` });
-		this.diag.add(this.diagTitle);
+		this.diagTitle = this.title(this.pages.diagnostics, "");
 		for (let i = 0; i < DIAG_ROWS.length; i++) {
 			const top = g.y(31 + i * 19);
-			const name = new Label(null, { left: g.x(12), top, width: g.s(130), height: g.s(19), style: look.rowNameStyle, string: DIAG_ROWS[i] });
+			this.rowName(this.pages.diagnostics, DIAG_ROWS[i], top);
 			const value = new Label(null, { left: g.x(116), top, width: g.s(198), height: g.s(19), style: look.rowValueStyle, string: "--" });
-			this.diagNames.push(name);
 			this.diagValues.push(value);
-			this.diag.add(name);
-			this.diag.add(value);
+			this.pages.diagnostics.add(value);
 		}
-		const buttonW = g.s(96);
-		// The page itself goes back when touched; its third button resets trip A.
-		const actions = [() => this.toggleUnits(), () => this.cycleTheme(), () => this.resetTrip()];
-		for (let i = 0; i < 3; i++) {
-			const action = actions[i];
-			class ButtonBehavior extends Behavior {
-				onTouchEnded(_content: Content) {
-					action();
-				}
-			}
-			const button = new Label(null, {
-				left: g.x(10) + i * (buttonW + g.s(6)), top: g.y(206), width: buttonW, height: g.s(28), active: true,
-				Behavior: ButtonBehavior, string: "",
-			} as any);
-			this.buttons.push(button);
-			this.diag.add(button);
-		}
+		this.addButtons(this.pages.diagnostics, this.diagButtons, [["", () => this.toggleUnits()], ["", () => this.cycleTheme()], ["Driver", () => this.openDriverMenu()]]);
 		this.labelButtons();
 
-		(this.application as any).add(this.main);
-		(this.application as any).add(this.diag);
+		// Driver menu: a panel over the whole screen, a row per driver and one to add a driver.
+		this.menuPanel = new Container(null, { left: 0, top: 0, width, height, active: true, visible: false });
+		this.title(this.menuPanel, "Who is driving?");
+		for (let i = 0; i <= MAX_DRIVERS; i++) {
+			const index = i;
+			class RowBehavior extends Behavior {
+				onTouchEnded(_content: Content) {
+					view.chooseDriver(index);
+				}
+			}
+			const rowLabel = new Label(null, {
+				left: g.x(10), top: g.y(30 + i * 20), width: g.s(300), height: g.s(20), active: true, visible: false,
+				Behavior: RowBehavior, string: "",
+			} as any);
+			this.menuRows.push(rowLabel);
+			this.menuPanel.add(rowLabel);
+		}
+		// What the buttons do here (a touch on a name works too).
+		this.menuHint = new Label(null, { left: g.x(10), top: g.y(216), width: g.s(300), height: g.s(20), style: look.unitStyle, string: "A choose   B next   C close" });
+		this.menuPanel.add(this.menuHint);
+
+		for (const name of PAGES)
+			(this.application as any).add(this.pages[name]);
+		(this.application as any).add(this.menuPanel);
+		this.showPage(PAGES.indexOf(startPage as Page) >= 0 ? startPage as Page : "cluster");
 		this.applyTheme();
 	}
 
@@ -397,11 +457,23 @@ export class ClusterView {
 		const now = this.hooks.now();
 		const changed = this.hooks.tick(now);
 		this.ticks++;
+		let drew = false;
 		if (changed) {
 			this.apply(changed);
-			this.drawn++;
+			drew = true;
 		}
-		if (this.hooks.sample(now) && this.showingDiagnostics)
+		if (this.current === "trip" && this.tripReadout.update(this.model.trip, this.model.units)) {
+			this.showTrips();
+			drew = true;
+		}
+		this.menu.tick(now);
+		if (this.menu.revision !== this.menuRevision) {
+			this.showMenu();
+			drew = true;
+		}
+		if (drew)
+			this.drawn++;
+		if (this.hooks.sample(now) && this.current === "diagnostics")
 			this.showDiagnostics(now);
 	}
 
@@ -474,52 +546,171 @@ export class ClusterView {
 		}
 	}
 
-	/** Zeroes trip A (button A held, or the diagnostics page's button). */
-	resetTrip(): void {
-		this.hooks.resetTrip();
+	/** Zeroes trip A (0) or B (1): button A or C held, or the trip page's buttons. */
+	resetTrip(which: 0 | 1): void {
+		this.hooks.resetTrip(which);
 	}
 
 	/** Acknowledges the alert on the pop-up; false when none shows (then a touch switches pages). */
 	acknowledgeAlert(): boolean {
-		return !this.showingDiagnostics && this.hooks.acknowledgeAlert();
+		return this.current === "cluster" && this.hooks.acknowledgeAlert();
 	}
 
-	/** Shows the other page. */
-	togglePage(): void {
-		this.showingDiagnostics = !this.showingDiagnostics;
-		this.main.visible = !this.showingDiagnostics;
-		this.diag.visible = this.showingDiagnostics;
-		if (this.showingDiagnostics)
-			this.showDiagnostics(this.hooks.now());
+	/** Shows the next page (cluster, trip, diagnostics, round again) and keeps it as the driver's page. */
+	nextPage(): void {
+		this.showPage(PAGES[(PAGES.indexOf(this.current) + 1) % PAGES.length]);
+		this.hooks.settingsChanged(this.current);
 	}
 
-	get page(): "cluster" | "diagnostics" {
-		return this.showingDiagnostics ? "diagnostics" : "cluster";
+	get page(): Page {
+		return this.current;
 	}
 
 	toggleUnits(): void {
 		this.model.setUnits(this.model.units === METRIC ? IMPERIAL : METRIC);
-		this.hooks.settingsChanged();
+		this.hooks.settingsChanged(this.current);
 	}
 
 	cycleTheme(): void {
 		this.model.cycleTheme();
-		this.hooks.settingsChanged();
+		this.hooks.settingsChanged(this.current);
 		this.labelButtons();
 	}
 
-	/** The next driver's settings; the diagnostics title names them. */
-	nextDriver(): void {
-		const name = this.hooks.nextDriver();
-		this.diagTitle.string = `${name}: ${this.hooks.source}`;
+	/*
+	 * The three buttons of a board that has them (M5Stack A, B, C); `held` is
+	 * a press of a second or more. A: acknowledge the alert, else the next
+	 * page; held, reset trip A. B: units; held, the driver menu. C: theme;
+	 * held, reset trip B. While the driver menu is open: B moves down, A
+	 * chooses, C closes.
+	 */
+	buttonA(held: boolean): void {
+		if (this.menu.isOpen) {
+			if (!held)
+				this.chooseDriver(this.menu.selected);
+		}
+		else if (held)
+			this.resetTrip(0);
+		else if (!this.acknowledgeAlert())
+			this.nextPage();
+	}
+
+	buttonB(held: boolean): void {
+		if (this.menu.isOpen)
+			this.menu.next(this.hooks.now());
+		else if (held)
+			this.openDriverMenu();
+		else
+			this.toggleUnits();
+	}
+
+	buttonC(held: boolean): void {
+		if (this.menu.isOpen)
+			this.menu.close();
+		else if (held)
+			this.resetTrip(1);
+		else
+			this.cycleTheme();
+	}
+
+	/** Opens the driver menu on the current driver. */
+	openDriverMenu(): void {
+		const { names, index } = this.hooks.drivers();
+		this.menu.open(names, index, names.length < MAX_DRIVERS, this.hooks.now());
+	}
+
+	/** Chooses menu row `row`: that driver, or a new one; their settings and page follow. */
+	private chooseDriver(row: number): void {
+		const choice = this.menu.choose(row);
+		if (!choice)
+			return;
+		const page = this.hooks.chooseDriver(choice);
+		this.showPage(PAGES.indexOf(page as Page) >= 0 ? page as Page : "cluster");
 		this.labelButtons();
+	}
+
+	private showPage(page: Page): void {
+		for (const name of PAGES)
+			this.pages[name].visible = name === page;
+		this.current = page;
+		const { names, index } = this.hooks.drivers();
+		this.tripTitle.string = `Trips: ${names[index]}`;
+		this.diagTitle.string = `Diagnostics: ${this.hooks.source}`;
+		if (page === "diagnostics")
+			this.showDiagnostics(this.hooks.now());
+		if (page === "trip") {
+			this.tripReadout.update(this.model.trip, this.model.units);
+			this.showTrips();
+		}
 	}
 
 	private labelButtons(): void {
 		const model = this.model;
-		this.buttons[0].string = `Units: ${model.units.speedLabel}`;
-		this.buttons[1].string = `Theme: ${model.theme.choice}`;
-		this.buttons[2].string = "Reset trip";
+		this.diagButtons[0].string = `Units: ${model.units.speedLabel}`;
+		this.diagButtons[1].string = `Theme: ${model.theme.choice}`;
+	}
+
+	/** A page title at the top left. */
+	private title(page: any, string: string): Label {
+		const g = this.g;
+		const label = new Label(null, { left: g.x(10), top: g.y(4), width: g.s(300), height: g.s(26), style: this.look.titleStyle, string });
+		this.titles.push(label);
+		page.add(label);
+		return label;
+	}
+
+	/** A row's name at the left of a page, at `top`, `width` wide in the design. */
+	private rowName(page: any, string: string, top: number, width = 130): Label {
+		const g = this.g;
+		const label = new Label(null, { left: g.x(12), top, width: g.s(width), height: g.s(19), style: this.look.rowNameStyle, string });
+		this.rowNames.push(label);
+		page.add(label);
+		return label;
+	}
+
+	/** Three touch buttons along the bottom of `page`. */
+	private addButtons(page: any, into: Label[], buttons: Array<[string, () => void]>): void {
+		const g = this.g, buttonW = g.s(96);
+		for (let i = 0; i < buttons.length; i++) {
+			const action = buttons[i][1];
+			class ButtonBehavior extends Behavior {
+				onTouchEnded(_content: Content) {
+					action();
+				}
+			}
+			const button = new Label(null, {
+				left: g.x(10) + i * (buttonW + g.s(6)), top: g.y(206), width: buttonW, height: g.s(28), active: true,
+				Behavior: ButtonBehavior, string: buttons[i][0],
+			} as any);
+			into.push(button);
+			page.add(button);
+		}
+	}
+
+	/** Copies the trip readout's text into the trip page. Strings are the readout's own: nothing allocates here. */
+	private showTrips(): void {
+		const readout = this.tripReadout;
+		for (let i = 0; i < TRIP_ROWS.length; i++) {
+			this.tripNames[i].string = readout.names[i];
+			for (let c = 0; c < 2; c++)
+				this.tripCells[i][c].string = readout.cells[i][c];
+		}
+		this.rangeValue.string = readout.range;
+	}
+
+	/** Shows, updates or hides the driver menu after a change. */
+	private showMenu(): void {
+		const menu = this.menu;
+		this.menuRevision = menu.revision;
+		this.menuPanel.visible = menu.isOpen;
+		if (!menu.isOpen)
+			return;
+		for (let i = 0; i < this.menuRows.length; i++) {
+			const row = this.menuRows[i];
+			row.visible = i < menu.rows.length;
+			row.string = i < menu.rows.length ? menu.rows[i] : "";
+			row.state = i === menu.selected ? 1 : 0;
+		}
 	}
 
 	/** Fills the diagnostics rows. Allocates their strings; runs once a second while the page shows. */
@@ -546,10 +737,11 @@ export class ClusterView {
 	}
 
 	private applyTheme(): void {
-		const look = this.look = lookFor(this.model.theme.theme);
+		const look = this.look = this.looks[this.model.theme.theme];
 		this.application.skin = look.background;
-		this.main.skin = look.background;
-		this.diag.skin = look.background;
+		for (const name of PAGES)
+			this.pages[name].skin = look.background;
+		this.menuPanel.skin = look.background;
 		this.speedo.theme(look);
 		this.tacho.theme(look);
 		this.speedLabel.style = this.model.speedometer.needle.missing ? look.missingStyle : look.speedStyle;
@@ -561,6 +753,7 @@ export class ClusterView {
 		this.odometer.style = look.infoStyle;
 		this.trip.style = look.unitStyle;
 		this.ambient.style = look.infoRightStyle;
+		this.popupText.style = look.popupStyle;
 		for (let i = 0; i < TELLTALE_COUNT; i++) {
 			const lamp = this.lamps[i];
 			if (i === Telltale.turnLeft || i === Telltale.turnRight)
@@ -569,17 +762,29 @@ export class ClusterView {
 				lamp.skin = look.lampSkins[TELLTALE_COLORS[i]];
 			lamp.state = this.model.telltales.shown[i];
 		}
-		this.diagTitle.style = look.titleStyle;
-		for (const name of this.diagNames)
+		for (const title of this.titles)
+			title.style = look.titleStyle;
+		for (const name of this.rowNames)
 			name.style = look.rowNameStyle;
 		for (const value of this.diagValues)
 			value.style = look.rowValueStyle;
-		for (const button of this.buttons) {
+		for (const cells of this.tripCells)
+			for (const cell of cells)
+				cell.style = look.rowValueStyle;
+		this.rangeValue.style = look.rowValueStyle;
+		for (const head of this.tripHeads)
+			head.style = look.columnStyle;
+		for (const button of [...this.buttons, ...this.diagButtons]) {
 			button.skin = look.buttonSkin;
 			button.style = look.buttonStyle;
 		}
+		for (const row of this.menuRows) {
+			row.skin = look.selectionSkin;
+			row.style = look.menuStyle;
+		}
+		this.menuHint.style = look.unitStyle;
 		// A new skin on a container does not invalidate what it covers: hide and show the page to redraw it whole.
-		const page = this.showingDiagnostics ? this.diag : this.main;
+		const page = this.menu.isOpen ? this.menuPanel : this.pages[this.current];
 		page.visible = false;
 		page.visible = true;
 	}

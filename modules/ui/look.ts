@@ -3,11 +3,13 @@
  * uses, built once at start for both themes so a theme change only swaps
  * references. Lamp colours follow ISO 2575 (red, amber, green, blue).
  *
- * Device only (Piu). Allocates both looks when first asked, then nothing.
- * Fonts are the Open Sans resources the manifest builds from the Moddable SDK.
+ * Device only (Piu). The view allocates both looks at start, then nothing.
+ * Fonts are the Open Sans resources the manifest builds from the Moddable SDK,
+ * chosen for the screen's size by fonts.ts.
  */
 import {} from "piu/MC";
 import { LampColor } from "cluster/telltales";
+import { type FontWeight, type Glyphs, fontFor } from "./fonts.js";
 import type { Skin, Style } from "./piu-types.js";
 
 export interface Palette {
@@ -75,9 +77,18 @@ export class Look {
 	readonly titleStyle: Style;
 	readonly rowNameStyle: Style;
 	readonly rowValueStyle: Style;
+	/** Column heads of the trip page. */
+	readonly columnStyle: Style;
 	readonly buttonStyle: Style;
+	/** Driver menu rows: state 0 normal, 1 on the selection bar. */
+	readonly menuStyle: Style;
+	readonly popupStyle: Style;
+	/** The driver menu's selection bar and the panel behind the menu. */
+	readonly selectionSkin: Skin;
+	readonly panelSkin: Skin;
 
-	constructor(palette: Palette) {
+	/** Both skins and styles for `palette`, text sized for a screen `scale` times the 320 x 240 design. */
+	constructor(palette: Palette, scale: number) {
 		this.palette = palette;
 		const p = palette;
 		this.background = new Skin({ fill: p.background });
@@ -92,25 +103,28 @@ export class Look {
 		this.barSkin = new Skin({ fill: [p.bar, p.missing, LAMP_FILL[LampColor.amber]] });
 		this.barTrackSkin = new Skin({ fill: p.barTrack });
 		this.buttonSkin = new Skin({ fill: p.button, stroke: p.dimText, borders: { left: 1, right: 1, top: 1, bottom: 1 } });
-		this.speedStyle = new Style({ font: "light 42px Open Sans", color: [p.text, p.missing], horizontal: "center", vertical: "middle" });
-		this.missingStyle = new Style({ font: "semibold 28px Open Sans", color: [p.missing, p.missing], horizontal: "center", vertical: "middle" });
-		this.gearStyle = new Style({ font: "semibold 28px Open Sans", color: [p.text, p.missing], horizontal: "center", vertical: "middle" });
-		this.dialNumberStyle = new Style({ font: "16px Open Sans", color: [p.dimText, p.missing], horizontal: "center", vertical: "middle" });
-		this.unitStyle = new Style({ font: "16px Open Sans", color: [p.dimText, p.missing], horizontal: "center", vertical: "middle" });
-		this.infoStyle = new Style({ font: "semibold 16px Open Sans", color: [p.text, p.missing], horizontal: "center", vertical: "middle" });
-		this.infoRightStyle = new Style({ font: "semibold 16px Open Sans", color: [p.text, p.missing], horizontal: "right", vertical: "middle" });
-		this.titleStyle = new Style({ font: "semibold 20px Open Sans", color: p.text, horizontal: "left", vertical: "middle" });
-		this.rowNameStyle = new Style({ font: "16px Open Sans", color: p.dimText, horizontal: "left", vertical: "middle" });
-		this.rowValueStyle = new Style({ font: "semibold 16px Open Sans", color: [p.text, LAMP_FILL[LampColor.amber]], horizontal: "right", vertical: "middle" });
-		this.buttonStyle = new Style({ font: "semibold 16px Open Sans", color: p.text, horizontal: "center", vertical: "middle" });
+		this.selectionSkin = new Skin({ fill: ["#00000000", p.text] });
+		this.panelSkin = new Skin({ fill: p.background, stroke: p.dimText, borders: { left: 2, right: 2, top: 2, bottom: 2 } });
+		// Text scales with the layout, in the sizes the manifest builds (fonts.ts).
+		const font = (weight: FontWeight, size: number, glyphs?: Glyphs) => fontFor(weight, size, scale, glyphs);
+		this.speedStyle = new Style({ font: font("light", 42, "digits"), color: [p.text, p.missing], horizontal: "center", vertical: "middle" });
+		this.missingStyle = new Style({ font: font("semibold", 28), color: [p.missing, p.missing], horizontal: "center", vertical: "middle" });
+		this.gearStyle = new Style({ font: font("semibold", 28), color: [p.text, p.missing], horizontal: "center", vertical: "middle" });
+		this.dialNumberStyle = new Style({ font: font("regular", 16), color: [p.dimText, p.missing], horizontal: "center", vertical: "middle" });
+		this.unitStyle = new Style({ font: font("regular", 16), color: [p.dimText, p.missing], horizontal: "center", vertical: "middle" });
+		this.infoStyle = new Style({ font: font("semibold", 16), color: [p.text, p.missing], horizontal: "center", vertical: "middle" });
+		this.infoRightStyle = new Style({ font: font("semibold", 16), color: [p.text, p.missing], horizontal: "right", vertical: "middle" });
+		this.titleStyle = new Style({ font: font("semibold", 20), color: p.text, horizontal: "left", vertical: "middle" });
+		this.rowNameStyle = new Style({ font: font("regular", 16), color: p.dimText, horizontal: "left", vertical: "middle" });
+		this.rowValueStyle = new Style({ font: font("semibold", 16), color: [p.text, LAMP_FILL[LampColor.amber]], horizontal: "right", vertical: "middle" });
+		this.columnStyle = new Style({ font: font("semibold", 16), color: p.dimText, horizontal: "right", vertical: "middle" });
+		this.buttonStyle = new Style({ font: font("semibold", 16), color: p.text, horizontal: "center", vertical: "middle" });
+		this.menuStyle = new Style({ font: font("regular", 16), color: [p.text, p.background], horizontal: "left", vertical: "middle" });
+		this.popupStyle = new Style({ font: font("semibold", 16), color: "#ffffff", horizontal: "center", vertical: "middle" });
 	}
 }
 
-let looks: Look[] | undefined;
-
-/** The look for `Theme` value `theme` (0 day, 1 night). Builds both on first use. */
-export function lookFor(theme: number): Look {
-	if (!looks)
-		looks = [new Look(DAY), new Look(NIGHT)];
-	return looks[theme];
+/** The looks by `Theme` value (0 day, 1 night), text sized for a screen `scale` times the design. */
+export function looksFor(scale: number): Look[] {
+	return [new Look(DAY, scale), new Look(NIGHT, scale)];
 }
