@@ -63,12 +63,15 @@ class Dial {
 	readonly hub: Shape;
 	readonly numbers: Label[] = [];
 	readonly radius: number;
+	/** The dial's size against the 76 px radius of the 320 x 240 design: ticks, numbers, needle and hub scale by it. */
+	private readonly k: number;
 	private readonly needleBase: Outline;
 	private readonly steps: number;
 
 	constructor(container: any, left: number, top: number, radius: number, steps: number) {
 		this.radius = radius;
 		this.steps = steps;
+		const k = this.k = radius / 76;
 		const size = radius * 2;
 		this.box = new Container(null, { left, top, width: size, height: size }) as Content;
 		container.add(this.box);
@@ -77,13 +80,14 @@ class Dial {
 		(this.box as any).add(this.ticks);
 		(this.box as any).add(this.redline);
 		this.needle = new Shape(null, { left: 0, top: 0, width: size, height: size });
-		this.hub = new Shape(null, { left: radius - 6, top: radius - 6, width: 12, height: 12 });
+		const hub = Math.round(6 * k);
+		this.hub = new Shape(null, { left: radius - hub, top: radius - hub, width: hub * 2, height: hub * 2 });
 		const hubPath = new Outline.CanvasPath();
-		hubPath.arc(6, 6, 5.5, 0, 2 * Math.PI);
+		hubPath.arc(hub, hub, hub - 0.5, 0, 2 * Math.PI);
 		this.hub.fillOutline = Outline.fill(hubPath);
 		// A tapered needle along +x from a short tail to just inside the ticks.
-		const tip = radius - 7;
-		this.needleBase = Outline.fill(Outline.PolygonPath(-10, -3.2, tip, -1.1, tip, 1.1, -10, 3.2));
+		const tip = radius - 7 * k, tail = -10 * k;
+		this.needleBase = Outline.fill(Outline.PolygonPath(tail, -3.2 * k, tip, -1.1 * k, tip, 1.1 * k, tail, 3.2 * k));
 	}
 
 	/** Adds the needle and hub above whatever the caller put in the centre. */
@@ -94,27 +98,27 @@ class Dial {
 
 	/** Draws ticks every `minor` and `major` units up to `max`, numbers every `labelStep` divided by `labelDivisor`. */
 	scale(max: number, minor: number, major: number, labelStep: number, labelDivisor: number, look: Look): void {
-		const r = this.radius;
+		const r = this.radius, k = this.k;
 		const minorPath = new Outline.CanvasPath(), majorPath = new Outline.CanvasPath();
 		minorPath.arc(r, r, r - 1, DIAL_START * RADIANS, (DIAL_START + DIAL_SWEEP) * RADIANS);
 		for (let v = 0; v <= max + 1e-9; v += minor) {
 			const a = (DIAL_START + v / max * DIAL_SWEEP) * RADIANS;
 			const isMajor = Math.abs(v / major - Math.round(v / major)) < 1e-6;
-			const inner = isMajor ? r - 10 : r - 6;
+			const inner = isMajor ? r - 10 * k : r - 6 * k;
 			const path = isMajor ? majorPath : minorPath;
 			path.moveTo(r + Math.cos(a) * (r - 1), r + Math.sin(a) * (r - 1));
 			path.lineTo(r + Math.cos(a) * inner, r + Math.sin(a) * inner);
 		}
-		this.ticks.fillOutline = Outline.stroke(minorPath, 1.5, Outline.LINECAP_BUTT);
-		this.ticks.strokeOutline = Outline.stroke(majorPath, 3, Outline.LINECAP_BUTT);
+		this.ticks.fillOutline = Outline.stroke(minorPath, 1.5 * k, Outline.LINECAP_BUTT);
+		this.ticks.strokeOutline = Outline.stroke(majorPath, 3 * k, Outline.LINECAP_BUTT);
 		for (const label of this.numbers)
 			(this.box as any).remove(label);
 		this.numbers.length = 0;
-		const lr = r - 21;
+		const lr = r - 21 * k, w = Math.round(30 * k), h = Math.round(18 * k);
 		for (let v = 0; v <= max + 1e-9; v += labelStep) {
 			const a = (DIAL_START + v / max * DIAL_SWEEP) * RADIANS;
 			const label = new Label(null, {
-				left: Math.round(r + Math.cos(a) * lr - 15), top: Math.round(r + Math.sin(a) * lr - 9), width: 30, height: 18,
+				left: Math.round(r + Math.cos(a) * lr - w / 2), top: Math.round(r + Math.sin(a) * lr - h / 2), width: w, height: h,
 				style: look.dialNumberStyle, string: String(Math.round(v / labelDivisor)),
 			});
 			this.numbers.push(label);
@@ -125,8 +129,8 @@ class Dial {
 	/** Paints the red zone from `from` to `max`. */
 	zone(from: number, max: number): void {
 		const r = this.radius, path = new Outline.CanvasPath();
-		path.arc(r, r, r - 4, (DIAL_START + from / max * DIAL_SWEEP) * RADIANS, (DIAL_START + DIAL_SWEEP) * RADIANS);
-		this.redline.fillOutline = Outline.stroke(path, 6, Outline.LINECAP_BUTT);
+		path.arc(r, r, r - 4 * this.k, (DIAL_START + from / max * DIAL_SWEEP) * RADIANS, (DIAL_START + DIAL_SWEEP) * RADIANS);
+		this.redline.fillOutline = Outline.stroke(path, 6 * this.k, Outline.LINECAP_BUTT);
 	}
 
 	/**
