@@ -113,7 +113,8 @@ export class Look {
 		this.dialNumberStyle = new Style({ font: font("regular", 16), color: [p.dimText, p.missing], horizontal: "center", vertical: "middle" });
 		this.unitStyle = new Style({ font: font("regular", 16), color: [p.dimText, p.missing], horizontal: "center", vertical: "middle" });
 		this.infoStyle = new Style({ font: font("semibold", 16), color: [p.text, p.missing], horizontal: "center", vertical: "middle" });
-		this.infoRightStyle = new Style({ font: font("semibold", 16), color: [p.text, p.missing], horizontal: "right", vertical: "middle" });
+		// A right margin: a right-aligned glyph whose ink overhangs its advance would be clipped at the edge.
+		this.infoRightStyle = new Style({ font: font("semibold", 16), color: [p.text, p.missing], horizontal: "right", vertical: "middle", right: Math.ceil(2 * scale) });
 		this.titleStyle = new Style({ font: font("semibold", 20), color: p.text, horizontal: "left", vertical: "middle" });
 		this.rowNameStyle = new Style({ font: font("regular", 16), color: p.dimText, horizontal: "left", vertical: "middle" });
 		this.rowValueStyle = new Style({ font: font("semibold", 16), color: [p.text, LAMP_FILL[LampColor.amber]], horizontal: "right", vertical: "middle" });
