@@ -19,6 +19,27 @@
  */
 import { CanFrame, MAX_DLC } from "./frame.js";
 
+/**
+ * A ring's storage as a native engine reads and advances it in place
+ * (modules/signals/native-decoder.ts pumps frames out of it and queues driver
+ * records into it in one call each): FrameRing's own private fields, named
+ * here beside them so the two cannot drift apart unnoticed
+ * (test/native-engine.test.ts drains a real ring through it). The engine
+ * keeps the ring's rules: drop-oldest, and `pushed`/`dropped` counted.
+ */
+export interface FrameRingStorage {
+	head: number;
+	count: number;
+	pushed: number;
+	dropped: number;
+	readonly capacity: number;
+	readonly ids: Uint32Array;
+	readonly flags: Uint8Array;
+	readonly dlcs: Uint8Array;
+	readonly words: Uint32Array;
+	readonly timestamps: Float64Array;
+}
+
 export class FrameRing {
 	readonly capacity: number;
 	/** Frames discarded by the overflow policy since construction or `reset()`. */
@@ -49,6 +70,15 @@ export class FrameRing {
 		this.dlcs = new Uint8Array(capacity);
 		this.words = new Uint32Array(capacity * 2);
 		this.timestamps = new Float64Array(capacity);
+	}
+
+	/**
+	 * This ring's storage, for an engine that moves frames in bulk (see
+	 * FrameRingStorage); the same object, so the engine's writes are the
+	 * ring's. Nothing else should touch it.
+	 */
+	storage(): FrameRingStorage {
+		return this as unknown as FrameRingStorage;
 	}
 
 	/** Frames waiting to be popped. */

@@ -21,7 +21,7 @@
  * per display tick for every frame queued.
  */
 import type { CanFrame } from "../can/frame.js";
-import type { FrameRing } from "../can/ring.js";
+import type { FrameRing, FrameRingStorage } from "../can/ring.js";
 import type { DecodePlan } from "./plan.js";
 import { SignalStore } from "./store.js";
 
@@ -57,26 +57,6 @@ function bindEngine(): EngineFunctions {
 	};
 }
 
-/**
- * The FrameRing storage `pump` reads and advances: modules/can/ring.ts's
- * private fields, by their names (test/native-engine.test.ts drains a real
- * ring's storage with the engine to hold the layout). Reached through this
- * type, not `ring["head"]`: XS looks a computed key up by its string on
- * every access, which allocates.
- */
-interface RingStorage {
-	head: number;
-	count: number;
-	pushed: number;
-	dropped: number;
-	readonly capacity: number;
-	readonly ids: Uint32Array;
-	readonly flags: Uint8Array;
-	readonly dlcs: Uint8Array;
-	readonly words: Uint32Array;
-	readonly timestamps: Float64Array;
-}
-
 /** Counter slots, as decode-engine.h orders them. */
 const DECODED = 0, UNKNOWN = 1, IGNORED = 2, SHORT = 3, BITS = 4;
 
@@ -108,7 +88,7 @@ export class NativeDecoder {
 	private readonly updates: ArrayBufferLike;
 	private readonly countersBuffer: ArrayBufferLike;
 	// The last ring pumped, and its buffers.
-	private ring: RingStorage | null = null;
+	private ring: FrameRingStorage | null = null;
 	private ringIds: ArrayBufferLike | null = null;
 	private ringWords: ArrayBufferLike | null = null;
 	private ringTimestamps: ArrayBufferLike | null = null;
@@ -198,11 +178,6 @@ export class NativeDecoder {
 	}
 
 	/**
-	 * Pops up to `max` queued frames off `ring` and decodes them, in one call
-	 * into C: Pipeline.pump's loop. Returns how many. No allocation.
-	 * Reads the ring's storage directly (see RingStorage).
-	 */
-	/**
 	 * Queues `count` TWAI frame records (16 bytes each, modules/can/twai.ts's
 	 * layout, as a driver's read fills `records`) into `ring`, all stamped
 	 * `now`, in one call into C: what twai-source.ts's drain does record by
@@ -211,7 +186,7 @@ export class NativeDecoder {
 	 * @throws RangeError when `records` holds fewer than `count` records.
 	 */
 	pushRecords(ring: FrameRing, records: Uint8Array, count: number, now: number): number {
-		const r = ring as unknown as RingStorage;
+		const r = ring.storage();
 		if (r !== this.ring)
 			this.bindRing(r);
 		const head = r.head, queued = r.count;
@@ -223,8 +198,13 @@ export class NativeDecoder {
 		return dropped;
 	}
 
+	/**
+	 * Pops up to `max` queued frames off `ring` and decodes them, in one call
+	 * into C: Pipeline.pump's loop. Returns how many. No allocation.
+	 * Reads and advances the ring's storage in place (FrameRingStorage).
+	 */
 	pump(ring: FrameRing, max = 0x7FFFFFFF): number {
-		const r = ring as unknown as RingStorage;
+		const r = ring.storage();
 		if (r !== this.ring)
 			this.bindRing(r);
 		const head = r.head, count = r.count;
@@ -238,7 +218,7 @@ export class NativeDecoder {
 	}
 
 	/** Remembers `r` and its buffers as the ring pumped and filled. */
-	private bindRing(r: RingStorage): void {
+	private bindRing(r: FrameRingStorage): void {
 		this.ring = r;
 		this.ringIds = r.ids.buffer;
 		this.ringWords = r.words.buffer;
