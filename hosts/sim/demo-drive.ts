@@ -67,6 +67,10 @@ export class DriveState {
 	fuelLevel = 38;
 	fuelRate = 0.8;
 	battery = 14.1;
+	/** Oil pressure, kPa (the demo car's DBC has none; a profile-driven car may). */
+	oilPressure = 190;
+	/** Low-fuel warning, 1 below 10 % (the profile-driven drive's `lowFuel`). */
+	lowFuel = 0;
 	chargeFault = 0;
 	checkEngine = 0;
 	oilPressureLow = 0;
@@ -133,6 +137,8 @@ export function driveAt(ms: number, state: DriveState): DriveState {
 	state.fuelLevel = Math.max(5, 38 - total * 0.002);
 	state.fuelRate = 0.8 + throttle * 0.12;
 	state.battery = 14.1 + 0.05 * Math.sin(total * 0.3);
+	state.oilPressure = 150 + state.rpm * 0.05;
+	state.lowFuel = state.fuelLevel < 10 ? 1 : 0;
 
 	state.parkingBrake = lap < 7.5 || lap >= 114.5 ? 1 : 0;
 	state.doorOpen = lap < 3 || lap >= 117 ? 1 : 0;
