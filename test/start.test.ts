@@ -1,16 +1,27 @@
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { DEFAULT_DEVICE, SDK_MISSING_MESSAGE, findSdk, parseArgs, projectRoot, start, type StartHost } from "../tools/start.js";
+import { DEFAULT_DEVICE, SDK_MISSING_MESSAGE, checkCar, findSdk, parseArgs, planBeside, projectRoot, start, type StartHost } from "../tools/start.js";
+import { repoRoot } from "./shared-data.js";
 
-/** A machine made of a file list; commands are recorded, not run. */
-function fakeHost(files: string[], env: Record<string, string | undefined>, exitCodes: number[] = []): StartHost & { runs: Array<{ command: string; args: string[] }>; output: string; errors: string } {
-	const present = new Set(files);
+/** A machine made of a file list (and some file contents); commands are recorded, not run. */
+function fakeHost(files: string[], env: Record<string, string | undefined>, exitCodes: number[] = [], contents: Record<string, Uint8Array> = {}): StartHost & { runs: Array<{ command: string; args: string[] }>; output: string; errors: string; written: Record<string, string>; copies: Array<[string, string]> } {
+	const present = new Set([...files, ...Object.keys(contents)]);
 	const host = {
 		env, platform: "linux",
 		runs: [] as Array<{ command: string; args: string[] }>,
 		output: "", errors: "",
+		written: {} as Record<string, string>,
+		copies: [] as Array<[string, string]>,
 		exists: (path: string) => present.has(path),
 		makeDir: (path: string) => { present.add(path); },
+		readFile: (path: string) => {
+			if (!contents[path])
+				throw new Error(`ENOENT: ${path}`);
+			return contents[path];
+		},
+		writeFile: (path: string, text: string) => { host.written[path] = text; present.add(path); },
+		copyFile: (from: string, to: string) => { host.copies.push([from, to]); present.add(to); },
 		run: async (command: string, args: string[]) => {
 			host.runs.push({ command, args });
 			return exitCodes.shift() ?? 0;
@@ -113,6 +124,48 @@ describe("npm start", () => {
 		const plain = fakeHost([SDK, `${RELEASE}/mcconfig`, `${RELEASE}/mcsim`, app], { MODDABLE: SDK, PATH: "" });
 		expect(await start(["--build-only"], PROJECT, plain)).toBe(0);
 		expect(plain.runs[0].args.some(arg => arg.startsWith("record"))).toBe(false);
+	});
+
+	test("car-option-builds-a-manifest-with-the-users-profile-and-drives-it", async () => {
+		const demo = (name: string) => new Uint8Array(readFileSync(join(repoRoot, "hosts/sim/demo", name)));
+		const car = { "/cars/prius/prius.vehicle": demo("car.vehicle"), "/cars/prius/prius.plan": demo("car.plan") };
+		expect(parseArgs(["--car", "/cars/prius/prius.vehicle"])).toMatchObject({ car: "/cars/prius/prius.vehicle" });
+		expect(parseArgs([])).toMatchObject({ car: null });
+		expect(parseArgs(["--car"])).toMatch(/--car wants the car's compiled profile/);
+		expect(parseArgs(["--car", "--build-only"])).toMatch(/--car wants/);
+		expect(planBeside("/cars/prius/prius.vehicle")).toBe("/cars/prius/prius.plan");
+
+		const app = `${PROJECT}/build/bin/lin/m5stack/debug/xs-cluster-car/mc.so`;
+		const host = fakeHost([SDK, `${RELEASE}/mcconfig`, `${RELEASE}/mcsim`, app], { MODDABLE: SDK, PATH: "" }, [], car);
+		expect(await start(["--car", "/cars/prius/prius.vehicle"], PROJECT, host)).toBe(0);
+		const folder = `${PROJECT}/build/car/xs-cluster-car`;
+		// The user's files are copied under the names main.ts loads.
+		expect(host.copies).toEqual([["/cars/prius/prius.vehicle", `${folder}/car.vehicle`], ["/cars/prius/prius.plan", `${folder}/car.plan`]]);
+		const manifest = JSON.parse(host.written[`${folder}/manifest.json`]);
+		expect(manifest).toEqual({
+			include: [`${PROJECT}/manifest.json`],
+			config: { drive: "profile" },
+			resources: { "~": [`${PROJECT}/hosts/sim/demo/car.plan`, `${PROJECT}/hosts/sim/demo/car.vehicle`], "*": ["./car.vehicle", "./car.plan"] },
+		});
+		// Built with -t build from the generated manifest; the app is named after its folder.
+		expect(host.runs[0].args).toEqual(["-d", "-m", "-p", "sim/m5stack", "-t", "build", "-o", `${PROJECT}/build`, `${folder}/manifest.json`]);
+		expect(host.runs[1]).toEqual({ command: `${RELEASE}/mcsim`, args: [app] });
+		expect(host.output).toMatch(/will show xs-cluster demo car/);
+	});
+
+	test("car-option-refuses-a-missing-or-mismatched-pair-before-building", async () => {
+		const demo = (name: string) => new Uint8Array(readFileSync(join(repoRoot, "hosts/sim/demo", name)));
+		const sdkFiles = [SDK, `${RELEASE}/mcconfig`, `${RELEASE}/mcsim`];
+		const missing = fakeHost(sdkFiles, { MODDABLE: SDK, PATH: "" }, [], { "/c/car.vehicle": demo("car.vehicle") });
+		expect(await start(["--car", "/c/car.vehicle"], PROJECT, missing)).toBe(1);
+		expect(missing.runs).toEqual([]);
+		expect(missing.errors).toMatch(/\/c\/car.plan not found .*profile compile/);
+		// The demo car's full plan is not the plan its profile was compiled with.
+		const mismatched = { "/c/car.vehicle": demo("car.vehicle"), "/c/car.plan": demo("demo-car.plan") };
+		expect(checkCar("/c/car.vehicle", fakeHost([], {}, [], mismatched))).toMatch(/^xs-cluster: --car: vehicle profile .* (was compiled with|plan of)/);
+		const swapped = { "/c/car.vehicle": demo("car.plan"), "/c/car.plan": demo("car.plan") };
+		expect(checkCar("/c/car.vehicle", fakeHost([], {}, [], swapped))).toMatch(/bad magic/);
+		expect(checkCar("/c/car.vehicle", fakeHost([], {}, [], { "/c/car.vehicle": demo("car.vehicle"), "/c/car.plan": demo("car.plan") }))).toEqual({ name: "xs-cluster demo car", plan: "/c/car.plan" });
 	});
 
 	test("sdk-tools-join-path-for-mcconfig", () => {

@@ -5,7 +5,7 @@
  * It finds the SDK ($MODDABLE, mcconfig on PATH or in the SDK's build
  * folder), builds with `mcconfig -d -m -p sim/<device> -t build` into
  * ./build (always `-t build`: the default target kills every simulator on the
- * machine before launching the SDK's own), then starts mcsim on the result,
+ * machine before launching the SDK's own).
  * With `--feed [host:port]` the cluster takes a live SLCAN-over-TCP feed
  * (`xs-cluster serve LOG --loop`) instead of the demo drive: the build gets
  * the config value `feed=host:port`, which hosts/sim/can-source.ts reads.
@@ -13,15 +13,26 @@
  * `path` (default ./build/recording.log) as a candump `-l` log, capped at
  * `--record-max-bytes` (default 8 MB): the config values `record=/abs/path`
  * and `recordMaxBytes=n`, which hosts/sim/recorder.ts reads.
- * through the SDK's xsbug-log when it is installed so trace output (the health
+ * With `--car path/car.vehicle` (and the car.plan beside it, as
+ * `xs-cluster profile compile -o car.vehicle` writes them) the app is built
+ * with that car instead of the demo car: a small manifest generated in the
+ * build folder includes the project's, drops the demo car's `car.vehicle` and
+ * `car.plan` resources (a `"~"` entry) and adds copies of the user's under
+ * the same names, with the config value `drive=profile`, which makes
+ * hosts/sim/can-source.ts drive the demo lap through that car's profile
+ * (hosts/sim/profile-drive.ts). The app is then named `<project>-car`, so its
+ * build folder never mixes with the demo car's.
+ * Then it starts mcsim on the result, through the SDK's xsbug-log when it is installed so trace output (the health
  * line) shows in the terminal. Without the SDK it says in one message what to
  * install and exits non-zero. Node only (host tool); everything it touches in
  * the world comes in through `StartHost`, so tests run it with fakes.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
-import { basename, delimiter, dirname, join, resolve } from "node:path";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, delimiter, dirname, extname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ProfileFormatError, ProfileInputs, VehicleProfile } from "../modules/cluster/profile.js";
+import { DecodePlan, PlanFormatError } from "../modules/signals/plan.js";
 
 /** The simulated device: 320 x 240 landscape, like the common ILI9341 boards. */
 export const DEFAULT_DEVICE = "m5stack";
@@ -41,6 +52,11 @@ export interface StartHost {
 	exists(path: string): boolean;
 	/** Creates a folder and its parents (mcconfig wants its -o folder to exist). */
 	makeDir(path: string): void;
+	/** Reads a whole file; throws when it cannot. */
+	readFile(path: string): Uint8Array;
+	writeFile(path: string, text: string): void;
+	/** Copies a file (the copy gets a fresh modification time, so make rebuilds from it). */
+	copyFile(from: string, to: string): void;
 	/** Runs a command with inherited stdio; resolves to its exit code. */
 	run(command: string, args: string[], options: { cwd: string; env: Record<string, string | undefined> }): Promise<number>;
 	out(text: string): void;
@@ -96,6 +112,8 @@ export interface StartOptions {
 	record: string | null;
 	/** Size cap of the recording, bytes. */
 	recordMaxBytes: number;
+	/** Absolute path of the car's compiled profile (`car.vehicle`, its `car.plan` beside it), or null: the demo car. */
+	car: string | null;
 }
 
 /** Where `--record` alone writes, in the project. */
@@ -106,10 +124,10 @@ export const DEFAULT_RECORD_MAX_BYTES = 8 * 1024 * 1024;
 /** Where `--feed` alone connects: `xs-cluster serve` on this machine. */
 export const DEFAULT_FEED = "127.0.0.1:29536";
 
-const USAGE = "usage: npm start [-- --device <simulator device>] [--output <build folder>] [--build-only] [--feed [host:port]] [--record [path]] [--record-max-bytes <n>]\n";
+const USAGE = "usage: npm start [-- --device <simulator device>] [--output <build folder>] [--build-only] [--car <car.vehicle>] [--feed [host:port]] [--record [path]] [--record-max-bytes <n>]\n";
 
 export function parseArgs(argv: string[]): StartOptions | string {
-	const options: StartOptions = { device: DEFAULT_DEVICE, output: null, buildOnly: false, feed: null, record: null, recordMaxBytes: DEFAULT_RECORD_MAX_BYTES };
+	const options: StartOptions = { device: DEFAULT_DEVICE, output: null, buildOnly: false, feed: null, record: null, recordMaxBytes: DEFAULT_RECORD_MAX_BYTES, car: null };
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i];
 		if (arg === "--device" && argv[i + 1])
@@ -140,6 +158,13 @@ export function parseArgs(argv: string[]): StartOptions | string {
 			else
 				options.record = "";
 		}
+		else if (arg === "--car") {
+			const next = argv[i + 1];
+			if (next === undefined || next.startsWith("--"))
+				return `xs-cluster: --car wants the car's compiled profile, e.g. --car car.vehicle (from \`xs-cluster profile compile ... -o car.vehicle\`)\n${USAGE}`;
+			options.car = resolve(next);
+			i++;
+		}
 		else if (arg === "--record-max-bytes" && argv[i + 1]) {
 			const bytes = Number(argv[++i]);
 			if (!(Number.isInteger(bytes) && bytes >= 64))
@@ -150,6 +175,63 @@ export function parseArgs(argv: string[]): StartOptions | string {
 			return `xs-cluster: unknown argument '${arg}'\n${USAGE}`;
 	}
 	return options;
+}
+
+/** The plan `xs-cluster profile compile -o car.vehicle` writes beside the profile: car.plan. */
+export function planBeside(vehicle: string): string {
+	return join(dirname(vehicle), basename(vehicle, extname(vehicle)) + ".plan");
+}
+
+/** The demo car's resources in the project, which a `--car` build drops. */
+export const DEMO_CAR_RESOURCES: readonly string[] = [join("hosts", "sim", "demo", "car.plan"), join("hosts", "sim", "demo", "car.vehicle")];
+
+/**
+ * Checks that `vehicle` and the plan beside it are a compiled profile and the
+ * plan compiled with it, as the app will (so a mistake is one line here, not
+ * an exception in the simulator). Returns the profile's name, or a message.
+ */
+export function checkCar(vehicle: string, host: Pick<StartHost, "exists" | "readFile">): { name: string; plan: string } | string {
+	const plan = planBeside(vehicle);
+	for (const path of [vehicle, plan])
+		if (!host.exists(path))
+			return `xs-cluster: --car: ${path} not found (compile the profile with \`npx xs-cluster profile compile --dbc CAR.dbc CAR.json -o ${basename(vehicle)}\`, which writes ${basename(plan)} beside it)`;
+	const buffer = (path: string) => {
+		const bytes = host.readFile(path);
+		return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+	};
+	try {
+		const profile = new VehicleProfile(buffer(vehicle));
+		new ProfileInputs(profile, new DecodePlan(buffer(plan)), null);
+		return { name: profile.name, plan };
+	}
+	catch (error) {
+		if (error instanceof ProfileFormatError || error instanceof PlanFormatError)
+			return `xs-cluster: --car: ${error.message} (${vehicle}, ${plan})`;
+		return `xs-cluster: --car: cannot read ${vehicle} or ${plan}: ${(error as Error).message}`;
+	}
+}
+
+/**
+ * Writes the manifest of a `--car` build into `folder` (whose name becomes
+ * the app's): the project's manifest, minus the demo car's profile and plan,
+ * plus copies of the user's under the names main.ts loads, and `drive=profile`.
+ * Returns its path.
+ */
+export function writeCarManifest(folder: string, projectDir: string, vehicle: string, plan: string, host: Pick<StartHost, "makeDir" | "writeFile" | "copyFile">): string {
+	host.makeDir(folder);
+	host.copyFile(vehicle, join(folder, "car.vehicle"));
+	host.copyFile(plan, join(folder, "car.plan"));
+	const manifest = {
+		include: [join(projectDir, "manifest.json")],
+		config: { drive: "profile" },
+		resources: {
+			"~": DEMO_CAR_RESOURCES.map(path => join(projectDir, path)),
+			"*": ["./car.vehicle", "./car.plan"],
+		},
+	};
+	const path = join(folder, "manifest.json");
+	host.writeFile(path, JSON.stringify(manifest, null, "\t") + "\n");
+	return path;
 }
 
 /**
@@ -168,6 +250,11 @@ export async function start(argv: string[], projectDir: string, host: StartHost)
 		host.err(SDK_MISSING_MESSAGE + "\n");
 		return 1;
 	}
+	const car = options.car === null ? null : checkCar(options.car, host);
+	if (typeof car === "string") {
+		host.err(car + "\n");
+		return 1;
+	}
 	const env = { ...host.env, MODDABLE: sdk.moddable, PATH: sdk.path };
 	const output = options.output ?? join(projectDir, "build");
 	const platform = `sim/${options.device}`;
@@ -183,13 +270,19 @@ export async function start(argv: string[], projectDir: string, host: StartHost)
 	const record = recordPath ? [`record=${recordPath}`, `recordMaxBytes=${options.recordMaxBytes}`] : [];
 	if (recordPath)
 		host.out(`xs-cluster: the cluster will record the frames it receives to ${recordPath} (candump -l, at most ${options.recordMaxBytes} bytes)\n`);
-	const built = await host.run(sdk.mcconfig, ["-d", "-m", "-p", platform, ...rotation, "-t", "build", "-o", output, ...feed, ...record, join(projectDir, "manifest.json")], { cwd: projectDir, env });
+	// mcconfig names the app after its manifest's folder: the project's, or for a car `<project>-car`.
+	const name = car ? `${basename(projectDir)}-car` : basename(projectDir);
+	let manifest = join(projectDir, "manifest.json");
+	if (car && options.car) {
+		manifest = writeCarManifest(join(output, "car", name), projectDir, options.car, car.plan, host);
+		host.out(`xs-cluster: the cluster will show ${car.name} (${options.car}), driving the demo lap through its profile${options.feed ? " unless the feed is running" : ""}\n`);
+	}
+	const built = await host.run(sdk.mcconfig, ["-d", "-m", "-p", platform, ...rotation, "-t", "build", "-o", output, ...feed, ...record, manifest], { cwd: projectDir, env });
 	if (built !== 0) {
 		host.err(`xs-cluster: the build failed (mcconfig exit code ${built}); see its messages above.\n`);
 		return built;
 	}
-	// mcconfig names the app after the project folder.
-	const app = join(output, "bin", sdk.os, options.device, "debug", basename(projectDir), sdk.os === "win" ? "mc.dll" : "mc.so");
+	const app = join(output, "bin", sdk.os, options.device, "debug", name, sdk.os === "win" ? "mc.dll" : "mc.so");
 	if (!host.exists(app)) {
 		host.err(`xs-cluster: the build did not produce ${app}\n`);
 		return 1;
@@ -212,6 +305,9 @@ export const nodeHost: StartHost = {
 	platform: process.platform,
 	exists: existsSync,
 	makeDir: path => mkdirSync(path, { recursive: true }),
+	readFile: path => readFileSync(path),
+	writeFile: (path, text) => writeFileSync(path, text),
+	copyFile: (from, to) => copyFileSync(from, to),
 	run(command, args, options) {
 		return new Promise(done => {
 			const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: "inherit" });

@@ -6,8 +6,11 @@
  * the built-in demo drive (a
  * scripted lap of the demo car, encoded frame by frame through the demo car's
  * full plan, the `demo-car.plan` resource: the car's ECUs send every message
- * of its DBC, the cluster decodes the ones its profile uses); a candump log
- * resource can be replayed instead with `openLogReplay`.
+ * of its DBC, the cluster decodes the ones its profile uses). With the config
+ * value `drive=profile` (`npm start -- --car car.vehicle` sets it in the
+ * manifest it generates) the same lap is encoded through the car's own
+ * compiled profile and plan instead (ProfileDrive), so any car's profile
+ * drives. A candump log resource can be replayed instead with `openLogReplay`.
  * Runs in the Moddable simulator; allocates when a source is opened, not when
  * it steps.
  */
@@ -21,7 +24,9 @@ import { LogReplay } from "can/replay";
 import type { FrameRing } from "can/ring";
 import { Encoder } from "signals/encoder";
 import { DecodePlan } from "signals/plan";
+import { VehicleProfile } from "cluster/profile";
 import { DemoDrive } from "host/demo-drive";
+import { ProfileDrive } from "host/profile-drive";
 
 /**
  * Frame slots the pipeline's ring needs here (the same name as the ESP32
@@ -53,11 +58,17 @@ export interface CanSourceOptions {
 	queueRecords?: (ring: FrameRing, records: Uint8Array, count: number, now: number) => number;
 }
 
-/** The feed named by the `feed` config value, else the demo drive, looping. `_plan` is the cluster's (decoding) plan. */
+/**
+ * The feed named by the `feed` config value, else the demo drive, looping:
+ * through the car's profile with `drive=profile`, else the demo car's. `plan`
+ * is the cluster's (decoding) plan.
+ */
 export function openCanSource(ring: FrameRing, plan: DecodePlan, options: CanSourceOptions = {}): CanSource {
 	const feed = config.feed;
 	if (typeof feed === "string" && feed !== "" && feed !== "0" && feed !== "false")
 		return openFeed(ring, feed);
+	if (config.drive === "profile")
+		return openProfileDrive(ring, plan, options);
 	return openDemoDrive(ring, plan, options);
 }
 
@@ -100,6 +111,23 @@ export function openDemoDrive(ring: FrameRing, _plan: DecodePlan, options: CanSo
 	const drive = new DemoDrive(carPlan, new Encoder(carPlan), ring, { odometerKm });
 	return {
 		description: "demo drive",
+		step(now: number) {
+			drive.step(now);
+		},
+	};
+}
+
+/**
+ * The demo lap encoded through the car's compiled profile (the `car.vehicle`
+ * resource, as main.ts loads it) into the cluster's own plan: the car the
+ * user built with `npm start -- --car`.
+ */
+export function openProfileDrive(ring: FrameRing, plan: DecodePlan, options: CanSourceOptions = {}): CanSource {
+	const profile = new VehicleProfile(new Resource("car.vehicle") as unknown as ArrayBuffer);
+	const odometerKm = options.odometerKm !== undefined && options.odometerKm > 0 ? options.odometerKm : undefined;
+	const drive = new ProfileDrive(profile, plan, new Encoder(plan), ring, { odometerKm });
+	return {
+		description: "demo drive (profile)",
 		step(now: number) {
 			drive.step(now);
 		},
