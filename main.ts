@@ -39,6 +39,7 @@ import { IMPERIAL, METRIC } from "cluster/units";
 import { openPreferences, openTripFlash } from "host/trip-storage";
 import { obdPollerFor } from "obd/wiring";
 import { openRecorder } from "host/recorder";
+import { openChime } from "host/chime";
 import type { FrameTap } from "signals/pipeline";
 import type { CanFrame } from "can/frame";
 
@@ -107,6 +108,14 @@ const alerts = new AlertMonitor(inputs, [...defaultAlertRules(), ...(inputs.has(
 const shift = new ShiftLight({ defaultRpm: Number(config.shiftRpm ?? 5500), limitRpm: Number(config.shiftLimitRpm ?? 6500) });
 const model = new ClusterModel(inputs, { gears: profile.gears(), trip, alerts, shift });
 /*
+ * The alert chime, where the host has one (a speaker on the board, a trace in
+ * the simulator; null on a board without audio): each display tick it starts
+ * the pattern AlertMonitor asks for, and sounds only while the pop-up shows an
+ * alert at least that severe, so acknowledging the pop-up (button A, a touch)
+ * or the alert clearing silences it by the next tick.
+ */
+const chime = openChime();
+/*
  * Drivers: each has their units, theme and alert thresholds, kept in the
  * Preference store; the cluster starts with the last one, on their page.
  * Switching units, theme or page changes the current driver's; the driver
@@ -165,6 +174,10 @@ const view = new ClusterView(model, diagnostics, {
 		recording?.service();
 		poller?.tick(at);
 		const changed = model.update(at);
+		if (chime) {
+			chime.play(alerts.takeChime(), at);
+			chime.service(at, model.alert < 0 ? -1 : alerts.rules[model.alert].severity);
+		}
 		memory.tick(at);
 		return changed;
 	},
