@@ -116,16 +116,26 @@ const model = new ClusterModel(inputs, { gears: profile.gears(), trip, alerts, s
  */
 const chime = openChime();
 /*
- * Drivers: each has their units, theme and alert thresholds, kept in the
+ * Drivers: each has their units, theme, alert thresholds and brightness, kept in the
  * Preference store; the cluster starts with the last one, on their page.
  * Switching units, theme or page changes the current driver's; the driver
  * menu (button B held, or the pages' Driver button) switches driver or adds one.
  */
 const drivers = new DriverBook(openPreferences(), "Driver 1");
+/*
+ * The display's backlight, where the board lets the app set it: Moddable
+ * targets either make one (`globalThis.backlight`) or offer the class
+ * (`Host.Backlight`, e.g. the Moddable Two). Null on boards whose backlight
+ * is wired on (the DevKit's ILI9341 LED pin) and in the simulator.
+ */
+interface Backlight { write(percent: number): void }
+const hostGlobals = globalThis as { backlight?: Backlight; Host?: { Backlight?: new (percent: number) => Backlight } };
+const backlight: Backlight | null = hostGlobals.backlight ?? (hostGlobals.Host?.Backlight ? new hostGlobals.Host.Backlight(drivers.current.brightness) : null);
 function applyDriver(driver: DriverSettings): void {
 	model.setUnits(driver.units === "imperial" ? IMPERIAL : METRIC);
 	model.theme.choice = driver.theme;
 	drivers.applyThresholds(alerts);
+	backlight?.write(driver.brightness);
 }
 applyDriver(drivers.current);
 drivers.onChange(applyDriver);
