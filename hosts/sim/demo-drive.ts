@@ -181,23 +181,110 @@ export interface DemoDriveOptions {
 	odometerKm?: number;
 }
 
-export class DemoDrive {
+/** What LapDrive needs of a message it sends: its frame header and cycle. */
+export interface ScheduledMessage {
+	readonly id: number;
+	readonly flags: number;
+	readonly dlc: number;
+	/** ms between frames. */
+	readonly cycle: number;
+}
+
+/**
+ * The lap's clock and the bus's timing, shared by the demo car's drive and a
+ * profile's (profile-drive.ts): `step` sends each message due by `now` at its
+ * cycle time, the drive state taken at the frame's own due time, staggered at
+ * start as ECUs that woke at different moments, and skipping ahead after a
+ * pause rather than catching up. A subclass fills each frame's payload.
+ */
+export abstract class LapDrive<Message extends ScheduledMessage> {
 	readonly state = new DriveState();
 	/** Frames pushed into the ring since start. */
 	frames = 0;
 	/** Drive distance covered, km. */
 	distanceKm = 0;
 
-	private readonly encoder: Encoder;
-	private readonly ring: FrameRing;
-	private readonly messages: MessagePlan[] = [];
-	private readonly nextDue: Float64Array;
-	private readonly data = new Uint8Array(8);
-	private readonly maxLag: number;
-	private readonly loop: boolean;
-	private readonly odometerKm: number;
-	private startAt = NaN;
+	protected readonly ring: FrameRing;
+	protected readonly messages: Message[] = [];
+	/** Payload scratch `fill` writes into. */
+	protected readonly data = new Uint8Array(8);
+	protected readonly maxLag: number;
+	protected readonly loop: boolean;
+	protected readonly odometerKm: number;
+	protected startAt = NaN;
 	private lastAt = NaN;
+	private nextDue = new Float64Array(0);
+
+	constructor(ring: FrameRing, options: DemoDriveOptions) {
+		this.ring = ring;
+		this.loop = options.loop ?? true;
+		this.maxLag = options.maxLag ?? 1000;
+		this.odometerKm = options.odometerKm ?? 48213.4;
+	}
+
+	/** True when a non-looping drive has finished its lap. */
+	finished(now: number): boolean {
+		return !this.loop && this.startAt === this.startAt && now - this.startAt >= LAP_MS;
+	}
+
+	/**
+	 * Pushes every frame due by `now` (host ms) into the ring, each stamped with
+	 * its due time. Returns how many. No allocation.
+	 */
+	step(now: number): number {
+		if (this.startAt !== this.startAt) {
+			this.startAt = now;
+			this.lastAt = now;
+			if (this.nextDue.length !== this.messages.length)
+				this.nextDue = new Float64Array(this.messages.length);
+			for (let i = 0; i < this.nextDue.length; i++)
+				this.nextDue[i] = now + i * 3;
+			this.started(now);
+		}
+		if (this.finished(now))
+			return 0;
+		const state = this.state;
+		// Distance for the odometer, from the speed over the step.
+		driveAt(now - this.startAt, state);
+		this.distanceKm += state.speed * (now - this.lastAt) / 3600000;
+		this.lastAt = now;
+
+		let pushed = 0;
+		for (let i = 0; i < this.messages.length; i++) {
+			const entry = this.messages[i];
+			let due = this.nextDue[i];
+			if (now - due > this.maxLag)
+				due = now;
+			while (due <= now) {
+				driveAt(due - this.startAt, state);
+				state.odometer = this.odometerKm + this.distanceKm;
+				if (this.fill(entry, state)) {
+					this.ring.pushFields(entry.id, entry.flags, entry.dlc, this.data, 0, entry.dlc, due);
+					pushed++;
+				}
+				due += entry.cycle;
+			}
+			this.nextDue[i] = due;
+		}
+		pushed += this.more(now, pushed);
+		this.frames += pushed;
+		return pushed;
+	}
+
+	/** Writes `entry`'s payload for `state` into `data`; false to send nothing this time (a message that dropped out). */
+	protected abstract fill(entry: Message, state: DriveState): boolean;
+
+	/** Called once, at the first step. */
+	protected started(_now: number): void {}
+
+	/** Frames of the subclass's own beyond the scheduled messages, due by `now`, after `pushed` this step; returns how many it pushed. */
+	protected more(_now: number, _pushed: number): number {
+		return 0;
+	}
+}
+
+export class DemoDrive extends LapDrive<MessagePlan> {
+	private readonly encoder: Encoder;
 	private nextUnknown = 0;
 	private wheelSpeed = -1;
 
@@ -206,11 +293,8 @@ export class DemoDrive {
 	 * @throws Error naming a message or signal the plan lacks.
 	 */
 	constructor(plan: DecodePlan, encoder: Encoder, ring: FrameRing, options: DemoDriveOptions = {}) {
+		super(ring, options);
 		this.encoder = encoder;
-		this.ring = ring;
-		this.loop = options.loop ?? true;
-		this.maxLag = options.maxLag ?? 1000;
-		this.odometerKm = options.odometerKm ?? 48213.4;
 		const add = (name: string, bindings: Record<string, StateField>, pages: Record<string, number> = {}) => {
 			const message = encoder.message(name);
 			const cycle = plan.messages[message * PLAN_MESSAGE_WORDS + PLAN_CYCLE_TIME] || 1000;
@@ -243,52 +327,15 @@ export class DemoDrive {
 		add("CCVS", { WheelBasedSpeed: "speed" });
 		add("DIAG", { Page: "diagPage", IntakeAirTemp: "intakeAir", ManifoldPressure: "manifold", Lambda: "lambda" },
 			{ IntakeAirTemp: 1, ManifoldPressure: 1, Lambda: 2 });
-		this.nextDue = new Float64Array(this.messages.length);
 	}
 
-	/** True when a non-looping drive has finished its lap. */
-	finished(now: number): boolean {
-		return !this.loop && this.startAt === this.startAt && now - this.startAt >= LAP_MS;
+	protected override started(now: number): void {
+		this.nextUnknown = now + 7;
 	}
 
-	/**
-	 * Pushes every frame due by `now` (host ms) into the ring, each stamped with
-	 * its due time. Returns how many. No allocation.
-	 */
-	step(now: number): number {
-		if (this.startAt !== this.startAt) {
-			this.startAt = now;
-			this.lastAt = now;
-			// Stagger first transmissions as ECUs that woke at different moments.
-			for (let i = 0; i < this.nextDue.length; i++)
-				this.nextDue[i] = now + i * 3;
-			this.nextUnknown = now + 7;
-		}
-		if (this.finished(now))
-			return 0;
-		const state = this.state;
-		// Distance for the odometer, from the speed over the step.
-		driveAt(now - this.startAt, state);
-		this.distanceKm += state.speed * (now - this.lastAt) / 3600000;
-		this.lastAt = now;
-
-		let pushed = 0;
-		for (let i = 0; i < this.messages.length; i++) {
-			const entry = this.messages[i];
-			let due = this.nextDue[i];
-			if (now - due > this.maxLag)
-				due = now;
-			while (due <= now) {
-				driveAt(due - this.startAt, state);
-				if (!(entry.message === this.wheelSpeed && !state.speedSignal)) {
-					this.encode(entry, state);
-					this.ring.pushFields(entry.id, entry.flags, entry.dlc, this.data, 0, entry.dlc, due);
-					pushed++;
-				}
-				due += entry.cycle;
-			}
-			this.nextDue[i] = due;
-		}
+	/** The id the DBC does not describe, every 100 ms, as real buses have. */
+	protected override more(now: number, pushed: number): number {
+		const before = pushed;
 		while (this.nextUnknown <= now) {
 			this.data.fill(0);
 			this.data[0] = pushed & 0xFF;
@@ -296,14 +343,15 @@ export class DemoDrive {
 			this.nextUnknown += now - this.nextUnknown > this.maxLag ? now - this.nextUnknown + UNKNOWN_CYCLE_MS : UNKNOWN_CYCLE_MS;
 			pushed++;
 		}
-		this.frames += pushed;
-		return pushed;
+		return pushed - before;
 	}
 
-	private encode(entry: MessagePlan, state: DriveState): void {
+	protected fill(entry: MessagePlan, state: DriveState): boolean {
+		// The ABS speed message drops out for a few seconds of the lap.
+		if (entry.message === this.wheelSpeed && !state.speedSignal)
+			return false;
 		const encoder = this.encoder, data = this.data;
 		data.fill(0);
-		state.odometer = this.odometerKm + this.distanceKm;
 		if (entry.message === this.wheelSpeed)
 			state.counter = (state.counter + 1) & 15;
 		else if (entry.multiplexed)
@@ -320,5 +368,6 @@ export class DemoDrive {
 				sum += data[b];
 			data[7] = sum & 0xFF;
 		}
+		return true;
 	}
 }

@@ -33,7 +33,7 @@ import type { FrameRing } from "../../modules/can/ring.js";
 import type { VehicleProfile } from "../../modules/cluster/profile.js";
 import type { Encoder } from "../../modules/signals/encoder.js";
 import type { DecodePlan } from "../../modules/signals/plan.js";
-import { DriveState, LAP_MS, driveAt, type DemoDriveOptions } from "./demo-drive.js";
+import { DriveState, LapDrive, type DemoDriveOptions } from "./demo-drive.js";
 
 /** Layout numbers read from the profile and plan (checked against the modules by the tests). */
 export const NODE_SIGNAL = 1, NODE_OBD = 2, NODE_ANY = 3, NODE_ALL = 4, NODE_FIRST = 5;
@@ -103,31 +103,17 @@ interface MessageEntry {
 	speed: boolean;
 }
 
-export class ProfileDrive {
-	readonly state = new DriveState();
-	/** Frames pushed into the ring since start. */
-	frames = 0;
-	/** Drive distance covered, km. */
-	distanceKm = 0;
+export class ProfileDrive extends LapDrive<MessageEntry> {
 	/** Quantity ids written onto the bus, for tests and the trace line. */
 	readonly quantities: number[] = [];
 	/** Raw codes written for the lever's P, R, N and D. */
 	readonly gearCodes = new Float64Array(4);
 
 	private readonly encoder: Encoder;
-	private readonly ring: FrameRing;
-	private readonly messages: MessageEntry[] = [];
-	private readonly nextDue: Float64Array;
-	private readonly data = new Uint8Array(8);
 	/** Per on/off signal: its id, its off value, and the raw value being built for a frame. */
 	private readonly slotSignal: number[] = [];
 	private readonly slotOff: Float64Array;
 	private readonly slotRaw: Float64Array;
-	private readonly maxLag: number;
-	private readonly loop: boolean;
-	private readonly odometerKm: number;
-	private startAt = NaN;
-	private lastAt = NaN;
 
 	/**
 	 * Binds the drive to what `profile` reads from `plan`, the plan it was
@@ -135,11 +121,8 @@ export class ProfileDrive {
 	 * @throws Error when the profile reads no bus signal at all.
 	 */
 	constructor(profile: VehicleProfile, plan: DecodePlan, encoder: Encoder, ring: FrameRing, options: DemoDriveOptions = {}) {
+		super(ring, options);
 		this.encoder = encoder;
-		this.ring = ring;
-		this.loop = options.loop ?? true;
-		this.maxLag = options.maxLag ?? 1000;
-		this.odometerKm = options.odometerKm ?? 48213.4;
 
 		const byMessage = new Map<number, MessageEntry>();
 		const entryOf = (signal: number): MessageEntry => {
@@ -231,57 +214,14 @@ export class ProfileDrive {
 		}
 		for (const entry of byMessage.values())
 			this.messages.push(entry);
-		this.nextDue = new Float64Array(this.messages.length);
 	}
 
-	/** True when a non-looping drive has finished its lap. */
-	finished(now: number): boolean {
-		return !this.loop && this.startAt === this.startAt && now - this.startAt >= LAP_MS;
-	}
-
-	/**
-	 * Pushes every frame due by `now` (host ms) into the ring, each stamped with
-	 * its due time. Returns how many. No allocation.
-	 */
-	step(now: number): number {
-		if (this.startAt !== this.startAt) {
-			this.startAt = now;
-			this.lastAt = now;
-			for (let i = 0; i < this.nextDue.length; i++)
-				this.nextDue[i] = now + i * 3;
-		}
-		if (this.finished(now))
-			return 0;
-		const state = this.state;
-		driveAt(now - this.startAt, state);
-		this.distanceKm += state.speed * (now - this.lastAt) / 3600000;
-		this.lastAt = now;
-
-		let pushed = 0;
-		for (let i = 0; i < this.messages.length; i++) {
-			const entry = this.messages[i];
-			let due = this.nextDue[i];
-			if (now - due > this.maxLag)
-				due = now;
-			while (due <= now) {
-				driveAt(due - this.startAt, state);
-				if (!(entry.speed && !state.speedSignal)) {
-					this.encode(entry, state);
-					this.ring.pushFields(entry.id, entry.flags, entry.dlc, this.data, 0, entry.dlc, due);
-					pushed++;
-				}
-				due += entry.cycle;
-			}
-			this.nextDue[i] = due;
-		}
-		this.frames += pushed;
-		return pushed;
-	}
-
-	private encode(entry: MessageEntry, state: DriveState): void {
+	protected fill(entry: MessageEntry, state: DriveState): boolean {
+		// The message carrying the speed drops out for a few seconds of the lap, as the demo car's does.
+		if (entry.speed && !state.speedSignal)
+			return false;
 		const encoder = this.encoder, data = this.data, raw = this.slotRaw;
 		data.fill(0);
-		state.odometer = this.odometerKm + this.distanceKm;
 		for (let w = 0; w < entry.linear.length; w++) {
 			const writer = entry.linear[w];
 			const value = writer.forceOff ? 0 : state[writer.field] as number;
@@ -317,6 +257,7 @@ export class ProfileDrive {
 		}
 		for (let m = 0; m < entry.muxes.length; m++)
 			encoder.setRaw(entry.muxes[m].mux, entry.muxes[m].muxRaw, data);
+		return true;
 	}
 }
 
