@@ -3,7 +3,8 @@
  * TWAI and Mcp2515Source against the MCP2515 register model, compiled by tsc
  * into ES modules (no Node types) and linked by the xsnap worker (XS built
  * from source by `npm ci`). Checks that a saturated bus is received without
- * loss on XS too, that moving frames from the driver into the ring allocates
+ * loss on XS too, that an overload keeps the newest frames and counts the
+ * dropped ones exactly, that moving frames from the driver into the ring allocates
  * nothing (XS heap slots before and after), and what a frame costs on XS's
  * compute meter. Skipped, saying why, when the worker is not built.
  */
@@ -28,9 +29,9 @@ import { MockDigital } from "./test/fixtures/mock-digital.js";
 let time = 0;
 const clock = () => time;
 
-function twaiSource(ring) {
+function twaiSource(ring, rxQueueLength = 512) {
 	MockTwaiBus.reset();
-	const source = new TwaiSource(ring, { open: (o) => new MockTwai(o), clock, transmit: 25, receive: 26, bitRate: 1000000 });
+	const source = new TwaiSource(ring, { open: (o) => new MockTwai(o), clock, transmit: 25, receive: 26, bitRate: 1000000, rxQueueLength });
 	source.open(time);
 	return source;
 }
@@ -68,7 +69,32 @@ globalThis.twaiSaturated = function (seconds) {
 	source.step(time);
 	while (ring.pop(frame))
 		received++;
-	return new Float64Array([sent, received, bad, ring.dropped, source.status.missed]).buffer;
+	return new Float64Array([sent, received, bad, ring.dropped, source.status.missed, source.status.dropped]).buffer;
+};
+
+/* The app stalls for \`ms\` at 9 frames/ms, then drains once: the queue's newest 384 of 512 reach the ring. */
+globalThis.twaiOverload = function (ms) {
+	const ring = new FrameRing(512);
+	const source = twaiSource(ring);
+	MockTwaiBus.open.notify = false;
+	const frame = new CanFrame();
+	let sent = 0;
+	for (let i = 0; i < ms; i++) {
+		time++;
+		MockTwaiBus.open.deliver(frames(9, sent));
+		sent += 9;
+	}
+	source.step(time);
+	let first = -1, count = 0, bad = 0;
+	while (ring.pop(frame)) {
+		const n = frame.data[0] | (frame.data[1] << 8) | (frame.data[2] << 16);
+		if (first < 0)
+			first = n;
+		else if (n !== first + count)
+			bad++;
+		count++;
+	}
+	return new Float64Array([sent, first, count, bad, source.status.dropped, source.status.missed, ring.dropped]).buffer;
 };
 
 /* Drain cost: frames are queued in the mock by one command, moved by the next. */
@@ -76,7 +102,7 @@ const drainRing = new FrameRing(4096);
 let drainSource = null;
 globalThis.twaiQueue = function (n) {
 	drainRing.reset();
-	drainSource = twaiSource(drainRing);
+	drainSource = twaiSource(drainRing, 1024); // keeps 768: the 400 frames all wait
 	MockTwaiBus.open.notify = false;
 	MockTwaiBus.open.deliver(frames(n, 0));
 	return new Float64Array([MockTwaiBus.open.queued]).buffer;
@@ -143,12 +169,24 @@ describeXs(title, () => {
 	});
 
 	test("twai-saturated-bus-no-loss-on-xs: 9,000 frames/s for 2 s, 512-slot ring at 33 ms", async () => {
-		const { values: [sent, received, bad, dropped, missed] } = await run("twaiSaturated(2)");
+		const { values: [sent, received, bad, dropped, missed, driverDropped] } = await run("twaiSaturated(2)");
 		expect(sent).toBe(18000);
 		expect(received).toBe(sent);
 		expect(bad).toBe(0);
 		expect(dropped).toBe(0);
 		expect(missed).toBe(0);
+		expect(driverDropped).toBe(0);
+	}, 60_000);
+
+	test("twai-overload-keeps-newest-on-xs: the app stalls 200 ms; the newest 384 frames are kept, 1,416 dropped and counted", async () => {
+		const { values: [sent, first, count, bad, dropped, missed, ringDropped] } = await run("twaiOverload(200)");
+		expect(sent).toBe(1800);
+		expect(count).toBe(384);
+		expect(first).toBe(sent - 384);
+		expect(bad).toBe(0);
+		expect(dropped).toBe(sent - 384);
+		expect(missed).toBe(0);
+		expect(ringDropped).toBe(0);
 	}, 60_000);
 
 	test("twai-drain-allocates-nothing-on-xs: moving 400 frames takes the same heap slots as moving 40", async () => {

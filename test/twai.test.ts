@@ -1,6 +1,7 @@
 /*
  * TwaiSource against the mock TWAI: opening, filters, receive at a saturated
- * 1 Mbit/s bus drained at the display clock, loss accounting, bus-off and
+ * 1 Mbit/s bus drained at the display clock, overload (the oldest frames are
+ * dropped and counted, the newest kept), loss accounting, bus-off and
  * recovery with back-off, listen-only, close and reopen. Node (vitest).
  */
 import { beforeEach, describe, expect, it } from "vitest";
@@ -8,7 +9,7 @@ import { BusState, formatBusStatus } from "../modules/can/bus-status.js";
 import { CanFrame, FrameFlag } from "../modules/can/frame.js";
 import { FrameRing } from "../modules/can/ring.js";
 import {
-	TWAI_RECORD_SIZE, TwaiState, recordId, twaiAcceptance, writeRecord,
+	TWAI_RECORD_SIZE, TwaiState, recordId, twaiAcceptance, twaiQueueKeep, writeRecord,
 } from "../modules/can/twai.js";
 import { TwaiSource, type TwaiSourceOptions } from "../modules/can/twai-source.js";
 import { FakeClock } from "./fixtures/clock.js";
@@ -53,6 +54,31 @@ function numbered(n: number): MockFrame {
 function sequenceOf(frame: CanFrame): number {
 	const d = frame.data;
 	return (d[0] | (d[1] << 8) | (d[2] << 16) | (d[3] << 24)) >>> 0;
+}
+
+/** What NativeDecoder.pushRecords does in C, in TypeScript; `calls` gets each batch's count. */
+function queueRecordsInto(calls: number[]) {
+	return (ring: FrameRing, records: Uint8Array, count: number, now: number): number => {
+		calls.push(count);
+		const before = ring.dropped;
+		for (let r = 0; r < count; r++) {
+			const at = r * TWAI_RECORD_SIZE, flags = records[at + 4] & (FrameFlag.extended | FrameFlag.remote), dlc = records[at + 5];
+			ring.pushFields(recordId(records, at), flags, dlc, records, at + 8, flags & FrameFlag.remote ? 0 : dlc, now);
+		}
+		return ring.dropped - before;
+	};
+}
+
+/** Pops everything in `ring`; returns the frames' sequence numbers, oldest first. */
+function popAll(ring: FrameRing): number[] {
+	const frame = new CanFrame(), out: number[] = [];
+	while (ring.pop(frame))
+		out.push(sequenceOf(frame));
+	return out;
+}
+
+function range(from: number, to: number): number[] {
+	return Array.from({ length: to - from }, (_, i) => from + i);
 }
 
 describe("twai-record", () => {
@@ -191,20 +217,12 @@ describe("twai-receive", () => {
 		expect(r.received).toBe(r.sent);
 		expect(r.ring.dropped).toBe(0);
 		expect(r.status.missed).toBe(0);
+		expect(r.status.dropped).toBe(0);
 	});
 
 	it("batches-go-to-queue-records-in-one-call: 128 records a call, same frames in the same order", () => {
 		const calls: number[] = [];
-		// What NativeDecoder.pushRecords does in C, in TypeScript.
-		const queueRecords = (ring: FrameRing, records: Uint8Array, count: number, now: number) => {
-			calls.push(count);
-			for (let r = 0; r < count; r++) {
-				const at = r * TWAI_RECORD_SIZE, flags = records[at + 4] & (FrameFlag.extended | FrameFlag.remote), dlc = records[at + 5];
-				ring.pushFields(recordId(records, at), flags, dlc, records, at + 8, flags & FrameFlag.remote ? 0 : dlc, now);
-			}
-			return 0;
-		};
-		const r = saturate(512, false, 3, { queueRecords });
+		const r = saturate(512, false, 3, { queueRecords: queueRecordsInto(calls) });
 		expect(r.outOfOrder).toBe(0);
 		expect(r.received).toBe(r.sent);
 		expect(r.ring.dropped).toBe(0);
@@ -223,12 +241,81 @@ describe("twai-receive", () => {
 		expect(r.status.frames).toBe(r.sent);
 	});
 
-	it("saturated-bus-small-ring-counts-loss: a 256-slot ring cannot hold 33 ms; the loss is counted, never hidden", () => {
-		const r = saturate(256, false, 3);
-		expect(r.ring.dropped).toBe(0); // flow control: the ring is never overrun
-		expect(r.status.missed).toBeGreaterThan(0);
-		expect(r.received + r.status.missed).toBe(r.sent);
+	it("saturated-bus-small-ring-drops-oldest: a 256-slot ring cannot hold 33 ms; it keeps the newest, the loss is counted", () => {
+		const ring = new FrameRing(256);
+		const s = source(ring, { bitRate: 1000000 });
+		s.open(clock.now());
+		twai().notify = false;
+		let sent = 0;
+		for (let tick = 0; tick < 90; tick++) {
+			for (let ms = 0; ms < DISPLAY_MS; ms++) {
+				clock.advance(1);
+				const batch: MockFrame[] = [];
+				for (let i = 0; i < RATE_PER_MS; i++)
+					batch.push(numbered(sent++));
+				twai().deliver(batch);
+			}
+			s.step(clock.now());
+			// 297 frames came this tick: the ring holds the newest 256.
+			expect(popAll(ring)).toEqual(range(sent - 256, sent));
+		}
+		expect(ring.dropped).toBe(90 * (DISPLAY_MS * RATE_PER_MS - 256));
+		expect(s.status.missed).toBe(0);
+		expect(s.status.dropped).toBe(0); // the driver's queue never went past its keep
+		expect(s.status.frames).toBe(sent);
 	});
+
+	for (const batched of [false, true]) {
+		it(`overload-keeps-newest${batched ? "-batched" : ""}: the app stalls 300 ms at 9,000 frames/s; the newest frames are kept, the dropped count is exact`, () => {
+			const calls: number[] = [];
+			const ring = new FrameRing(512);
+			const s = source(ring, { bitRate: 1000000, ...(batched ? { queueRecords: queueRecordsInto(calls) } : {}) });
+			s.open(clock.now());
+			const io = twai();
+			io.notify = false;
+			const keep = twaiQueueKeep(512);
+			expect(keep).toBe(384);
+			let sent = 0;
+			const run = (ms: number) => {
+				for (let i = 0; i < ms; i++) {
+					clock.advance(1);
+					const batch: MockFrame[] = [];
+					for (let k = 0; k < RATE_PER_MS; k++)
+						batch.push(numbered(sent++));
+					io.deliver(batch);
+				}
+			};
+			// Running normally: one tick's frames, decoded.
+			run(DISPLAY_MS);
+			s.step(clock.now());
+			expect(popAll(ring)).toEqual(range(0, sent));
+			// The app stalls (a long flash write, a slow redraw): no step for 300 ms.
+			run(300);
+			expect(io.queued).toBe(keep);
+			s.step(clock.now());
+			expect(popAll(ring)).toEqual(range(sent - keep, sent));
+			expect(s.status.dropped).toBe(300 * RATE_PER_MS - keep);
+			expect(s.status.missed).toBe(0);
+			expect(ring.dropped).toBe(0);
+			expect(s.status.frames + s.status.dropped).toBe(sent);
+			expect(formatBusStatus(s.status)).toContain(`, 0 missed, ${300 * RATE_PER_MS - keep} dropped,`);
+			// The decoder stalls too: the ring is full of older frames when the driver's are moved in; the ring drops its oldest.
+			run(DISPLAY_MS);
+			s.step(clock.now()); // 297 frames into the ring, not popped
+			const olderTo = sent;
+			run(300);
+			s.step(clock.now());
+			const kept = popAll(ring);
+			expect(kept.length).toBe(512);
+			expect(kept.slice(-keep)).toEqual(range(sent - keep, sent)); // the newest, in order, at the end
+			expect(kept.slice(0, 512 - keep)).toEqual(range(olderTo - (512 - keep), olderTo)); // then the newest of the older ones
+			expect(ring.dropped).toBe(DISPLAY_MS * RATE_PER_MS + keep - 512);
+			expect(s.status.dropped).toBe(2 * (300 * RATE_PER_MS - keep));
+			expect(s.status.missed).toBe(0);
+			if (batched)
+				expect(Math.max(...calls)).toBe(128);
+		});
+	}
 
 	it("hardware-overrun-counted: the driver's rx_overrun_count shows in the status", () => {
 		const s = source(new FrameRing(16));
@@ -239,7 +326,7 @@ describe("twai-receive", () => {
 		expect(formatBusStatus(s.status)).toContain("5 overruns");
 	});
 
-	it("queue-full-missed-counted: frames that find the driver's queue full are missed", () => {
+	it("burst-beyond-headroom-missed: frames that find the driver's queue full before the next look are missed, the rest dropped oldest first", () => {
 		const ring = new FrameRing(4);
 		const s = source(ring, { rxQueueLength: 8 });
 		s.open(clock.now());
@@ -247,11 +334,29 @@ describe("twai-receive", () => {
 		const batch: MockFrame[] = [];
 		for (let i = 0; i < 20; i++)
 			batch.push(numbered(i));
-		twai().deliver(batch);
+		twai().deliver(batch); // 0..7 queued, 8..19 missed; the look keeps 6: 0 and 1 dropped
 		s.step(clock.now());
-		expect(ring.length).toBe(4);
-		expect(twai().queued).toBe(4);
 		expect(s.status.missed).toBe(12);
+		expect(s.status.dropped).toBe(2);
+		expect(twai().queued).toBe(0); // a drain moves everything; the ring keeps its newest 4
+		expect(ring.dropped).toBe(2);
+		expect(popAll(ring)).toEqual([4, 5, 6, 7]);
+	});
+
+	it("drain-bounded-by-queue-length: a drain moves at most rxQueueLength frames, even when more keep coming", () => {
+		const ring = new FrameRing(64);
+		const s = source(ring, { rxQueueLength: 16 });
+		s.open(clock.now());
+		const io = twai();
+		io.notify = false;
+		let sent = 0;
+		const realRead = io.read.bind(io);
+		// Frames arrive as fast as they are read: each read finds another one queued.
+		io.read = (buffer: Uint8Array) => {
+			io.arrive([numbered(sent++)]);
+			return realRead(buffer);
+		};
+		expect(s.drain(clock.now())).toBe(16);
 	});
 });
 
@@ -380,6 +485,7 @@ describe("twai-close", () => {
 		const first = twai();
 		first.overrun(2);
 		first.deliver([numbered(1)]);
+		first.rxDropped = 5; // as if the module had dropped 5
 		s.close();
 		expect(first.closed).toBe(true);
 		expect(MockTwaiBus.open).toBeNull();
@@ -395,6 +501,9 @@ describe("twai-close", () => {
 		second.overrun(1);
 		second.deliver([numbered(2)]);
 		expect(s.status.overruns).toBe(3);
+		second.rxDropped = 1;
+		s.step(clock.now());
+		expect(s.status.dropped).toBe(6);
 		expect(s.status.frames).toBe(2);
 		expect(ring.length).toBe(2);
 	});
@@ -457,10 +566,10 @@ describe("twai-fuzz", () => {
 			s.step(clock.advance(1));
 			while (ring.pop(frame))
 				received++;
-			// No silent loss: every frame the driver queued was read, or cleared by a start or close.
+			// No silent loss: every frame the driver queued was read, dropped (counted), or cleared by a start or close.
 			const accepted = MockTwaiBus.opened.reduce((sum, t) => sum + t.accepted, 0);
 			const discarded = MockTwaiBus.opened.reduce((sum, t) => sum + t.discarded, 0);
-			expect(received + io.queued + discarded).toBe(accepted);
+			expect(received + ring.dropped + s.status.dropped + io.queued + discarded).toBe(accepted);
 			expect(received).toBeGreaterThan(0);
 			expect(MockTwaiBus.opened.every((t) => t.writes.length === 0)).toBe(true);
 			expect(s.status.recoveries).toBeLessThanOrEqual(s.status.busOffs);

@@ -43,8 +43,15 @@ export class BusStatus {
 	frames = 0;
 	/** Hardware overruns: the controller's receive FIFO or buffers were full and a frame was lost. */
 	overruns = 0;
-	/** Frames lost because the driver's receive queue was full (the host did not drain it in time). */
+	/** Frames lost on arrival because the driver's receive queue was full: the newest ones, lost before anything made room. */
 	missed = 0;
+	/**
+	 * Frames discarded oldest-first because the host fell behind (TWAI: more
+	 * waited in the driver's queue than it keeps), so that newer frames could
+	 * be kept. A cluster shows the present: this is the overload policy
+	 * working, where `missed` is it failing.
+	 */
+	dropped = 0;
 	/** Bus errors (bit, stuff, CRC, form, ACK) the controller counted. */
 	busErrors = 0;
 	/** Times the controller went bus-off. */
@@ -56,11 +63,11 @@ export class BusStatus {
 	reset(): void {
 		this.state = BusState.stopped;
 		this.txErrors = this.rxErrors = 0;
-		this.frames = this.overruns = this.missed = this.busErrors = this.busOffs = this.recoveries = 0;
+		this.frames = this.overruns = this.missed = this.dropped = this.busErrors = this.busOffs = this.recoveries = 0;
 	}
 }
 
-/** One line: `bus-off, tec 255 rec 0, 1200 frames, 2 overruns, 0 missed, 14 bus errors, 1 bus-off, 0 recovered`. Allocates. */
+/** One line: `bus-off, tec 255 rec 0, 1200 frames, 2 overruns, 0 missed, 30 dropped, 14 bus errors, 1 bus-off, 0 recovered`. Allocates. */
 export function formatBusStatus(status: BusStatus): string {
-	return `${busStateName(status.state)}, tec ${status.txErrors} rec ${status.rxErrors}, ${status.frames} frames, ${status.overruns} overruns, ${status.missed} missed, ${status.busErrors} bus errors, ${status.busOffs} bus-off, ${status.recoveries} recovered`;
+	return `${busStateName(status.state)}, tec ${status.txErrors} rec ${status.rxErrors}, ${status.frames} frames, ${status.overruns} overruns, ${status.missed} missed, ${status.dropped} dropped, ${status.busErrors} bus errors, ${status.busOffs} bus-off, ${status.recoveries} recovered`;
 }

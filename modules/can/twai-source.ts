@@ -14,9 +14,16 @@
  * before the bus has stayed up for `stableMs`, up to `maxBackoffMs`: a
  * controller on a shorted or mis-clocked bus does not spin in recovery.
  *
- * Flow control: frames are moved only while the ring has room. What does not
- * fit stays in the driver's queue; when that is full the driver counts the
- * loss (`missed`). Nothing queued is overwritten, nothing blocks.
+ * Overload drops the oldest frames, counted, at both places frames wait:
+ * - in the driver's queue, while the app is not draining it: past
+ *   `twaiQueueKeep(rxQueueLength)` frames the controller object discards the
+ *   oldest (`status.dropped`), so the queue never fills and the newest are
+ *   never the ones lost (`status.missed` stays 0 unless a burst outruns the
+ *   headroom);
+ * - in the ring: `drain` moves everything queued, and a full ring drops its
+ *   oldest (`ring.dropped`).
+ * A drain moves at most one queue's worth (`rxQueueLength`), so it ends even
+ * if frames arrive as fast as it moves them. Nothing blocks.
  *
  * Runs on XS and Node; no timer or clock of its own: time comes from `step(now)`
  * and the injected `clock`. Allocates only in the constructor and in `open()`
@@ -86,12 +93,15 @@ export class TwaiSource {
 	private readonly batch: Uint8Array | null;
 	private readonly txRecord = new Uint8Array(TWAI_RECORD_SIZE);
 	private readonly info = new Uint32Array(TWAI_STATUS_LENGTH);
+	/** Frames a drain moves at most: the driver's queue length. */
+	private readonly drainLimit: number;
 	private phase: number = Phase.closed;
 	private backoff: number;
 	private recoverAt = 0;
 	private upSince = 0;
 	/** Driver counters of earlier opens: the driver's own restart from zero on every install. */
 	private baseMissed = 0;
+	private baseDropped = 0;
 	private baseOverruns = 0;
 	private baseBusErrors = 0;
 
@@ -101,6 +111,7 @@ export class TwaiSource {
 		this.listenOnly = options.listenOnly ?? true;
 		this.backoff = options.backoffMs ?? 100;
 		this.batch = options.queueRecords ? new Uint8Array(TWAI_BATCH_RECORDS * TWAI_RECORD_SIZE) : null;
+		this.drainLimit = options.rxQueueLength ?? 512;
 		this.description = `twai ${options.bitRate / 1000} kbit/s ${this.listenOnly ? "listen-only" : "normal"}`;
 	}
 
@@ -157,6 +168,7 @@ export class TwaiSource {
 			return;
 		io.status(this.info);
 		this.baseMissed += this.info[TwaiStatusIndex.rxMissed];
+		this.baseDropped += this.info[TwaiStatusIndex.rxDropped];
 		this.baseOverruns += this.info[TwaiStatusIndex.rxOverrun];
 		this.baseBusErrors += this.info[TwaiStatusIndex.busErrors];
 		this.io = null;
@@ -175,18 +187,18 @@ export class TwaiSource {
 	}
 
 	/**
-	 * Moves queued frames into the ring while it has room; returns how many.
-	 * No allocation.
+	 * Moves the queued frames into the ring, whose overflow policy drops the
+	 * oldest; at most `rxQueueLength` of them. Returns how many. No allocation.
 	 */
 	drain(now: number): number {
-		const io = this.io, ring = this.ring, record = this.record;
+		const io = this.io, ring = this.ring, record = this.record, limit = this.drainLimit;
 		if (!io)
 			return 0;
 		let moved = 0;
 		const queue = this.options.queueRecords, batch = this.batch;
 		if (queue && batch) {
-			// Whole batches while the ring has room for one: one driver read and one queueing call per 128 frames.
-			while (ring.capacity - ring.length >= TWAI_BATCH_RECORDS) {
+			// One driver read and one queueing call per 128 frames; a short batch means the queue is empty.
+			while (moved < limit) {
 				const count = (io.read(batch) / TWAI_RECORD_SIZE) | 0;
 				if (count === 0)
 					break;
@@ -196,11 +208,13 @@ export class TwaiSource {
 					break;
 			}
 		}
-		while (ring.length < ring.capacity && io.read(record) >= TWAI_RECORD_SIZE) {
-			const flags = record[4] & EXTENDED_OR_REMOTE;
-			const dlc = record[5];
-			ring.pushFields(recordId(record, 0), flags, dlc, record, TWAI_RECORD_DATA, (flags & FrameFlag.remote) ? 0 : dlc, now);
-			moved++;
+		else {
+			while (moved < limit && io.read(record) >= TWAI_RECORD_SIZE) {
+				const flags = record[4] & EXTENDED_OR_REMOTE;
+				const dlc = record[5];
+				ring.pushFields(recordId(record, 0), flags, dlc, record, TWAI_RECORD_DATA, (flags & FrameFlag.remote) ? 0 : dlc, now);
+				moved++;
+			}
 		}
 		this.status.frames += moved;
 		return moved;
@@ -238,6 +252,7 @@ export class TwaiSource {
 		status.txErrors = tec;
 		status.rxErrors = rec;
 		status.missed = this.baseMissed + info[TwaiStatusIndex.rxMissed];
+		status.dropped = this.baseDropped + info[TwaiStatusIndex.rxDropped];
 		status.overruns = this.baseOverruns + info[TwaiStatusIndex.rxOverrun];
 		status.busErrors = this.baseBusErrors + info[TwaiStatusIndex.busErrors];
 		const options = this.options;

@@ -33,7 +33,10 @@ export const TwaiState = Object.freeze({
 	recovering: 3,
 });
 
-/** Indexes into the `Uint32Array` that `status()` fills; the order of ESP-IDF's `twai_status_info_t`. */
+/**
+ * Indexes into the `Uint32Array` that `status()` fills: the order of ESP-IDF's
+ * `twai_status_info_t`, then `rxDropped`, the controller object's own count.
+ */
 export const TwaiStatusIndex = Object.freeze({
 	state: 0,
 	txQueued: 1,
@@ -45,8 +48,22 @@ export const TwaiStatusIndex = Object.freeze({
 	rxOverrun: 7,
 	arbitrationLost: 8,
 	busErrors: 9,
+	/** Oldest frames discarded because more than `twaiQueueKeep` waited (drop-oldest; see `TwaiOptions.rxQueueLength`). */
+	rxDropped: 10,
 });
-export const TWAI_STATUS_LENGTH = 10;
+export const TWAI_STATUS_LENGTH = 11;
+
+/**
+ * Frames a receive queue of `rxQueueLength` keeps waiting: three quarters of
+ * it. Whenever more wait, the controller object discards the oldest down to
+ * this (counted in `rxDropped`), so the last quarter is headroom for frames
+ * that arrive before it looks again and the driver's queue, which would lose
+ * the NEWEST frames, does not fill. A queue under 4 frames is never trimmed.
+ * twai.c computes the same. No allocation.
+ */
+export function twaiQueueKeep(rxQueueLength: number): number {
+	return rxQueueLength - (rxQueueLength >> 2);
+}
 
 /** Raw SJA1000 acceptance filter, as ESP-IDF's `twai_filter_config_t`: a 1 bit in `mask` is "don't care". */
 export interface TwaiAcceptance {
@@ -70,11 +87,25 @@ export interface TwaiOptions {
 	 * frames, no transmission). Transmitting takes an explicit `false`.
 	 */
 	listenOnly?: boolean;
-	/** Frames the driver's receive queue holds (its fixed slots), default 512. */
+	/**
+	 * Frames the driver's receive queue holds (its fixed slots), default 512.
+	 * Overload drops the oldest: past `twaiQueueKeep(rxQueueLength)` waiting
+	 * frames the oldest are discarded and counted (`TwaiStatusIndex.rxDropped`);
+	 * only a burst that outruns the remaining quarter between two looks of the
+	 * controller object (10 ms on the ESP32) loses the newest (`rxMissed`).
+	 */
 	rxQueueLength?: number;
-	/** Frames are waiting; `count` is how many. Runs on the XS thread. */
+	/**
+	 * Frames are waiting; `count` is how many. Batched, not one call per frame:
+	 * at most one call per look at the queue (every 10 ms on the ESP32). Runs
+	 * on the XS thread.
+	 */
 	onReadable?: (this: TwaiIO, count: number) => void;
-	/** The controller's state or error counters changed, or frames were lost; read `status()`. Runs on the XS thread. */
+	/**
+	 * The controller's state changed (error warning, error passive, bus-off,
+	 * recovery) or frames were lost; read `status()`. Not called per bus error:
+	 * `status()` counts those. Runs on the XS thread.
+	 */
 	onError?: (this: TwaiIO) => void;
 }
 

@@ -12,6 +12,30 @@
  * silences the deprecation warning. NOT COMPILED where it was written (no
  * ESP-IDF on that machine): build it once on a real toolchain before trusting it.
  *
+ * Receive path and overload policy. The project's rule is drop-OLDEST (a
+ * cluster shows the present: FrameRing in modules/can/ring.ts). ESP-IDF's
+ * driver, left alone, drops the NEWEST: when its RX queue is full, the ISR
+ * cannot enqueue and counts rx_missed_count. So the queue is never left to
+ * fill: this module's task looks at it every kPollMS and, past `keep` frames
+ * (three quarters of rx_queue_len, twaiQueueKeep in modules/can/twai.ts),
+ * pops the oldest with twai_receive(.., 0) and counts them in `dropped`
+ * (status word 10, TwaiStatusIndex.rxDropped). The last quarter is headroom
+ * for what arrives between two looks: 128 frames of a 512-frame queue, 14 ms
+ * of a saturated 1 Mbit/s bus of 8-byte frames (9,000 frames/s), over
+ * kPollMS = 10. The queue itself is the bounded buffer: no second copy of the
+ * frames, no lock (twai_receive is a FreeRTOS queue receive, safe from two
+ * tasks). Only a burst larger than the headroom within one period is lost
+ * newest-first, and rx_missed_count still counts it.
+ *
+ * Wake-ups: TWAI_ALERT_RX_DATA (one wake-up per received frame, thousands a
+ * second on a busy bus) is not enabled, nor TWAI_ALERT_BUS_ERROR (one per
+ * failed frame). The task blocks in twai_read_alerts on the state and loss
+ * alerts only (bus-off, error-passive, recovery, losses) with a
+ * kPollMS timeout: at most 100 wake-ups a second whatever the bus load, plus
+ * one per batch of error alerts. onReadable is batched the same way: at most
+ * one message to the XS machine per period, when frames are waiting. The app
+ * also drains at its display tick (read), so a late message costs nothing.
+ *
  * Where each part runs and what it may do:
  * - The driver's ISR (ESP-IDF's, not ours): copies each frame from the
  *   controller's RX FIFO into the driver's RX queue, `rx_queue_len` fixed
@@ -23,11 +47,13 @@
  *   FIFO overruns with its message counter at 64; _RX_FRAME_INVALID,
  *   _BUS_OFF_REC, _LISTEN_ONLY_DOM, _TX_INTR_LOST) run there too; frames they
  *   cost are in rx_missed_count / rx_overrun_count.
- * - twaiAlertTask, a FreeRTOS task of this module: blocks in twai_read_alerts,
- *   ORs the alerts into `pending`, and keeps at most one message posted to the
- *   XS machine (modMessagePostToMachine without payload: no allocation). It
- *   never touches an XS value. If close() stops waiting for it (it was blocked
- *   posting to a full XS queue), it uninstalls the driver itself on its way out.
+ * - twaiAlertTask, a FreeRTOS task of this module, always running while the
+ *   driver is installed: blocks in twai_read_alerts for at most kPollMS, drops
+ *   the oldest frames past `keep`, ORs the alerts into `pending`, and keeps at
+ *   most one message posted to the XS machine (modMessagePostToMachine without
+ *   payload: no allocation). It never touches an XS value. If close() stops
+ *   waiting for it (it was blocked posting to a full XS queue), it uninstalls
+ *   the driver itself on its way out.
  * - twaiDeliver and every xs_twai_* function: the XS task. read() pops frames
  *   with twai_receive(.., 0) straight into the caller's buffer.
  * The record is freed by whichever of the object, the alert task and a posted
@@ -52,8 +78,8 @@
 #define kRecordData (8)
 #define kFlagExtended (1)			// FrameFlag in modules/can/frame.ts
 #define kFlagRemote (2)
-#define kStatusLength (10)			// TWAI_STATUS_LENGTH
-#define kAlertWaitMS (50)			// the alert task looks at `stopping` at least this often
+#define kStatusLength (11)			// TWAI_STATUS_LENGTH
+#define kPollMS (10)				// the task looks at the queue (and `stopping`) at least this often
 #define kCloseWaitMS (200)			// how long close() waits for the alert task to end
 #define kRecoveryPolls (100)		// how long close() waits for a recovery in progress: 100 x 5 ms (128 frames at 125 kbit/s)
 #define kRecoveryPollMS (5)
@@ -63,11 +89,12 @@ static uint8_t gOrphaned = 0;
 #define kAlertTaskStack (2560)
 #define kAlertTaskPriority (tskIDLE_PRIORITY + 6)
 
-// Alerts that mean "look at status()": state, counters, losses.
+// Alerts that mean "look at status()": state changes and losses. Not TWAI_ALERT_RX_DATA (see above)
+// nor TWAI_ALERT_BUS_ERROR: both fire per frame (bus errors per failed frame on a wrong bit rate,
+// where listen-only freezes TEC/REC so no state alert follows); bus_error_count is read at every step.
 #define kErrorAlerts (TWAI_ALERT_ERR_ACTIVE | TWAI_ALERT_ABOVE_ERR_WARN | TWAI_ALERT_BELOW_ERR_WARN | \
 	TWAI_ALERT_ERR_PASS | TWAI_ALERT_BUS_OFF | TWAI_ALERT_RECOVERY_IN_PROGRESS | TWAI_ALERT_BUS_RECOVERED | \
-	TWAI_ALERT_BUS_ERROR | TWAI_ALERT_RX_QUEUE_FULL | TWAI_ALERT_RX_FIFO_OVERRUN | TWAI_ALERT_PERIPH_RESET)
-#define kAlerts (kErrorAlerts | TWAI_ALERT_RX_DATA)
+	TWAI_ALERT_RX_QUEUE_FULL | TWAI_ALERT_RX_FIFO_OVERRUN | TWAI_ALERT_PERIPH_RESET)
 
 static const twai_timing_config_t gTiming125k = TWAI_TIMING_CONFIG_125KBITS();
 static const twai_timing_config_t gTiming250k = TWAI_TIMING_CONFIG_250KBITS();
@@ -86,12 +113,17 @@ struct TwaiRecord {
 	SemaphoreHandle_t	taskDone;
 	StaticSemaphore_t	taskDoneBuffer;
 	uint32_t			pending;		// alerts not yet delivered; alert task ORs, XS task takes
+	uint32_t			dropped;		// oldest frames the alert task discarded; it adds, status() reads
+	uint32_t			keep;			// frames left queued; more and the oldest are dropped
 	uint8_t				posted;			// a twaiDeliver message is in the XS queue
 	uint8_t				stopping;		// close asked the alert task to end
 	uint8_t				handoff;		// task end and close race for it: the second one uninstalls
 	uint8_t				closed;
 	uint8_t				useCount;		// the object, the alert task, and one per message in flight
 	uint8_t				listenOnly;
+	uint8_t				notifyReadable;	// onReadable given (read by the alert task; set once)
+	uint8_t				notifyError;	// onError given
+	uint8_t				remembered;		// xsRemember'd: close forgets it
 	uint8_t				installed;
 	uint8_t				pinsUsed;
 	uint8_t				transmit;
@@ -183,6 +215,9 @@ void xs_twai_constructor(xsMachine *the)
 	twai->listenOnly = listenOnly;
 	twai->transmit = (uint8_t)transmit;
 	twai->receive = (uint8_t)receive;
+	twai->keep = rxQueueLength - (rxQueueLength >> 2);	// twaiQueueKeep in modules/can/twai.ts
+	twai->notifyReadable = onReadable ? 1 : 0;
+	twai->notifyError = onError ? 1 : 0;
 	twai->useCount = 1;
 	xsmcSetHostData(xsThis, twai);
 	xsSetHostHooks(xsThis, (xsHostHooks *)&xsTwaiHooks);
@@ -191,7 +226,7 @@ void xs_twai_constructor(xsMachine *the)
 		listenOnly ? TWAI_MODE_LISTEN_ONLY : TWAI_MODE_NORMAL);
 	general.rx_queue_len = rxQueueLength;
 	general.tx_queue_len = listenOnly ? 0 : 8;	// 0: no TX queue; twai_transmit refuses in listen-only anyway
-	general.alerts_enabled = onReadable ? kAlerts : kErrorAlerts;	// no per-frame wake-ups nobody listens to
+	general.alerts_enabled = kErrorAlerts;		// no per-frame wake-ups: see the header
 #if CONFIG_TWAI_ISR_IN_IRAM
 	general.intr_flags = ESP_INTR_FLAG_LEVEL1 | ESP_INTR_FLAG_IRAM;
 #endif
@@ -208,15 +243,17 @@ void xs_twai_constructor(xsMachine *the)
 	builtinUsePin(receive);
 	twai->pinsUsed = 1;
 
+	// The task runs with or without callbacks: it is what keeps the queue from filling.
+	twai->taskDone = xSemaphoreCreateBinaryStatic(&twai->taskDoneBuffer);
+	twai->useCount = 2;
+	if (pdPASS != xTaskCreate(twaiAlertTask, "twai", kAlertTaskStack, twai, kAlertTaskPriority, &twai->task)) {
+		twai->task = NULL;
+		twai->useCount = 1;
+		xsUnknownError("no memory");	// destructor uninstalls
+	}
 	if (onReadable || onError) {
-		twai->taskDone = xSemaphoreCreateBinaryStatic(&twai->taskDoneBuffer);
-		twai->useCount = 2;
-		if (pdPASS != xTaskCreate(twaiAlertTask, "twai", kAlertTaskStack, twai, kAlertTaskPriority, &twai->task)) {
-			twai->task = NULL;
-			twai->useCount = 1;
-			xsUnknownError("no memory");	// destructor uninstalls
-		}
 		xsRemember(twai->obj);
+		twai->remembered = 1;
 	}
 }
 
@@ -231,7 +268,7 @@ void xs_twai_close(xsMachine *the)
 {
 	Twai twai = xsmcGetHostData(xsThis);
 	if (twai && xsmcGetHostDataValidate(xsThis, (void *)&xsTwaiHooks)) {
-		if (twai->task)
+		if (twai->remembered)
 			xsForget(twai->obj);
 		xsmcSetHostData(xsThis, NULL);
 		xsmcSetHostDestructor(xsThis, NULL);
@@ -249,7 +286,7 @@ static void twaiRelease(Twai twai)
 	twai->onError = NULL;
 	if (twai->task) {
 		__atomic_store_n(&twai->stopping, 1, __ATOMIC_SEQ_CST);
-		// The task notices within kAlertWaitMS, unless it is blocked posting to a
+		// The task notices within kPollMS, unless it is blocked posting to a
 		// full XS message queue (release builds wait forever there), which only this
 		// thread drains. Then it uninstalls the driver itself once it gets out.
 		xSemaphoreTake(twai->taskDone, pdMS_TO_TICKS(kCloseWaitMS));
@@ -376,13 +413,12 @@ void xs_twai_status(xsMachine *the)
 	uint32_t *out;
 	twai_status_info_t info;
 
-	(void)twai;
 	xsmcGetBufferWritable(xsArg(0), &buffer, &length);
 	if (length < (kStatusLength * sizeof(uint32_t)))
 		xsRangeError("short status buffer");
 	if (ESP_OK != twai_get_status_info(&info))
 		xsUnknownError("not installed");
-	out = buffer;
+	out = buffer;		// the order of twai_status_info_t, then this module's own count
 	out[0] = info.state;
 	out[1] = info.msgs_to_tx;
 	out[2] = info.msgs_to_rx;
@@ -393,6 +429,7 @@ void xs_twai_status(xsMachine *the)
 	out[7] = info.rx_overrun_count;
 	out[8] = info.arb_lost_count;
 	out[9] = info.bus_error_count;
+	out[10] = __atomic_load_n(&twai->dropped, __ATOMIC_SEQ_CST);
 }
 
 void xs_twai_start(xsMachine *the)
@@ -417,21 +454,42 @@ void xs_twai_recover(xsMachine *the)
 		xsUnknownError("invalid state");
 }
 
+// Alert task: pops the `excess` oldest queued frames and counts them. The XS
+// task may be reading at the same moment; each frame goes to one of the two.
+static void twaiDropOldest(Twai twai, uint32_t excess)
+{
+	twai_message_t message;
+
+	while (excess-- && (ESP_OK == twai_receive(&message, 0)))
+		__atomic_add_fetch(&twai->dropped, 1, __ATOMIC_SEQ_CST);
+}
+
 // FreeRTOS task: no XS, no allocation. Holds a use count until it ends.
 static void twaiAlertTask(void *refcon)
 {
 	Twai twai = refcon;
+	const TickType_t period = pdMS_TO_TICKS(kPollMS) ? pdMS_TO_TICKS(kPollMS) : 1;
 
 	while (!__atomic_load_n(&twai->stopping, __ATOMIC_SEQ_CST)) {
 		uint32_t alerts = 0;
-		if (ESP_OK != twai_read_alerts(&alerts, pdMS_TO_TICKS(kAlertWaitMS)))
+		twai_status_info_t info;
+		esp_err_t err = twai_read_alerts(&alerts, period);	// ESP_ERR_TIMEOUT: a period without error alerts
+
+		if (((ESP_OK != err) && (ESP_ERR_TIMEOUT != err)) || (ESP_OK != twai_get_status_info(&info))) {
+			vTaskDelay(period);		// not installed: cannot happen while this task runs; never spin
 			continue;
-		__atomic_fetch_or(&twai->pending, alerts, __ATOMIC_SEQ_CST);
+		}
+		if (info.msgs_to_rx > twai->keep)
+			twaiDropOldest(twai, info.msgs_to_rx - twai->keep);
+		if (alerts)
+			__atomic_fetch_or(&twai->pending, alerts, __ATOMIC_SEQ_CST);
+		if (!((alerts && twai->notifyError) || (info.msgs_to_rx && twai->notifyReadable)))
+			continue;
 		if (__atomic_exchange_n(&twai->posted, 1, __ATOMIC_SEQ_CST))
 			continue;		// one message in flight is enough: it delivers everything pending
 		__atomic_add_fetch(&twai->useCount, 1, __ATOMIC_SEQ_CST);
 		if (modMessagePostToMachine(twai->the, NULL, 0, twaiDeliver, twai)) {
-			__atomic_sub_fetch(&twai->useCount, 1, __ATOMIC_SEQ_CST);	// queue full: the next alert retries
+			__atomic_sub_fetch(&twai->useCount, 1, __ATOMIC_SEQ_CST);	// queue full: the next period retries
 			__atomic_store_n(&twai->posted, 0, __ATOMIC_SEQ_CST);
 		}
 	}
