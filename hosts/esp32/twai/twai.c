@@ -454,13 +454,16 @@ void xs_twai_recover(xsMachine *the)
 		xsUnknownError("invalid state");
 }
 
-// Alert task: pops the `excess` oldest queued frames and counts them. The XS
-// task may be reading at the same moment; each frame goes to one of the two.
+// Alert task: pops the oldest queued frames, at most `excess`, while more than
+// `keep` wait, and counts them. The XS task may be reading at the same moment
+// (each frame goes to one of the two), hence the look before each pop.
 static void twaiDropOldest(Twai twai, uint32_t excess)
 {
+	twai_status_info_t info;
 	twai_message_t message;
 
-	while (excess-- && (ESP_OK == twai_receive(&message, 0)))
+	while (excess-- && (ESP_OK == twai_get_status_info(&info)) && (info.msgs_to_rx > twai->keep) &&
+			(ESP_OK == twai_receive(&message, 0)))
 		__atomic_add_fetch(&twai->dropped, 1, __ATOMIC_SEQ_CST);
 }
 
@@ -483,8 +486,8 @@ static void twaiAlertTask(void *refcon)
 			twaiDropOldest(twai, info.msgs_to_rx - twai->keep);
 		if (alerts)
 			__atomic_fetch_or(&twai->pending, alerts, __ATOMIC_SEQ_CST);
-		if (!((alerts && twai->notifyError) || (info.msgs_to_rx && twai->notifyReadable)))
-			continue;
+		if (!((twai->notifyError && __atomic_load_n(&twai->pending, __ATOMIC_SEQ_CST)) || (twai->notifyReadable && info.msgs_to_rx)))
+			continue;		// nothing to tell, or nobody to tell it to
 		if (__atomic_exchange_n(&twai->posted, 1, __ATOMIC_SEQ_CST))
 			continue;		// one message in flight is enough: it delivers everything pending
 		__atomic_add_fetch(&twai->useCount, 1, __ATOMIC_SEQ_CST);
