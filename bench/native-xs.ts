@@ -1,7 +1,7 @@
 /*
  * The native decode engine inside XS, for the bench: builds a second xsnap
  * worker, the stock one (node_modules/@agoric/xsnap, built by `npm ci`) with
- * the engine (modules/signals/native/decode-engine.c), its XS binding
+ * the engine (modules/signals/native/decode-engine.c, record-engine.c), its XS binding
  * (decode-engine-xs.c) and bench/native/xsnap-engine.c linked in, so the
  * NativeDecoder module runs in XS exactly as in the simulator build; and the
  * C engine alone (bench/native/engine-bench.c), for the share of the C side.
@@ -61,7 +61,7 @@ export function buildNativeWorker(dir: string): { worker: string } | { reason: s
 	writeFileSync(patched, source.replace(hook, hook + "\t{ extern void sdeInstall(xsMachine *the); sdeInstall(the); }\n"));
 	const objects: string[] = [];
 	try {
-		for (const file of [patched, join(projectRoot, "bench", "native", "xsnap-engine.c"), join(ENGINE, "decode-engine-xs.c"), join(ENGINE, "decode-engine.c")]) {
+		for (const file of [patched, join(projectRoot, "bench", "native", "xsnap-engine.c"), join(ENGINE, "decode-engine-xs.c"), join(ENGINE, "decode-engine.c"), join(ENGINE, "record-engine.c")]) {
 			const object = join(dir, file.split("/").pop()!.replace(/\.c$/, ".o"));
 			execFileSync("cc", [...XSNAP_OPTIONS, "-c", file, "-o", object], { stdio: "pipe" });
 			objects.push(object);

@@ -5,7 +5,9 @@
  * modules/signals/native-decoder.ts, and must give what the TypeScript
  * Decoder gives on V8, bit for bit: frame by frame through `decode`, and as
  * TWAI records through `pushRecords` and `pump` against pushFields, pop and
- * decode. This covers the binding and the TypeScript class, which the host
+ * decode; and a Pipeline with an OBD-II tap (its ids matched in C) and a
+ * recorder (lines written in C) as the TypeScript pipeline, frame by frame.
+ * This covers the binding and the TypeScript class, which the host
  * test of the engine (test/native-engine.test.ts) does not. Skipped, saying
  * why, without `cc` or the stock worker; fails instead under CI.
  */
@@ -23,6 +25,7 @@ import { Decoder } from "../modules/signals/decoder.js";
 import { DecodePlan } from "../modules/signals/plan.js";
 import { packFrames, unpackFrames, type FrameFields, type FrameSource } from "../bench/frames.js";
 import { buildNativeWorker, nativeWorkerUnavailable } from "../bench/native-xs.js";
+import { pipelineTranscript } from "../bench/xs/native-workload.js";
 import { describeSharedData, repoRoot, sharedData } from "./shared-data.js";
 import { decodeTranscript } from "./support/xs-checks.js";
 import { compileXsHost, float64Reply, putInput, startXsHost, xsnapWorkerPath, type XsWorker } from "./support/xs-engine.js";
@@ -116,6 +119,51 @@ describeNative(title, () => {
 			frames.push({ id: frame.id, flags: frame.flags, dlc: frame.dlc, data: frame.data.slice() });
 		expect(frames.length).toBeGreaterThan(3000);
 		expect(await compare(plan, frames)).toBeNull();
+	}, 60_000);
+
+	test("pipeline-with-obd-tap-and-recorder-on-xs-as-the-typescript-pipeline", async () => {
+		const plan = new Uint8Array(readFileSync(join(repoRoot, "hosts", "sim", "demo", "demo-car.plan"))).slice().buffer;
+		const ring = new FrameRing(4096);
+		new CandumpParser(ring).feed(new Uint8Array(readFileSync(join(repoRoot, "hosts", "sim", "demo", "demo-drive.log"))));
+		const frames: FrameFields[] = [];
+		const frame = new CanFrame();
+		// Between the drive's frames: OBD-II answers (valid, negative, malformed), other ids in and near the tap's range, remote frames, 29-bit ids.
+		const extras: FrameFields[] = [
+			{ id: 0x7E8, flags: 0, dlc: 8, data: Uint8Array.of(0x06, 0x41, 0x00, 0xBE, 0x3F, 0xA8, 0x13, 0) },
+			{ id: 0x7E8, flags: 0, dlc: 8, data: Uint8Array.of(0x04, 0x41, 0x0C, 0x1A, 0xF8, 0, 0, 0) },
+			{ id: 0x7E9, flags: 0, dlc: 8, data: Uint8Array.of(0x03, 0x7F, 0x01, 0x12, 0, 0, 0, 0) },
+			{ id: 0x7EF, flags: 0, dlc: 2, data: Uint8Array.of(0x10, 0x41, 0, 0, 0, 0, 0, 0) },
+			{ id: 0x7E7, flags: 0, dlc: 8, data: Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8) },
+			{ id: 0x7F0, flags: 0, dlc: 1, data: Uint8Array.of(0xAA, 0, 0, 0, 0, 0, 0, 0) },
+			{ id: 0x7E8, flags: FrameFlag.remote, dlc: 8, data: new Uint8Array(8) },
+			{ id: 0x18DAF110, flags: FrameFlag.extended, dlc: 8, data: Uint8Array.of(0x04, 0x41, 0x0C, 0x1A, 0xF8, 0, 0, 0) },
+			{ id: 0x7E8, flags: FrameFlag.extended, dlc: 3, data: Uint8Array.of(0x02, 0x41, 0x0D, 0, 0, 0, 0, 0) },
+		];
+		let k = 0;
+		while (ring.pop(frame)) {
+			frames.push({ id: frame.id, flags: frame.flags, dlc: frame.dlc, data: frame.data.slice() });
+			if (++k % 37 === 0)
+				frames.push(extras[(k / 37) % extras.length]);
+		}
+		const packed = packFrames(frames);
+		await putInput(worker, "plan", plan);
+		await putInput(worker, "frames", packed);
+		const source = unpackFrames(packed);
+		const failures: string[] = [];
+		for (const [batch, maxBytes, rotate] of [[128, 2 ** 40, false], [7, 2 ** 40, false], [64, 20_000, false], [50, 3_000, true], [1, 2 ** 40, false]] as Array<[number, number, boolean]>) {
+			const node = pipelineTranscript(plan, source, batch, maxBytes, rotate, false);
+			const xs = float64Reply(await worker.evaluate(`xs.pipelineTranscript("plan", "frames", ${batch}, ${maxBytes}, ${rotate})`));
+			const difference = firstDifference(xs, node);
+			if (difference)
+				failures.push(`batch ${batch}, maxBytes ${maxBytes}, ${rotate ? "rotate" : "stop"}: ${difference}`);
+			// The poller's counters, recorded frames and drops, files: each case exercises what it is meant to.
+			const [responses, malformed, negative, late, recorded, dropped, , files] = node.slice(node.length - 10);
+			expect(responses + malformed + negative + late).toBeGreaterThan(0);
+			expect(recorded).toBeGreaterThan(0);
+			if (maxBytes < 2 ** 40)
+				expect(dropped + files).toBeGreaterThan(1);
+		}
+		expect(failures).toEqual([]);
 	}, 60_000);
 });
 

@@ -17,6 +17,7 @@ extern void xs_sde_decode(xsMachine *the);
 extern void xs_sde_decode_message(xsMachine *the);
 extern void xs_sde_pump(xsMachine *the);
 extern void xs_sde_ring_push(xsMachine *the);
+extern void xs_sde_record(xsMachine *the);
 
 static void xs_sde_nop(xsMachine *the) {
 	(void)the;
@@ -34,10 +35,12 @@ void sdeInstall(xsMachine *the) {
 	xsDefine(xsVar(0), xsID("decode"), xsVar(1), xsDontEnum);
 	xsVar(1) = xsNewHostFunction(xs_sde_decode_message, 12);
 	xsDefine(xsVar(0), xsID("decodeMessage"), xsVar(1), xsDontEnum);
-	xsVar(1) = xsNewHostFunction(xs_sde_pump, 16);
+	xsVar(1) = xsNewHostFunction(xs_sde_pump, 17);
 	xsDefine(xsVar(0), xsID("pump"), xsVar(1), xsDontEnum);
 	xsVar(1) = xsNewHostFunction(xs_sde_ring_push, 10);
 	xsDefine(xsVar(0), xsID("push"), xsVar(1), xsDontEnum);
+	xsVar(1) = xsNewHostFunction(xs_sde_record, 13);
+	xsDefine(xsVar(0), xsID("record"), xsVar(1), xsDontEnum);
 	xsVar(1) = xsNewHostFunction(xs_sde_nop, 0);
 	xsDefine(xsVar(0), xsID("nop"), xsVar(1), xsDontEnum);
 	xsDefine(xsGlobal, xsID("sdeEngine"), xsVar(0), xsDontEnum);

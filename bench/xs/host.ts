@@ -13,7 +13,7 @@
 import { decodeTranscript, parserTranscript, ringTranscript } from "../../test/support/xs-checks.js";
 import { unpackFrames } from "../frames.js";
 import { DecodeWorkload, StreamWorkload, PrimitiveWorkload, type Primitive, type Workload } from "../workloads.js";
-import { HostCallWorkload, NativeDecodeWorkload, nativeTranscript } from "./native-workload.js";
+import { HostCallWorkload, NativeDecodeWorkload, NativePipelineWorkload, nativeTranscript, pipelineTranscript } from "./native-workload.js";
 
 /** What xsnap adds to the global object (see xsnap-worker.c). */
 interface XsnapGlobal {
@@ -141,6 +141,19 @@ host.xs = {
 	/* For the XS tests: the same functions the tests run on Node. */
 	decodeTranscript(planKey: string, framesKey: string): ArrayBuffer {
 		return decodeTranscript(input(planKey), unpackFrames(new Uint8Array(input(framesKey)))).buffer as ArrayBuffer;
+	},
+	/**
+	 * A native Pipeline with an OBD-II tap (`what` 1), a recorder (2) or both,
+	 * fed as TWAI records `batch` at a time; `legacy`: wired as main.ts did
+	 * before taps declared ids (see NativePipelineWorkload).
+	 */
+	pipelineWorkload(name: string, groups: Array<[string, string]>, batch: number, what: number, legacy: boolean): ArrayBuffer {
+		workloads.set(name, new NativePipelineWorkload(groups.map(([plan, frames]) => ({ plan: input(plan), frames: unpackFrames(new Uint8Array(input(frames))) })), batch, what, legacy));
+		return reply({ ok: true });
+	},
+	/** A native pipeline's transcript (see pipelineTranscript); only in the worker that links the engine. */
+	pipelineTranscript(planKey: string, framesKey: string, batch: number, maxBytes: number, rotate: boolean): ArrayBuffer {
+		return pipelineTranscript(input(planKey), unpackFrames(new Uint8Array(input(framesKey))), batch, maxBytes, rotate, true).buffer as ArrayBuffer;
 	},
 	/** NativeDecoder's transcript (see nativeTranscript); only in the worker that links the engine. */
 	nativeTranscript(planKey: string, framesKey: string, batch: number): ArrayBuffer {

@@ -9,8 +9,11 @@
  * Constructors allocate; `run` and `empty` must not.
  */
 import { CanFrame } from "../../modules/can/frame.js";
+import { CandumpRecorder, type RecordSink } from "../../modules/can/recorder.js";
 import { FrameRing } from "../../modules/can/ring.js";
+import { ObdPoller } from "../../modules/obd/poller.js";
 import { NativeDecoder } from "../../modules/signals/native-decoder.js";
+import { Pipeline, type FrameTap } from "../../modules/signals/pipeline.js";
 import { DecodePlan } from "../../modules/signals/plan.js";
 import { decodeTranscript } from "../../test/support/xs-checks.js";
 import type { FrameSource } from "../frames.js";
@@ -235,5 +238,163 @@ export function nativeTranscript(plan: ArrayBufferLike, frames: FrameSource, bat
 	for (let s = 0; s < decoder.plan.signalCount; s++)
 		out.push(decoder.present[s], store.raws[s], store.values[s], store.updatedAt[s], store.updates[s]);
 	out.push(decoder.decoded, decoder.unknown, decoder.ignored, decoder.short, ring.pushed, ring.dropped, decoder.bits);
+	return Float64Array.from(out);
+}
+
+/** What a NativePipelineWorkload adds to the native pipeline. */
+export const PIPELINE_TAP = 1, PIPELINE_RECORD = 2;
+
+/** A sink that only counts and checksums what it is handed (no allocation). */
+class ChecksumSink implements RecordSink {
+	bytes = 0;
+	checksum = 0;
+	/** With `sum`, every byte goes into the checksum (tests); else only counted (the bench). */
+	constructor(readonly sum: boolean) {}
+	write(chunk: Uint8Array): void {
+		if (this.sum)
+			for (let i = 0; i < chunk.length; i++)
+				this.checksum = (Math.imul(this.checksum, 31) + chunk[i]) >>> 0;
+		this.bytes += chunk.length;
+	}
+}
+
+/** An OBD-II poller polling (discovering), as main.ts makes one; its transmit accepts every request. */
+function pollingTap(): ObdPoller {
+	return new ObdPoller({ transmit: () => true, pids: [{ pid: 0x0C, periodMs: 150 }], enabled: true });
+}
+
+/** The tap main.ts set before taps declared their ids: every frame offered to `takes` in TypeScript. */
+function undeclared(tap: FrameTap): FrameTap {
+	return { takes: frame => tap.takes(frame), receive: (frame, now) => tap.receive(frame, now) };
+}
+
+/** main.ts's recording before the recorder had its own place in the pipeline: a tap that records each frame it is offered. */
+function recordingTap(recorder: CandumpRecorder, next: FrameTap | null): FrameTap {
+	return {
+		takes(frame) {
+			recorder.record(frame);
+			return next !== null && next.takes(frame);
+		},
+		receive(frame, now) {
+			return next?.receive(frame, now);
+		},
+	};
+}
+
+/**
+ * A Pipeline on the native engine as main.ts builds it on the ESP32: each
+ * batch of `batch` frames arrives as TWAI records (pushRecords) and one
+ * `pipeline.pump()` drains it, with an OBD-II poller as its tap (`what` has
+ * PIPELINE_TAP) and/or a CandumpRecorder (PIPELINE_RECORD, serviced after
+ * each pump into a sink that only counts). With `legacy`, the tap and the
+ * recording are wired as main.ts did before (a tap without ids, recording
+ * inside a tap): the pipeline pops and hands over frame by frame in
+ * TypeScript. Runs in XS only; constructors allocate, `run` and `empty` must not.
+ */
+export class NativePipelineWorkload implements Workload {
+	private readonly inner: NativeDecodeWorkload;
+	private readonly pipelines: Pipeline[];
+	private readonly recorders: CandumpRecorder[];
+	private readonly records: Uint8Array[][];
+	private readonly counts: number[][];
+
+	constructor(groups: ReadonlyArray<DecodeGroup>, batch: number, what: number, legacy: boolean) {
+		this.inner = new NativeDecodeWorkload(groups, batch, true);
+		this.records = this.inner["records"]!;
+		this.counts = this.inner["recordCounts"]!;
+		this.recorders = [];
+		this.pipelines = this.inner.decoder.map(decoder => {
+			const pipeline = new Pipeline(decoder.plan, { ringCapacity: 256, decoder: () => decoder });
+			const tap = what & PIPELINE_TAP ? pollingTap() : null;
+			const recorder = what & PIPELINE_RECORD ? new CandumpRecorder({ sink: new ChecksumSink(false), maxBytes: 2 ** 52, chunkSize: 4096, chunks: 4 }) : null;
+			if (recorder)
+				this.recorders.push(recorder);
+			if (legacy)
+				pipeline.tap = recorder ? recordingTap(recorder, tap) : tap && undeclared(tap);
+			else {
+				pipeline.tap = tap;
+				pipeline.recorder = recorder;
+			}
+			return pipeline;
+		});
+	}
+
+	get decoder(): ReadonlyArray<NativeDecoder> {
+		return this.inner.decoder;
+	}
+
+	run(passes: number): number {
+		const groups = this.pipelines.length, records = this.records, recordCounts = this.counts;
+		let frames = 0, time = 0;
+		for (let p = 0; p < passes; p++) {
+			for (let g = 0; g < groups; g++) {
+				const pipeline = this.pipelines[g], decoder = this.inner.decoder[g], recorder = this.recorders.length ? this.recorders[g] : null;
+				const views = records[g], counts = recordCounts[g], batches = views.length;
+				for (let b = 0; b < batches; b++) {
+					const n = counts[b];
+					decoder.pushRecords(pipeline.ring, views[b], n, time);
+					time += n;
+					pipeline.pump();
+					if (recorder)
+						recorder.service(4);
+					frames += n;
+				}
+			}
+		}
+		return frames;
+	}
+
+	empty(passes: number): number {
+		return this.inner.empty(passes);
+	}
+}
+
+/**
+ * A pipeline's transcript, for test/native-xs.test.ts: the frames as TWAI
+ * records `batch` at a time (stamped with the batch's first index, then
+ * 1e12 ms + that, so the lines carry a wall-clock time) into a ring of 64
+ * slots, one `pump` after each, with an OBD-II poller as the tap and a
+ * recorder (chunks of 256 bytes, 3 of them, `maxBytes` cap, "stop" or
+ * "rotate" into the same sink; serviced every other batch so that it falls
+ * behind and drops sometimes). `native`: NativeDecoder with the tap's ids
+ * and the recorder in C; else the TypeScript Decoder, frame by frame. Then:
+ * per signal present, raw, value, updatedAt, updates; the decoder's four
+ * counters; the pipeline's pumped and bits; the poller's responses,
+ * malformed, negative and late; the recorder's frames, dropped, bytes, files
+ * and the sink's bytes and checksum. Allocates freely.
+ */
+export function pipelineTranscript(plan: ArrayBufferLike, frames: FrameSource, batch: number, maxBytes: number, rotate: boolean, native: boolean): Float64Array {
+	const p = new DecodePlan(plan);
+	const pipeline = new Pipeline(p, { ringCapacity: 64, decoder: native ? plan => new NativeDecoder(plan) : undefined });
+	const poller = pollingTap();
+	const sink = new ChecksumSink(true);
+	const recorder = new CandumpRecorder({ sink, maxBytes, chunkSize: 256, chunks: 3, onFull: rotate ? "rotate" : "stop", openNext: () => sink, interfaceName: "vcan0" });
+	pipeline.tap = poller;
+	pipeline.recorder = recorder;
+	const records = twaiRecords(frames);
+	const frame = new CanFrame();
+	for (let k = 0, b = 0; k < frames.count; k += batch, b++) {
+		const n = Math.min(batch, frames.count - k);
+		if (native)
+			(pipeline.decoder as NativeDecoder).pushRecords(pipeline.ring, records.subarray(k * 16, (k + n) * 16), n, 1e12 + k + 0.000125 * b);
+		else
+			for (let i = k; i < k + n; i++) {
+				frame.id = frames.ids[i];
+				frame.flags = frames.flags[i] & 3;
+				frame.dlc = frames.dlcs[i];
+				pipeline.ring.pushFields(frame.id, frame.flags, frame.dlc, frames.data, i * 8, frame.flags & 2 ? 0 : frame.dlc, 1e12 + k + 0.000125 * b);
+			}
+		pipeline.pump();
+		if (b & 1)
+			recorder.service(1);
+	}
+	recorder.flush();
+	const out: number[] = [];
+	const decoder = pipeline.decoder, store = decoder.store;
+	for (let s = 0; s < p.signalCount; s++)
+		out.push(decoder.present[s], store.raws[s], store.values[s], store.updatedAt[s], store.updates[s]);
+	out.push(decoder.decoded, decoder.unknown, decoder.ignored, decoder.short, pipeline.pumped, pipeline.bits);
+	out.push(poller.responses, poller.malformed, poller.negative, poller.late);
+	out.push(recorder.frames, recorder.dropped, recorder.bytes, recorder.files, sink.bytes, sink.checksum);
 	return Float64Array.from(out);
 }

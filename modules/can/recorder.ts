@@ -26,8 +26,15 @@
  * explicit flush, never per frame.
  *
  * Timestamps are written as given: `frame.timestamp` in ms, printed as
- * seconds with 6 decimals. Stamp frames with the wall clock (seconds since
- * 1970) for logs other tools line up; a ticks clock gives seconds since boot.
+ * seconds with 6 decimals with formatCandumpLine's arithmetic. Stamp frames
+ * with the wall clock (seconds since 1970) for logs other tools line up; a
+ * ticks clock gives seconds since boot. A negative, NaN or absurd timestamp
+ * (1e15 ms or later, year 33658) is written as 0.
+ *
+ * `storage()` hands the recorder's chunks and cursor to a native engine
+ * (modules/signals/native/record-engine.c, through NativeDecoder.record),
+ * which records a whole batch of queued frames in one call, exactly as
+ * `record` would one by one: the pipeline's path on XS.
  */
 import { FrameFlag, MAX_DLC, type CanFrame } from "./frame.js";
 import { hexChar } from "./lines.js";
@@ -58,49 +65,62 @@ export interface RecorderOptions {
 
 export type RecorderState = "recording" | "full" | "closed";
 
-/** Longest line: `(` 10+ digits `.` 6 `) ` name ` ` 8 id `#` 16 data `\n`. */
-const LINE_CAPACITY = 64;
+/** Smallest chunk and file cap. */
+const MIN_CHUNK = 64;
+/** Longest line: `(` 10 to 13 digits `.` 6 or 7 `) ` name (16) ` ` 8 id `#` 16 data `\n`. */
+const LINE_CAPACITY = 72;
+/** Timestamps (ms) from here on are written as 0: past 2^53 microseconds formatCandumpLine's digits are no longer exact. */
+const MAX_TIMESTAMP = 1e15;
 const ERROR_FLAG = 0x20000000;
+/** Most chunks (record-engine.h SRE_MAX_CHUNKS). */
+const MAX_CHUNKS = 64;
+
+/** The recorder's cursor: indexes into RecorderStorage.cursor (record-engine.h's order). */
+const STATE = 0, FRAMES = 1, DROPPED = 2, BYTES = 3, FILES = 4, CURRENT = 5, FILL = 6, HEAD = 7, QUEUED = 8, FILE_BYTES = 9,
+	MAX_BYTES = 10, ROTATE = 11, CHUNK_SIZE = 12, CHUNKS = 13, CURSOR = 14;
+const STATES: readonly RecorderState[] = ["recording", "full", "closed"];
+const RECORDING = 0, FULL = 1, CLOSED = 2;
+
+/**
+ * A recorder's storage as a native engine reads and advances it in place
+ * (record-engine.c): the chunks, their lengths and end-of-file flags, the
+ * interface name, and the cursor, doubles in record-engine.h's order (state,
+ * frames, dropped, bytes, files, current, fill, head, queued, fileBytes, then
+ * maxBytes, rotate, chunkSize, chunks).
+ */
+export interface RecorderStorage {
+	readonly chunks: readonly Uint8Array[];
+	readonly lengths: Uint32Array;
+	readonly endsFile: Uint8Array;
+	readonly name: Uint8Array;
+	readonly cursor: Float64Array;
+}
 
 export class CandumpRecorder {
-	state: RecorderState = "recording";
-	/** Frames recorded (queued or written). */
-	frames = 0;
-	/** Frames not recorded: the sink was behind, the cap was reached (stop), or after close. */
-	dropped = 0;
-	/** Bytes recorded into all files. */
-	bytes = 0;
-	/** Files begun, the first included. */
-	files = 1;
-
 	private sink: RecordSink;
-	private readonly maxBytes: number;
-	private readonly rotate: boolean;
 	private readonly openNext: ((part: number) => RecordSink) | null;
 	private readonly name: Uint8Array;
-	private readonly chunkSize: number;
 	private readonly chunks: Uint8Array[];
 	/** Bytes in each queued chunk, and whether it is the last of its file. */
 	private readonly lengths: Uint32Array;
 	private readonly endsFile: Uint8Array;
 	private readonly line = new Uint8Array(LINE_CAPACITY);
-	/** The chunk being filled and its fill; the oldest queued chunk and how many are queued. */
-	private current = 0;
-	private fill = 0;
-	private head = 0;
-	private queued = 0;
-	/** Bytes of the current file, queued or written. */
-	private fileBytes = 0;
+	/**
+	 * State and counters, the chunk being filled and its fill, the oldest
+	 * queued chunk and how many are queued, bytes of the current file (queued
+	 * or written), and the settings: one typed array a native engine shares.
+	 */
+	private readonly cursor = new Float64Array(CURSOR);
 	/** Part number the next `openNext` call gets. */
 	private nextPart = 1;
 
 	/** @throws RangeError for sizes out of range, or "rotate" without `openNext`. */
 	constructor(options: RecorderOptions) {
 		const chunkSize = options.chunkSize ?? 4096, chunks = options.chunks ?? 4;
-		if (!(Number.isInteger(chunkSize) && chunkSize >= LINE_CAPACITY && Number.isInteger(chunks) && chunks >= 2))
-			throw new RangeError(`recorder needs chunks of at least ${LINE_CAPACITY} bytes and at least 2 of them`);
-		if (!(options.maxBytes >= LINE_CAPACITY))
-			throw new RangeError(`recorder maxBytes must be at least ${LINE_CAPACITY}, not ${options.maxBytes}`);
+		if (!(Number.isInteger(chunkSize) && chunkSize >= MIN_CHUNK && chunkSize <= 0x7FFFFFFF && Number.isInteger(chunks) && chunks >= 2 && chunks <= MAX_CHUNKS))
+			throw new RangeError(`recorder needs chunks of at least ${MIN_CHUNK} bytes and 2 to ${MAX_CHUNKS} of them`);
+		if (!(options.maxBytes >= MIN_CHUNK))
+			throw new RangeError(`recorder maxBytes must be at least ${MIN_CHUNK}, not ${options.maxBytes}`);
 		const rotate = options.onFull === "rotate";
 		if (rotate && !options.openNext)
 			throw new RangeError("recorder onFull 'rotate' needs openNext");
@@ -108,13 +128,16 @@ export class CandumpRecorder {
 		if (!/^[\x21-\x7E]{1,16}$/.test(name))
 			throw new RangeError(`recorder interface name must be 1 to 16 printable characters, not '${name}'`);
 		this.sink = options.sink;
-		this.maxBytes = options.maxBytes;
-		this.rotate = rotate;
+		const cursor = this.cursor;
+		cursor[FILES] = 1;
+		cursor[MAX_BYTES] = options.maxBytes;
+		cursor[ROTATE] = rotate ? 1 : 0;
+		cursor[CHUNK_SIZE] = chunkSize;
+		cursor[CHUNKS] = chunks;
 		this.openNext = options.openNext ?? null;
 		this.name = new Uint8Array(name.length);
 		for (let i = 0; i < name.length; i++)
 			this.name[i] = name.charCodeAt(i);
-		this.chunkSize = chunkSize;
 		this.chunks = [];
 		for (let i = 0; i < chunks; i++)
 			this.chunks.push(new Uint8Array(chunkSize));
@@ -122,9 +145,39 @@ export class CandumpRecorder {
 		this.endsFile = new Uint8Array(chunks);
 	}
 
+	/** "recording", "full" (the cap was reached with "stop") or "closed". */
+	get state(): RecorderState {
+		return STATES[this.cursor[STATE]];
+	}
+	/** Frames recorded (queued or written). */
+	get frames(): number {
+		return this.cursor[FRAMES];
+	}
+	/** Frames not recorded: the sink was behind, the cap was reached (stop), or after close. */
+	get dropped(): number {
+		return this.cursor[DROPPED];
+	}
+	/** Bytes recorded into all files. */
+	get bytes(): number {
+		return this.cursor[BYTES];
+	}
+	/** Files begun, the first included. */
+	get files(): number {
+		return this.cursor[FILES];
+	}
+
 	/** Full chunks waiting for `service()`. */
 	get pendingChunks(): number {
-		return this.queued;
+		return this.cursor[QUEUED];
+	}
+
+	/**
+	 * This recorder's storage, for a native engine that records frames in bulk
+	 * (see RecorderStorage); the same arrays, so the engine's writes are the
+	 * recorder's. Nothing else should touch it.
+	 */
+	storage(): RecorderStorage {
+		return this as unknown as RecorderStorage;
 	}
 
 	/**
@@ -132,47 +185,49 @@ export class CandumpRecorder {
 	 * (see `dropped`). Never calls the sink. No allocation.
 	 */
 	record(frame: CanFrame): boolean {
-		if (this.state !== "recording") {
-			this.dropped++;
+		const cursor = this.cursor;
+		if (cursor[STATE] !== RECORDING) {
+			cursor[DROPPED]++;
 			return false;
 		}
 		const length = this.format(frame);
-		if (this.fileBytes + length > this.maxBytes) {
-			if (!this.rotate) {
-				this.state = "full";
-				this.dropped++;
+		const chunks = this.chunks.length, chunkSize = cursor[CHUNK_SIZE];
+		if (cursor[FILE_BYTES] + length > cursor[MAX_BYTES]) {
+			if (!cursor[ROTATE]) {
+				cursor[STATE] = FULL;
+				cursor[DROPPED]++;
 				return false;
 			}
 			// Finish this file in its own chunk; needs a free chunk to continue in.
-			if (this.queued + 2 > this.chunks.length) {
-				this.dropped++;
+			if (cursor[QUEUED] + 2 > chunks) {
+				cursor[DROPPED]++;
 				return false;
 			}
-			this.endsFile[this.current] = 1;
+			this.endsFile[cursor[CURRENT]] = 1;
 			this.queueCurrent();
-			this.fileBytes = 0;
-			this.files++;
+			cursor[FILE_BYTES] = 0;
+			cursor[FILES]++;
 		}
-		const free = (this.chunks.length - 1 - this.queued) * this.chunkSize + (this.chunkSize - this.fill);
+		const free = (chunks - 1 - cursor[QUEUED]) * chunkSize + (chunkSize - cursor[FILL]);
 		if (length > free) {
-			this.dropped++;
+			cursor[DROPPED]++;
 			return false;
 		}
 		const line = this.line;
 		for (let i = 0; i < length;) {
-			const chunk = this.chunks[this.current];
-			let fill = this.fill;
-			while (i < length && fill < this.chunkSize)
+			const chunk = this.chunks[cursor[CURRENT]];
+			let fill = cursor[FILL];
+			while (i < length && fill < chunkSize)
 				chunk[fill++] = line[i++];
-			this.fill = fill;
-			if (fill === this.chunkSize) {
-				this.endsFile[this.current] = 0;
+			cursor[FILL] = fill;
+			if (fill === chunkSize) {
+				this.endsFile[cursor[CURRENT]] = 0;
 				this.queueCurrent();
 			}
 		}
-		this.fileBytes += length;
-		this.bytes += length;
-		this.frames++;
+		cursor[FILE_BYTES] += length;
+		cursor[BYTES] += length;
+		cursor[FRAMES]++;
 		return true;
 	}
 
@@ -182,11 +237,12 @@ export class CandumpRecorder {
 	 * time. No allocation except for a file's last, partial chunk.
 	 */
 	service(maxChunks = 1): number {
+		const cursor = this.cursor, chunkSize = cursor[CHUNK_SIZE];
 		let written = 0;
-		while (written < maxChunks && this.queued > 0) {
-			const slot = this.head;
+		while (written < maxChunks && cursor[QUEUED] > 0) {
+			const slot = cursor[HEAD];
 			const length = this.lengths[slot];
-			if (length === this.chunkSize)
+			if (length === chunkSize)
 				this.sink.write(this.chunks[slot]);
 			else if (length > 0)
 				this.sink.write(this.chunks[slot].subarray(0, length));
@@ -194,8 +250,8 @@ export class CandumpRecorder {
 				this.sink.close?.();
 				this.sink = this.openNext!(this.nextPart++);
 			}
-			this.head = (slot + 1) % this.chunks.length;
-			this.queued--;
+			cursor[HEAD] = (slot + 1) % this.chunks.length;
+			cursor[QUEUED]--;
 			written++;
 		}
 		return written;
@@ -204,27 +260,29 @@ export class CandumpRecorder {
 	/** Writes everything recorded so far, the partial chunk too (one subarray). For a clean stop or before reading the file. */
 	flush(): void {
 		this.service(this.chunks.length);
-		if (this.fill > 0) {
-			this.sink.write(this.chunks[this.current].subarray(0, this.fill));
-			this.fill = 0;
+		const cursor = this.cursor, fill = cursor[FILL];
+		if (fill > 0) {
+			this.sink.write(this.chunks[cursor[CURRENT]].subarray(0, fill));
+			cursor[FILL] = 0;
 		}
 	}
 
 	/** Flushes and closes the sink; later frames are dropped. */
 	close(): void {
-		if (this.state === "closed")
+		if (this.cursor[STATE] === CLOSED)
 			return;
 		this.flush();
 		this.sink.close?.();
-		this.state = "closed";
+		this.cursor[STATE] = CLOSED;
 	}
 
 	/** Moves the chunk being filled to the queue and starts the next one. */
 	private queueCurrent(): void {
-		this.lengths[this.current] = this.fill;
-		this.queued++;
-		this.current = (this.current + 1) % this.chunks.length;
-		this.fill = 0;
+		const cursor = this.cursor, current = cursor[CURRENT];
+		this.lengths[current] = cursor[FILL];
+		cursor[QUEUED]++;
+		cursor[CURRENT] = (current + 1) % this.chunks.length;
+		cursor[FILL] = 0;
 	}
 
 	/** Writes the candump line for `frame` into `line`; returns its length. No allocation. */
@@ -233,20 +291,33 @@ export class CandumpRecorder {
 		let at = 0;
 		line[at++] = 0x28; // (
 		let timestamp = frame.timestamp;
-		if (!(timestamp >= 0))
+		if (!(timestamp >= 0 && timestamp < MAX_TIMESTAMP))
 			timestamp = 0; // a candump time cannot be negative or NaN
-		let seconds = Math.floor(timestamp / 1000);
-		let micros = Math.round((timestamp - seconds * 1000) * 1000);
-		if (micros >= 1000000) {
-			seconds++;
-			micros -= 1000000;
-		}
+		// formatCandumpLine's arithmetic, so the digits are its digits.
+		const total = Math.round(timestamp * 1000);
+		const seconds = Math.floor(total / 1e6);
+		const micro = total - seconds * 1e6;
 		let digits = 10;
 		for (let s = seconds; s >= 1e10; s = Math.floor(s / 10))
 			digits++;
 		at = writeDecimal(line, at, seconds, digits);
 		line[at++] = 0x2E; // .
-		at = writeDecimal(line, at, micros, 6);
+		if (micro >= 0) {
+			digits = 6;
+			for (let m = micro; m >= 1e6; m = Math.floor(m / 10))
+				digits++;
+			at = writeDecimal(line, at, micro, digits);
+		}
+		else {
+			// Past 2^53 microseconds: String(micro).padStart(6, "0") puts the zeros before the sign.
+			digits = 1;
+			for (let m = -micro; m >= 10; m = Math.floor(m / 10))
+				digits++;
+			for (let pad = digits + 1; pad < 6; pad++)
+				line[at++] = 0x30;
+			line[at++] = 0x2D; // -
+			at = writeDecimal(line, at, -micro, digits);
+		}
 		line[at++] = 0x29; // )
 		line[at++] = 0x20;
 		const name = this.name;

@@ -21,6 +21,7 @@
  * (one preallocated request frame), so both run on the display or bus clock.
  */
 import { CanFrame, FrameFlag } from "../can/frame.js";
+import { tapIds } from "../signals/pipeline.js";
 import { SignalStore } from "../signals/store.js";
 import { decodePid, pidBytes } from "./pids.js";
 
@@ -139,7 +140,15 @@ export class ObdPoller {
 		this.state = options.enabled ? ObdState.discovering : ObdState.disabled;
 		this.request.dlc = 8;
 		this.request.flags = this.extended ? FrameFlag.extended : 0;
+		this.ids = tapIds([this.extended ? { id: 0x18DAF100, mask: 0x1FFFFF00, extended: true } : { id: 0x7E8, mask: 0x7F8, extended: false }]);
 	}
+
+	/**
+	 * FrameTap: the response ids `isResponse` accepts (0x7E8-0x7EF, or
+	 * 0x18DAF1xx with 29-bit addressing), so a native pipeline hands only
+	 * those frames to `takes`.
+	 */
+	readonly ids: Uint32Array;
 
 	/** FrameTap: takes OBD-II responses while polling, so the pipeline hands them here instead of the decoder. No allocation. */
 	takes(frame: CanFrame): boolean {

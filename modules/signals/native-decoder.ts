@@ -3,7 +3,11 @@
  * the C decode engine (modules/signals/native/decode-engine.c), plus
  * `pump(ring)`, which drains a FrameRing in one XS→C call, and
  * `pushRecords(ring, records, count, now)`, which queues a driver's batch of
- * TWAI records in one more.
+ * TWAI records in one more, and `record(ring, recorder)`, which writes the
+ * queued frames' candump lines into a CandumpRecorder's chunks in one more
+ * (modules/signals/native/record-engine.c). `pump` takes a tap's id filter
+ * and stops before the first frame it matches, so a pipeline with an OBD-II
+ * tap still drains the ring in C.
  *
  * Runs on XS only, where the host manifest links the engine
  * (modules/signals/native/manifest.json): the simulator and the ESP32. Node
@@ -21,6 +25,7 @@
  * per display tick for every frame queued.
  */
 import type { CanFrame } from "../can/frame.js";
+import type { CandumpRecorder } from "../can/recorder.js";
 import type { FrameRing, FrameRingStorage } from "../can/ring.js";
 import type { DecodePlan } from "./plan.js";
 import { SignalStore } from "./store.js";
@@ -33,6 +38,7 @@ interface EngineFunctions {
 	decodeMessage(...args: unknown[]): void;
 	pump(...args: unknown[]): number;
 	push(...args: unknown[]): number;
+	record(...args: unknown[]): number;
 }
 
 /**
@@ -41,7 +47,7 @@ interface EngineFunctions {
  * without xsc (the bench's xsnap worker, bench/native/xsnap-engine.c), the
  * same functions it installs as `globalThis.sdeEngine`. Resolved per decoder,
  * not at module load, so that merely importing this module never throws.
- * Allocates the five host functions.
+ * Allocates the seven host functions.
  */
 function bindEngine(): EngineFunctions {
 	const hosted = (globalThis as { sdeEngine?: EngineFunctions }).sdeEngine;
@@ -54,6 +60,7 @@ function bindEngine(): EngineFunctions {
 		decodeMessage: native("xs_sde_decode_message"),
 		pump: native("xs_sde_pump"),
 		push: native("xs_sde_ring_push"),
+		record: native("xs_sde_record"),
 	};
 }
 
@@ -200,10 +207,12 @@ export class NativeDecoder {
 
 	/**
 	 * Pops up to `max` queued frames off `ring` and decodes them, in one call
-	 * into C: Pipeline.pump's loop. Returns how many. No allocation.
+	 * into C: Pipeline.pump's loop. With `filter` (a tap's ids from
+	 * pipeline.ts tapIds, a whole buffer of value, mask pairs), stops before the first frame it matches and leaves
+	 * it queued. Returns how many were decoded. No allocation.
 	 * Reads and advances the ring's storage in place (FrameRingStorage).
 	 */
-	pump(ring: FrameRing, max = 0x7FFFFFFF): number {
+	pump(ring: FrameRing, max = 0x7FFFFFFF, filter: Uint32Array | null = null): number {
 		const r = ring.storage();
 		if (r !== this.ring)
 			this.bindRing(r);
@@ -211,10 +220,29 @@ export class NativeDecoder {
 		if (count === 0 || max <= 0)
 			return 0;
 		const done: number = this.engine.pump(this.blob, this.tables, this.values, this.raws, this.updatedAt, this.updates, this.present, this.countersBuffer,
-			this.ringIds, r.flags, r.dlcs, this.ringWords, this.ringTimestamps, head, count, max);
+			this.ringIds, r.flags, r.dlcs, this.ringWords, this.ringTimestamps, head, count, max, filter === null ? null : filter.buffer);
 		r.head = (head + done) & this.ringMask;
 		r.count = count - done;
 		return done;
+	}
+
+	/**
+	 * Records the first `max` frames queued in `ring` into `recorder`, in one
+	 * call into C: what `recorder.record(frame)` does frame by frame (same
+	 * lines, cap, rotation and drops), leaving the ring as it is, so a pump
+	 * that follows still decodes them. Returns how many frames it looked at.
+	 * No allocation.
+	 */
+	record(ring: FrameRing, recorder: CandumpRecorder, max = 0x7FFFFFFF): number {
+		const r = ring.storage();
+		if (r !== this.ring)
+			this.bindRing(r);
+		const count = r.count;
+		if (count === 0 || max <= 0)
+			return 0;
+		const s = recorder.storage();
+		return this.engine.record(this.ringIds, r.flags, r.dlcs, this.ringWords, this.ringTimestamps, r.head, count, max,
+			s.chunks, s.lengths.buffer, s.endsFile, s.name, s.cursor.buffer);
 	}
 
 	/** Remembers `r` and its buffers as the ring pumped and filled. */

@@ -17,6 +17,7 @@
  */
 #include "xsmc.h"
 #include "decode-engine.h"
+#include "record-engine.h"
 
 static void *readable(xsMachine *the, xsSlot *slot, xsUnsignedValue *length) {
 	void *data;
@@ -110,10 +111,12 @@ void xs_sde_decode_message(xsMachine *the) {
 }
 
 /*
- * xs_sde_pump(...0-7, ids, flags, dlcs, words, timestamps, head, count, max):
+ * xs_sde_pump(...0-7, ids, flags, dlcs, words, timestamps, head, count, max[, filter]):
  * a FrameRing's storage (ids, words and timestamps as ArrayBuffers, flags and
- * dlcs as Uint8Arrays), drained oldest first. Returns the frames decoded; the
- * caller advances the ring's head and count by that many.
+ * dlcs as Uint8Arrays), drained oldest first, stopping before the first frame
+ * a tap's filter (an ArrayBuffer of u32 value, mask pairs, or null) matches.
+ * Returns the frames decoded; the caller advances the ring's head and count
+ * by that many.
  */
 void xs_sde_pump(xsMachine *the) {
 	SdeEngine engine;
@@ -136,7 +139,16 @@ void xs_sde_pump(xsMachine *the) {
 	ring.head = (uint32_t)head;
 	ring.count = (uint32_t)count;
 	ring.mask = capacity - 1;
-	xsmcSetInteger(xsResult, (xsIntegerValue)sde_pump(&engine, &ring, max < 0 ? 0 : (uint32_t)max));
+	const uint32_t *filter = 0;
+	uint32_t pairs = 0;
+	if (xsmcArgc > 16 && xsmcTest(xsArg(16))) {
+		xsUnsignedValue filterBytes;
+		filter = readable(the, &xsArg(16), &filterBytes);
+		if ((filterBytes & 7) || filterBytes > SDE_TAP_MAX_PAIRS * 8 || ((uintptr_t)filter & 3))
+			xsRangeError("native decoder: pump: bad tap filter");
+		pairs = (uint32_t)(filterBytes / 8);
+	}
+	xsmcSetInteger(xsResult, (xsIntegerValue)sde_pump_until(&engine, &ring, max < 0 ? 0 : (uint32_t)max, filter, pairs));
 }
 
 /*
@@ -169,4 +181,58 @@ void xs_sde_ring_push(xsMachine *the) {
 	ring.count = (uint32_t)count;
 	ring.mask = capacity - 1;
 	xsmcSetInteger(xsResult, (xsIntegerValue)sde_ring_push_records(&ring, data, (uint32_t)n, xsmcToNumber(xsArg(9))));
+}
+
+/*
+ * xs_sde_record(ids, flags, dlcs, words, timestamps, head, count, max, chunks, lengths, endsFile, name, cursor):
+ * CandumpRecorder.record (modules/can/recorder.ts) for the first `max`
+ * frames queued in a FrameRing's storage, which it leaves as it is. The
+ * recorder's storage: an Array of its chunks (Uint8Arrays), the chunk
+ * lengths (a Uint32Array's buffer), end-of-file flags (Uint8Array), the
+ * interface name (Uint8Array) and the cursor (a Float64Array's buffer,
+ * record-engine.h's order).
+ * Returns the frames it looked at.
+ */
+void xs_sde_record(xsMachine *the) {
+	SdeRing ring;
+	SreRecorder recorder;
+	xsUnsignedValue ids, flags, dlcs, words, timestamps, lengths, endsFile, name, cursorBytes;
+	if (xsmcArgc < 13)
+		xsTypeError("native recorder: missing arguments");
+	ring.ids = readable(the, &xsArg(0), &ids);
+	ring.flags = readable(the, &xsArg(1), &flags);
+	ring.dlcs = readable(the, &xsArg(2), &dlcs);
+	ring.words = readable(the, &xsArg(3), &words);
+	ring.timestamps = readable(the, &xsArg(4), &timestamps);
+	uint32_t capacity = ids / 4;
+	xsIntegerValue head = xsmcToInteger(xsArg(5)), count = xsmcToInteger(xsArg(6)), max = xsmcToInteger(xsArg(7));
+	if (capacity < 2 || (capacity & (capacity - 1)) || flags < capacity || dlcs < capacity || words < capacity * 8 || timestamps < capacity * 8)
+		xsRangeError("native recorder: not a FrameRing's storage");
+	if (head < 0 || (uint32_t)head >= capacity || count < 0 || (uint32_t)count > capacity)
+		xsRangeError("native recorder: head or count out of range");
+	ring.head = (uint32_t)head;
+	ring.count = (uint32_t)count;
+	ring.mask = capacity - 1;
+
+	recorder.lengths = writable(the, &xsArg(9), &lengths);
+	recorder.endsFile = writable(the, &xsArg(10), &endsFile);
+	recorder.name = readable(the, &xsArg(11), &name);
+	recorder.nameLength = (uint32_t)name;
+	recorder.cursor = writable(the, &xsArg(12), &cursorBytes);
+	if (cursorBytes < SRE_CURSOR * sizeof(double) || ((uintptr_t)recorder.cursor & 7))
+		xsRangeError("native recorder: cursor too short");
+	double chunkCount = recorder.cursor[SRE_CHUNKS], chunkSize = recorder.cursor[SRE_CHUNK_SIZE];
+	double current = recorder.cursor[SRE_CURRENT], fill = recorder.cursor[SRE_FILL], queued = recorder.cursor[SRE_QUEUED];
+	if (!(chunkCount >= 2 && chunkCount <= SRE_MAX_CHUNKS && chunkSize >= 1 && chunkSize <= 0x7FFFFFFF)
+		|| !(current >= 0 && current < chunkCount && fill >= 0 && fill < chunkSize && queued >= 0 && queued <= chunkCount)
+		|| lengths < chunkCount * 4 || endsFile < chunkCount || name < 1 || name > SRE_NAME_CAPACITY)
+		xsRangeError("native recorder: bad recorder storage");
+	for (uint32_t c = 0; c < (uint32_t)chunkCount; c++) {
+		xsUnsignedValue bytes;
+		xsmcGetIndex(xsResult, xsArg(8), c); /* xsResult as scratch: no allocation */
+		recorder.chunks[c] = writable(the, &xsResult, &bytes);
+		if (bytes < (xsUnsignedValue)chunkSize)
+			xsRangeError("native recorder: chunk too short");
+	}
+	xsmcSetInteger(xsResult, (xsIntegerValue)sre_record_ring(&recorder, &ring, max < 0 ? 0 : (uint32_t)max));
 }

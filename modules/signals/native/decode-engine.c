@@ -350,10 +350,22 @@ int32_t sde_decode(const SdeEngine *engine, uint32_t id, uint32_t flags, uint32_
 	return message;
 }
 
-uint32_t sde_pump(const SdeEngine *engine, SdeRing *ring, uint32_t max) {
+/* Whether a frame matches one of a tap's (value, mask) pairs: its id with bit 31 set for a 29-bit id. */
+static int tapped(uint32_t id, uint32_t flags, const uint32_t *filter, uint32_t pairs) {
+	uint32_t key = id | ((flags & SDE_FRAME_EXTENDED) ? SDE_TAP_EXTENDED : 0);
+	for (uint32_t p = 0; p < pairs; p++)
+		if ((key & filter[2 * p + 1]) == filter[2 * p])
+			return 1;
+	return 0;
+}
+
+uint32_t sde_pump_until(const SdeEngine *engine, SdeRing *ring, uint32_t max, const uint32_t *filter, uint32_t pairs) {
 	uint32_t done = 0, head = ring->head;
 	uint8_t data[8];
 	while (done < max && done < ring->count) {
+		uint32_t flags = ring->flags[head], dlc = ring->dlcs[head], id = ring->ids[head];
+		if (pairs && tapped(id, flags, filter, pairs))
+			break;
 		uint32_t lo = ring->words[head << 1], hi = ring->words[(head << 1) + 1];
 		data[0] = (uint8_t)lo;
 		data[1] = (uint8_t)(lo >> 8);
@@ -363,17 +375,20 @@ uint32_t sde_pump(const SdeEngine *engine, SdeRing *ring, uint32_t max) {
 		data[5] = (uint8_t)(hi >> 8);
 		data[6] = (uint8_t)(hi >> 16);
 		data[7] = (uint8_t)(hi >> 24);
-		uint32_t flags = ring->flags[head], dlc = ring->dlcs[head];
 		/* diagnostics.ts frameBits: header and trailer, payload, half the worst-case stuff bits. */
 		uint32_t stuffable = ((flags & SDE_FRAME_EXTENDED) ? 54 : 34) + 8 * dlc;
 		engine->store.counters[SDE_BITS] += ((flags & SDE_FRAME_EXTENDED) ? 67 : 47) + 8 * dlc + ((stuffable - 1) >> 3);
-		sde_decode(engine, ring->ids[head], flags, dlc, data, ring->timestamps[head]);
+		sde_decode(engine, id, flags, dlc, data, ring->timestamps[head]);
 		head = (head + 1) & ring->mask;
 		done++;
 	}
 	ring->head = head;
 	ring->count -= done;
 	return done;
+}
+
+uint32_t sde_pump(const SdeEngine *engine, SdeRing *ring, uint32_t max) {
+	return sde_pump_until(engine, ring, max, 0, 0);
 }
 
 uint32_t sde_ring_push_records(SdeRing *ring, const uint8_t *records, uint32_t count, double timestamp) {

@@ -96,6 +96,19 @@ void sde_decode_message(const SdeEngine *engine, uint32_t message, const uint8_t
 /* Pops up to `max` frames off `ring` (updating head and count), adds their bus bits and decodes each. Returns how many. */
 uint32_t sde_pump(const SdeEngine *engine, SdeRing *ring, uint32_t max);
 
+/*
+ * A tap's filter (modules/signals/pipeline.ts TapIds): `pairs` (value, mask)
+ * pairs of u32; a frame matches a pair when its id, with SDE_TAP_EXTENDED set
+ * for a 29-bit id, masked by `mask` equals `value`.
+ */
+enum { SDE_TAP_MAX_PAIRS = 16 };
+#define SDE_TAP_EXTENDED 0x80000000u
+/*
+ * sde_pump that stops before the first frame matching `filter` (left queued
+ * at ring->head, for the caller to hand to its tap). `pairs` 0: sde_pump.
+ */
+uint32_t sde_pump_until(const SdeEngine *engine, SdeRing *ring, uint32_t max, const uint32_t *filter, uint32_t pairs);
+
 /* TWAI frame records (modules/can/twai.ts): u32 id little-endian, flags, DLC, 2 zero bytes, 8 data bytes. */
 enum { SDE_RECORD_SIZE = 16 };
 
