@@ -395,6 +395,16 @@ const nativeSpecs: NativeXsWorkload[] = [
 		xs: `xs.nativeWorkload("native-decode-pump${BUDGET_BATCH}", ${JSON.stringify(DBCS.map(dbc => [`plan:${dbc}`, `decode:${dbc}`]))}, ${BUDGET_BATCH})`,
 		reference: "decode",
 	},
+	// A Pipeline as main.ts wires it, TWAI records BUDGET_BATCH at a time and one pipeline.pump() per batch (what 1: OBD-II tap, 2: recorder, 3: both).
+	...([["tap", 1, "an OBD-II poller as the tap (its ids matched in C)"], ["record", 2, "a CandumpRecorder (lines written in C before the pump, serviced after it)"], ["tap-record", 3, "both"]] as const)
+		.flatMap(([name, what, how]) => [false, true].map(legacy => ({
+			name: `native-powertrain-${name}${legacy ? "-legacy" : ""}${BUDGET_BATCH}`,
+			what: legacy
+				? `the same wired as before (tap without ids${what & 2 ? ", recording inside the tap" : ""}): pipeline.pump pops and hands over each frame in TypeScript, NativeDecoder.decode(frame) per frame`
+				: `powertrain frames as TWAI records, ${BUDGET_BATCH} at a time, through Pipeline.pump with ${how}`,
+			xs: `xs.pipelineWorkload("native-powertrain-${name}${legacy ? "-legacy" : ""}${BUDGET_BATCH}", ${JSON.stringify(DBCS.map(dbc => [`plan:${dbc}`, `powertrain:${dbc}`]))}, ${BUDGET_BATCH}, ${what}, ${legacy})`,
+			reference: "powertrain", compareTimes: false,
+		}))),
 	{ name: "call16", what: "a bare XS→C call with pump's 16 arguments (per call)", xs: `xs.callWorkload("call16", true)`, reference: null, perCall: true },
 	{ name: "call0", what: "a bare XS→C call, no arguments (per call)", xs: `xs.callWorkload("call0", false)`, reference: null, perCall: true },
 ];
