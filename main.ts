@@ -40,8 +40,6 @@ import { openPreferences, openTripFlash } from "host/trip-storage";
 import { obdPollerFor } from "obd/wiring";
 import { openRecorder } from "host/recorder";
 import { openChime } from "host/chime";
-import type { FrameTap } from "signals/pipeline";
-import type { CanFrame } from "can/frame";
 
 const HEALTH_INTERVAL_MS = 5000;
 /** A recording's partial chunk is written this often (full chunks are written as they fill). */
@@ -80,27 +78,17 @@ const source = openCanSource(pipeline.ring, plan, {
 const poller = source.transmit ? obdPollerFor(profile, source.transmit, pipeline) : null;
 /*
  * Recording (off unless the build has the config value `record`, see
- * `npm start -- --record`): a tap that queues every frame the pipeline takes
- * from the ring in the recorder, takes none itself (the decoder still decodes
- * each one) and hands OBD-II answers on to the poller. A tap makes the
- * pipeline pump frame by frame in TypeScript instead of in one native call:
- * slower, fine while recording. The recorder writes to the file once per
+ * `npm start -- --record`): the pipeline's recorder queues every frame it
+ * takes from the ring, before the poller and the decoder see it; with the
+ * native engine the candump lines are written in C over the queued frames,
+ * and the poller declares its response ids, so the ring is still drained in
+ * one native call per tick. The recorder writes to the file once per
  * display tick, after the pump, and flushes its partial chunk every few
  * seconds, since the simulator has no clean stop to close it at.
  */
 const recording = openRecorder();
-function recordingTap(record: (frame: CanFrame) => unknown, next: FrameTap | null): FrameTap {
-	return {
-		takes(frame) {
-			record(frame);
-			return next !== null && next.takes(frame);
-		},
-		receive(frame, at) {
-			return next?.receive(frame, at);
-		},
-	};
-}
-pipeline.tap = recording ? recordingTap(recording.record, poller) : poller;
+pipeline.recorder = recording ? recording.recorder : null;
+pipeline.tap = poller;
 const inputs = new ProfileInputs(profile, plan, pipeline.store, poller ? poller.values : null);
 
 const alerts = new AlertMonitor(inputs, [...defaultAlertRules(), ...(inputs.has(Quantity.checkEngine) ? [checkEngineAlertRule()] : [])]);
