@@ -13,7 +13,8 @@
  *   - `recordMaxBytes`: the size cap of a recording; recording stops there.
  *   - `recordMaxFiles`: numbered recordings kept, the new one included.
  *
- * main.ts calls `record(frame)` per frame (never touches the file),
+ * main.ts makes `recorder` the pipeline's recorder (every frame pumped is
+ * recorded, in C on the native engine; never touches the file), calls
  * `service()` once per display tick and the recorder's `flush()` every few
  * seconds. `service()` writes at most one chunk per call, and with
  * `writeIntervalMs` at most one per interval: on the ESP32 a 4 KB chunk costs
