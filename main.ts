@@ -124,6 +124,8 @@ function applyDriver(driver: DriverSettings): void {
 	model.theme.choice = driver.theme;
 	drivers.applyThresholds(alerts);
 	backlight?.write(driver.brightness);
+	if (chime)
+		chime.muted = !driver.chime;
 }
 applyDriver(drivers.current);
 drivers.onChange(applyDriver);
@@ -190,6 +192,15 @@ const view = new ClusterView(model, diagnostics, {
 	},
 	settingsChanged(page) {
 		drivers.update({ units: model.units === IMPERIAL ? "imperial" : "metric", theme: model.theme.choice, page });
+	},
+	toggleChime() {
+		if (!chime)
+			return null;
+		drivers.update({ chime: !drivers.current.chime });
+		return drivers.current.chime;
+	},
+	chimeOn() {
+		return chime ? drivers.current.chime : null;
 	},
 	drivers() {
 		return { names: drivers.drivers.map(driver => driver.name), index: drivers.index };

@@ -20,11 +20,11 @@ describe("driver profiles", () => {
 		let book = new DriverBook(prefs, "Anna");
 		book.update({ units: "imperial", theme: "night", page: "sport", brightness: 60, thresholds: { overspeed: 120 } });
 		const ben = book.add("Ben");
-		book.update({ brightness: 40, page: "trip" }, ben);
+		book.update({ brightness: 40, page: "trip", chime: false }, ben);
 		book.select(ben);
 
 		book = new DriverBook(prefs); // power off, power on
-		expect(book.current).toMatchObject({ name: "Ben", units: "metric", theme: "auto", page: "trip", brightness: 40, thresholds: {} });
+		expect(book.current).toMatchObject({ name: "Ben", units: "metric", theme: "auto", page: "trip", brightness: 40, chime: false, thresholds: {} });
 		book.select(0);
 
 		book = new DriverBook(prefs);
@@ -75,7 +75,7 @@ describe("driver profiles", () => {
 		prefs.set(DRIVER_DOMAIN, "last", 7);
 		const book = new DriverBook(prefs);
 		expect(book.drivers.map(d => d.name)).toEqual(["Driver 1", "Driver 2", "Dee"]);
-		expect(book.drivers[2]).toMatchObject({ brightness: 30, units: "metric", page: "main" });
+		expect(book.drivers[2]).toMatchObject({ brightness: 30, units: "metric", page: "main", chime: true });
 		expect(book.index).toBe(0);
 		expect(book.recovered).toBe(3);
 	});
@@ -104,6 +104,7 @@ describe("driver profiles", () => {
 	test("bad-values-are-refused-and-change-nothing", () => {
 		const book = new DriverBook(new FakePreferences(), "Anna");
 		expect(() => book.update({ brightness: 0 })).toThrow(/brightness/);
+		expect(() => book.update({ chime: "off" as unknown as boolean })).toThrow(/chime/);
 		expect(() => book.update({ units: "cubits" as never })).toThrow(/units/);
 		expect(() => book.update({ name: "A name far too long" })).toThrow(/name/);
 		expect(() => book.update({ thresholds: { overspeed: NaN } })).toThrow(/overspeed/);

@@ -1,6 +1,7 @@
 /*
  * Driver profiles: who is driving, and how they like the cluster: units,
- * theme, their own alert thresholds, the page shown at start, brightness.
+ * theme, their own alert thresholds, the page shown at start, brightness,
+ * whether alerts chime.
  * The cluster starts with the last driver chosen; the UI's driver menu calls
  * `select`, and a car that maps a key or seat-memory signal can call
  * `selectByKey`.
@@ -30,6 +31,8 @@ export interface DriverSettings {
 	page: string;
 	/** Backlight, 5 to 100 %. */
 	brightness: number;
+	/** Whether alerts sound the chime (where the board has one). */
+	chime: boolean;
 	/** The driver's own alert thresholds by alert id, in canonical units (e.g. "overspeed": 120). */
 	thresholds: Record<string, number>;
 	/** Key fob or seat-memory code that selects this driver, when the car sends one; -1 for none. */
@@ -41,7 +44,7 @@ export const MAX_DRIVERS = 8;
 const LAST_KEY = "last";
 
 export function defaultDriver(name: string): DriverSettings {
-	return { name, units: "metric", theme: "auto", page: "main", brightness: 80, thresholds: {}, key: -1 };
+	return { name, units: "metric", theme: "auto", page: "main", brightness: 80, chime: true, thresholds: {}, key: -1 };
 }
 
 export class DriverBook {
@@ -229,6 +232,8 @@ function validate(driver: DriverSettings): string {
 		return "page is a page id of 1 to 15 characters";
 	if (typeof driver.brightness !== "number" || !(driver.brightness >= 5 && driver.brightness <= 100))
 		return "brightness is 5 to 100 %";
+	if (typeof driver.chime !== "boolean")
+		return "chime is true or false";
 	if (typeof driver.key !== "number" || !Number.isInteger(driver.key))
 		return "key is an integer code, -1 for none";
 	for (const [id, value] of Object.entries(driver.thresholds))

@@ -202,6 +202,10 @@ export interface ViewHooks {
 	resetTrip(which: 0 | 1): void;
 	/** Units, theme or page changed by the driver: keep them in their profile. */
 	settingsChanged(page: Page): void;
+	/** Turns the alert chime on or off for the current driver; returns whether it is on, null when the board has no chime. */
+	toggleChime(): boolean | null;
+	/** Whether the alert chime is on for the current driver, null when the board has no chime. */
+	chimeOn(): boolean | null;
 	/** The drivers' names, the current one's index, and whether another can be added. */
 	drivers(): { names: readonly string[]; index: number };
 	/** Makes the chosen driver current (adding one first when asked): their units, theme and thresholds follow. Returns their start page. */
@@ -425,7 +429,7 @@ export class ClusterView {
 			this.diagValues.push(value);
 			this.pages.diagnostics.add(value);
 		}
-		this.addButtons(this.pages.diagnostics, this.diagButtons, [["", () => this.toggleUnits()], ["", () => this.cycleTheme()], ["Driver", () => this.openDriverMenu()]]);
+		this.addButtons(this.pages.diagnostics, this.diagButtons, [["", () => this.toggleUnits()], ["", () => this.cycleTheme()], ["", () => this.toggleChime()]]);
 		this.labelButtons();
 
 		// Driver menu: a panel over the whole screen, a row per driver and one to add a driver.
@@ -575,6 +579,12 @@ export class ClusterView {
 		this.hooks.settingsChanged(this.current);
 	}
 
+	/** Alerts chime or stay silent, for the current driver. */
+	toggleChime(): void {
+		this.hooks.toggleChime();
+		this.labelButtons();
+	}
+
 	cycleTheme(): void {
 		this.model.cycleTheme();
 		this.hooks.settingsChanged(this.current);
@@ -652,6 +662,8 @@ export class ClusterView {
 		const model = this.model;
 		this.diagButtons[0].string = `Units: ${model.units.speedLabel}`;
 		this.diagButtons[1].string = `Theme: ${model.theme.choice}`;
+		const chime = this.hooks.chimeOn();
+		this.diagButtons[2].string = chime === null ? "No chime" : chime ? "Chime: on" : "Chime: off";
 	}
 
 	/** A page title at the top left. */
