@@ -161,7 +161,8 @@ function sourceStatus(at: number): string {
 		return `${state}, ${feed.reconnects} reconnects`;
 	}
 	if (bus)
-		return `${busStateName(bus.state)}, tec ${bus.txErrors} rec ${bus.rxErrors}, ${bus.overruns} ovr`;
+		// Error counters (transmit/receive), frames lost in the controller or its queue, and the oldest dropped to keep up.
+		return `${busStateName(bus.state)} ${bus.txErrors}/${bus.rxErrors}, lost ${bus.overruns + bus.missed}, drop ${bus.dropped}`;
 	return source.description;
 }
 

@@ -425,7 +425,9 @@ export class ClusterView {
 		for (let i = 0; i < DIAG_ROWS.length; i++) {
 			const top = g.y(31 + i * 19);
 			this.rowName(this.pages.diagnostics, DIAG_ROWS[i], top);
-			const value = new Label(null, { left: g.x(116), top, width: g.s(198), height: g.s(19), style: look.rowValueStyle, string: "--" });
+			// The source's state is the longest value; its name is short.
+			const wide = i === DIAG_ROWS.length - 1;
+			const value = new Label(null, { left: g.x(wide ? 66 : 116), top, width: g.s(wide ? 248 : 198), height: g.s(19), style: look.rowValueStyle, string: "--" });
 			this.diagValues.push(value);
 			this.pages.diagnostics.add(value);
 		}
