@@ -124,18 +124,17 @@ describe("slcan-serial", () => {
 		expect(s.parser.malformed).toBe(0);
 	});
 
-	it("flow-control: bytes wait in the port while the ring is full", () => {
+	it("ring-full-drops-the-oldest: the port is emptied, the ring keeps the newest frames", () => {
 		const ring = new FrameRing(4);
 		const s = source(ring, { readSize: 8 });
 		s.open(clock.now());
 		port().notify = false;
 		port().deliver("t1000\rt1010\rt1020\rt1030\rt1040\rt1050\r");
 		s.step(clock.now());
-		expect(ring.dropped).toBe(0);
-		expect(port().waiting).toBeGreaterThan(0);
-		const first = ids(ring);
-		s.step(clock.now());
-		expect([...first, ...ids(ring)]).toEqual([0x100, 0x101, 0x102, 0x103, 0x104, 0x105]);
+		expect(port().waiting).toBe(0);
+		expect(ring.dropped).toBe(2);
+		expect(ids(ring)).toEqual([0x102, 0x103, 0x104, 0x105]);
+		expect(s.status.frames).toBe(6);
 	});
 
 	it("listen-only-never-writes-frames: the host sends only the setup and close commands", () => {

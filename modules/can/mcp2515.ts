@@ -19,9 +19,10 @@
  *   rollover, RXB1) full and was lost. Each time one is found set it is counted
  *   in `status.overruns` and cleared: an overrun event is one or more lost
  *   frames (the chip does not count them).
- * - Flow control: frames are read only while the ring has room; otherwise
- *   they wait in the chip, and when the chip's two buffers are full the loss
- *   shows up as an overrun.
+ * - Overload: frames are always read out of the chip, and when the ring is
+ *   full it drops its oldest (counted in `ring.dropped`), the project's rule:
+ *   a cluster shows the present. Leaving them in the chip instead would lose
+ *   the newest, the ones arriving to full buffers.
  * - Bus-off: EFLG.TXBO. The chip recovers by itself after 128 x 11 recessive
  *   bits; if it is still off after the back-off the source resets and
  *   re-initialises it, doubling the back-off (up to its limit) each time.
@@ -313,7 +314,7 @@ export class Mcp2515Source {
 	}
 
 	/**
-	 * Services the controller: frames into the ring while it has room, errors
+	 * Services the controller: frames into the ring (which drops its oldest when full), errors
 	 * counted and cleared. Called from the INT pin's callback and from `step`.
 	 * Returns the number of frames read. No allocation.
 	 */
@@ -337,7 +338,7 @@ export class Mcp2515Source {
 				// into RXB0 ahead of the older one waiting in RXB1.
 				const pending = intf & (Mcp2515Interrupt.RX0 | Mcp2515Interrupt.RX1);
 				const count = pending === (Mcp2515Interrupt.RX0 | Mcp2515Interrupt.RX1) ? 2 : pending ? 1 : 0;
-				if (count === 0 || ring.capacity - ring.length < count)
+				if (count === 0)
 					break;
 				if (pending & Mcp2515Interrupt.RX0)
 					this.readFrame(Mcp2515Instruction.readRxBuffer0, now);

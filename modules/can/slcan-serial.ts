@@ -9,10 +9,12 @@
  * straight into the core's SlcanParser, which puts frames into the ring;
  * the bytes may arrive cut anywhere. Closing writes `C` and releases the port.
  *
- * Flow control is the serial port's: once the ring is full, bytes stay in
- * the port until the next `step` (one read of `readSize` bytes may overfill a
- * ring smaller than readSize / 6 frames; the ring then drops and counts). The parser's counters (malformed lines,
- * adapter errors) are reported through `parser`.
+ * Overload: every drain reads all the port holds (up to MAX_READS reads, so a
+ * port that never runs dry cannot hold the display tick), and when the ring is
+ * full it drops its oldest, counted: the project's rule, a cluster shows the
+ * present. Leaving bytes in the port instead would lose the newest, when the
+ * UART's buffer overflows. The parser's counters (malformed lines, adapter
+ * errors) are reported through `parser`.
  *
  * Runs on XS and Node. Allocates only in the constructor and `open()` (the
  * port's options bag); reads go into one preallocated buffer.
@@ -20,6 +22,9 @@
 import { BusState, BusStatus } from "./bus-status.js";
 import type { FrameRing } from "./ring.js";
 import { SLCAN_MAX_FRAME_LENGTH, SlcanParser } from "./slcan.js";
+
+/** Reads per drain at most: enough for seconds of a saturated UART at any sensible `readSize`, and a bound on the tick. */
+const MAX_READS = 64;
 
 /** The serial port as ECMA-419 defines it, as far as this source uses it. */
 export interface SerialIO {
@@ -122,14 +127,13 @@ export class SlcanSerialSource {
 		this.drain();
 	}
 
-	/** Feeds waiting bytes to the parser while the ring has room; returns the frames added. No allocation. */
+	/** Feeds what the port holds to the parser (the ring drops its oldest when full); returns the frames added. No allocation. */
 	drain(): number {
-		const port = this.port, ring = this.ring, parser = this.parser, buffer = this.buffer;
+		const port = this.port, parser = this.parser, buffer = this.buffer;
 		if (!port)
 			return 0;
 		let frames = 0;
-		// One read holds at most readSize / 6 frames ("t0000\r"); a ring smaller than that may drop (and count) the oldest.
-		while (ring.length < ring.capacity) {
+		for (let reads = 0; reads < MAX_READS; reads++) {
 			const count = port.read(buffer);
 			if (!count)
 				break;
