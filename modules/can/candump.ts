@@ -33,9 +33,14 @@
  * a microsecond for today's epoch), so `formatCandumpLine` prints the same
  * digits back. Digits past the 9th after the point are ignored. A line
  * without a timestamp gets `clock()` when a clock is given, else 0.
+ *
+ * Cost on XS: a frame line of the usual form wholly inside the chunk `feed`
+ * was given is read in place, each byte once, hex digits through a table
+ * (`frameIn`); a line cut by a chunk's end is gathered in the line buffer
+ * first. Any other line goes the general way through the line buffer (`line`).
  */
 import { EXTENDED_ID_MASK, FrameFlag, MAX_DLC, STANDARD_ID_MASK, type CanFrame } from "./frame.js";
-import { LineAssembler, LineParser, hexDigit } from "./lines.js";
+import { CR, HEX_DIGIT_VALUES, LF, LineAssembler, LineParser, hexDigit } from "./lines.js";
 import type { FrameRing } from "./ring.js";
 
 export interface CandumpParserOptions {
@@ -99,7 +104,187 @@ export class CandumpParser extends LineParser {
 		this.lines = this.frames = this.ignored = this.unsupported = this.malformed = this.overlong = 0;
 	}
 
+	protected override lineIn(bytes: Uint8Array, start: number, end: number): number {
+		const at = this.frameIn(bytes, start, end);
+		return at >= 0 ? at : super.lineIn(bytes, start, end);
+	}
+
 	protected line(): void {
+		const assembler = this.assembler;
+		if (!assembler.overlong && this.frameIn(assembler.buffer, 0, assembler.length) >= 0)
+			return;
+		this.anyLine();
+	}
+
+	/**
+	 * The fast way for the usual line, `[(seconds.fraction)] [interface] id#data [R|T]`:
+	 * reads the line at `bytes[start]`,
+	 * which ends at the first CR or LF or at `end`, and when `anyLine` would
+	 * push a frame for it, pushes the same frame, counts it and returns the
+	 * index where the line ends. Returns -1, having pushed and counted
+	 * nothing, for any other line. No allocation.
+	 */
+	private frameIn(bytes: Uint8Array, start: number, end: number): number {
+		let i = start, c = 0;
+		if (i === end)
+			return -1;
+		c = bytes[i];
+		const timed = c === LEFT_PAREN;
+		if (timed) {
+			// The same arithmetic as `timestamp`, so the same double.
+			let seconds = 0, micro = 0, nano = 0, fractionDigits = 0;
+			const digits = ++i;
+			while (i < end) {
+				const d = bytes[i] - 0x30;
+				if (d < 0 || d > 9)
+					break;
+				seconds = seconds * 10 + d;
+				i++;
+			}
+			if (i === digits || i === end)
+				return -1;
+			c = bytes[i];
+			if (c === DOT) {
+				while (++i < end) {
+					const d = bytes[i] - 0x30;
+					if (d < 0 || d > 9)
+						break;
+					if (fractionDigits < 6)
+						micro = micro * 10 + d;
+					else if (fractionDigits < 9)
+						nano = nano * 10 + d;
+					fractionDigits++;
+				}
+				if (i === end)
+					return -1;
+				c = bytes[i];
+			}
+			if (c !== RIGHT_PAREN || ++i === end)
+				return -1;
+			c = bytes[i];
+			if (c !== SPACE && c !== TAB)
+				return -1;
+			for (let d = fractionDigits; d < 6; d++)
+				micro *= 10;
+			for (let d = fractionDigits < 6 ? 6 : fractionDigits; d < 9; d++)
+				nano *= 10;
+			this.time = (seconds * 1e6 + micro) / 1000 + nano / 1e6;
+			do {
+				if (++i === end)
+					return -1;
+				c = bytes[i];
+			} while (c === SPACE || c === TAB);
+		}
+		else if (c === 0x44) // D: perhaps "DROPCOUNT"
+			return -1;
+		// The interface, unless this field is the frame itself (then it holds a '#').
+		let frameStart = i;
+		for (;;) {
+			if (c === HASH) {
+				i = frameStart;
+				c = bytes[i];
+				break;
+			}
+			if (c === SPACE || c === TAB) {
+				do {
+					if (++i === end)
+						return -1;
+					c = bytes[i];
+				} while (c === SPACE || c === TAB);
+				frameStart = i;
+				break;
+			}
+			if (c === CR || c === LF || ++i === end)
+				return -1;
+			c = bytes[i];
+		}
+		// id#: from here on, c is bytes[i], or LF once i is at the end.
+		const hex = HEX_DIGIT_VALUES;
+		let id = 0;
+		while (c !== HASH) {
+			const d = hex[c];
+			if (d < 0 || i - frameStart === 8 || ++i === end)
+				return -1;
+			id = id * 16 + d;
+			c = bytes[i];
+		}
+		const idDigits = i - frameStart;
+		if (idDigits === 0)
+			return -1;
+		let flags = 0;
+		if (idDigits === 8) {
+			if (id >= 0x40000000)
+				return -1;
+			if (id >= ERROR_FLAG) {
+				flags = FrameFlag.error;
+				id -= ERROR_FLAG;
+			}
+			else
+				flags = FrameFlag.extended;
+		}
+		else if (id > STANDARD_ID_MASK)
+			flags = FrameFlag.extended;
+		// Data bytes, or R and an optional DLC digit.
+		const scratch = this.scratch;
+		let dlc = 0, dataLength = 0;
+		c = ++i < end ? bytes[i] : LF;
+		if (c === 0x52 || c === 0x72) { // R, r
+			flags |= FrameFlag.remote;
+			c = ++i < end ? bytes[i] : LF;
+			const d = c - 0x30;
+			if (d >= 0 && d <= MAX_DLC) {
+				dlc = d;
+				c = ++i < end ? bytes[i] : LF;
+			}
+		}
+		else {
+			for (;;) {
+				const high = hex[c];
+				if (high < 0) {
+					if (c !== DOT)
+						break;
+					c = ++i < end ? bytes[i] : LF;
+					continue;
+				}
+				if (dataLength === MAX_DLC || i + 1 === end)
+					return -1;
+				const low = hex[bytes[i + 1]];
+				if (low < 0)
+					return -1;
+				scratch[dataLength++] = (high << 4) | low;
+				i += 2;
+				c = i < end ? bytes[i] : LF;
+			}
+			dlc = dataLength;
+		}
+		// The frame field must end here; then blanks, a direction mark of `candump -x`, blanks, the line's end.
+		if (c !== SPACE && c !== TAB && c !== CR && c !== LF)
+			return -1;
+		while (c === SPACE || c === TAB)
+			c = ++i < end ? bytes[i] : LF;
+		if (c === 0x52 || c === 0x54) { // R, T
+			const next = i + 1 < end ? bytes[i + 1] : LF;
+			if (next === SPACE || next === TAB || next === CR || next === LF) {
+				i++;
+				c = next;
+				while (c === SPACE || c === TAB)
+					c = ++i < end ? bytes[i] : LF;
+			}
+		}
+		if (i < end && c !== CR && c !== LF)
+			return -1;
+		if (i - start > this.assembler.buffer.length)
+			return -1;
+		this.lines++;
+		if (!timed)
+			this.time = this.clock ? this.clock() : 0;
+		this.ring.pushFields(id, flags, dlc, scratch, 0, dataLength, this.time);
+		this.frames++;
+		return i;
+	}
+
+	/** Any line in `assembler`, frame or not: the general way, which counts every kind of line. */
+	private anyLine(): void {
 		this.lines++;
 		const assembler = this.assembler, line = assembler.buffer, length = assembler.length;
 		if (assembler.overlong) {

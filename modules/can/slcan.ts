@@ -33,9 +33,14 @@
  * reply without a CR and is counted in `adapterErrors`. The CAN FD commands of
  * some adapters (`d`, `D`, `b`, `B`) are counted in `unsupported` and skipped:
  * a CanFrame carries at most 8 bytes.
+ *
+ * Cost on XS: a frame command wholly inside the chunk `feed` was given is read
+ * in place, each byte once, hex digits through a table (`frameIn`); a command
+ * cut by a chunk's end is gathered in the line buffer first. Anything else (a
+ * reply, garbage, BEL) goes the general way through the line buffer (`line`).
  */
 import { EXTENDED_ID_MASK, FrameFlag, MAX_DLC, STANDARD_ID_MASK, type CanFrame } from "./frame.js";
-import { BEL, CR, LineAssembler, LineParser, hexChar, hexDigit, readHex } from "./lines.js";
+import { BEL, CR, HEX_DIGIT_VALUES, LF, LineAssembler, LineParser, hexChar, hexDigit, readHex } from "./lines.js";
 import type { FrameRing } from "./ring.js";
 
 /** Longest SLCAN frame command without its CR: `T` + 8 id + DLC + 16 data + 4 timestamp. */
@@ -109,7 +114,110 @@ export class SlcanParser extends LineParser {
 		this.lastRaw = this.lastUnwrapped = this.lastClock = this.time = 0;
 	}
 
+	protected override lineIn(bytes: Uint8Array, start: number, end: number): number {
+		const at = this.frameIn(bytes, start, end);
+		return at >= 0 ? at : super.lineIn(bytes, start, end);
+	}
+
 	protected line(): void {
+		const assembler = this.assembler;
+		if (assembler.terminator !== BEL && !assembler.overlong && this.frameIn(assembler.buffer, 0, assembler.length) >= 0)
+			return;
+		this.anyLine();
+	}
+
+	/**
+	 * The fast way for the usual line, a valid frame command: reads the line
+	 * at `bytes[start]`, which ends at the first CR or LF or at `end`, and
+	 * when it is a frame that `anyLine` would accept, pushes it, counts it and
+	 * returns the index where the line ends. Returns -1, having changed
+	 * nothing, for any other line (one with a BEL too). No allocation.
+	 */
+	private frameIn(bytes: Uint8Array, start: number, end: number): number {
+		if (start >= end)
+			return -1;
+		const command = bytes[start];
+		let flags: number, dlcAt: number, idMask: number;
+		if (command === 0x74) { // t
+			flags = 0;
+			dlcAt = start + 4;
+			idMask = STANDARD_ID_MASK;
+		}
+		else if (command === 0x54) { // T
+			flags = EXTENDED;
+			dlcAt = start + 9;
+			idMask = EXTENDED_ID_MASK;
+		}
+		else if (command === 0x72) { // r
+			flags = REMOTE;
+			dlcAt = start + 4;
+			idMask = STANDARD_ID_MASK;
+		}
+		else if (command === 0x52) { // R
+			flags = EXTENDED | REMOTE;
+			dlcAt = start + 9;
+			idMask = EXTENDED_ID_MASK;
+		}
+		else
+			return -1;
+		if (dlcAt >= end)
+			return -1;
+		const hex = HEX_DIGIT_VALUES;
+		let id = 0;
+		for (let i = start + 1; i < dlcAt; i++) {
+			const d = hex[bytes[i]];
+			if (d < 0)
+				return -1;
+			id = id * 16 + d;
+		}
+		const dlc = bytes[dlcAt] - 0x30;
+		if (id > idMask || !(dlc >= 0 && dlc <= MAX_DLC))
+			return -1;
+		const dataLength = (flags & REMOTE) ? 0 : dlc;
+		let i = dlcAt + 1;
+		const dataEnd = i + dataLength * 2;
+		if (dataEnd > end)
+			return -1;
+		const scratch = this.scratch;
+		for (let k = 0; i < dataEnd; k++, i += 2) {
+			const high = hex[bytes[i]], low = hex[bytes[i + 1]];
+			if ((high | low) < 0)
+				return -1;
+			scratch[k] = (high << 4) | low;
+		}
+		let raw = -1;
+		if (i < end) {
+			const c = bytes[i];
+			if (c !== CR && c !== LF) {
+				// The adapter's timestamp: 4 digits, then the line's end.
+				if (i + 4 > end)
+					return -1;
+				const d0 = hex[c], d1 = hex[bytes[i + 1]], d2 = hex[bytes[i + 2]], d3 = hex[bytes[i + 3]];
+				if ((d0 | d1 | d2 | d3) < 0)
+					return -1;
+				raw = ((d0 * 16 + d1) * 16 + d2) * 16 + d3;
+				if (raw > SLCAN_TIMESTAMP_MAX)
+					return -1;
+				i += 4;
+				if (i < end) {
+					const t = bytes[i];
+					if (t !== CR && t !== LF)
+						return -1;
+				}
+			}
+		}
+		this.lines++;
+		if (raw >= 0)
+			this.unwrap(raw);
+		else
+			this.time = this.clock ? this.clock() : 0;
+		this.ring.pushFields(id, flags, dlc, scratch, 0, dataLength, this.time);
+		this.frames++;
+		return i;
+	}
+
+	/** Any line in `assembler`, frame or not: the general way, which counts every kind of line. */
+	private anyLine(): void {
 		const assembler = this.assembler;
 		if (assembler.terminator === BEL) {
 			this.adapterErrors++;

@@ -51,3 +51,14 @@ export function checkChunkedAgainstWhole<P extends CountingParser>(
 	expect(framesA).toEqual(drain(ringB));
 	return { parser: a, feeds };
 }
+
+/**
+ * Turns off the parser's in-place fast path (its private `frameIn`, which
+ * SlcanParser and CandumpParser try before the general way), so that every
+ * line goes the general way: the reference the fast path must agree with.
+ * Returns the parser.
+ */
+export function generalWayOnly<P extends LineParser>(parser: P): P {
+	(parser as unknown as { frameIn: () => number }).frameIn = () => -1;
+	return parser;
+}
