@@ -32,9 +32,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "decode-engine.h"
+#include "driver-input.h"
 
-static uint8_t *input;
-static size_t inputBytes, at;
 static double *out;
 static size_t outCount, outCapacity;
 
@@ -44,16 +43,6 @@ static void put(double value) {
 		out = realloc(out, outCapacity * sizeof(double));
 	}
 	out[outCount++] = value;
-}
-
-static const uint8_t *take(size_t bytes) {
-	if (at + bytes > inputBytes) {
-		fprintf(stderr, "engine-driver: truncated input\n");
-		exit(2);
-	}
-	const uint8_t *p = input + at;
-	at += (bytes + 7) & ~(size_t)7;
-	return p;
 }
 
 static uint32_t u32(const uint8_t *p) {
@@ -75,20 +64,7 @@ int main(int argc, char **argv) {
 		fprintf(stderr, "usage: engine-driver <cases.bin> <transcript.bin>\n");
 		return 2;
 	}
-	FILE *file = fopen(argv[1], "rb");
-	if (!file) {
-		perror(argv[1]);
-		return 2;
-	}
-	fseek(file, 0, SEEK_END);
-	inputBytes = (size_t)ftell(file);
-	fseek(file, 0, SEEK_SET);
-	input = aligned_alloc(8, (inputBytes + 7) & ~(size_t)7);
-	if (fread(input, 1, inputBytes, file) != inputBytes) {
-		perror(argv[1]);
-		return 2;
-	}
-	fclose(file);
+	readInput("engine-driver", argv[1]);
 
 	while (at < inputBytes) {
 		const uint8_t *head = take(16);
@@ -194,7 +170,7 @@ int main(int argc, char **argv) {
 		free(engine.store.present);
 		free(tables);
 	}
-	file = fopen(argv[2], "wb");
+	FILE *file = fopen(argv[2], "wb");
 	if (!file || fwrite(out, sizeof(double), outCount, file) != outCount) {
 		perror(argv[2]);
 		return 2;

@@ -21,19 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "record-engine.h"
+#include "driver-input.h"
 
-static uint8_t *input;
-static size_t inputBytes, at;
-
-static uint8_t *take(size_t bytes) {
-	if (at + bytes > inputBytes) {
-		fprintf(stderr, "record-driver: truncated input\n");
-		exit(2);
-	}
-	uint8_t *p = input + at;
-	at += (bytes + 7) & ~(size_t)7;
-	return p;
-}
 
 static void put(FILE *file, const void *data, size_t bytes) {
 	static const uint8_t zeros[8] = { 0 };
@@ -48,20 +37,7 @@ int main(int argc, char **argv) {
 		fprintf(stderr, "usage: record-driver <cases.bin> <out.bin>\n");
 		return 2;
 	}
-	FILE *file = fopen(argv[1], "rb");
-	if (!file) {
-		perror(argv[1]);
-		return 2;
-	}
-	fseek(file, 0, SEEK_END);
-	inputBytes = (size_t)ftell(file);
-	fseek(file, 0, SEEK_SET);
-	input = aligned_alloc(8, (inputBytes + 7) & ~(size_t)7);
-	if (fread(input, 1, inputBytes, file) != inputBytes) {
-		perror(argv[1]);
-		return 2;
-	}
-	fclose(file);
+	readInput("record-driver", argv[1]);
 	FILE *out = fopen(argv[2], "wb");
 	if (!out) {
 		perror(argv[2]);

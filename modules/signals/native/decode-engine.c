@@ -366,15 +366,7 @@ uint32_t sde_pump_until(const SdeEngine *engine, SdeRing *ring, uint32_t max, co
 		uint32_t flags = ring->flags[head], dlc = ring->dlcs[head], id = ring->ids[head];
 		if (pairs && tapped(id, flags, filter, pairs))
 			break;
-		uint32_t lo = ring->words[head << 1], hi = ring->words[(head << 1) + 1];
-		data[0] = (uint8_t)lo;
-		data[1] = (uint8_t)(lo >> 8);
-		data[2] = (uint8_t)(lo >> 16);
-		data[3] = (uint8_t)(lo >> 24);
-		data[4] = (uint8_t)hi;
-		data[5] = (uint8_t)(hi >> 8);
-		data[6] = (uint8_t)(hi >> 16);
-		data[7] = (uint8_t)(hi >> 24);
+		sde_ring_payload(ring, head, data);
 		/* diagnostics.ts frameBits: header and trailer, payload, half the worst-case stuff bits. */
 		uint32_t stuffable = ((flags & SDE_FRAME_EXTENDED) ? 54 : 34) + 8 * dlc;
 		engine->store.counters[SDE_BITS] += ((flags & SDE_FRAME_EXTENDED) ? 67 : 47) + 8 * dlc + ((stuffable - 1) >> 3);

@@ -71,6 +71,20 @@ typedef struct {
 	uint32_t mask;             /* capacity - 1 */
 } SdeRing;
 
+/* The 8 payload bytes of ring slot `slot`, from its two little-endian words. */
+static inline void sde_ring_payload(const SdeRing *ring, uint32_t slot, uint8_t data[8])
+{
+	uint32_t lo = ring->words[slot << 1], hi = ring->words[(slot << 1) + 1];
+	data[0] = (uint8_t)lo;
+	data[1] = (uint8_t)(lo >> 8);
+	data[2] = (uint8_t)(lo >> 16);
+	data[3] = (uint8_t)(lo >> 24);
+	data[4] = (uint8_t)hi;
+	data[5] = (uint8_t)(hi >> 8);
+	data[6] = (uint8_t)(hi >> 16);
+	data[7] = (uint8_t)(hi >> 24);
+}
+
 /* Checks a blob: header, sections, every message and signal. SDE_OK or an error. No allocation. */
 int32_t sde_check(const uint8_t *plan, uint32_t bytes);
 /* Bytes of tables sde_build needs for a checked blob. */

@@ -127,15 +127,7 @@ uint32_t sre_record_ring(SreRecorder *recorder, const SdeRing *ring, uint32_t ma
 	uint8_t line[SRE_LINE_CAPACITY], data[8];
 	uint32_t head = ring->head, k = 0;
 	for (; k < n; k++, head = (head + 1) & ring->mask) {
-		uint32_t lo = ring->words[head << 1], hi = ring->words[(head << 1) + 1];
-		data[0] = (uint8_t)lo;
-		data[1] = (uint8_t)(lo >> 8);
-		data[2] = (uint8_t)(lo >> 16);
-		data[3] = (uint8_t)(lo >> 24);
-		data[4] = (uint8_t)hi;
-		data[5] = (uint8_t)(hi >> 8);
-		data[6] = (uint8_t)(hi >> 16);
-		data[7] = (uint8_t)(hi >> 24);
+		sde_ring_payload(ring, head, data);
 		uint32_t length = sre_format(line, recorder->name, recorder->nameLength, ring->ids[head], ring->flags[head], ring->dlcs[head], data, ring->timestamps[head]);
 		if (fileBytes + length > maxBytes) {
 			if (!rotate) {
