@@ -62,7 +62,7 @@ const decoder = new NativeDecoder(plan);
 const pipeline = new Pipeline(plan, { ringCapacity: CAN_RING_CAPACITY, decoder: () => decoder });
 
 const trip = new TripComputer({ tankLiters: profile.tankLiters });
-const memory = TripMemory.on(trip, openTripFlash(), { intervalMs: TRIP_SAVE_INTERVAL_MS });
+const memory = TripMemory.on(trip, openTripFlash(profile.name), { intervalMs: TRIP_SAVE_INTERVAL_MS });
 const restored = memory.start();
 
 // A TWAI controller hands its frames over 128 at a time, queued in C.

@@ -11,7 +11,7 @@ import type { FlashRegion } from "storage/flash";
 import { PreferenceFlash } from "storage/preference-flash";
 import type { Preferences } from "storage/preferences";
 
-/** Preference domain (and ESP32 partition name) of the trip log. */
+/** Preference domain of the trip log, before the car's tag. */
 export const TRIP_STORAGE = "xsc-trip";
 
 /** The Preference store (driver profiles live there). */
@@ -19,6 +19,17 @@ export function openPreferences(): Preferences {
 	return Preference as unknown as Preferences;
 }
 
-export function openTripFlash(): FlashRegion {
-	return new PreferenceFlash(Preference as unknown as Preferences, TRIP_STORAGE);
+/**
+ * The trip log of the car named `car` (the vehicle profile's name). One
+ * simulator runs many cars (the demo car, `npm start -- --car` with yours)
+ * and its Preference store is one file for them all, so each car gets its own
+ * domain: "xsc-trip-" and six hex digits of an FNV-1a hash of the name,
+ * within Preference's 15-character limit.
+ */
+export function openTripFlash(car: string): FlashRegion {
+	let hash = 0x811c9dc5;
+	for (let i = 0; i < car.length; i++)
+		hash = Math.imul(hash ^ car.charCodeAt(i), 0x01000193) >>> 0;
+	const tag = (hash >>> 8).toString(16).padStart(6, "0");
+	return new PreferenceFlash(Preference as unknown as Preferences, `${TRIP_STORAGE}-${tag}`);
 }
