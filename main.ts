@@ -265,7 +265,7 @@ if (recording) {
 	trace(`recording to ${recording.path}\n`);
 	Timer.repeat(() => {
 		const r = recording.recorder;
-		r.flush();
+		recording.flush();
 		trace(`recording: ${r.frames} frames, ${r.bytes} bytes, ${r.dropped} dropped, ${r.state}\n`);
 	}, RECORD_FLUSH_INTERVAL_MS);
 }

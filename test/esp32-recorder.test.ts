@@ -3,7 +3,7 @@
  * modules (hosts/esp32/recorder.ts, hosts/sim/recorder.ts) run here against a
  * fake `file` module (test/fixtures/fake-files.ts, littlefs's behaviour) and
  * a fake `mc/config`, driven the way main.ts drives them: `record` per frame,
- * `service()` per display tick, the recorder's `flush()` every 3 s. The
+ * `service()` per display tick, `flush()` every 3 s. The
  * numbered files, the caps, read-back frame for frame, failures that must not
  * reach the display loop, and power cuts. Node (vitest).
  */
@@ -109,10 +109,10 @@ function parse(text: string): { frames: PlainFrame[]; bad: number } {
 
 /**
  * Drives `recording` as main.ts does for `ms` milliseconds of 33 ms display
- * ticks: each tick records `perTick` frames, then services; the recorder is
- * flushed every 3 s. Returns the frames offered.
+ * ticks: each tick records `perTick` frames, then services; `flush()` every
+ * 3 s; then `onTick`. Returns the frames offered.
  */
-function drive(recording: HostRecorder, ms: number, perTick: number, source = frames(Math.ceil(ms / 33) * perTick + perTick)): CanFrame[] {
+function drive(recording: HostRecorder, ms: number, perTick: number, source = frames(Math.ceil(ms / 33) * perTick + perTick), onTick?: () => void): CanFrame[] {
 	const offered: CanFrame[] = [];
 	const start = Date.now();
 	let next = 0, lastFlush = start;
@@ -124,9 +124,10 @@ function drive(recording: HostRecorder, ms: number, perTick: number, source = fr
 		}
 		recording.service();
 		if (start + t - lastFlush >= 3000) {
-			recording.recorder.flush();
+			recording.flush();
 			lastFlush = start + t;
 		}
+		onTick?.();
 	}
 	return offered;
 }
@@ -324,6 +325,21 @@ describe("ESP32 recorder on littlefs", () => {
 		expect(back.frames).toHaveLength(r.frames);
 		// At most one 4 KB write (or commit) per 100 ms, whatever the bus does.
 		expect(files.writes.length).toBeLessThanOrEqual(5_000 / 100 + 2);
+	});
+
+	test("the-3-s-flush-keeps-to-one-write-per-tick", async () => {
+		// main.ts flushes every 3 s; on the ESP32 that must not write the whole queue in one tick.
+		const { openRecorder } = await host("esp32");
+		sdk.config.record = "1";
+		const recording = openRecorder()!;
+		let seen = 0, most = 0;
+		drive(recording, 10_000, 300, undefined, () => {
+			most = Math.max(most, files.writes.length - seen);
+			seen = files.writes.length;
+		});
+		expect(most).toBe(1);
+		recording.close();
+		expect(parse(files.text(recording.path)).bad).toBe(0);
 	});
 
 	test("a-failing-write-stops-the-recording-and-never-throws-into-the-display-loop", async () => {

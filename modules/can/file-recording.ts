@@ -15,8 +15,8 @@
  *
  * main.ts makes `recorder` the pipeline's recorder (every frame pumped is
  * recorded, in C on the native engine; never touches the file), calls
- * `service()` once per display tick and the recorder's `flush()` every few
- * seconds. `service()` writes at most one chunk per call, and with
+ * `service()` once per display tick and `flush()` every few seconds (which
+ * does nothing where `service()` commits). `service()` writes at most one chunk per call, and with
  * `writeIntervalMs` at most one per interval: on the ESP32 a 4 KB chunk costs
  * about a flash sector erase and 16 page programs, tens of milliseconds.
  * With `commitIntervalMs` it commits the file that often instead of writing a
@@ -43,7 +43,13 @@ export interface HostRecorder {
 	record(frame: CanFrame): boolean;
 	/** Writes at most one full chunk, or commits the file when due (see above). Never throws. */
 	service(): void;
-	/** Writes the partial chunk too. Never throws. */
+	/**
+	 * What main.ts calls every few seconds: writes the queued chunks and the
+	 * partial one. With `commitIntervalMs` (the ESP32) it does nothing:
+	 * `service()` already writes the partial chunk at each commit, and a flush
+	 * here would write every queued chunk in one display tick, past the write
+	 * budget. Never throws.
+	 */
 	flush(): void;
 	/** Flushes and closes the file. Never throws. */
 	close(): void;
@@ -211,6 +217,8 @@ export function openFileRecording(files: FileModule, settings: RecordingSettings
 			stopIfFailed();
 		},
 		flush() {
+			if (commitInterval > 0)
+				return;
 			recorder.flush();
 			stopIfFailed();
 		},
