@@ -61,7 +61,7 @@ export function buildNativeWorker(dir: string): { worker: string } | { reason: s
 	writeFileSync(patched, source.replace(hook, hook + "\t{ extern void sdeInstall(xsMachine *the); sdeInstall(the); }\n"));
 	const objects: string[] = [];
 	try {
-		for (const file of [patched, join(projectRoot, "bench", "native", "xsnap-engine.c"), join(ENGINE, "decode-engine-xs.c"), join(ENGINE, "decode-engine.c"), join(ENGINE, "record-engine.c")]) {
+		for (const file of [patched, join(projectRoot, "bench", "native", "xsnap-engine.c"), join(ENGINE, "decode-engine-xs.c"), join(ENGINE, "decode-engine.c"), join(ENGINE, "record-engine.c"), join(ENGINE, "slcan-engine.c")]) {
 			const object = join(dir, file.split("/").pop()!.replace(/\.c$/, ".o"));
 			execFileSync("cc", [...XSNAP_OPTIONS, "-c", file, "-o", object], { stdio: "pipe" });
 			objects.push(object);

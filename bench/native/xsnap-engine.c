@@ -18,6 +18,7 @@ extern void xs_sde_decode_message(xsMachine *the);
 extern void xs_sde_pump(xsMachine *the);
 extern void xs_sde_ring_push(xsMachine *the);
 extern void xs_sde_record(xsMachine *the);
+extern void xs_sls_feed(xsMachine *the);
 
 static void xs_sde_nop(xsMachine *the) {
 	(void)the;
@@ -41,6 +42,8 @@ void sdeInstall(xsMachine *the) {
 	xsDefine(xsVar(0), xsID("push"), xsVar(1), xsDontEnum);
 	xsVar(1) = xsNewHostFunction(xs_sde_record, 13);
 	xsDefine(xsVar(0), xsID("record"), xsVar(1), xsDontEnum);
+	xsVar(1) = xsNewHostFunction(xs_sls_feed, 12);
+	xsDefine(xsVar(0), xsID("slcanFeed"), xsVar(1), xsDontEnum);
 	xsVar(1) = xsNewHostFunction(xs_sde_nop, 0);
 	xsDefine(xsVar(0), xsID("nop"), xsVar(1), xsDontEnum);
 	xsDefine(xsGlobal, xsID("sdeEngine"), xsVar(0), xsDontEnum);

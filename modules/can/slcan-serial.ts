@@ -21,7 +21,8 @@
  */
 import { BusState, BusStatus } from "./bus-status.js";
 import type { FrameRing } from "./ring.js";
-import { SLCAN_MAX_FRAME_LENGTH, SlcanParser } from "./slcan.js";
+import type { SlcanStreamParser } from "./native-slcan.js";
+import { SLCAN_MAX_FRAME_LENGTH, SlcanParser, type SlcanParserOptions } from "./slcan.js";
 
 /** Reads per drain at most: enough for seconds of a saturated UART at any sensible `readSize`, and a bound on the tick. */
 const MAX_READS = 64;
@@ -56,6 +57,12 @@ export interface SlcanSerialOptions {
 	timestamps?: boolean;
 	/** Bytes read per `read` call. Default 256. */
 	readSize?: number;
+	/**
+	 * Makes the parser: default SlcanParser; modules/can/native-slcan.ts
+	 * `slcanParser` gives the C parser where it is linked (same frames and
+	 * counters, far cheaper on XS).
+	 */
+	parser?: (ring: FrameRing, options: SlcanParserOptions) => SlcanStreamParser;
 }
 
 const C = 0x43, S = 0x53, Z = 0x5A, L = 0x4C, O = 0x4F, CR = 0x0D;
@@ -63,7 +70,7 @@ const C = 0x43, S = 0x53, Z = 0x5A, L = 0x4C, O = 0x4F, CR = 0x0D;
 export class SlcanSerialSource {
 	readonly status = new BusStatus();
 	readonly ring: FrameRing;
-	readonly parser: SlcanParser;
+	readonly parser: SlcanStreamParser;
 	readonly description: string;
 
 	private readonly options: SlcanSerialOptions;
@@ -79,7 +86,8 @@ export class SlcanSerialSource {
 			throw new RangeError(`SLCAN has no bit rate code for ${options.bitRate}`);
 		this.ring = ring;
 		this.options = options;
-		this.parser = new SlcanParser(ring, { clock: options.clock, maxLineLength: SLCAN_MAX_FRAME_LENGTH + 10 });
+		const parserOptions = { clock: options.clock, maxLineLength: SLCAN_MAX_FRAME_LENGTH + 10 };
+		this.parser = options.parser ? options.parser(ring, parserOptions) : new SlcanParser(ring, parserOptions);
 		this.buffer = new Uint8Array(options.readSize ?? 256);
 		const listenOnly = options.listenOnly ?? true;
 		this.setup = Uint8Array.of(C, CR, S, 0x30 + code, CR, Z, options.timestamps ? 0x31 : 0x30, CR, listenOnly ? L : O, CR);

@@ -14,10 +14,14 @@
  * store's values, raws and updatedAt (Float64Array buffers) and updates
  * (Uint32Array buffer), the `present` Uint8Array, the counters (a
  * Float64Array(4) buffer).
+ *
+ * The SLCAN parser (slcan-engine.c) has its own entry, xs_sls_feed, which
+ * takes no plan: modules/can/native-slcan.ts NativeSlcanParser calls it.
  */
 #include "xsmc.h"
 #include "decode-engine.h"
 #include "record-engine.h"
+#include "slcan-engine.h"
 
 static void *readable(xsMachine *the, xsSlot *slot, xsUnsignedValue *length) {
 	void *data;
@@ -235,4 +239,61 @@ void xs_sde_record(xsMachine *the) {
 			xsRangeError("native recorder: chunk too short");
 	}
 	xsmcSetInteger(xsResult, (xsIntegerValue)sre_record_ring(&recorder, &ring, max < 0 ? 0 : (uint32_t)max));
+}
+
+/* Fills `ring` from arguments first..first+6: a FrameRing's storage (ids, words and timestamps as ArrayBuffers, flags and dlcs as Uint8Arrays), head, count. */
+static void ringFromArguments(xsMachine *the, SdeRing *ring, int first, const char *what) {
+	xsUnsignedValue ids, flags, dlcs, words, timestamps;
+	ring->ids = writable(the, &xsArg(first), &ids);
+	ring->flags = writable(the, &xsArg(first + 1), &flags);
+	ring->dlcs = writable(the, &xsArg(first + 2), &dlcs);
+	ring->words = writable(the, &xsArg(first + 3), &words);
+	ring->timestamps = writable(the, &xsArg(first + 4), &timestamps);
+	uint32_t capacity = ids / 4;
+	xsIntegerValue head = xsmcToInteger(xsArg(first + 5)), count = xsmcToInteger(xsArg(first + 6));
+	if (capacity < 2 || (capacity & (capacity - 1)) || flags < capacity || dlcs < capacity || words < capacity * 8 || timestamps < capacity * 8
+		|| ((uintptr_t)ring->ids & 3) || ((uintptr_t)ring->words & 3) || ((uintptr_t)ring->timestamps & 7))
+		xsRangeError("%s: not a FrameRing's storage", what);
+	if (head < 0 || (uint32_t)head >= capacity || count < 0 || (uint32_t)count > capacity)
+		xsRangeError("%s: head or count out of range", what);
+	ring->head = (uint32_t)head;
+	ring->count = (uint32_t)count;
+	ring->mask = capacity - 1;
+}
+
+/*
+ * xs_sls_feed(state, ids, flags, dlcs, words, timestamps, head, count, bytes, offset, length, now):
+ * SlcanParser.feed (modules/can/slcan.ts) of `length` bytes at `bytes[offset]`
+ * (a Uint8Array or ArrayBuffer) into a FrameRing's storage; `bytes` null:
+ * SlcanParser.finish. `state`: an ArrayBuffer of SLS_STATE doubles followed
+ * by the line buffer (slcan-engine.h). Returns the frames queued; the
+ * caller advances head by state[SLS_DROPPED] and count by the frames
+ * minus that.
+ */
+void xs_sls_feed(xsMachine *the) {
+	SlsParser parser;
+	SdeRing ring;
+	xsUnsignedValue stateBytes;
+	if (xsmcArgc < 12)
+		xsTypeError("native SLCAN: missing arguments");
+	parser.state = writable(the, &xsArg(0), &stateBytes);
+	if (stateBytes < SLS_STATE * sizeof(double) + SLS_MAX_FRAME_LENGTH || stateBytes > SLS_STATE * sizeof(double) + 65536 || ((uintptr_t)parser.state & 7))
+		xsRangeError("native SLCAN: bad parser state");
+	parser.line = (uint8_t *)(parser.state + SLS_STATE);
+	parser.capacity = (uint32_t)(stateBytes - SLS_STATE * sizeof(double));
+	double kept = parser.state[SLS_LENGTH];
+	if (!(kept >= 0 && kept <= parser.capacity))
+		xsRangeError("native SLCAN: bad parser state");
+	ringFromArguments(the, &ring, 1, "native SLCAN");
+	double now = xsmcToNumber(xsArg(11));
+	if (!xsmcTest(xsArg(8))) {
+		xsmcSetInteger(xsResult, (xsIntegerValue)sls_finish(&parser, &ring, now));
+		return;
+	}
+	xsUnsignedValue size;
+	const uint8_t *bytes = readable(the, &xsArg(8), &size);
+	xsNumberValue offset = xsmcToNumber(xsArg(9)), length = xsmcToNumber(xsArg(10));
+	if (!(offset >= 0 && length >= 0 && offset + length <= (xsNumberValue)size))
+		xsRangeError("SLCAN feed range outside the buffer");
+	xsmcSetInteger(xsResult, (xsIntegerValue)sls_feed(&parser, &ring, bytes + (uint32_t)offset, (uint32_t)length, now));
 }
