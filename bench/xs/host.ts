@@ -14,6 +14,7 @@ import { decodeTranscript, parserTranscript, ringTranscript } from "../../test/s
 import { unpackFrames } from "../frames.js";
 import { DecodeWorkload, StreamWorkload, PrimitiveWorkload, type Primitive, type Workload } from "../workloads.js";
 import { HostCallWorkload, NativeDecodeWorkload, NativePipelineWorkload, nativeTranscript, pipelineTranscript } from "./native-workload.js";
+import { SlcanReceiveWorkload, slcanTranscripts } from "./native-slcan.js";
 
 /** What xsnap adds to the global object (see xsnap-worker.c). */
 interface XsnapGlobal {
@@ -103,6 +104,12 @@ host.xs = {
 		});
 		return Float64Array.from(out).buffer as ArrayBuffer;
 	},
+	/** SLCAN text fed `chunk` bytes at a time to NativeSlcanParser (`native`) or SlcanParser: parse and queue (see SlcanReceiveWorkload). */
+	slcanWorkload(name: string, textKey: string, chunk: number, native: boolean): ArrayBuffer {
+		const w = new SlcanReceiveWorkload(new Uint8Array(input(textKey)), chunk, native);
+		workloads.set(name, w);
+		return reply({ frames: w.frames });
+	},
 	/** A bare XS→C call with 16 arguments or none (see HostCallWorkload). */
 	callWorkload(name: string, arguments16: boolean): ArrayBuffer {
 		workloads.set(name, new HostCallWorkload(arguments16));
@@ -158,6 +165,10 @@ host.xs = {
 	/** NativeDecoder's transcript (see nativeTranscript); only in the worker that links the engine. */
 	nativeTranscript(planKey: string, framesKey: string, batch: number): ArrayBuffer {
 		return nativeTranscript(input(planKey), unpackFrames(new Uint8Array(input(framesKey))), batch).buffer as ArrayBuffer;
+	},
+	/** Transcripts of packed SLCAN cases (bench/xs/native-slcan.ts) through NativeSlcanParser (`native`) or SlcanParser. */
+	slcanTranscripts(key: string, native: boolean): ArrayBuffer {
+		return slcanTranscripts(new Uint8Array(input(key)), native).buffer as ArrayBuffer;
 	},
 	ringTranscript(): ArrayBuffer {
 		return ringTranscript().buffer as ArrayBuffer;
