@@ -54,6 +54,26 @@ describe("alerts", () => {
 		expect(alerts.top()).toBe(-1);
 	});
 
+	test("no-chime-for-an-alert-hidden-under-a-worse-one", () => {
+		values.set(Quantity.coolantTemp, 125);
+		run(3500);
+		expect(alerts.rules[alerts.top()].id).toBe("overheat");
+		// The warning band raised too (superseded); the one chime is the critical one.
+		expect(alerts.takeChime()).toBe(Severity.critical);
+		values.set(Quantity.rpm, 3500);
+		run(6000);
+		expect(state("hot-under-load")).toBe(AlertState.active);
+		// A new warning while the critical alert is on the pop-up: nothing to hear that cannot be seen.
+		expect(alerts.takeChime()).toBe(-1);
+		// Once the critical one is acknowledged, a newly raised warning chimes again.
+		alerts.acknowledgeTop(clock.now());
+		values.set(Quantity.rpm, 1000);
+		run(3000);
+		values.set(Quantity.rpm, 3500);
+		run(6000);
+		expect(alerts.takeChime()).toBe(Severity.warning);
+	});
+
 	test("hysteresis-keeps-the-alert-until-the-value-falls-back-past-the-band", () => {
 		values.set(Quantity.coolantTemp, 111);
 		run(3000);

@@ -298,11 +298,19 @@ export class AlertMonitor {
 		this.revision++;
 	}
 
-	/** The severity of a chime to play now, once, or -1. */
+	/**
+	 * The severity of a chime to play now, once, or -1. A chime asked for by
+	 * an alert less severe than the one on the pop-up (outranked, or a band
+	 * its group's worse band supersedes) is dropped: the driver would hear an
+	 * alert they cannot see. No allocation.
+	 */
 	takeChime(): number {
 		const chime = this.chime;
 		this.chime = -1;
-		return chime;
+		if (chime < 0)
+			return -1;
+		const top = this.top();
+		return top >= 0 && this.severity[top] > chime ? -1 : chime;
 	}
 
 	/**

@@ -389,10 +389,14 @@ export class ClusterView {
 		// coloured by severity; a touch (or button A) acknowledges it.
 		for (const fill of ALERT_FILLS)
 			this.popupSkins.push(new Skin({ fill, stroke: "#ffffff", borders: { left: 2, right: 2, top: 2, bottom: 2 } }));
-		this.popup = new Container(null, { left: g.x(20), top: g.y(198), width: g.s(280), height: g.s(40), skin: this.popupSkins[1], visible: false, active: false });
+		class PopupBehavior extends Behavior {
+			onTouchEnded(_content: Content) {
+				view.acknowledgeAlert();
+			}
+		}
+		this.popup = new Container(null, { left: g.x(20), top: g.y(198), width: g.s(280), height: g.s(40), skin: this.popupSkins[1], visible: false, active: true, Behavior: PopupBehavior });
 		this.popupText = new Label(null, { left: g.s(6), right: g.s(6), top: 0, bottom: 0, style: look.popupStyle, string: "" });
 		this.popup.add(this.popupText);
-		main.add(this.popup);
 
 		// Trip page: a row per figure, trips A and B side by side, the range under them.
 		const trip = this.pages.trip;
@@ -457,6 +461,8 @@ export class ClusterView {
 
 		for (const name of PAGES)
 			(this.application as any).add(this.pages[name]);
+		// The pop-up shows over every page (the chime sounds whatever the page), the driver menu over it.
+		(this.application as any).add(this.popup);
 		(this.application as any).add(this.menuPanel);
 		this.showPage(PAGES.indexOf(startPage as Page) >= 0 ? startPage as Page : "cluster");
 		this.applyTheme();
@@ -561,9 +567,9 @@ export class ClusterView {
 		this.hooks.resetTrip(which);
 	}
 
-	/** Acknowledges the alert on the pop-up; false when none shows (then a touch switches pages). */
+	/** Acknowledges the alert on the pop-up, on any page; false when none shows (then a touch or button A switches pages). */
 	acknowledgeAlert(): boolean {
-		return this.current === "cluster" && this.hooks.acknowledgeAlert();
+		return this.hooks.acknowledgeAlert();
 	}
 
 	/** Shows the next page (cluster, trip, diagnostics, round again) and keeps it as the driver's page. */
