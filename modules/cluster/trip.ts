@@ -271,8 +271,9 @@ export class TripMemory {
 	tick(now: number): boolean {
 		if (this.trip.takeChanged())
 			this.schedule.changed(now);
-		// Saved at once when the car stops, and when it goes to sleep (ignition off:
-		// speed stops coming), which is when a cluster on switched power loses it.
+		// Saved at once when the car stops (a cluster on switched power loses it at
+		// ignition off, after the stop), and when it goes to sleep: no speed for
+		// maxGapMs (the bus lost, or ignition off on a cluster with permanent power).
 		const moving = this.trip.moving, awake = this.trip.awake(now);
 		const stopped = (this.wasMoving && !moving) || (this.wasAwake && !awake);
 		this.wasMoving = moving;
