@@ -394,6 +394,17 @@ describe("ESP32 recorder on littlefs", () => {
 		expect(log[1]).toMatch(/recordMaxFiles/);
 	});
 
+	test("settings-the-recorder-refuses-leave-no-empty-file", async () => {
+		const { openRecorder } = await host("esp32");
+		sdk.config.record = "1";
+		sdk.config.recordMaxBytes = "10"; // less than one candump line
+		expect(openRecorder()).toBeNull();
+		expect(log[0]).toMatch(/^recording off: /);
+		expect([...files.files.keys()]).toEqual([]);
+		sdk.config.recordMaxBytes = "100000";
+		expect(openRecorder()!.path).toBe("/can-0001.log");
+	});
+
 	test("a-power-cut-loses-at-most-about-the-commit-interval", async () => {
 		const { openRecorder, COMMIT_INTERVAL_MS } = await host("esp32");
 		sdk.config.record = "1";

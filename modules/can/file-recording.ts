@@ -170,7 +170,14 @@ export function openFileRecording(files: FileModule, settings: RecordingSettings
 			recorder = new CandumpRecorder({ sink, maxBytes, onFull: "stop", interfaceName: "can0", chunkSize: options.chunkSize ?? 4096, chunks: options.chunks ?? 4 });
 		}
 		catch (error) {
+			// Settings the recorder refuses: no recording, and no empty file left taking a number.
 			sink.close();
+			try {
+				files.File.delete(path);
+			}
+			catch {
+				// Nothing more to do: the log line says recording is off.
+			}
 			throw error;
 		}
 	}
