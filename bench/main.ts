@@ -405,6 +405,15 @@ const nativeSpecs: NativeXsWorkload[] = [
 			xs: `xs.pipelineWorkload("native-powertrain-${name}${legacy ? "-legacy" : ""}${BUDGET_BATCH}", ${JSON.stringify(DBCS.map(dbc => [`plan:${dbc}`, `powertrain:${dbc}`]))}, ${BUDGET_BATCH}, ${what}, ${legacy})`,
 			reference: "powertrain", compareTimes: false,
 		}))),
+	// SLCAN bytes in, frames queued: the C parser (NativeSlcanParser) and, in the same loop, SlcanParser; 64-byte chunks as the slcan row, 256 as slcan-serial.ts reads.
+	...[64, 256].map(chunk => ({
+		name: `native-slcan${chunk}`, what: `SLCAN text in ${chunk}-byte reads through NativeSlcanParser: parse and queue in C, one XS→C call per read`,
+		xs: `xs.slcanWorkload("native-slcan${chunk}", "slcan", ${chunk}, true)`, reference: null,
+	})),
+	{
+		name: "slcan-ts64", what: "the same loop through the TypeScript SlcanParser (no pop: compare with native-slcan64)",
+		xs: `xs.slcanWorkload("slcan-ts64", "slcan", 64, false)`, reference: null,
+	},
 	{ name: "call16", what: "a bare XS→C call with pump's 16 arguments (per call)", xs: `xs.callWorkload("call16", true)`, reference: null, perCall: true },
 	{ name: "call0", what: "a bare XS→C call, no arguments (per call)", xs: `xs.callWorkload("call0", false)`, reference: null, perCall: true },
 ];

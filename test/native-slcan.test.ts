@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { hasNativeSlcan, NativeSlcanParser, slcanParser } from "../modules/can/native-slcan.js";
 import { FrameRing } from "../modules/can/ring.js";
 import { SlcanParser } from "../modules/can/slcan.js";
+import { SlcanSerialSource } from "../modules/can/slcan-serial.js";
 import { packSlcanCase, slcanTranscript, type SlcanCase } from "../bench/xs/native-slcan.js";
 import { ENGINE_DIR, hasCompiler } from "./native/engine-harness.js";
 import { allCases, ascii } from "./native/slcan-cases.js";
@@ -109,5 +110,26 @@ describe("slcanParser on Node", () => {
 		const ring = new FrameRing(4);
 		expect(slcanParser(ring, { maxLineLength: 40 })).toBeInstanceOf(SlcanParser);
 		expect(() => new NativeSlcanParser(ring)).toThrow(/not linked/);
+	});
+
+	test("slcan-serial-source-takes-a-parser-factory", () => {
+		const ring = new FrameRing(8);
+		const pending = [ascii("t1232AABB\rV1013\r")];
+		const made: SlcanParser[] = [];
+		const source = new SlcanSerialSource(ring, {
+			openSerial: () => ({ read: (buffer: Uint8Array) => { const next = pending.shift(); if (!next) return 0; buffer.set(next); return next.length; }, write() {}, close() {} }),
+			clock: () => 5,
+			bitRate: 500000,
+			parser: (r, options) => {
+				expect(options.maxLineLength).toBe(40);
+				const parser = slcanParser(r, options) as SlcanParser;
+				made.push(parser);
+				return parser;
+			},
+		});
+		expect(source.parser).toBe(made[0]);
+		source.open(0);
+		expect(ring.length).toBe(1);
+		expect([source.parser.frames, source.parser.ignored, source.status.frames]).toEqual([1, 1, 1]);
 	});
 });
