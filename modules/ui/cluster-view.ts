@@ -31,28 +31,78 @@ const DIAL_SWEEP = 240;
 const RADIANS = Math.PI / 180;
 
 
-/** Screen geometry for a landscape display, scaled from the 320 x 240 design. */
+/**
+ * Screen geometry: a design (320 x 240 landscape, or 240 x 320 portrait)
+ * scaled to the display and centred on it.
+ */
 class Geometry {
 	readonly width: number;
 	readonly height: number;
+	/** The design's size: 320 x 240, or 240 x 320 on a portrait screen. */
+	readonly designWidth: number;
+	readonly designHeight: number;
 	readonly scale: number;
-	constructor(width: number, height: number) {
+	constructor(width: number, height: number, designWidth: number, designHeight: number) {
 		this.width = width;
 		this.height = height;
-		this.scale = Math.min(width / 320, height / 240);
+		this.designWidth = designWidth;
+		this.designHeight = designHeight;
+		this.scale = Math.min(width / designWidth, height / designHeight);
 	}
-	/** A length of the 320 x 240 design, scaled. */
+	get portrait(): boolean {
+		return this.designHeight > this.designWidth;
+	}
+	/** A length of the design, scaled. */
 	s(length: number): number {
 		return Math.round(length * this.scale);
 	}
-	/** An x of the design, scaled and centred when the screen is wider than 4:3. */
+	/** An x of the design, scaled and centred when the screen's shape differs from the design's. */
 	x(x: number): number {
-		return Math.round((this.width - 320 * this.scale) / 2 + x * this.scale);
+		return Math.round((this.width - this.designWidth * this.scale) / 2 + x * this.scale);
 	}
 	y(y: number): number {
-		return Math.round((this.height - 240 * this.scale) / 2 + y * this.scale);
+		return Math.round((this.height - this.designHeight * this.scale) / 2 + y * this.scale);
 	}
 }
+
+/** Where the cluster page's parts go, in design units: [x, y, width, height], or a dial's [centre x, centre y, radius]. */
+interface ClusterLayout {
+	speedo: readonly number[];
+	tacho: readonly number[];
+	/** Turn arrows: left's x, right's right edge, top, width, height. */
+	arrows: readonly number[];
+	/** The telltale row: centre x, top, lamp width, height, gap. */
+	lamps: readonly number[];
+	ambient: readonly number[];
+	fuelLamp: readonly number[];
+	fuelBar: readonly number[];
+	coolantLamp: readonly number[];
+	coolantBar: readonly number[];
+	odometer: readonly number[];
+	trip: readonly number[];
+	shift: readonly number[];
+	popup: readonly number[];
+}
+
+/** 320 x 240: the dials side by side, lamps across the top, fuel, odometer and coolant along the bottom. */
+const LANDSCAPE: ClusterLayout = {
+	speedo: [82, 130, 76], tacho: [238, 130, 76],
+	arrows: [6, 314, 5, 26, 20], lamps: [160, 3, 28, 23, 6], ambient: [256, 30, 58, 20],
+	fuelLamp: [6, 210, 28, 23], fuelBar: [40, 218, 64, 8], coolantLamp: [286, 210, 28, 23], coolantBar: [216, 218, 64, 8],
+	odometer: [110, 202, 100, 18], trip: [110, 220, 100, 18], shift: [238, 33, 36, 6], popup: [20, 198, 280, 40],
+};
+
+/**
+ * 240 x 320 (a portrait panel not turned by the build): the speedometer large
+ * in the middle, the tachometer with the gear below it on the left, odometer,
+ * trip, fuel and coolant beside it.
+ */
+const PORTRAIT: ClusterLayout = {
+	speedo: [120, 122, 86], tacho: [62, 262, 54],
+	arrows: [4, 236, 4, 22, 17], lamps: [120, 3, 22, 18, 4], ambient: [168, 26, 66, 18],
+	fuelLamp: [124, 262, 22, 18], fuelBar: [150, 269, 84, 8], coolantLamp: [124, 290, 22, 18], coolantBar: [150, 297, 84, 8],
+	odometer: [120, 214, 116, 18], trip: [120, 234, 116, 18], shift: [62, 200, 36, 6], popup: [8, 208, 224, 44],
+};
 
 /** One round gauge: ticks, numbers, optional red zone, needle, hub and a centre readout. */
 class Dial {
@@ -262,7 +312,8 @@ export class ClusterView {
 	/** Trip page cells by row, then column (A, B). */
 	private readonly tripCells: Label[][] = [];
 	private readonly tripHeads: Label[] = [];
-	private readonly tripNames: Label[] = [];
+	/** Trip page row names by row: one label (landscape) or one per trip (portrait). */
+	private readonly tripNames: Label[][] = [];
 	private readonly rangeValue: Label;
 	private readonly buttons: Label[] = [];
 	private readonly diagButtons: Label[] = [];
@@ -309,7 +360,10 @@ export class ClusterView {
 			commandListLength: 8192, displayListLength: 8192, touchCount: 1,
 		} as any);
 		const width = this.application.width, height = this.application.height;
-		const g = this.g = new Geometry(width, height);
+		// A portrait screen gets the portrait design (the build may instead turn the panel, see README "Screen sizes").
+		const portrait = height > width;
+		const g = this.g = portrait ? new Geometry(width, height, 240, 320) : new Geometry(width, height, 320, 240);
+		const L = portrait ? PORTRAIT : LANDSCAPE;
 		this.looks = looksFor(g.scale);
 		const look = this.look = this.looks[model.theme.theme];
 
@@ -317,18 +371,20 @@ export class ClusterView {
 		this.pages = { cluster: page(), trip: page(), diagnostics: page() };
 		const main = this.pages.cluster;
 
-		// Dials.
-		const r = g.s(76);
-		this.speedo = new Dial(main, g.x(82) - r, g.y(130) - r, r, model.speedometer.needle.steps);
-		this.tacho = new Dial(main, g.x(238) - r, g.y(130) - r, r, model.tachometer.steps);
-		// Readouts sit in the open lower part of each dial, clear of the hub and the needle's sweep.
-		this.speedLabel = new Label(null, { left: r - g.s(40), top: r + 2, width: g.s(80), height: g.s(40), style: look.speedStyle, string: "--" });
-		this.speedUnit = new Label(null, { left: r - g.s(40), top: r + g.s(38), width: g.s(80), height: g.s(18), style: look.unitStyle, string: model.units.speedLabel });
+		// Dials. Readouts sit in the open lower part of each dial, clear of the hub and the needle's sweep;
+		// their boxes are sized for the 76 px dial of the landscape design and follow the dial's radius.
+		const sr = g.s(L.speedo[2]), tr = g.s(L.tacho[2]);
+		this.speedo = new Dial(main, g.x(L.speedo[0]) - sr, g.y(L.speedo[1]) - sr, sr, model.speedometer.needle.steps);
+		this.tacho = new Dial(main, g.x(L.tacho[0]) - tr, g.y(L.tacho[1]) - tr, tr, model.tachometer.steps);
+		const sk = (n: number) => Math.round(n * sr / 76), tk = (n: number) => Math.round(n * tr / 76);
+		this.speedLabel = new Label(null, { left: sr - sk(40), top: sr + 2, width: sk(80), height: sk(40), style: look.speedStyle, string: "--" });
+		this.speedUnit = new Label(null, { left: sr - sk(40), top: sr + sk(38), width: sk(80), height: g.s(18), style: look.unitStyle, string: model.units.speedLabel });
 		(this.speedo.box as any).add(this.speedLabel);
 		(this.speedo.box as any).add(this.speedUnit);
 		this.speedo.finish();
-		this.gearLabel = new Label(null, { left: r - g.s(30), top: r + g.s(6), width: g.s(60), height: g.s(34), style: look.gearStyle, string: "--" });
-		this.rpmUnit = new Label(null, { left: r - g.s(45), top: r + g.s(38), width: g.s(90), height: g.s(18), style: look.unitStyle, string: "x1000 rpm" });
+		// A small tachometer (portrait) says "rpm" under the gear, its numbers being thousands already.
+		this.gearLabel = new Label(null, { left: tr - g.s(30), top: tr + tk(6), width: g.s(60), height: g.s(34), style: look.gearStyle, string: "--" });
+		this.rpmUnit = new Label(null, { left: tr - g.s(45), top: tr + tk(38), width: g.s(90), height: g.s(18), style: look.unitStyle, string: tr < g.s(70) ? "x1000" : "x1000 rpm" });
 		(this.tacho.box as any).add(this.gearLabel);
 		(this.tacho.box as any).add(this.rpmUnit);
 		this.tacho.finish();
@@ -337,10 +393,10 @@ export class ClusterView {
 		this.scaleSpeedometer();
 
 		// Turn arrows, top corners.
-		const arrowW = g.s(26), arrowH = g.s(20);
+		const arrowW = g.s(L.arrows[3]), arrowH = g.s(L.arrows[4]);
 		for (const which of [Telltale.turnLeft, Telltale.turnRight]) {
-			const left = which === Telltale.turnLeft ? g.x(6) : g.x(314) - arrowW;
-			const arrow = new Shape(null, { left, top: g.y(5), width: arrowW, height: arrowH });
+			const left = which === Telltale.turnLeft ? g.x(L.arrows[0]) : g.x(L.arrows[1]) - arrowW;
+			const arrow = new Shape(null, { left, top: g.y(L.arrows[2]), width: arrowW, height: arrowH });
 			const w = arrowW, h = arrowH, m = h / 2, shaft = h * 0.28, head = w * 0.5;
 			const points = which === Telltale.turnLeft
 				? [0, m, head, 0, head, m - shaft, w, m - shaft, w, m + shaft, head, m + shaft, head, h]
@@ -361,28 +417,29 @@ export class ClusterView {
 			this.lamps[which] = shape;
 			main.add(shape);
 		};
-		const lw = g.s(28), lh = g.s(23), gap = g.s(6);
+		const lw = g.s(L.lamps[2]), lh = g.s(L.lamps[3]), gap = g.s(L.lamps[4]);
 		const row = [Telltale.checkEngine, Telltale.oilPressure, Telltale.battery, Telltale.parkingBrake, Telltale.seatBelt, Telltale.doorOpen, Telltale.highBeam];
-		let x = g.x(160) - (lw * row.length + gap * (row.length - 1)) / 2;
+		let x = g.x(L.lamps[0]) - (lw * row.length + gap * (row.length - 1)) / 2;
 		for (const which of row) {
-			lamp(which, x, g.y(3), lw, lh);
+			lamp(which, x, g.y(L.lamps[1]), lw, lh);
 			x += lw + gap;
 		}
-		this.ambient = new Label(null, { left: g.x(256), top: g.y(30), width: g.s(58), height: g.s(20), style: look.infoRightStyle, string: "--" });
+		const box = (b: readonly number[]) => ({ left: g.x(b[0]), top: g.y(b[1]), width: g.s(b[2]), height: g.s(b[3]) });
+		this.ambient = new Label(null, { ...box(L.ambient), style: look.infoRightStyle, string: "--" });
 		main.add(this.ambient);
 
-		// Bottom strip: fuel, odometer and trip, coolant.
-		lamp(Telltale.lowFuel, g.x(6), g.y(210), lw, lh);
-		this.fuel = new Bar(main, g.x(40), g.y(218), g.s(64), g.s(8), model.fuel.steps);
-		this.coolant = new Bar(main, g.x(216), g.y(218), g.s(64), g.s(8), model.coolant.steps);
-		lamp(Telltale.coolantTemp, g.x(286), g.y(210), lw, lh);
-		this.odometer = new Label(null, { left: g.x(110), top: g.y(202), width: g.s(100), height: g.s(18), style: look.infoStyle, string: "--" });
-		this.trip = new Label(null, { left: g.x(110), top: g.y(220), width: g.s(100), height: g.s(18), style: look.unitStyle, string: "--" });
+		// Fuel, odometer and trip, coolant: the bottom strip (landscape) or beside the tachometer (portrait).
+		lamp(Telltale.lowFuel, g.x(L.fuelLamp[0]), g.y(L.fuelLamp[1]), g.s(L.fuelLamp[2]), g.s(L.fuelLamp[3]));
+		this.fuel = new Bar(main, g.x(L.fuelBar[0]), g.y(L.fuelBar[1]), g.s(L.fuelBar[2]), g.s(L.fuelBar[3]), model.fuel.steps);
+		this.coolant = new Bar(main, g.x(L.coolantBar[0]), g.y(L.coolantBar[1]), g.s(L.coolantBar[2]), g.s(L.coolantBar[3]), model.coolant.steps);
+		lamp(Telltale.coolantTemp, g.x(L.coolantLamp[0]), g.y(L.coolantLamp[1]), g.s(L.coolantLamp[2]), g.s(L.coolantLamp[3]));
+		this.odometer = new Label(null, { ...box(L.odometer), style: look.infoStyle, string: "--" });
+		this.trip = new Label(null, { ...box(L.trip), style: look.unitStyle, string: "--" });
 		main.add(this.odometer);
 		main.add(this.trip);
 
 		// Shift light: a bar above the tachometer, lit at the shift point, flashing at the limit.
-		this.shiftLamp = new Content(null, { left: g.x(238) - g.s(18), top: g.y(33), width: g.s(36), height: g.s(6), skin: new Skin({ fill: SHIFT_FILLS }), state: 0 } as any);
+		this.shiftLamp = new Content(null, { left: g.x(L.shift[0]) - g.s(L.shift[2] / 2), top: g.y(L.shift[1]), width: g.s(L.shift[2]), height: g.s(L.shift[3]), skin: new Skin({ fill: SHIFT_FILLS }), state: 0 } as any);
 		main.add(this.shiftLamp);
 
 		// Alert pop-up over the bottom strip (never over the speed or the lamps): the monitor's top alert,
@@ -394,44 +451,55 @@ export class ClusterView {
 				view.acknowledgeAlert();
 			}
 		}
-		this.popup = new Container(null, { left: g.x(20), top: g.y(198), width: g.s(280), height: g.s(40), skin: this.popupSkins[1], visible: false, active: true, Behavior: PopupBehavior });
+		this.popup = new Container(null, { ...box(L.popup), skin: this.popupSkins[1], visible: false, active: true, Behavior: PopupBehavior });
 		this.popupText = new Label(null, { left: g.s(6), right: g.s(6), top: 0, bottom: 0, style: look.popupStyle, string: "" });
 		this.popup.add(this.popupText);
 
-		// Trip page: a row per figure, trips A and B side by side, the range under them.
-		const trip = this.pages.trip;
+		// Trip page: a row per figure, trips A and B side by side (landscape) or one above the other
+		// (portrait, too narrow for two columns of figures), the range under them.
+		const trip = this.pages.trip, W = g.designWidth;
 		this.tripTitle = this.title(trip, "Trips");
+		for (let i = 0; i < TRIP_ROWS.length; i++) {
+			this.tripNames.push([]);
+			this.tripCells.push([]);
+		}
 		for (let c = 0; c < 2; c++) {
-			const head = new Label(null, { left: g.x(124 + c * 98), top: g.y(32), width: g.s(92), height: g.s(20), style: look.columnStyle, string: c ? "Trip B" : "Trip A" });
+			const head = portrait
+				? new Label(null, { left: g.x(8), top: g.y(30 + c * 114), width: g.s(W - 16), height: g.s(18), style: look.sectionStyle, string: c ? "Trip B" : "Trip A" })
+				: new Label(null, { left: g.x(124 + c * 98), top: g.y(32), width: g.s(92), height: g.s(20), style: look.columnStyle, string: c ? "Trip B" : "Trip A" });
 			this.tripHeads.push(head);
 			trip.add(head);
 		}
-		for (let i = 0; i <= TRIP_ROWS.length; i++) {
-			const top = g.y(54 + i * 24);
-			// Names are 120 px at most; the economy row's carries its unit and runs under trip A's short figure.
-			this.tripNames.push(this.rowName(trip, i < TRIP_ROWS.length ? TRIP_ROWS[i] : "Range", top, i === TRIP_ROWS.length - 1 ? 170 : 120));
-			if (i === TRIP_ROWS.length)
-				break;
-			const cells: Label[] = [];
+		for (let i = 0; i < TRIP_ROWS.length; i++) {
 			for (let c = 0; c < 2; c++) {
-				const cell = new Label(null, { left: g.x(124 + c * 98), top, width: g.s(92), height: g.s(22), style: look.rowValueStyle, string: "--" });
-				cells.push(cell);
+				if (portrait || c === 0) {
+					// Landscape names are 120 px at most; the economy row's carries its unit and runs under trip A's short figure.
+					const top = portrait ? g.y(49 + c * 114 + i * 19) : g.y(54 + i * 24);
+					this.tripNames[i].push(this.rowName(trip, TRIP_ROWS[i], top, portrait ? W - 16 : i === TRIP_ROWS.length - 1 ? 170 : 120));
+				}
+				const cell = portrait
+					? new Label(null, { left: g.x(8), top: g.y(49 + c * 114 + i * 19), width: g.s(W - 16), height: g.s(19), style: look.rowValueStyle, string: "--" })
+					: new Label(null, { left: g.x(124 + c * 98), top: g.y(54 + i * 24), width: g.s(92), height: g.s(22), style: look.rowValueStyle, string: "--" });
+				this.tripCells[i].push(cell);
 				trip.add(cell);
 			}
-			this.tripCells.push(cells);
 		}
-		this.rangeValue = new Label(null, { left: g.x(124), top: g.y(54 + TRIP_ROWS.length * 24), width: g.s(190), height: g.s(22), style: look.rowValueStyle, string: "--" });
+		const rangeTop = portrait ? g.y(258) : g.y(54 + TRIP_ROWS.length * 24);
+		this.rowName(trip, "Range", rangeTop, portrait ? W - 16 : 120);
+		this.rangeValue = new Label(null, { left: g.x(portrait ? 8 : 124), top: rangeTop, width: g.s(portrait ? W - 16 : 190), height: g.s(portrait ? 19 : 22), style: look.rowValueStyle, string: "--" });
 		trip.add(this.rangeValue);
 		this.addButtons(trip, this.buttons, [["Reset A", () => this.resetTrip(0)], ["Reset B", () => this.resetTrip(1)], ["Driver", () => this.openDriverMenu()]]);
 
 		// Diagnostics page.
 		this.diagTitle = this.title(this.pages.diagnostics, "");
 		for (let i = 0; i < DIAG_ROWS.length; i++) {
-			const top = g.y(31 + i * 19);
+			const top = g.y(31 + i * (portrait ? 26 : 19));
 			this.rowName(this.pages.diagnostics, DIAG_ROWS[i], top);
-			// The source's state is the longest value; its name is short.
-			const wide = i === DIAG_ROWS.length - 1;
-			const value = new Label(null, { left: g.x(wide ? 66 : 116), top, width: g.s(wide ? 248 : 198), height: g.s(19), style: look.rowValueStyle, string: "--" });
+			// The source's state is the longest value; its name is short. In portrait a value takes the
+			// row's whole width, right-aligned past its name.
+			const wide = portrait || i === DIAG_ROWS.length - 1;
+			const left = portrait ? 8 : wide ? 66 : 116, valueWidth = portrait ? W - 16 : wide ? 248 : 198;
+			const value = new Label(null, { left: g.x(left), top, width: g.s(valueWidth), height: g.s(19), style: look.rowValueStyle, string: "--" });
 			this.diagValues.push(value);
 			this.pages.diagnostics.add(value);
 		}
@@ -449,14 +517,14 @@ export class ClusterView {
 				}
 			}
 			const rowLabel = new Label(null, {
-				left: g.x(10), top: g.y(30 + i * 20), width: g.s(300), height: g.s(20), active: true, visible: false,
+				left: g.x(10), top: g.y(30 + i * 20), width: g.s(W - 20), height: g.s(20), active: true, visible: false,
 				Behavior: RowBehavior, string: "",
 			} as any);
 			this.menuRows.push(rowLabel);
 			this.menuPanel.add(rowLabel);
 		}
 		// What the buttons do here (a touch on a name works too).
-		this.menuHint = new Label(null, { left: g.x(10), top: g.y(216), width: g.s(300), height: g.s(20), style: look.unitStyle, string: "A choose   B next   C close" });
+		this.menuHint = new Label(null, { left: g.x(10), top: g.y(g.designHeight - 24), width: g.s(W - 20), height: g.s(20), style: look.unitStyle, string: "A choose   B next   C close" });
 		this.menuPanel.add(this.menuHint);
 
 		for (const name of PAGES)
@@ -657,7 +725,8 @@ export class ClusterView {
 		this.current = page;
 		const { names, index } = this.hooks.drivers();
 		this.tripTitle.string = `Trips: ${names[index]}`;
-		this.diagTitle.string = `Diagnostics: ${this.hooks.source}`;
+		// The source has its own row; a portrait title has no room for it.
+		this.diagTitle.string = this.g.portrait ? "Diagnostics" : `Diagnostics: ${this.hooks.source}`;
 		if (page === "diagnostics")
 			this.showDiagnostics(this.hooks.now());
 		if (page === "trip") {
@@ -668,16 +737,18 @@ export class ClusterView {
 
 	private labelButtons(): void {
 		const model = this.model;
-		this.diagButtons[0].string = `Units: ${model.units.speedLabel}`;
-		this.diagButtons[1].string = `Theme: ${model.theme.choice}`;
+		// Portrait buttons are 72 px: the setting's value alone.
+		const short = this.g.portrait, choice = model.theme.choice;
+		this.diagButtons[0].string = short ? model.units.speedLabel : `Units: ${model.units.speedLabel}`;
+		this.diagButtons[1].string = short ? choice[0].toUpperCase() + choice.slice(1) : `Theme: ${choice}`;
 		const chime = this.hooks.chimeOn();
-		this.diagButtons[2].string = chime === null ? "No chime" : chime ? "Chime: on" : "Chime: off";
+		this.diagButtons[2].string = chime === null ? (short ? "Silent" : "No chime") : chime ? (short ? "Sound" : "Chime: on") : (short ? "Muted" : "Chime: off");
 	}
 
 	/** A page title at the top left. */
 	private title(page: any, string: string): Label {
 		const g = this.g;
-		const label = new Label(null, { left: g.x(10), top: g.y(4), width: g.s(300), height: g.s(26), style: this.look.titleStyle, string });
+		const label = new Label(null, { left: g.x(10), top: g.y(4), width: g.s(g.designWidth - 20), height: g.s(26), style: this.look.titleStyle, string });
 		this.titles.push(label);
 		page.add(label);
 		return label;
@@ -686,7 +757,7 @@ export class ClusterView {
 	/** A row's name at the left of a page, at `top`, `width` wide in the design. */
 	private rowName(page: any, string: string, top: number, width = 130): Label {
 		const g = this.g;
-		const label = new Label(null, { left: g.x(12), top, width: g.s(width), height: g.s(19), style: this.look.rowNameStyle, string });
+		const label = new Label(null, { left: g.x(g.portrait ? 8 : 12), top, width: g.s(width), height: g.s(19), style: this.look.rowNameStyle, string });
 		this.rowNames.push(label);
 		page.add(label);
 		return label;
@@ -694,7 +765,9 @@ export class ClusterView {
 
 	/** Three touch buttons along the bottom of `page`. */
 	private addButtons(page: any, into: Label[], buttons: Array<[string, () => void]>): void {
-		const g = this.g, buttonW = g.s(96);
+		// Three across the design's width, 6 px apart (4 in portrait), 10 from the edges (8).
+		const g = this.g, margin = g.portrait ? 8 : 10, gap = g.portrait ? 4 : 6;
+		const buttonW = g.s((g.designWidth - 2 * margin - 2 * gap) / 3);
 		for (let i = 0; i < buttons.length; i++) {
 			const action = buttons[i][1];
 			class ButtonBehavior extends Behavior {
@@ -703,7 +776,7 @@ export class ClusterView {
 				}
 			}
 			const button = new Label(null, {
-				left: g.x(10) + i * (buttonW + g.s(6)), top: g.y(206), width: buttonW, height: g.s(28), active: true,
+				left: g.x(margin) + i * (buttonW + g.s(gap)), top: g.y(g.designHeight - 34), width: buttonW, height: g.s(28), active: true,
 				Behavior: ButtonBehavior, string: buttons[i][0],
 			} as any);
 			into.push(button);
@@ -715,7 +788,8 @@ export class ClusterView {
 	private showTrips(): void {
 		const readout = this.tripReadout;
 		for (let i = 0; i < TRIP_ROWS.length; i++) {
-			this.tripNames[i].string = readout.names[i];
+			for (const name of this.tripNames[i])
+				name.string = readout.names[i];
 			for (let c = 0; c < 2; c++)
 				this.tripCells[i][c].string = readout.cells[i][c];
 		}
@@ -740,9 +814,11 @@ export class ClusterView {
 	/** Fills the diagnostics rows. Allocates their strings; runs once a second while the page shows. */
 	private showDiagnostics(now: number): void {
 		const d = this.diagnostics, values = this.diagValues;
-		values[0].string = `${d.fps} fps drawn, ${d.tickRate} ticks/s`;
-		values[1].string = `${d.frameRate} /s (${d.received} total)`;
-		values[2].string = `${d.busLoad} % of 500 kbit/s`;
+		// Portrait rows share their width with the name: the shorter forms.
+		const short = this.g.portrait;
+		values[0].string = short ? `${d.fps} drawn, ${d.tickRate} ticks/s` : `${d.fps} fps drawn, ${d.tickRate} ticks/s`;
+		values[1].string = short ? `${d.frameRate} /s, ${d.received}` : `${d.frameRate} /s (${d.received} total)`;
+		values[2].string = short ? `${d.busLoad} % of 500k` : `${d.busLoad} % of 500 kbit/s`;
 		values[3].string = String(d.decoded);
 		values[4].string = String(d.dropped);
 		values[5].string = String(d.unknown);
@@ -797,7 +873,7 @@ export class ClusterView {
 				cell.style = look.rowValueStyle;
 		this.rangeValue.style = look.rowValueStyle;
 		for (const head of this.tripHeads)
-			head.style = look.columnStyle;
+			head.style = this.g.portrait ? look.sectionStyle : look.columnStyle;
 		for (const button of [...this.buttons, ...this.diagButtons]) {
 			button.skin = look.buttonSkin;
 			button.style = look.buttonStyle;

@@ -77,8 +77,10 @@ export class Look {
 	readonly titleStyle: Style;
 	readonly rowNameStyle: Style;
 	readonly rowValueStyle: Style;
-	/** Column heads of the trip page. */
+	/** Column heads of the trip page (landscape). */
 	readonly columnStyle: Style;
+	/** Section heads of the trip page (portrait). */
+	readonly sectionStyle: Style;
 	readonly buttonStyle: Style;
 	/** Driver menu rows: state 0 normal, 1 on the selection bar. */
 	readonly menuStyle: Style;
@@ -119,6 +121,7 @@ export class Look {
 		this.rowNameStyle = new Style({ font: font("regular", 16), color: p.dimText, horizontal: "left", vertical: "middle" });
 		this.rowValueStyle = new Style({ font: font("semibold", 16), color: [p.text, LAMP_FILL[LampColor.amber]], horizontal: "right", vertical: "middle" });
 		this.columnStyle = new Style({ font: font("semibold", 16), color: p.dimText, horizontal: "right", vertical: "middle" });
+		this.sectionStyle = new Style({ font: font("semibold", 16), color: p.text, horizontal: "left", vertical: "middle" });
 		this.buttonStyle = new Style({ font: font("semibold", 16), color: p.text, horizontal: "center", vertical: "middle" });
 		this.menuStyle = new Style({ font: font("regular", 16), color: [p.text, p.background], horizontal: "left", vertical: "middle" });
 		this.popupStyle = new Style({ font: font("semibold", 16), color: "#ffffff", horizontal: "center", vertical: "middle" });
