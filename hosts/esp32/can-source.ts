@@ -23,6 +23,7 @@ import { Mcp2515Source } from "can/mcp2515";
 import type { FrameRing } from "can/ring";
 import type { DecodePlan } from "signals/plan";
 import { SlcanSerialSource, type SerialIO } from "can/slcan-serial";
+import { slcanParser } from "can/native-slcan";
 import { TwaiSource } from "can/twai-source";
 import { readBoard } from "host/board";
 import Twai from "host/twai";
@@ -87,6 +88,8 @@ export function openCanSource(ring: FrameRing, plan?: DecodePlan, options: CanSo
 				clock,
 				bitRate: board.canBitRate,
 				listenOnly: board.canListenOnly,
+				// The C parser (modules/signals/native): about 1,200 x86 instructions a frame in XS, against 79,000.
+				parser: slcanParser,
 			});
 			break;
 		default:

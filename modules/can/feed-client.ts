@@ -24,7 +24,7 @@
  * Each connection attempt allocates its socket and its callbacks.
  */
 import type { FrameRing } from "./ring.js";
-import { SlcanParser } from "./slcan.js";
+import { type SlcanStreamParser, slcanParser } from "./native-slcan.js";
 
 /**
  * What the feed client passes to the socket factory: ECMA-419 TCP options
@@ -102,7 +102,7 @@ export class FeedClient {
 	/** Why the last connection ended, "" before any. One of `FeedError`. */
 	lastError = "";
 	/** Parses the stream; its counters (frames, malformed, ...) are the feed's. */
-	readonly parser: SlcanParser;
+	readonly parser: SlcanStreamParser;
 
 	private readonly factory: FeedSocketFactory;
 	private readonly clock: () => number;
@@ -134,7 +134,8 @@ export class FeedClient {
 		this.backoffMin = options.backoffMin ?? 250;
 		this.backoffMax = options.backoffMax ?? 5000;
 		this.backoff = this.backoffMin;
-		this.parser = new SlcanParser(ring, { clock: options.clock });
+		// The C parser where the native engine is linked (the simulator), SlcanParser elsewhere.
+		this.parser = slcanParser(ring, { clock: options.clock });
 		for (let size = 1; size <= READ_CHUNK; size *= 2)
 			this.views.push(this.scratch.subarray(0, size));
 	}
