@@ -3,8 +3,9 @@
  * simulator and the device. It speaks SLCAN over TCP, as `xs-cluster serve`
  * (and Wi-Fi CAN adapters) do: on connecting it sends `Z0\r` (no adapter
  * timestamps) and `O\r` (open), then every `t`/`T`/`r`/`R` line becomes a
- * frame through SlcanParser, stamped with the host clock on arrival as a
- * driver stamps frames, so staleness works as it does in a car.
+ * frame through the SLCAN parser (the C one where the native engine is
+ * linked, SlcanParser elsewhere), stamped with the host clock on arrival as
+ * a driver stamps frames, so staleness works as it does in a car.
  *
  * When the feed stops (the server closes, the connection fails, nothing
  * arrives for `idleTimeout`), the client closes the socket, waits, and tries
