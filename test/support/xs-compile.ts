@@ -18,7 +18,8 @@ export function compileForXs(source: string): { module: string; dispose: () => v
 			target: "es2022", module: "es2022", moduleResolution: "bundler", lib: ["es2022"], types: [],
 			strict: true, skipLibCheck: true, noImplicitOverride: true, rootDir: projectRoot, outDir: dir,
 		},
-		files: [source],
+		// XS's `native()` declaration: modules that bind the C engine fall back when it is absent, but must compile.
+		files: [source, join(projectRoot, "modules", "signals", "native", "xs-native.d.ts")],
 	}));
 	const tsc = join(projectRoot, "node_modules", "typescript", "bin", "tsc");
 	try {
