@@ -5,7 +5,9 @@
  * that drives the cluster view. main.ts is host-agnostic: everything
  * host-specific comes through `host/can-source` and `host/trip-storage`.
  *
- * Each display tick (Piu's application clock, 30 a second): the source moves
+ * Each display tick (Piu's application clock, asked for every 20 ms; the
+ * simulator on Linux gives about 30 a second, a device what its display's
+ * drawing leaves): the source moves
  * the frames that are due into the ring, the bus meter decodes them into the
  * signal store (OBD-II answers to the poller, when there is one), the cluster
  * model reads its quantities through ProfileInputs (gauges, telltales, the
