@@ -124,6 +124,19 @@ describe("xs-cluster decode", () => {
 		expect(plan.messageName(plan.findMessage(0x1C4, false))).toBe("ENGINE");
 		expect(plan.findMessage(0x3B1, false)).toBe(-1);
 	});
+
+	test("an-output-that-cannot-be-written-is-named-as-such-not-as-unreadable", async () => {
+		const dir = tempDir();
+		const plan = join(dir, "no-such-folder", "demo.plan");
+		const compiled = await run("dbc", "compile", demoDbc, "-o", plan);
+		expect(compiled.status).toBe(1);
+		expect(compiled.stderr).toBe(`xs-cluster: cannot write ${plan}: no such folder\n`);
+		const vehicle = join(dir, "my-car", "car.vehicle");
+		const profile = await run("profile", "compile", join(repoRoot, "hosts/sim/demo/demo-car.json"), "-o", vehicle);
+		expect(profile.status).toBe(1);
+		expect(profile.stderr).toContain(`xs-cluster: cannot write ${vehicle}: no such folder\n`);
+		expect(profile.stdout).toBe("");
+	});
 });
 
 describe("xs-cluster stats and serve", () => {

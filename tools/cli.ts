@@ -12,7 +12,7 @@
  * Exit status: 0 success, 1 bad input (a DBC with problems, an unreadable
  * log), 2 a usage mistake. Errors are one line each, never a stack trace.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { basename, dirname, extname, join } from "node:path";
 import { compilePlan } from "../modules/dbc/compile.js";
 import { formatProblem, type DbcProblem } from "../modules/dbc/database.js";
@@ -24,7 +24,7 @@ import { statsCommand } from "./stats.js";
 import { compileProfile, describeProfile, ProfileError } from "./profile.js";
 import { ProfileFormatError, ProfileInputs, VehicleProfile } from "../modules/cluster/profile.js";
 import { LogFormatError } from "./logs/formats.js";
-import { UsageError, cannotRead, onePositional, parseOptions } from "./usage.js";
+import { UsageError, cannotRead, onePositional, parseOptions, writeOutput } from "./usage.js";
 
 const HELP = `xs-cluster: tools for the xs-cluster instrument cluster
 
@@ -182,7 +182,7 @@ function dbcCompile(args: string[], io: Io): number {
 	const plan = compilePlan(database, { messages });
 	for (const warning of plan.warnings)
 		io.stderr(`warning: ${warning}\n`);
-	writeFileSync(values.output, new Uint8Array(plan.buffer));
+	writeOutput(values.output, new Uint8Array(plan.buffer));
 	io.stdout(`${values.output}: ${plan.messageCount} messages, ${plan.signalCount} signals, ${plan.buffer.byteLength} bytes\n`);
 	return 0;
 }
@@ -244,8 +244,8 @@ function profile(sub: "check" | "compile", args: string[], io: Io): number {
 	}
 	const vehiclePath = values.output!;
 	const planPath = join(dirname(vehiclePath), basename(vehiclePath, extname(vehiclePath)) + ".plan");
-	writeFileSync(vehiclePath, new Uint8Array(compiled.vehicle));
-	writeFileSync(planPath, new Uint8Array(compiled.plan.buffer));
+	writeOutput(vehiclePath, new Uint8Array(compiled.vehicle));
+	writeOutput(planPath, new Uint8Array(compiled.plan.buffer));
 	io.stdout(`${vehiclePath}: ${compiled.name}: ${summary}, ${compiled.vehicle.byteLength} bytes\n${planPath}: ${compiled.plan.messageCount} messages, ${compiled.plan.signalCount} signals, ${compiled.plan.buffer.byteLength} bytes\n`);
 	return 0;
 }

@@ -1,6 +1,7 @@
 /*
  * Command-line plumbing shared by every xs-cluster command. Node only.
  */
+import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 
 /** A mistake in how the command was called (exit status 2), as opposed to bad input data (1). */
@@ -36,6 +37,24 @@ const ERRNO_TEXT: Record<string, string> = {
 export function cannotRead(path: string, error: unknown): Error {
 	const code = (error as NodeJS.ErrnoException).code;
 	return new Error(`cannot read ${path}: ${code ? ERRNO_TEXT[code] ?? code : String(error)}`);
+}
+
+/** `cannot write PATH: why`, for an output file that could not be written (exit status 1). */
+export function cannotWrite(path: string, error: unknown): Error {
+	const code = (error as NodeJS.ErrnoException).code;
+	// Writing, a missing path is a missing folder.
+	const why = code === "ENOENT" ? "no such folder" : code ? ERRNO_TEXT[code] ?? code : String(error);
+	return new Error(`cannot write ${path}: ${why}`);
+}
+
+/** Writes a command's output file. @throws `cannotWrite`'s Error when it cannot. */
+export function writeOutput(path: string, bytes: Uint8Array): void {
+	try {
+		writeFileSync(path, bytes);
+	}
+	catch (error) {
+		throw cannotWrite(path, error);
+	}
 }
 
 /** The one positional argument a command takes. @throws UsageError for none or several. */
