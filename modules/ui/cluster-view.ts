@@ -328,8 +328,9 @@ export class ClusterView {
 	private menuRevision = -1;
 
 	/**
-	 * Builds the view for the display, landscape as the host's rotation makes
-	 * it (320 x 240, 480 x 320...), showing `startPage` (a driver's page id;
+	 * Builds the view for the display as the host's rotation makes it: the
+	 * landscape design (320 x 240, 480 x 320...), or the portrait one on a
+	 * screen taller than wide; showing `startPage` (a driver's page id;
 	 * "main" or anything unknown is the cluster).
 	 */
 	constructor(model: ClusterModel, diagnostics: Diagnostics, hooks: ViewHooks, startPage = "cluster") {
