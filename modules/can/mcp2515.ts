@@ -328,7 +328,6 @@ export class Mcp2515Source {
 		this.servicing = true;
 		let frames = 0;
 		try {
-			const ring = this.ring;
 			for (let round = 0; round < SERVICE_ROUNDS; round++) {
 				const flags = this.readRegisters(Mcp2515Register.CANINTF, 2);
 				const intf = flags[2], eflg = flags[3];

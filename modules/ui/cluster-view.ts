@@ -95,13 +95,13 @@ const LANDSCAPE: ClusterLayout = {
 /**
  * 240 x 320 (a portrait panel not turned by the build): the speedometer large
  * in the middle, the tachometer with the gear below it on the left, odometer,
- * trip, fuel and coolant beside it.
+ * trip, fuel and coolant beside it; the alert pop-up along the bottom edge.
  */
 const PORTRAIT: ClusterLayout = {
 	speedo: [120, 122, 86], tacho: [62, 262, 54],
 	arrows: [4, 236, 4, 22, 17], lamps: [120, 3, 22, 18, 4], ambient: [168, 26, 66, 18],
 	fuelLamp: [124, 262, 22, 18], fuelBar: [150, 269, 84, 8], coolantLamp: [124, 290, 22, 18], coolantBar: [150, 297, 84, 8],
-	odometer: [120, 214, 116, 18], trip: [120, 234, 116, 18], shift: [62, 200, 36, 6], popup: [8, 208, 224, 44],
+	odometer: [120, 214, 116, 18], trip: [120, 234, 116, 18], shift: [62, 200, 36, 6], popup: [4, 270, 232, 46],
 };
 
 /** One round gauge: ticks, numbers, optional red zone, needle, hub and a centre readout. */
@@ -318,7 +318,8 @@ export class ClusterView {
 	private readonly buttons: Label[] = [];
 	private readonly diagButtons: Label[] = [];
 	private readonly popup: any;
-	private readonly popupText: Label;
+	/** A Label (one line, centred), or in portrait a Text: a long message wraps to a second line. */
+	private readonly popupText: any;
 	private readonly popupSkins: Skin[] = [];
 	private readonly shiftLamp: Content;
 	private readonly menu = new DriverMenu();
@@ -454,7 +455,9 @@ export class ClusterView {
 			}
 		}
 		this.popup = new Container(null, { ...box(L.popup), skin: this.popupSkins[1], visible: false, active: true, Behavior: PopupBehavior });
-		this.popupText = new Label(null, { left: g.s(6), right: g.s(6), top: 0, bottom: 0, style: look.popupStyle, string: "" });
+		this.popupText = portrait
+			? new Text(null, { left: g.s(6), right: g.s(6), top: g.s(1), bottom: 0, style: look.popupStyle, string: "" })
+			: new Label(null, { left: g.s(6), right: g.s(6), top: 0, bottom: 0, style: look.popupStyle, string: "" });
 		this.popup.add(this.popupText);
 
 		// Trip page: a row per figure, trips A and B side by side (landscape) or one above the other
