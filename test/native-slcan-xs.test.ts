@@ -9,16 +9,13 @@
  * the engine, falls back to SlcanParser. Skipped, saying why, without `cc`
  * or the stock worker; fails instead under CI.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { packSlcanCase, slcanTranscripts } from "../bench/xs/native-slcan.js";
-import { buildNativeWorker, nativeWorkerUnavailable } from "../bench/native-xs.js";
 import { allCases } from "./native/slcan-cases.js";
-import { compileXsHost, float64Reply, putInput, startXsHost, xsnapWorkerPath, type XsWorker } from "./support/xs-engine.js";
+import { buildNativeXsHost, nativeXsUnavailable } from "./support/native-xs-host.js";
+import { float64Reply, putInput, startXsHost, type XsWorker } from "./support/xs-engine.js";
 
-const unavailable = xsnapWorkerPath() === null ? "the xsnap worker is not built (`npm ci` builds it)" : nativeWorkerUnavailable();
+const unavailable = nativeXsUnavailable();
 const available = unavailable === null;
 const describeNative = available || process.env.CI ? describe : describe.skip;
 const title = available || process.env.CI ? "NativeSlcanParser on XS (engine-linked xsnap worker)" : `NativeSlcanParser on XS (skipped: ${unavailable})`;
@@ -27,19 +24,10 @@ describeNative(title, () => {
 	let worker: XsWorker, stock: XsWorker;
 	let dispose = () => {};
 	beforeAll(async () => {
-		if (!available)
-			throw new Error(`cannot link the native engine into XS: ${unavailable}`);
-		const build = compileXsHost();
-		const dir = mkdtempSync(join(tmpdir(), "xs-cluster-native-slcan-"));
-		dispose = () => {
-			build.dispose();
-			rmSync(dir, { recursive: true, force: true });
-		};
-		const built = buildNativeWorker(dir);
-		if ("reason" in built)
-			throw new Error(`could not build the engine-linked worker: ${built.reason}`);
-		worker = await startXsHost(build.host, { wrapper: [built.worker] });
-		stock = await startXsHost(build.host);
+		const native = buildNativeXsHost("xs-cluster-native-slcan-");
+		dispose = native.dispose;
+		worker = await startXsHost(native.host, { wrapper: [native.worker] });
+		stock = await startXsHost(native.host);
 	}, 120_000);
 	afterAll(async () => {
 		await worker?.close();

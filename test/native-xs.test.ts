@@ -11,8 +11,7 @@
  * test of the engine (test/native-engine.test.ts) does not. Skipped, saying
  * why, without `cc` or the stock worker; fails instead under CI.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { CandumpParser } from "../modules/can/candump.js";
@@ -24,13 +23,13 @@ import { parseDbcOrThrow } from "../modules/dbc/parser.js";
 import { Decoder } from "../modules/signals/decoder.js";
 import { DecodePlan } from "../modules/signals/plan.js";
 import { packFrames, unpackFrames, type FrameFields, type FrameSource } from "../bench/frames.js";
-import { buildNativeWorker, nativeWorkerUnavailable } from "../bench/native-xs.js";
 import { pipelineTranscript } from "../bench/xs/native-workload.js";
 import { describeSharedData, repoRoot, sharedData } from "./shared-data.js";
+import { buildNativeXsHost, nativeXsUnavailable } from "./support/native-xs-host.js";
 import { decodeTranscript } from "./support/xs-checks.js";
-import { compileXsHost, float64Reply, putInput, startXsHost, xsnapWorkerPath, type XsWorker } from "./support/xs-engine.js";
+import { float64Reply, putInput, startXsHost, type XsWorker } from "./support/xs-engine.js";
 
-const unavailable = xsnapWorkerPath() === null ? "the xsnap worker is not built (`npm ci` builds it)" : nativeWorkerUnavailable();
+const unavailable = nativeXsUnavailable();
 const available = unavailable === null;
 const describeNative = available || process.env.CI ? describe : describe.skip;
 const title = available || process.env.CI ? "NativeDecoder on XS (engine-linked xsnap worker)"
@@ -71,18 +70,9 @@ let worker: XsWorker;
 let dispose = () => {};
 
 async function start(): Promise<void> {
-	if (!available)
-		throw new Error(`cannot link the native engine into XS: ${unavailable}`);
-	const build = compileXsHost();
-	const dir = mkdtempSync(join(tmpdir(), "xs-cluster-native-xs-"));
-	dispose = () => {
-		build.dispose();
-		rmSync(dir, { recursive: true, force: true });
-	};
-	const built = buildNativeWorker(dir);
-	if ("reason" in built)
-		throw new Error(`could not build the engine-linked worker: ${built.reason}`);
-	worker = await startXsHost(build.host, { wrapper: [built.worker] });
+	const native = buildNativeXsHost("xs-cluster-native-xs-");
+	dispose = native.dispose;
+	worker = await startXsHost(native.host, { wrapper: [native.worker] });
 }
 
 /** Both transcripts of `frames` on XS against V8; null when all agree. */
