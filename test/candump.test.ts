@@ -10,7 +10,7 @@ import { CandumpParser, formatCandumpLine } from "../modules/can/candump.js";
 import { CanFrame, FrameFlag } from "../modules/can/frame.js";
 import { FrameRing } from "../modules/can/ring.js";
 import { describeSharedData, fixturesDir, sharedData } from "./shared-data.js";
-import { bytes, drain, plain, type PlainFrame } from "./support/frames.js";
+import { bytes, drain, plain, randomFrame, type PlainFrame } from "./support/frames.js";
 import { checkChunkedAgainstWhole } from "./support/parser-check.js";
 import { seededRandom } from "./support/random.js";
 
@@ -362,21 +362,6 @@ describe("CandumpParser", () => {
 			expect(value, key).toBeGreaterThan(50);
 	});
 });
-
-function randomFrame(frame: CanFrame, int: (n: number) => number): void {
-	const kind = int(10);
-	frame.flags = kind === 0 ? ERR : (kind < 5 ? EXT : 0);
-	if (int(5) === 0)
-		frame.flags |= RTR;
-	frame.id = frame.flags & (EXT | ERR) ? int(0x20000000) : int(0x800);
-	frame.dlc = int(9);
-	frame.data.fill(0);
-	if (!(frame.flags & RTR))
-		for (let i = 0; i < frame.dlc; i++)
-			frame.data[i] = int(256);
-	// Whole microseconds, as a 6-digit log line holds them.
-	frame.timestamp = (int(2e9) * 1e6 + int(1e6)) / 1000;
-}
 
 describe("formatCandumpLine", () => {
 	function make(id: number, flags: number, dlc: number, data: number[], timestamp: number): CanFrame {

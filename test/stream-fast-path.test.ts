@@ -9,14 +9,12 @@
  */
 import { describe, expect, it } from "vitest";
 import { CandumpParser, formatCandumpLine } from "../modules/can/candump.js";
-import { CanFrame, FrameFlag } from "../modules/can/frame.js";
+import { CanFrame } from "../modules/can/frame.js";
 import { FrameRing } from "../modules/can/ring.js";
 import { SLCAN_MAX_ENCODED_LENGTH, SlcanParser, encodeSlcanFrame } from "../modules/can/slcan.js";
-import { bytes, drain, plain } from "./support/frames.js";
+import { bytes, drain, plain, randomFrame } from "./support/frames.js";
 import { checkChunkedAgainstWhole, generalWayOnly } from "./support/parser-check.js";
 import { seededRandom } from "./support/random.js";
-
-const { extended: EXT, remote: RTR, error: ERR } = FrameFlag;
 
 function slcanCounters(p: SlcanParser) {
 	const { lines, frames, ignored, unsupported, malformed, overlong, adapterErrors } = p;
@@ -39,18 +37,19 @@ function run<P extends SlcanParser | CandumpParser>(parser: P, input: Uint8Array
 	return { frames: drain(parser.ring), counters: parser instanceof SlcanParser ? slcanCounters(parser) : candumpCounters(parser as CandumpParser) };
 }
 
-function randomFrame(frame: CanFrame, int: (n: number) => number, errorFrames: boolean): void {
-	const kind = int(10);
-	frame.flags = errorFrames && kind === 0 ? ERR : (kind < 5 ? EXT : 0);
-	if (int(5) === 0)
-		frame.flags |= RTR;
-	frame.id = frame.flags & (EXT | ERR) ? int(0x20000000) : int(0x800);
-	frame.dlc = int(9);
-	frame.data.fill(0);
-	if (!(frame.flags & RTR))
-		for (let i = 0; i < frame.dlc; i++)
-			frame.data[i] = int(256);
-	frame.timestamp = (int(2e9) * 1e6 + int(1e6)) / 1000;
+/**
+ * Feeds `input` whole to a parser `make()` gives with only the general way,
+ * and in each of `chunkings` to one with its fast path; expects the same
+ * frames and counters. Returns the frames the general way found.
+ */
+function expectFastPathAgrees(make: () => SlcanParser | CandumpParser, input: Uint8Array, chunkings: number[][], round: number): number {
+	const reference = run(generalWayOnly(make()), input);
+	for (const sizes of chunkings) {
+		const fast = run(make(), input, sizes);
+		expect(fast.counters, `round ${round}, chunks ${sizes}`).toEqual(reference.counters);
+		expect(fast.frames, `round ${round}, chunks ${sizes}`).toEqual(reference.frames);
+	}
+	return reference.counters.frames;
 }
 
 describe("stream parsers' fast path", () => {
@@ -86,13 +85,8 @@ describe("stream parsers' fast path", () => {
 				stream.push(...line, ...bytes(terminators[int(terminators.length)]));
 			}
 			const input = Uint8Array.from(stream);
-			const reference = run(generalWayOnly(new SlcanParser(new FrameRing(128), { clock: () => 9 })), input);
-			for (const sizes of [[input.length], [1 + int(64)], [1, 2, 3, 5, 8, 13, 21, 34]]) {
-				const fast = run(new SlcanParser(new FrameRing(128), { clock: () => 9 }), input, sizes);
-				expect(fast.counters, `round ${round}, chunks ${sizes}`).toEqual(reference.counters);
-				expect(fast.frames, `round ${round}, chunks ${sizes}`).toEqual(reference.frames);
-			}
-			frames += reference.counters.frames;
+			frames += expectFastPathAgrees(() => new SlcanParser(new FrameRing(128), { clock: () => 9 }), input,
+				[[input.length], [1 + int(64)], [1, 2, 3, 5, 8, 13, 21, 34]], round);
 		}
 		expect(frames).toBeGreaterThan(5000);
 	});
@@ -138,13 +132,8 @@ describe("stream parsers' fast path", () => {
 				stream.push(...line, ...bytes(terminators[int(terminators.length)]));
 			}
 			const input = Uint8Array.from(stream);
-			const reference = run(generalWayOnly(new CandumpParser(new FrameRing(128), { clock: () => 9 })), input);
-			for (const sizes of [[input.length], [1 + int(100)], [1, 2, 3, 5, 8, 13, 21, 34, 55]]) {
-				const fast = run(new CandumpParser(new FrameRing(128), { clock: () => 9 }), input, sizes);
-				expect(fast.counters, `round ${round}, chunks ${sizes}`).toEqual(reference.counters);
-				expect(fast.frames, `round ${round}, chunks ${sizes}`).toEqual(reference.frames);
-			}
-			frames += reference.counters.frames;
+			frames += expectFastPathAgrees(() => new CandumpParser(new FrameRing(128), { clock: () => 9 }), input,
+				[[input.length], [1 + int(100)], [1, 2, 3, 5, 8, 13, 21, 34, 55]], round);
 		}
 		expect(frames).toBeGreaterThan(5000);
 	});
