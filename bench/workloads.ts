@@ -94,6 +94,20 @@ export const STREAM_CHUNK = 64;
 export const STREAM_CANDUMP = 0, STREAM_SLCAN = 1;
 
 /**
+ * Feeds all of `text` to `parser` and finishes, for the frames one pass
+ * gives; then empties its ring and resets it, as new. For a stream
+ * workload's constructor; allocates nothing itself.
+ */
+export function framesInOnePass(parser: { readonly ring: FrameRing; readonly frames: number; feed(bytes: Uint8Array): number; finish(): number; reset(): void }, text: Uint8Array): number {
+	parser.feed(text);
+	parser.finish();
+	const frames = parser.frames;
+	parser.ring.reset();
+	parser.reset();
+	return frames;
+}
+
+/**
  * A byte stream in, frames out: the candump or SLCAN parser fed STREAM_CHUNK
  * bytes at a time (a serial port's or a socket's read), the ring drained
  * after each chunk, and each frame decoded when a plan is given (unknown ids
@@ -112,11 +126,7 @@ export class StreamWorkload implements Workload {
 		this.text = text;
 		this.parser = kind === STREAM_SLCAN ? new SlcanParser(this.ring) : new CandumpParser(this.ring);
 		this.decoder = plan ? new Decoder(new DecodePlan(plan)) : null;
-		this.parser.feed(text);
-		this.parser.finish();
-		this.frames = this.parser.frames;
-		this.ring.reset();
-		this.parser.reset();
+		this.frames = framesInOnePass(this.parser, text);
 	}
 
 	run(passes: number): number {

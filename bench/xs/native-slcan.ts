@@ -22,7 +22,7 @@ import { CanFrame } from "../../modules/can/frame.js";
 import { NativeSlcanParser, type SlcanStreamParser } from "../../modules/can/native-slcan.js";
 import { FrameRing } from "../../modules/can/ring.js";
 import { SlcanParser } from "../../modules/can/slcan.js";
-import type { Workload } from "../workloads.js";
+import { framesInOnePass, type Workload } from "../workloads.js";
 
 const pad8 = (n: number) => (n + 7) & ~7;
 
@@ -155,11 +155,7 @@ export class SlcanReceiveWorkload implements Workload {
 		this.text = text;
 		this.chunk = chunk;
 		this.parser = native ? new NativeSlcanParser(this.ring) : new SlcanParser(this.ring);
-		this.parser.feed(text);
-		this.parser.finish();
-		this.frames = this.parser.frames;
-		this.ring.reset();
-		this.parser.reset();
+		this.frames = framesInOnePass(this.parser, text);
 	}
 
 	run(passes: number): number {
