@@ -1,8 +1,9 @@
 /*
- * What the host-compiled test drivers (engine-driver.c, record-driver.c)
- * share: reading the cases file the TypeScript side wrote into one 8-aligned
- * buffer, and taking its 8-aligned records in order. Test code only: each
- * driver includes it once.
+ * What the host-compiled test drivers (engine-driver.c, record-driver.c,
+ * slcan-driver.c) share: reading the cases file the TypeScript side wrote
+ * into one 8-aligned buffer, taking its 8-aligned records in order, and the
+ * start of a run with an output file. Test code only: each driver includes
+ * it once.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -40,4 +41,23 @@ static uint8_t *take(size_t bytes) {
 	uint8_t *p = input + at;
 	at += (bytes + 7) & ~(size_t)7;
 	return p;
+}
+
+/*
+ * The start of `name <cases.bin> <out.bin>`: reads the cases into `input` and
+ * opens the output for writing. Exits 2 with the reason on a wrong argument
+ * count or a file it cannot read or create.
+ */
+static inline FILE *startDriver(const char *name, int argc, char **argv) {
+	if (argc != 3) {
+		fprintf(stderr, "usage: %s <cases.bin> <out.bin>\n", name);
+		exit(2);
+	}
+	readInput(name, argv[1]);
+	FILE *out = fopen(argv[2], "wb");
+	if (!out) {
+		perror(argv[2]);
+		exit(2);
+	}
+	return out;
 }

@@ -33,16 +33,7 @@ static void put(FILE *file, const void *data, size_t bytes) {
 }
 
 int main(int argc, char **argv) {
-	if (argc != 3) {
-		fprintf(stderr, "usage: record-driver <cases.bin> <out.bin>\n");
-		return 2;
-	}
-	readInput("record-driver", argv[1]);
-	FILE *out = fopen(argv[2], "wb");
-	if (!out) {
-		perror(argv[2]);
-		return 2;
-	}
+	FILE *out = startDriver("record-driver", argc, argv);
 	while (at < inputBytes) {
 		uint32_t head[8];
 		memcpy(head, take(32), 32);

@@ -49,16 +49,7 @@ static void drain(SdeRing *ring) {
 }
 
 int main(int argc, char **argv) {
-	if (argc != 3) {
-		fprintf(stderr, "usage: slcan-driver <cases.bin> <out.bin>\n");
-		return 2;
-	}
-	readInput("slcan-driver", argv[1]);
-	FILE *file = fopen(argv[2], "wb");
-	if (!file) {
-		perror(argv[2]);
-		return 2;
-	}
+	FILE *file = startDriver("slcan-driver", argc, argv);
 	while (at < inputBytes) {
 		uint32_t head[8];
 		memcpy(head, take(32), 32);
