@@ -66,6 +66,18 @@ function firstDifference(xs: Float64Array, node: Float64Array): string | null {
 	return null;
 }
 
+/** The simulator's demo car plan and the frames of its demo drive (hosts/sim/demo). */
+function demoDrive(): { plan: ArrayBuffer; frames: FrameFields[] } {
+	const plan = new Uint8Array(readFileSync(join(repoRoot, "hosts", "sim", "demo", "demo-car.plan"))).slice().buffer;
+	const ring = new FrameRing(4096);
+	new CandumpParser(ring).feed(new Uint8Array(readFileSync(join(repoRoot, "hosts", "sim", "demo", "demo-drive.log"))));
+	const frames: FrameFields[] = [];
+	const frame = new CanFrame();
+	while (ring.pop(frame))
+		frames.push({ id: frame.id, flags: frame.flags, dlc: frame.dlc, data: frame.data.slice() });
+	return { plan, frames };
+}
+
 let worker: XsWorker;
 let dispose = () => {};
 
@@ -100,23 +112,14 @@ describeNative(title, () => {
 	});
 
 	test("demo-drive-decodes-on-xs-as-the-typescript-decoder", async () => {
-		const plan = new Uint8Array(readFileSync(join(repoRoot, "hosts", "sim", "demo", "demo-car.plan"))).slice().buffer;
-		const ring = new FrameRing(4096);
-		new CandumpParser(ring).feed(new Uint8Array(readFileSync(join(repoRoot, "hosts", "sim", "demo", "demo-drive.log"))));
-		const frames: FrameFields[] = [];
-		const frame = new CanFrame();
-		while (ring.pop(frame))
-			frames.push({ id: frame.id, flags: frame.flags, dlc: frame.dlc, data: frame.data.slice() });
+		const { plan, frames } = demoDrive();
 		expect(frames.length).toBeGreaterThan(3000);
 		expect(await compare(plan, frames)).toBeNull();
 	}, 60_000);
 
 	test("pipeline-with-obd-tap-and-recorder-on-xs-as-the-typescript-pipeline", async () => {
-		const plan = new Uint8Array(readFileSync(join(repoRoot, "hosts", "sim", "demo", "demo-car.plan"))).slice().buffer;
-		const ring = new FrameRing(4096);
-		new CandumpParser(ring).feed(new Uint8Array(readFileSync(join(repoRoot, "hosts", "sim", "demo", "demo-drive.log"))));
+		const { plan, frames: drive } = demoDrive();
 		const frames: FrameFields[] = [];
-		const frame = new CanFrame();
 		// Between the drive's frames: OBD-II answers (valid, negative, malformed), other ids in and near the tap's range, remote frames, 29-bit ids.
 		const extras: FrameFields[] = [
 			{ id: 0x7E8, flags: 0, dlc: 8, data: Uint8Array.of(0x06, 0x41, 0x00, 0xBE, 0x3F, 0xA8, 0x13, 0) },
@@ -129,10 +132,9 @@ describeNative(title, () => {
 			{ id: 0x18DAF110, flags: FrameFlag.extended, dlc: 8, data: Uint8Array.of(0x04, 0x41, 0x0C, 0x1A, 0xF8, 0, 0, 0) },
 			{ id: 0x7E8, flags: FrameFlag.extended, dlc: 3, data: Uint8Array.of(0x02, 0x41, 0x0D, 0, 0, 0, 0, 0) },
 		];
-		let k = 0;
-		while (ring.pop(frame)) {
-			frames.push({ id: frame.id, flags: frame.flags, dlc: frame.dlc, data: frame.data.slice() });
-			if (++k % 37 === 0)
+		for (let k = 1; k <= drive.length; k++) {
+			frames.push(drive[k - 1]);
+			if (k % 37 === 0)
 				frames.push(extras[(k / 37) % extras.length]);
 		}
 		const packed = packFrames(frames);
