@@ -501,10 +501,11 @@ export class ClusterView {
 			const top = g.y(31 + i * (portrait ? 26 : 19));
 			this.rowName(this.pages.diagnostics, DIAG_ROWS[i], top);
 			// The source's state is the longest value; its name is short. In portrait a value takes the
-			// row's whole width, right-aligned past its name.
-			const wide = portrait || i === DIAG_ROWS.length - 1;
+			// row's whole width, right-aligned past its name, and the source's goes on the line below.
+			const last = i === DIAG_ROWS.length - 1, wide = portrait || last;
 			const left = portrait ? 8 : wide ? 66 : 116, valueWidth = portrait ? W - 16 : wide ? 248 : 198;
-			const value = new Label(null, { left: g.x(left), top, width: g.s(valueWidth), height: g.s(19), style: look.rowValueStyle, string: "--" });
+			const valueTop = portrait && last ? top + g.s(20) : top;
+			const value = new Label(null, { left: g.x(left), top: valueTop, width: g.s(valueWidth), height: g.s(19), style: look.rowValueStyle, string: "--" });
 			this.diagValues.push(value);
 			this.pages.diagnostics.add(value);
 		}
