@@ -177,6 +177,9 @@ const view = new ClusterView(model, diagnostics, {
 		recording?.service();
 		poller?.tick(at);
 		const changed = model.update(at);
+		// A car that sends a driver key (profile `driverKey`) chooses the driver as the key changes.
+		if (drivers.followKey(inputs.readRaw(Quantity.driverKey, at)))
+			view.driverChanged(drivers.current.page);
 		if (chime) {
 			chime.play(alerts.takeChime(), at);
 			chime.service(at, model.alert < 0 ? -1 : alerts.rules[model.alert].severity);

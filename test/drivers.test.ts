@@ -15,6 +15,34 @@ describe("driver profiles", () => {
 		expect(new DriverBook(prefs).current.name).toBe("Sam");
 	});
 
+	test("the-car-key-learns-and-then-selects-its-driver", () => {
+		const prefs = new FakePreferences();
+		const book = new DriverBook(prefs, "Anna");
+		book.add("Ben");
+		// Anna drives with key 1: a key nobody has becomes hers.
+		expect(book.followKey(1)).toBe(false);
+		expect(book.current).toMatchObject({ name: "Anna", key: 1 });
+		// Ben picks himself in the menu, then drives with key 2.
+		book.select(1);
+		expect(book.followKey(2)).toBe(false);
+		expect(book.drivers[1].key).toBe(2);
+		// Key 1 again: Anna, from her key alone; the same code again changes nothing, so the menu still can.
+		expect(book.followKey(1)).toBe(true);
+		expect(book.current.name).toBe("Anna");
+		book.select(1);
+		expect(book.followKey(1)).toBe(false);
+		expect(book.current.name).toBe("Ben");
+		// No key (missing signal) or a nonsense code does nothing; the key is kept across restarts.
+		expect(book.followKey(NaN)).toBe(false);
+		expect(book.followKey(-1)).toBe(false);
+		expect(book.followKey(2.5)).toBe(false);
+		const again = new DriverBook(prefs);
+		expect(again.followKey(2)).toBe(false); // Ben is the last driver: already current
+		expect(again.current.name).toBe("Ben");
+		expect(again.followKey(1)).toBe(true);
+		expect(again.current.name).toBe("Anna");
+	});
+
 	test("two-drivers-see-their-own-settings-across-restarts", () => {
 		const prefs = new FakePreferences();
 		let book = new DriverBook(prefs, "Anna");

@@ -153,6 +153,14 @@ describe("profile compile", () => {
 		expect(inputs.read(Quantity.doorOpen, 0)).toBe(0);
 	});
 
+	test("a-driver-key-is-read-as-the-code-the-car-sends", () => {
+		const { decoder, inputs } = load({ name: "k", quantities: { driverKey: "DASH.Bare" } });
+		expect(inputs.has(Quantity.driverKey)).toBe(true);
+		expect(inputs.readRaw(Quantity.driverKey, 0)).toBeNaN();
+		decoder.decode(frame(0x100, [0, 0, 0, 0, 0, 0, 3]));
+		expect(inputs.readRaw(Quantity.driverKey, 0)).toBe(3);
+	});
+
 	test("every-mistake-is-reported-with-file-and-key-path", () => {
 		const problems = problemsOf({
 			name: "t",

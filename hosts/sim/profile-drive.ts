@@ -56,7 +56,7 @@ export const QUANTITY_FIELDS: readonly (StateField | null)[] = Object.freeze([
 	"speed", "rpm", null, "coolant", "fuelLevel", "oilPressure", "oilTemp", "battery", "ambient",
 	"odometer", "fuelRate", "dimmer", "headlights",
 	"turnLeft", "turnRight", "highBeam", "parkingBrake", "doorOpen", "seatBelt", "checkEngine",
-	"oilPressureLow", "chargeFault", "zero", "lowFuel",
+	"oilPressureLow", "chargeFault", "zero", "lowFuel", null,
 ]);
 
 /** DriveState.lever's values: 0 P, 1 R, 2 N, 3 D. */

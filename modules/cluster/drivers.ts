@@ -57,6 +57,8 @@ export class DriverBook {
 	/** Writes that the preference store refused; the setting stays in memory. */
 	failedWrites = 0;
 	private readonly listeners: Array<(driver: DriverSettings, index: number) => void> = [];
+	/** The driver key code last seen by `followKey`. */
+	private lastKey = NaN;
 
 	/**
 	 * Loads every stored driver and the last one chosen; with none stored,
@@ -116,6 +118,25 @@ export class DriverBook {
 			return false;
 		this.select(index);
 		return true;
+	}
+
+	/**
+	 * Follows the car's driver key (a key fob or seat-memory code, the
+	 * profile's `driverKey`): the driver whose key it is becomes current; a key
+	 * no driver has yet becomes the current driver's, as a car learns a new
+	 * key. Only a change of code does anything, so the driver menu can still
+	 * switch while the same key stays in. Returns true when the driver changed.
+	 * Allocates (on a change of code only).
+	 */
+	followKey(code: number): boolean {
+		if (code === this.lastKey || !(code === code) || code < 0 || !Number.isInteger(code))
+			return false;
+		this.lastKey = code;
+		const before = this.index;
+		if (this.selectByKey(code))
+			return this.index !== before;
+		this.update({ key: code });
+		return false;
 	}
 
 	/** Adds a driver with default settings; returns its index. @throws RangeError when the book is full or the name is bad. */

@@ -44,16 +44,18 @@ export const Quantity = Object.freeze({
 	chargeFault: 21,
 	coolantOverheat: 22,
 	lowFuel: 23,
+	/** Driver key or seat-memory code as the car sends it: selects that driver's profile. */
+	driverKey: 24,
 });
 
 export type QuantityName = keyof typeof Quantity;
 
-export const QUANTITY_COUNT = 24;
+export const QUANTITY_COUNT = 25;
 
 /** Canonical unit of each quantity, by id; "" for codes and on/off states. */
 export const QUANTITY_UNITS: readonly string[] = Object.freeze([
 	"km/h", "rpm", "", "degC", "%", "kPa", "degC", "V", "degC", "km", "L/h", "%", "",
-	"", "", "", "", "", "", "", "", "", "", "",
+	"", "", "", "", "", "", "", "", "", "", "", "",
 ]);
 
 /** Quantity names by id. Allocates once at load. */

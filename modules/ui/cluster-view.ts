@@ -709,6 +709,13 @@ export class ClusterView {
 			this.cycleTheme();
 	}
 
+	/** The current driver changed outside the menu (their key): show their start page. */
+	driverChanged(page: string): void {
+		this.menu.close();
+		this.showPage(PAGES.indexOf(page as Page) >= 0 ? page as Page : "cluster");
+		this.labelButtons();
+	}
+
 	/** Opens the driver menu on the current driver. */
 	openDriverMenu(): void {
 		const { names, index } = this.hooks.drivers();
