@@ -65,13 +65,31 @@ describe("alerts", () => {
 		expect(state("hot-under-load")).toBe(AlertState.active);
 		// A new warning while the critical alert is on the pop-up: nothing to hear that cannot be seen.
 		expect(alerts.takeChime()).toBe(-1);
-		// Once the critical one is acknowledged, a newly raised warning chimes again.
+		// Once the critical one is acknowledged, the warning comes to the pop-up, and chimes then, once.
 		alerts.acknowledgeTop(clock.now());
-		values.set(Quantity.rpm, 1000);
-		run(3000);
-		values.set(Quantity.rpm, 3500);
-		run(6000);
+		run(100);
+		expect(alerts.rules[alerts.top()].id).toBe("hot-under-load");
 		expect(alerts.takeChime()).toBe(Severity.warning);
+		expect(alerts.takeChime()).toBe(-1);
+	});
+
+	test("an-alert-outranked-by-one-as-severe-chimes-when-it-shows", () => {
+		// Two warnings: the first raised shows, the second waits (same severity, the older one ranks first here).
+		const two = new AlertMonitor(values, [
+			{ id: "a", message: "A", severity: Severity.warning, priority: 2, conditions: [{ quantity: Quantity.rpm, above: 3000 }] },
+			{ id: "b", message: "B", severity: Severity.warning, priority: 1, conditions: [{ quantity: Quantity.fuelLevel, below: 10 }] },
+		]);
+		values.set(Quantity.rpm, 3500).set(Quantity.fuelLevel, 50);
+		two.update(clock.advance(100));
+		expect(two.takeChime()).toBe(Severity.warning);
+		values.set(Quantity.fuelLevel, 5);
+		two.update(clock.advance(100));
+		expect(two.rules[two.top()].id).toBe("a");
+		expect(two.takeChime()).toBe(-1);
+		two.acknowledgeTop(clock.now());
+		two.update(clock.advance(100));
+		expect(two.rules[two.top()].id).toBe("b");
+		expect(two.takeChime()).toBe(Severity.warning);
 	});
 
 	test("hysteresis-keeps-the-alert-until-the-value-falls-back-past-the-band", () => {

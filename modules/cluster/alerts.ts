@@ -78,8 +78,8 @@ export class AlertMonitor {
 	readonly superseded: Uint8Array;
 	/** Incremented whenever the set of shown alerts changes; the UI redraws on change. */
 	revision = 0;
-	/** Severity of a chime the host has yet to play, -1 for none. Read with `takeChime`. */
-	private chime = -1;
+	/** Per rule, 1 while its chime waits to be played: when the rule is on the pop-up. Read with `takeChime`. */
+	private readonly chimeWanted: Uint8Array;
 	private readonly reader: QuantityReader;
 	private readonly timer: Float64Array;
 	private readonly ackAt: Float64Array;
@@ -114,6 +114,7 @@ export class AlertMonitor {
 		this.acknowledged = new Uint8Array(n);
 		this.stale = new Uint8Array(n);
 		this.superseded = new Uint8Array(n);
+		this.chimeWanted = new Uint8Array(n);
 		this.groupOf = new Uint16Array(n);
 		this.condFirst = new Uint16Array(n);
 		this.condCount = new Uint16Array(n);
@@ -299,19 +300,25 @@ export class AlertMonitor {
 	}
 
 	/**
-	 * The severity of a chime to play now, once, or -1. A chime asked for by
-	 * an alert less severe than the one on the pop-up (outranked, or a band
-	 * its group's worse band supersedes) is dropped: the driver would hear an
-	 * alert they cannot see. No allocation.
+	 * The severity of a chime to play now, once, or -1: the chime of the
+	 * alert on the pop-up, when it asked for one (raised, or its reminder) and
+	 * has not had it yet. An alert that asked while hidden under a worse one
+	 * (outranked, or a band its group's worse band supersedes) chimes when it
+	 * comes to the pop-up, not before: the driver never hears an alert they
+	 * cannot see. No allocation.
 	 */
 	takeChime(): number {
-		const chime = this.chime;
-		this.chime = -1;
-		if (chime < 0)
-			return -1;
+		const wanted = this.chimeWanted;
+		for (let r = 0; r < wanted.length; r++)
+			if (wanted[r] && (!this.isActive(r) || this.acknowledged[r]))
+				wanted[r] = 0;
 		const top = this.top();
-		return top >= 0 && this.severity[top] > chime ? -1 : chime;
+		if (top < 0 || !wanted[top])
+			return -1;
+		wanted[top] = 0;
+		return this.severity[top];
 	}
+
 
 	/**
 	 * Whether all of rule `r`'s conditions hold: 1 or 0, NaN when a value is
@@ -347,7 +354,7 @@ export class AlertMonitor {
 	private requestChime(r: number): void {
 		const rule = this.rules[r];
 		if (rule.chime ?? rule.severity >= Severity.warning)
-			this.chime = Math.max(this.chime, rule.severity);
+			this.chimeWanted[r] = 1;
 	}
 
 	/** Marks bands below the most severe active band of each group as superseded. */
