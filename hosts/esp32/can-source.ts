@@ -1,8 +1,8 @@
 /*
  * The ESP32's CAN source: the board's CAN input (the TWAI controller, an
  * MCP2515 on SPI, or an SLCAN adapter on a UART, as `canDriver` in the board
- * config says) opened onto the pipeline's ring. The same `CanSource` shape as
- * hosts/sim/can-source.ts, plus `bus`: the controller's health for the
+ * config says) opened onto the pipeline's ring, as a `CanSource`
+ * (modules/can/source.ts) with `bus`: the controller's health for the
  * diagnostics page.
  *
  * Time base: main.ts passes `step` a "now" of its own (milliseconds since its
@@ -16,11 +16,10 @@ import config from "mc/config";
 import Digital from "embedded:io/digital";
 import Serial from "embedded:io/serial";
 import SPI from "embedded:io/spi";
-import type { BusStatus } from "can/bus-status";
 import type { CanFrame } from "can/frame";
-import type { FeedClient } from "can/feed-client";
 import { Mcp2515Source } from "can/mcp2515";
 import type { FrameRing } from "can/ring";
+import type { CanSource, CanSourceOptions } from "can/source";
 import type { DecodePlan } from "signals/plan";
 import { SlcanSerialSource, type SerialIO } from "can/slcan-serial";
 import { slcanParser } from "can/native-slcan";
@@ -35,25 +34,9 @@ import Twai from "host/twai";
  */
 export const CAN_RING_CAPACITY = 512;
 
-export interface CanSource {
-	/** Moves frames due by `now` (ms) into the pipeline's ring. */
-	step(now: number): void;
-	/** One word for the health line and the diagnostics page. */
-	readonly description: string;
-	/** Controller health: state, error counters, overruns, bus-off and recoveries. */
-	readonly bus?: BusStatus;
-	/** A live feed's client, for a source that is one (none on this host yet; the simulator has one). */
-	readonly feed?: FeedClient;
-	/** Sends a frame (OBD-II requests), where the source can; false when it could not queue it. Absent when listen-only. */
-	readonly transmit?: (frame: CanFrame) => boolean;
-}
 
 /** What main.ts may pass; the simulator's demo car uses it, a real bus needs none of it. */
-export interface CanSourceOptions {
-	odometerKm?: number;
-	/** Queues a batch of controller records in one call (NativeDecoder.pushRecords); used by a TWAI controller. */
-	queueRecords?: (ring: FrameRing, records: Uint8Array, count: number, now: number) => number;
-}
+export type { CanSource, CanSourceOptions } from "can/source";
 
 /** Opens the board's CAN input. `plan` and `options.odometerKm` are unused here (the simulator's demo drive uses them). */
 export function openCanSource(ring: FrameRing, plan?: DecodePlan, options: CanSourceOptions = {}): CanSource {

@@ -17,11 +17,10 @@
 import Resource from "Resource";
 import config from "mc/config";
 import TCP from "embedded:io/socket/tcp";
-import type { BusStatus } from "can/bus-status";
-import type { CanFrame } from "can/frame";
 import { FeedClient, type FeedSocket } from "can/feed-client";
 import { LogReplay } from "can/replay";
 import type { FrameRing } from "can/ring";
+import type { CanSource, CanSourceOptions } from "can/source";
 import { Encoder } from "signals/encoder";
 import { DecodePlan } from "signals/plan";
 import { VehicleProfile } from "cluster/profile";
@@ -35,28 +34,10 @@ import { ProfileDrive } from "host/profile-drive";
  */
 export const CAN_RING_CAPACITY = 256;
 
-export interface CanSource {
-	/** Moves frames due by `now` (ms) into the pipeline's ring. */
-	step(now: number): void;
-	/** A few words for the health line and the diagnostics page. */
-	readonly description: string;
-	/** Controller health, where the source has a controller (not the demo drive). */
-	readonly bus?: BusStatus;
-	/** The live feed's client (state, frames, reconnects), when the source is a feed. */
-	readonly feed?: FeedClient;
-	/** Sends a frame (OBD-II requests), where the source can; false when it could not queue it. Absent when listen-only. */
-	readonly transmit?: (frame: CanFrame) => boolean;
-}
-
 /** `xs-cluster serve`'s port. */
 export const FEED_PORT = 29536;
 
-export interface CanSourceOptions {
-	/** The cluster's odometer at start, km: the demo car's odometer continues from it. */
-	odometerKm?: number;
-	/** Queues a batch of controller records in one call (NativeDecoder.pushRecords); used by a TWAI controller. */
-	queueRecords?: (ring: FrameRing, records: Uint8Array, count: number, now: number) => number;
-}
+export type { CanSource, CanSourceOptions } from "can/source";
 
 /**
  * The feed named by the `feed` config value, else the demo drive, looping:

@@ -35,21 +35,15 @@ import type { FrameRing } from "./ring.js";
 import {
 	TWAI_ACCEPT_ALL, TWAI_RECORD_DATA, TWAI_RECORD_SIZE, TWAI_STATUS_LENGTH, TwaiState, TwaiStatusIndex,
 	recordId, writeRecord,
-	type TwaiAcceptance, type TwaiIO, type TwaiOpen,
+	type TwaiIO, type TwaiOpen, type TwaiOptions,
 } from "./twai.js";
 
-export interface TwaiSourceOptions {
+/** The controller's own options (TwaiOptions: pins, bit rate, filter, listen-only, queue), and the supervisor's. */
+export interface TwaiSourceOptions extends Pick<TwaiOptions, "transmit" | "receive" | "bitRate" | "filter" | "listenOnly" | "rxQueueLength"> {
 	/** Opens the controller: `(options) => new Twai(options)` on the device. */
 	open: TwaiOpen;
 	/** Milliseconds, monotonic; stamps frames moved from `onReadable`. */
 	clock: () => number;
-	transmit: number;
-	receive: number;
-	bitRate: number;
-	filter?: TwaiAcceptance;
-	/** Default true. `false` is the explicit choice to transmit. */
-	listenOnly?: boolean;
-	rxQueueLength?: number;
 	/** First wait before recovery, ms. Default 100. */
 	backoffMs?: number;
 	/** Longest wait before recovery, ms. Default 5000. */

@@ -121,12 +121,8 @@ export class Decoder {
 				throw new RangeError(`signal store holds ${store.size} signals, plan has ${plan.signalCount}`);
 			this.store = store;
 		}
-		else {
-			const timeouts = new Float64Array(plan.signalCount);
-			for (let s = 0; s < plan.signalCount; s++)
-				timeouts[s] = plan.messageTimeout(plan.signalMessage(s));
-			this.store = new SignalStore(plan.signalCount, timeouts);
-		}
+		else
+			this.store = SignalStore.forPlan(plan);
 		this.present = new Uint8Array(plan.signalCount);
 		this.standardIndex = plan.standardIndex;
 

@@ -114,12 +114,8 @@ export class NativeDecoder {
 				throw new RangeError("native decoder: the store's arrays must start their buffers");
 			this.store = store;
 		}
-		else {
-			const timeouts = new Float64Array(plan.signalCount);
-			for (let s = 0; s < plan.signalCount; s++)
-				timeouts[s] = plan.messageTimeout(plan.signalMessage(s));
-			this.store = new SignalStore(plan.signalCount, timeouts);
-		}
+		else
+			this.store = SignalStore.forPlan(plan);
 		this.present = new Uint8Array(plan.signalCount);
 
 		let blob: ArrayBufferLike = plan.messages.buffer;

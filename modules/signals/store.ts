@@ -7,6 +7,7 @@
  * updated within its timeout is missing, and readers get NaN for it, so a
  * gauge can show `--` instead of a frozen value. Runs on XS and Node.
  */
+import type { DecodePlan } from "./plan.js";
 
 export class SignalStore {
 	readonly size: number;
@@ -33,6 +34,14 @@ export class SignalStore {
 			this.timeouts.fill(timeoutMs);
 		else
 			this.timeouts.set(timeoutMs);
+	}
+
+	/** A store for every signal of `plan`, each valid for its message's timeout. Allocates. */
+	static forPlan(plan: DecodePlan): SignalStore {
+		const timeouts = new Float64Array(plan.signalCount);
+		for (let s = 0; s < plan.signalCount; s++)
+			timeouts[s] = plan.messageTimeout(plan.signalMessage(s));
+		return new SignalStore(plan.signalCount, timeouts);
 	}
 
 	/** Records a value. Hot path: no allocation. */

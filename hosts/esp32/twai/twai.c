@@ -305,20 +305,26 @@ static void twaiRelease(Twai twai)
 }
 
 // XS task, or the alert task when close gave up waiting for it.
-static void twaiUninstall(Twai twai)
+// Stops and uninstalls the driver; 1 when it is gone. Uninstall needs stopped or
+// bus-off. Recovery ends in stopped after 128 x 11 recessive bits: wait for it a
+// little rather than leave the driver installed.
+static int twaiStopAndUninstall(void)
 {
 	twai_status_info_t info;
 
-	if (!twai->installed)
-		return;
-	// Uninstall needs stopped or bus-off. Recovery ends in stopped after 128 x 11
-	// recessive bits: wait for it a little rather than leave the driver installed.
 	info.state = TWAI_STATE_STOPPED;
 	for (int i = 0; (ESP_OK == twai_get_status_info(&info)) && (TWAI_STATE_RECOVERING == info.state) && (i < kRecoveryPolls); i++)
 		vTaskDelay(pdMS_TO_TICKS(kRecoveryPollMS));
 	if (TWAI_STATE_RUNNING == info.state)
 		twai_stop();
-	if (ESP_OK == twai_driver_uninstall())
+	return ESP_OK == twai_driver_uninstall();
+}
+
+static void twaiUninstall(Twai twai)
+{
+	if (!twai->installed)
+		return;
+	if (twaiStopAndUninstall())
 		twai->installed = 0;
 	else
 		__atomic_store_n(&gOrphaned, 1, __ATOMIC_SEQ_CST);	// the next constructor finishes the job
@@ -329,16 +335,7 @@ static void twaiUninstall(Twai twai)
 // answer "in use" until the next reboot.
 static void twaiUninstallOrphan(void)
 {
-	twai_status_info_t info;
-
-	if (!__atomic_load_n(&gOrphaned, __ATOMIC_SEQ_CST))
-		return;
-	info.state = TWAI_STATE_STOPPED;
-	for (int i = 0; (ESP_OK == twai_get_status_info(&info)) && (TWAI_STATE_RECOVERING == info.state) && (i < kRecoveryPolls); i++)
-		vTaskDelay(pdMS_TO_TICKS(kRecoveryPollMS));
-	if (TWAI_STATE_RUNNING == info.state)
-		twai_stop();
-	if (ESP_OK == twai_driver_uninstall())
+	if (__atomic_load_n(&gOrphaned, __ATOMIC_SEQ_CST) && twaiStopAndUninstall())
 		__atomic_store_n(&gOrphaned, 0, __ATOMIC_SEQ_CST);
 }
 
