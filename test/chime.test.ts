@@ -11,7 +11,7 @@ import { CHIME_PATTERNS, CHIME_TONES, Chime, ChimeTone, ToneBank, synthesizeTone
 import { Quantity } from "../modules/cluster/quantity.js";
 import { FakeClock } from "./fixtures/clock.js";
 import { compileXsDriver } from "./support/xs-compile.js";
-import { XsWorker, xsnapWorkerPath } from "./support/xs-engine.js";
+import { XsWorker, float64Reply, xsnapWorkerPath } from "./support/xs-engine.js";
 
 /** The display clock's period in the cluster: 30 ticks a second. */
 const TICK_MS = 33;
@@ -396,7 +396,7 @@ describeXs(title, () => {
 	let dispose = () => {};
 	const run = async (source: string) => {
 		const reply = await worker.evaluate(source);
-		return { meter: reply.meter, values: Array.from(new Float64Array(reply.bytes.slice().buffer)) };
+		return { meter: reply.meter, values: Array.from(float64Reply(reply)) };
 	};
 
 	beforeAll(async () => {

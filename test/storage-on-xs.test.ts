@@ -17,7 +17,7 @@ import { DecodePlan } from "../modules/signals/plan.js";
 import { CanFrame } from "../modules/can/frame.js";
 import { compileProfile } from "../tools/profile.js";
 import { compileXsDriver } from "./support/xs-compile.js";
-import { XsWorker, projectRoot, xsnapWorkerPath } from "./support/xs-engine.js";
+import { XsWorker, float64Reply, projectRoot, xsnapWorkerPath } from "./support/xs-engine.js";
 
 const available = xsnapWorkerPath() !== null;
 const describeXs = available ? describe : describe.skip;
@@ -217,7 +217,7 @@ let compiled: { dispose(): void } & { driver: string } | undefined;
 
 async function run(source: string) {
 	const reply = await worker.evaluate(source);
-	return { meter: reply.meter, values: new Float64Array(reply.bytes.slice().buffer) };
+	return { meter: reply.meter, values: float64Reply(reply) };
 }
 
 describeXs(title, () => {

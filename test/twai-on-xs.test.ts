@@ -10,7 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { compileXsDriver } from "./support/xs-compile.js";
-import { XsWorker, xsnapWorkerPath } from "./support/xs-engine.js";
+import { XsWorker, float64Reply, xsnapWorkerPath } from "./support/xs-engine.js";
 
 const available = xsnapWorkerPath() !== null;
 const describeXs = available ? describe : describe.skip;
@@ -148,7 +148,7 @@ let compiled: { dispose(): void } & { driver: string } | undefined;
 
 async function run(source: string) {
 	const reply = await worker.evaluate(source);
-	return { meter: reply.meter, values: new Float64Array(reply.bytes.slice().buffer) };
+	return { meter: reply.meter, values: float64Reply(reply) };
 }
 
 describeXs(title, () => {
