@@ -418,8 +418,8 @@ const nativeSpecs: NativeXsWorkload[] = [
 	{ name: "call0", what: "a bare XS→C call, no arguments (per call)", xs: `xs.callWorkload("call0", false)`, reference: null, perCall: true },
 ];
 
-/** The TypeScript decoder's values after one pass over a workload's group, for the C engine's check. */
-function typeScriptValues(groups: Array<[string, FrameFields[]]>, g: number): Float64Array {
+/** The TypeScript decoder's store words after one pass over a workload's group, for the C engine's check. */
+function typeScriptWords(groups: Array<[string, FrameFields[]]>, g: number): Uint32Array {
 	const [dbc, list] = groups[g];
 	const decoder = new Decoder(new DecodePlan(plans.get(dbc)!));
 	const frame = new CanFrame();
@@ -430,11 +430,11 @@ function typeScriptValues(groups: Array<[string, FrameFields[]]>, g: number): Fl
 		frame.data.fill(0).set(Array.from(f.data));
 		decoder.decode(frame);
 	}
-	return decoder.store.values;
+	return decoder.store.words;
 }
 
-function sameValues(a: Float64Array, b: Float64Array): boolean {
-	return a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+function sameWords(a: Uint32Array, b: Uint32Array): boolean {
+	return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
 interface NativeReport {
@@ -527,7 +527,7 @@ async function main(): Promise<void> {
 			const groupsOf: Record<string, Array<[string, FrameFields[]]>> = { decode: decodeGroups, powertrain: powertrainGroups };
 			const engine = engineCosts(join(projectRoot, "build", "bench", "native"), BUDGET_BATCH,
 				Object.entries(groupsOf).map(([name, groups]) => ({ name, groups: groups.map(([dbc, list]) => ({ plan: plans.get(dbc)!, frames: packFrames(list) })) })),
-				(name, g, values) => sameValues(values, typeScriptValues(groupsOf[name], g)));
+				(name, g, words) => sameWords(words, typeScriptWords(groupsOf[name], g)));
 			log("bench: the native engine inside XS (an xsnap worker that links it, under callgrind)...");
 			const built = buildNativeWorker(join(projectRoot, "build", "bench", "xsnap-native"));
 			const inXs = "worker" in built

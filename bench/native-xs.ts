@@ -85,11 +85,11 @@ export interface EngineResult { instructionsPerFrame: number; agreesWithTypeScri
  * bench/native/engine-bench.c, built with the host `cc -O2`: the frames
  * through a FrameRing-shaped ring drained by sde_pump every `batch` frames,
  * under callgrind counting inside sde_pump only (--toggle-collect), divided
- * by the frames pumped. `check(group, values)` says whether a plan's values
+ * by the frames pumped. `check(group, words)` says whether a plan's store words
  * after one pass agree with the TypeScript decoder's. Null without `cc`.
  */
 export function engineCosts(dir: string, batch: number, workloads: ReadonlyArray<{ name: string; groups: ReadonlyArray<{ plan: ArrayBuffer; frames: Uint8Array }> }>,
-	check: (name: string, group: number, values: Float64Array) => boolean): Map<string, EngineResult> | null {
+	check: (name: string, group: number, words: Uint32Array) => boolean): Map<string, EngineResult> | null {
 	mkdirSync(dir, { recursive: true });
 	const binary = join(dir, "engine-bench");
 	try {
@@ -110,7 +110,7 @@ export function engineCosts(dir: string, batch: number, workloads: ReadonlyArray
 		let agrees = true;
 		groups.forEach((_, g) => {
 			const bytes = readFileSync(join(dir, `${name}-values${g}.bin`));
-			if (!check(name, g, new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length))))
+			if (!check(name, g, new Uint32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length))))
 				agrees = false;
 		});
 		const passes = 10;

@@ -320,12 +320,12 @@ describe("telltales through a compiled profile", () => {
 		bank.update(5000);
 		expect(bank.shown[Telltale.checkEngine]).toBe(LampState.unknown);
 		expect(bank.shown[Telltale.parkingBrake]).toBe(LampState.off); // not mapped: never lit
-		obd.set(0x01, 0, 0, 5000);
-		obd.set(0x05, 90, 90, 5000);
+		obd.set(0x01, 0, 5000);
+		obd.set(0x05, 90, 5000);
 		bank.update(5000);
 		expect(bank.shown[Telltale.checkEngine]).toBe(LampState.off);
 		expect(bank.shown[Telltale.coolantTemp]).toBe(LampState.off);
-		obd.set(0x01, 0x80, 1, 5100);
+		obd.set(0x01, 1, 5100);
 		bank.update(5100);
 		expect(bank.shown[Telltale.checkEngine]).toBe(LampState.on);
 		expect(bank.shown[Telltale.coolantTemp]).toBe(LampState.off); // only its own condition

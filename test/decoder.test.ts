@@ -73,9 +73,9 @@ describe("decoder", () => {
 		// Rpm raw 0x2EE0 = 12000 -> 3000 rpm; coolant 130 - 40 = 90; torque 0xF9C (12 bits, negative) = -100 -> -50.
 		expect(decoder.decode(frame(0x123, [0xE0, 0x2E, 130, 0xF9, 0xC0, 0, 0, 0]))).toBe(0);
 		const store = decoder.store;
-		expect(store.values[0]).toBe(3000);
-		expect(store.values[1]).toBe(90);
-		expect(store.values[2]).toBe(-50);
+		expect(store.value(0)).toBe(3000);
+		expect(store.value(1)).toBe(90);
+		expect(store.value(2)).toBe(-50);
 		expect(decoder.decoded).toBe(1);
 	});
 
@@ -92,9 +92,9 @@ describe("decoder", () => {
 				signals.forEach((s, i) => {
 					const expected = referenceRaw(s, Uint8Array.from(bytes));
 					if (Number.isNaN(expected))
-						expect(decoder.store.raws[i], `${JSON.stringify(s)} ${bytes}`).toBeNaN();
+						expect(decoder.store.raw(i), `${JSON.stringify(s)} ${bytes}`).toBeNaN();
 					else
-						expect(decoder.store.raws[i], `${JSON.stringify(s)} ${bytes}`).toBe(expected);
+						expect(decoder.store.raw(i), `${JSON.stringify(s)} ${bytes}`).toBe(expected);
 				});
 			}
 		}
@@ -115,12 +115,12 @@ describe("decoder", () => {
 		decoder.decode(frame(0x200, [1, 0x34, 0x12, 0, 0, 0, 0, 9]));
 		expect(decoder.present[id("A1")]).toBe(1);
 		expect(decoder.present[id("A0")]).toBe(0);
-		expect(decoder.store.values[id("A1")]).toBe(0x1234);
-		expect(decoder.store.values[id("Always")]).toBe(9);
+		expect(decoder.store.value(id("A1"))).toBe(0x1234);
+		expect(decoder.store.value(id("Always"))).toBe(9);
 		decoder.decode(frame(0x200, [0, 0x55, 0, 0, 0, 0, 0, 9]));
 		expect(decoder.present[id("A0")]).toBe(1);
 		expect(decoder.present[id("A1")]).toBe(0);
-		expect(decoder.store.values[id("A0")]).toBe(0x55);
+		expect(decoder.store.value(id("A0"))).toBe(0x55);
 		decoder.decode(frame(0x200, [7, 0x55, 0, 0, 0, 0, 0, 9]));
 		expect(decoder.present[id("A0")] + decoder.present[id("A1")]).toBe(0);
 	});
@@ -136,13 +136,13 @@ describe("decoder", () => {
 		const id = (name: string) => decoder.plan.findSignal(0, name);
 		decoder.decode(frame(0x201, [2, 4, 77, 0, 0, 0, 0, 0]));
 		expect(decoder.present[id("Leaf")]).toBe(1);
-		expect(decoder.store.values[id("Leaf")]).toBe(77);
+		expect(decoder.store.value(id("Leaf"))).toBe(77);
 		decoder.decode(frame(0x201, [1, 4, 78, 0, 0, 0, 0, 0])); // outer does not select inner
 		expect(decoder.present[id("Inner")]).toBe(0);
 		expect(decoder.present[id("Leaf")]).toBe(0);
 		decoder.decode(frame(0x201, [0, 6, 79, 0, 0, 0, 0, 0])); // inner out of the leaf's range
 		expect(decoder.present[id("Leaf")]).toBe(0);
-		expect(decoder.store.values[id("Leaf")]).toBe(77);
+		expect(decoder.store.value(id("Leaf"))).toBe(77);
 	});
 
 	test("short-frame-skips-signals-past-its-dlc", () => {
@@ -173,7 +173,7 @@ describe("decoder", () => {
 		expect(decoder.unknown).toBe(3);
 		expect(decoder.ignored).toBe(2);
 		expect(decoder.decoded).toBe(1);
-		expect(decoder.store.values[1]).toBe(3);
+		expect(decoder.store.value(1)).toBe(3);
 	});
 
 	test("many-extended-ids-are-all-found", () => {

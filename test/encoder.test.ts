@@ -41,7 +41,7 @@ describe("encoder", () => {
 			frame.data.fill(0xA5);
 			expect(encoder.setRaw(0, raw, frame.data)).toBe(raw);
 			decoder.decode(frame);
-			expect(decoder.store.raws[0], `${byteOrder} start ${startBit} length ${length} signed ${signed}`).toBe(raw);
+			expect(decoder.store.raw(0), `${byteOrder} start ${startBit} length ${length} signed ${signed}`).toBe(raw);
 		}
 	});
 
@@ -66,8 +66,8 @@ describe("encoder", () => {
 		encoder.set(torque, -123.5, frame.data);
 		encoder.set(rpm, 3012.25, frame.data);
 		decoder.decode(frame);
-		expect(decoder.store.values[torque]).toBe(-123.5);
-		expect(decoder.store.values[rpm]).toBe(3012.25);
+		expect(decoder.store.value(torque)).toBe(-123.5);
+		expect(decoder.store.value(rpm)).toBe(3012.25);
 	});
 
 	test("out-of-range-values-clamp-to-what-the-bits-hold", () => {
@@ -93,14 +93,14 @@ describe("encoder", () => {
 		decoder.decode(frame);
 		expect(decoder.present[temperature]).toBe(1);
 		expect(decoder.present[speed]).toBe(0);
-		expect(decoder.store.values[temperature]).toBe(-40);
+		expect(decoder.store.value(temperature)).toBe(-40);
 
 		encoder.begin(m, frame, 1);
 		encoder.set(mode, 0, frame.data);
 		encoder.set(speed, 123.45, frame.data);
 		decoder.decode(frame);
 		expect(decoder.present[speed]).toBe(1);
-		expect(decoder.store.values[speed]).toBeCloseTo(123.45, 9);
+		expect(decoder.store.value(speed)).toBeCloseTo(123.45, 9);
 	});
 
 	test("extended-ids-and-float-signals-round-trip", () => {
@@ -117,12 +117,12 @@ describe("encoder", () => {
 		encoder.set(0, 1.5, frame.data);
 		encoder.set(1, -2.25, frame.data);
 		decoder.decode(frame);
-		expect(decoder.store.values[0]).toBe(1.5);
-		expect(decoder.store.values[1]).toBe(-2.25);
+		expect(decoder.store.value(0)).toBe(1.5);
+		expect(decoder.store.value(1)).toBe(-2.25);
 		encoder.begin(1, frame, 0);
 		encoder.set(2, Math.PI, frame.data);
 		decoder.decode(frame);
-		expect(decoder.store.values[2]).toBe(Math.PI);
+		expect(decoder.store.value(2)).toBe(Math.PI);
 	});
 
 	test("unknown-names-throw-naming-them", () => {

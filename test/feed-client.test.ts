@@ -258,7 +258,7 @@ describe("a drive from a log file to the decoder through serve and the feed", ()
 			let text = plan.messageName(message);
 			for (let s = plan.firstSignal(message), end = s + plan.signalCountOf(message); s < end; s++)
 				if (decoder.present[s])
-					text += ` ${plan.signalName(s)}=${decoder.store.values[s]}`;
+					text += ` ${plan.signalName(s)}=${decoder.store.value(s)}`;
 			return text;
 		};
 		// Straight from the file.

@@ -52,7 +52,7 @@ function referenceBatched(plan: ArrayBufferLike, frames: FrameSource, batch: num
 	}
 	const out: number[] = [], store = decoder.store;
 	for (let s = 0; s < decoder.plan.signalCount; s++)
-		out.push(decoder.present[s], store.raws[s], store.values[s], store.updatedAt[s], store.updates[s]);
+		out.push(decoder.present[s], store.raw(s), store.value(s), store.updatedAt[s], store.updates[s]);
 	out.push(decoder.decoded, decoder.unknown, decoder.ignored, decoder.short, ring.pushed, ring.dropped, bits);
 	return Float64Array.from(out);
 }

@@ -30,9 +30,9 @@ describe("pipeline", () => {
 		push(pipeline, 0x18000000, [1, 2, 3, 4, 5, 6, 7, 8], FrameFlag.extended);
 		push(pipeline, 0x100, [9]);
 		expect(pipeline.pump(2)).toBe(2);
-		expect(pipeline.store.values[0]).toBe(7);
+		expect(pipeline.store.value(0)).toBe(7);
 		expect(pipeline.pump()).toBe(1);
-		expect(pipeline.store.values[0]).toBe(9);
+		expect(pipeline.store.value(0)).toBe(9);
 		expect(pipeline.bits).toBe(2 * frameBits(1, false) + frameBits(8, true));
 		const health = pipeline.health(50, new Health());
 		expect(health).toMatchObject({ received: 3, decoded: 2, dropped: 0, unknown: 1, stale: 0, signals: 1 });
@@ -65,7 +65,7 @@ describe("pipeline", () => {
 		expect(pipeline.pump()).toBe(2);
 		expect(calls).toBe(1);
 		expect(pipeline.bits).toBe(200);
-		expect(pipeline.store.values[0]).toBe(2);
+		expect(pipeline.store.value(0)).toBe(2);
 	});
 
 	test("a-tap-with-ids-keeps-the-one-call-pump-and-is-offered-only-its-frames", () => {

@@ -141,7 +141,7 @@ describe("profile compile", () => {
 		for (const q of [Quantity.turnLeft, Quantity.doorOpen, Quantity.speed])
 			expect(inputs.read(q, 0)).toBeNaN();
 		// Only OBD speed known: the fallback answers.
-		obd.set(0x0D, 88, 88, 0);
+		obd.set(0x0D, 88, 0);
 		expect(inputs.read(Quantity.speed, 0)).toBe(88);
 		decoder.decode(frame(0x100, [0, 0, 0, 0b1001]));  // turn = left, door FR open
 		expect(inputs.read(Quantity.turnLeft, 0)).toBe(1);

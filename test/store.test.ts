@@ -3,7 +3,7 @@ import { CanFrame } from "../modules/can/frame.js";
 import { compilePlan } from "../modules/dbc/compile.js";
 import { Decoder } from "../modules/signals/decoder.js";
 import { DecodePlan } from "../modules/signals/plan.js";
-import { SignalStore } from "../modules/signals/store.js";
+import { RAW_SCALED, RawKind, SignalStore } from "../modules/signals/store.js";
 import { FakeClock } from "./fixtures/clock.js";
 import { database, message, signal } from "./support/dbc-builder.js";
 
@@ -22,11 +22,11 @@ describe("signal store staleness", () => {
 
 	test("value-is-fresh-until-its-timeout-then-missing", () => {
 		const store = new SignalStore(1, 500);
-		store.set(0, 10, 42, clock.now());
+		store.set(0, 42, clock.now());
 		expect(store.read(0, clock.advance(499))).toBe(42);
 		expect(store.read(0, clock.advance(1))).toBe(42);
 		expect(store.read(0, clock.advance(1))).toBeNaN();
-		store.set(0, 11, 43, clock.now());
+		store.set(0, 43, clock.now());
 		expect(store.read(0, clock.now())).toBe(43);
 	});
 
@@ -54,11 +54,83 @@ describe("signal store staleness", () => {
 		expect(store.countMissing(clock.now(), [1])).toBe(0);
 	});
 
-	test("reset-forgets-every-value", () => {
+	test("reset-forgets-every-value: times back to NaN (not 0, which a clock can read), counts and raw words to 0", () => {
 		const store = new SignalStore(1, 500);
-		store.set(0, 1, 1, clock.now());
+		store.set(0, 1, clock.now());
 		store.reset();
 		expect(store.read(0, clock.now())).toBeNaN();
+		expect(store.read(0, 0)).toBeNaN();
+		expect(store.updatedAt[0]).toBeNaN();
 		expect(store.updates[0]).toBe(0);
+		expect(Array.from(store.words)).toEqual([0, 0]);
+	});
+});
+
+describe("signal store raw values", () => {
+	const clock = new FakeClock(1000);
+	/** One message holding a signal of each raw kind, scaled or not. */
+	function kindsStore() {
+		const plan = new DecodePlan(compilePlan(database([
+			message({ id: 1, name: "Narrow", length: 8, signals: [
+				signal({ name: "U8", startBit: 0, length: 8 }),
+				signal({ name: "S12", startBit: 8, length: 12, signed: true, factor: 0.5, offset: -1 }),
+				signal({ name: "F32", startBit: 32, length: 32, valueType: "float32" }),
+			] }),
+			message({ id: 2, name: "Wide", length: 8, signals: [
+				signal({ name: "U40", startBit: 0, length: 40 }),
+				signal({ name: "S24", startBit: 40, length: 24, signed: true }),
+			] }),
+			message({ id: 3, name: "Double", length: 8, signals: [signal({ name: "F64", startBit: 0, length: 64, valueType: "float64", factor: 2 })] }),
+			message({ id: 4, name: "Huge", length: 8, signals: [
+				signal({ name: "S48", startBit: 0, length: 48, signed: true }),
+				signal({ name: "Overflow", startBit: 48, length: 16, factor: 1e308 }),
+			] }),
+		])).buffer);
+		return new Decoder(plan);
+	}
+
+	function decode(decoder: Decoder, id: number, bytes: number[], now: number): void {
+		const frame = new CanFrame();
+		frame.id = id;
+		frame.dlc = 8;
+		frame.data.set(bytes);
+		frame.timestamp = now;
+		decoder.decode(frame);
+	}
+
+	test("each-raw-kind-reads-back: the decoder stores raw bits, the store turns them into raws and values", () => {
+		const decoder = kindsStore(), store = decoder.store, now = clock.now();
+		const single = new DataView(new ArrayBuffer(8));
+		single.setFloat32(4, -2.5, true);
+		decode(decoder, 1, [200, 0x00, 0x08, 0, ...new Uint8Array(single.buffer, 4, 4)], now); // S12 = 0x800 = -2048
+		decode(decoder, 2, [1, 2, 3, 4, 5, 0xFE, 0xFF, 0xFF], now); // U40 = 0x0504030201, S24 = -2
+		const double = new DataView(new ArrayBuffer(8));
+		double.setFloat64(0, -1.25, true);
+		decode(decoder, 3, Array.from(new Uint8Array(double.buffer)), now);
+		expect(Array.from(store.kinds.subarray(0, 6))).toEqual([
+			RawKind.uint32, RawKind.int32 | RAW_SCALED, RawKind.float32 | RAW_SCALED, RawKind.uint64, RawKind.int32, RawKind.float64 | RAW_SCALED]);
+		expect([0, 1, 2, 3, 4, 5].map(s => store.raw(s))).toEqual([200, -2048, -2.5, 0x0504030201, -2, -1.25]);
+		expect([0, 1, 2, 3, 4, 5].map(s => store.read(s, now))).toEqual([200, -1025, -2.5, 0x0504030201, -2, -2.5]);
+		// A 32-bit kind writes word 0 only: word 1 stays as it was.
+		expect(store.words[2 * 1 + 1]).toBe(0);
+	});
+
+	test("wide-signed-is-sign-extended-to-64-bits", () => {
+		const decoder = kindsStore(), store = decoder.store;
+		decode(decoder, 4, [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0], clock.now()); // S48 = -1
+		expect(store.raw(6)).toBe(-1);
+		expect([store.words[12], store.words[13]]).toEqual([0xFFFFFFFF, 0xFFFFFFFF]);
+	});
+
+	test("non-finite-value-reads-missing: a factor of 1e308 on a 16-bit raw value is Infinity, shown as missing", () => {
+		const decoder = kindsStore(), store = decoder.store, now = clock.now();
+		decode(decoder, 4, [0, 0, 0, 0, 0, 0, 0x10, 0x00], now);
+		expect(store.value(7)).toBe(Infinity);
+		expect(store.isFresh(7, now)).toBe(true);
+		expect(store.read(7, now)).toBeNaN();
+	});
+
+	test("plain-number-store-refuses-scaled-kinds-without-scaling", () => {
+		expect(() => new SignalStore(1, 500, Uint8Array.of(RawKind.uint32 | RAW_SCALED))).toThrow(RangeError);
 	});
 });

@@ -56,7 +56,7 @@ describeSharedData("decode vectors from cantools", () => {
 			const first = plan.firstSignal(message);
 			for (let s = first; s < first + plan.signalCountOf(message); s++)
 				if (decoder.present[s])
-					decoded[plan.signalName(s)] = decoder.store.values[s];
+					decoded[plan.signalName(s)] = decoder.store.value(s);
 			expect(Object.keys(decoded).sort(), `${vector.dbc} ${vector.id} ${vector.data}: signals present`).toEqual(Object.keys(vector.signals).sort());
 			for (const [name, expected] of Object.entries(vector.signals)) {
 				signalsChecked++;

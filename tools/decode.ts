@@ -112,11 +112,11 @@ export function formatSeconds(ms: number): string {
 
 function value(plan: DecodePlan, decoder: Decoder, signal: number, choices: boolean): number | string | null {
 	if (choices) {
-		const name = plan.choiceName(signal, decoder.store.raws[signal]);
+		const name = plan.choiceName(signal, decoder.store.raw(signal));
 		if (name !== undefined)
 			return name;
 	}
-	const v = decoder.store.values[signal];
+	const v = decoder.store.value(signal);
 	return Number.isFinite(v) ? v : null;
 }
 

@@ -8,9 +8,9 @@
  *
  * Host only (bench/native-xs.ts builds it with the host `cc -O2`). Allocates
  * at load (plans, tables, stores); none per frame. After the passes it writes
- * each plan's values, for the bench to check against the TypeScript decoder.
+ * each plan's store words, for the bench to check against the TypeScript decoder.
  *
- * Usage: engine-bench <passes> <batch> <values-out-prefix|-> <plan> <frames> [<plan> <frames>...]
+ * Usage: engine-bench <passes> <batch> <words-out-prefix|-> <plan> <frames> [<plan> <frames>...]
  */
 #include <math.h>
 #include <stdint.h>
@@ -52,7 +52,7 @@ static double timestamps[SLOTS];
 
 int main(int argc, char **argv) {
 	if (argc < 6 || (argc - 4) % 2) {
-		fprintf(stderr, "usage: engine-bench <passes> <batch> <values-out-prefix|-> <plan> <frames> [<plan> <frames>...]\n");
+		fprintf(stderr, "usage: engine-bench <passes> <batch> <words-out-prefix|-> <plan> <frames> [<plan> <frames>...]\n");
 		return 2;
 	}
 	long passes = atol(argv[1]);
@@ -77,8 +77,7 @@ int main(int argc, char **argv) {
 		e->plan = plan;
 		e->tables = tables;
 		uint32_t n = sde_signal_count(e) + 1;
-		e->store.values = calloc(n, sizeof(double));
-		e->store.raws = calloc(n, sizeof(double));
+		e->store.words = calloc(n * 2, sizeof(uint32_t));
 		e->store.updatedAt = malloc(n * sizeof(double));
 		for (uint32_t s = 0; s < n; s++)
 			e->store.updatedAt[s] = NAN;
@@ -111,7 +110,7 @@ int main(int argc, char **argv) {
 			char path[4096];
 			snprintf(path, sizeof path, "%s%d.bin", argv[3], g);
 			FILE *out = fopen(path, "wb");
-			fwrite(group[g].engine.store.values, sizeof(double), sde_signal_count(&group[g].engine), out);
+			fwrite(group[g].engine.store.words, sizeof(uint32_t), 2 * sde_signal_count(&group[g].engine), out);
 			fclose(out);
 		}
 	}

@@ -86,7 +86,7 @@ host.xs = {
 		return reply({ ok: true });
 	},
 	/**
-	 * A decode workload's stores after one fresh pass (values, raws,
+	 * A decode workload's stores after one fresh pass (values, raw words,
 	 * updatedAt, updates and present of each decoder, in order), to check the
 	 * native engine against the TypeScript decoder on the same frames.
 	 * Without `withTimes`, update times read 0 (a batch received at once is
@@ -100,7 +100,7 @@ host.xs = {
 		w.decoder.forEach((d, g) => {
 			const s = d.store;
 			for (let i = 0; i < s.size; i++)
-				out.push(s.values[i], s.raws[i], withTimes ? s.updatedAt[i] : 0, s.updates[i] - before[g][i], d.present[i]);
+				out.push(s.value(i), s.words[2 * i], s.words[2 * i + 1], withTimes ? s.updatedAt[i] : 0, s.updates[i] - before[g][i], d.present[i]);
 		});
 		return Float64Array.from(out).buffer as ArrayBuffer;
 	},

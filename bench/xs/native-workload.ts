@@ -236,7 +236,7 @@ export function nativeTranscript(plan: ArrayBufferLike, frames: FrameSource, bat
 	}
 	const store = decoder.store;
 	for (let s = 0; s < decoder.plan.signalCount; s++)
-		out.push(decoder.present[s], store.raws[s], store.values[s], store.updatedAt[s], store.updates[s]);
+		out.push(decoder.present[s], store.raw(s), store.value(s), store.updatedAt[s], store.updates[s]);
 	out.push(decoder.decoded, decoder.unknown, decoder.ignored, decoder.short, ring.pushed, ring.dropped, decoder.bits);
 	return Float64Array.from(out);
 }
@@ -392,7 +392,7 @@ export function pipelineTranscript(plan: ArrayBufferLike, frames: FrameSource, b
 	const out: number[] = [];
 	const decoder = pipeline.decoder, store = decoder.store;
 	for (let s = 0; s < p.signalCount; s++)
-		out.push(decoder.present[s], store.raws[s], store.values[s], store.updatedAt[s], store.updates[s]);
+		out.push(decoder.present[s], store.raw(s), store.value(s), store.updatedAt[s], store.updates[s]);
 	out.push(decoder.decoded, decoder.unknown, decoder.ignored, decoder.short, pipeline.pumped, pipeline.bits);
 	out.push(poller.responses, poller.malformed, poller.negative, poller.late);
 	out.push(recorder.frames, recorder.dropped, recorder.bytes, recorder.files, sink.bytes, sink.checksum);

@@ -261,7 +261,7 @@ export class ObdPoller {
 		if (discovering)
 			this.learnSupported(pid, data);
 		else
-			this.values.set(pid, data[3], decodePid(pid, data, 3), now);
+			this.values.set(pid, decodePid(pid, data, 3), now);
 		return true;
 	}
 

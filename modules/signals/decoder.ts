@@ -1,6 +1,6 @@
 /*
- * Decoder: executes a DecodePlan on CAN frames and writes physical values into
- * a SignalStore.
+ * Decoder: executes a DecodePlan on CAN frames and writes raw values into a
+ * SignalStore, which scales them when they are read.
  *
  * Per frame: one O(1) id lookup, then for each signal of the message a few
  * integer operations driven by precomputed byte offsets, shifts and lengths.
@@ -13,18 +13,16 @@
  * 50 each) or property reads (about 90); `npm run bench` prints this price
  * list. So the constructor folds each signal's layout into one
  * 32-bit "op" word (what kind of read, which byte, shift, length, sign,
- * whether it is multiplexed or scaled), the hot loop reads that one word, the
- * data bytes and, only for scaled signals, factor and offset, and it caches
- * every field it touches in locals. Byte-aligned 8- and 16-bit fields and
+ * whether it is multiplexed), the hot loop reads that one word and the data
+ * bytes, writes one word of raw bits (store.ts says why no scaling happens
+ * here), and it caches every field it touches in locals. Byte-aligned 8- and 16-bit fields and
  * fields inside one byte are read without a loop; fields of up to 4 bytes
  * gather in a loop; floats, fields over 32 bits or 4 bytes (rare on a
  * powertrain bus) take the general path in `readWide`.
  */
 import { CanFrame, FrameFlag } from "../can/frame.js";
-import { DecodePlan, SIGNAL_WORDS, SCALING_WORDS, SignalField, SignalFlag, Scaling } from "./plan.js";
+import { DecodePlan, SIGNAL_WORDS, SignalField, SignalFlag } from "./plan.js";
 import { SignalStore } from "./store.js";
-
-const TWO_POW_32 = 4294967296;
 
 /*
  * The op word of a signal: how to read it, fixed at construction.
@@ -34,7 +32,7 @@ const TWO_POW_32 = 4294967296;
  *   bits 10-12 right shift after gathering
  *   bits 13-18 length in bits (1..32; unused by KIND_WIDE)
  *   bits 19-21 bytes spanned (1..4)
- *   bit 22     signed, bit 23 multiplexed, bit 24 scaled (factor or offset not identity)
+ *   bit 22     signed (not for KIND_WIDE: readWide reads the plan), bit 23 multiplexed
  */
 /** 8 bits on a byte boundary: `data[byte]`. */
 const KIND_BYTE = 0;
@@ -58,7 +56,6 @@ const LENGTH_SHIFT = 13;
 const COUNT_SHIFT = 19;
 const SIGNED = 1 << 22;
 const MUXED = 1 << 23;
-const SCALED = 1 << 24;
 
 /*
  * The span word of a message:
@@ -75,10 +72,6 @@ const SPAN_COUNT_MASK = 0xFF;
 const SPAN_END_SHIFT = 24;
 const SPAN_PLAIN = 1 << 28;
 const SPAN_WIDE = 1 << 29;
-
-// The hot loop indexes scaling as `s << 2` (factor) and `(s << 2) + 1` (offset).
-if (SCALING_WORDS !== 4 || Scaling.factor !== 0 || Scaling.offset !== 1)
-	throw new Error("decoder: the plan's scaling layout changed; update decodeMessage");
 
 /** Frame flags that carry no signals. */
 const NOT_DATA = FrameFlag.remote | FrameFlag.error;
@@ -110,9 +103,6 @@ export class Decoder {
 	/** Message index + 1 for each 11-bit id, 0 when unknown: the plan's table, read without a method call. */
 	private readonly standardIndex: Uint16Array;
 
-	// Scratch for reinterpreting raw bits as IEEE floats, allocated once.
-	private readonly floatBits = new DataView(new ArrayBuffer(8));
-
 	/** Allocates the store (unless given), the `present` flags and the op and span tables (4 bytes per signal and per message). */
 	constructor(plan: DecodePlan, store?: SignalStore) {
 		this.plan = plan;
@@ -126,7 +116,7 @@ export class Decoder {
 		this.present = new Uint8Array(plan.signalCount);
 		this.standardIndex = plan.standardIndex;
 
-		const signals = plan.signals, scaling = plan.scaling;
+		const signals = plan.signals;
 		this.spans = new Int32Array(plan.messageCount);
 		for (let m = 0; m < plan.messageCount; m++) {
 			const first = plan.firstSignal(m), count = plan.signalCountOf(m);
@@ -161,18 +151,14 @@ export class Decoder {
 				kind = littleEndian ? KIND_LE16 : KIND_BE16;
 			else
 				kind = littleEndian ? KIND_LE : KIND_BE;
-			const factor = scaling[s * SCALING_WORDS + Scaling.factor], offset = scaling[s * SCALING_WORDS + Scaling.offset];
-			// Floats keep the multiply-add even at 1 and 0, so -0 and NaN payloads come out as they always did.
-			const scaled = kind === KIND_WIDE || factor !== 1 || offset !== 0;
 			this.ops[s] = kind
 				| (firstByte << BYTE_SHIFT)
 				| ((highestByte + 1) << END_SHIFT)
 				| (shift << SHIFT_SHIFT)
 				| ((length & 63) << LENGTH_SHIFT)
 				| ((byteCount & 7) << COUNT_SHIFT)
-				| (flags & SignalFlag.signed ? SIGNED : 0)
-				| (signals[base + SignalField.multiplexer] >= 0 ? MUXED : 0)
-				| (scaled ? SCALED : 0);
+				| (flags & SignalFlag.signed && kind !== KIND_WIDE ? SIGNED : 0) // readWide sign-extends its own
+				| (signals[base + SignalField.multiplexer] >= 0 ? MUXED : 0);
 		}
 	}
 
@@ -204,8 +190,8 @@ export class Decoder {
 
 	/** Decodes `data` as message `message`. Hot path: no allocation. */
 	decodeMessage(message: number, data: Uint8Array, dlc: number, now: number): void {
-		const ops = this.ops, present = this.present, store = this.store, scaling = this.plan.scaling;
-		const raws = store.raws, values = store.values, updatedAt = store.updatedAt, updates = store.updates;
+		const ops = this.ops, present = this.present, store = this.store;
+		const words = store.words, updatedAt = store.updatedAt, updates = store.updates;
 		const span = this.spans[message];
 		let first: number, end: number;
 		if (span & SPAN_WIDE) {
@@ -269,14 +255,13 @@ export class Decoder {
 					break;
 				}
 				default:
-					raw = this.readWide(s, data);
+					raw = this.readWide(s, data, words);
 			}
-			if (op & SIGNED && (op & KIND_MASK) !== KIND_WIDE) {
+			if (op & SIGNED) {
 				const drop = 32 - ((op >> LENGTH_SHIFT) & 63);
 				raw = (raw << drop) >> drop;
 			}
-			raws[s] = raw;
-			values[s] = op & SCALED ? raw * scaling[s << 2] + scaling[(s << 2) + 1] : raw;
+			words[s << 1] = raw;
 			updates[s]++;
 			if (track) {
 				updatedAt[s] = now;
@@ -310,7 +295,7 @@ export class Decoder {
 		const muxSignal = signals[base + SignalField.multiplexer];
 		if (!this.present[muxSignal])
 			return false;
-		const selector = this.store.raws[muxSignal];
+		const selector = this.store.raw(muxSignal);
 		let r = signals[base + SignalField.rangeFirst];
 		const rend = r + signals[base + SignalField.rangeCount];
 		for (; r < rend; r++)
@@ -323,9 +308,10 @@ export class Decoder {
 	 * The general read: any byte order, 1 to 64 bits over up to 8 bytes,
 	 * IEEE floats. Gathers the spanned bytes into two 32-bit halves, `lo`
 	 * holding the last four read, then drops the bits below the signal.
-	 * No allocation (the float scratch is the decoder's).
+	 * Returns word 0 of the signal's raw value as store.ts lays it out and
+	 * writes word 1 itself when the kind has one. No allocation.
 	 */
-	private readWide(s: number, data: Uint8Array): number {
+	private readWide(s: number, data: Uint8Array, words: Uint32Array): number {
 		const signals = this.plan.signals;
 		const base = s * SIGNAL_WORDS;
 		const firstByte = signals[base + SignalField.firstByte];
@@ -369,25 +355,19 @@ export class Decoder {
 		if (length <= 32) {
 			if (length < 32)
 				lo &= (1 << length) - 1;
-			if (sflags & SignalFlag.float32) {
-				this.floatBits.setUint32(0, lo);
-				return this.floatBits.getFloat32(0);
-			}
+			// A float32's bits as they are; an integer sign-extended to 32 bits.
+			return sflags & SignalFlag.signed && !(sflags & SignalFlag.float32) && length < 32 ? (lo << (32 - length)) >> (32 - length) : lo;
+		}
+		if (!(sflags & SignalFlag.float64)) {
+			// 33 to 64 bits: the high half masked, or sign-extended to 64 bits.
+			const highBits = length - 32;
 			if (sflags & SignalFlag.signed)
-				return length < 32 ? (lo << (32 - length)) >> (32 - length) : lo | 0;
-			return lo >>> 0;
+				hi = highBits < 32 ? (hi << (32 - highBits)) >> (32 - highBits) : hi;
+			else if (highBits < 32)
+				hi &= (1 << highBits) - 1;
 		}
-		if (sflags & SignalFlag.float64) {
-			this.floatBits.setUint32(0, hi);
-			this.floatBits.setUint32(4, lo);
-			return this.floatBits.getFloat64(0);
-		}
-		// 33 to 64 bits: exact up to 53, rounded beyond as cantools' floats are.
-		const highBits = length - 32;
-		if (sflags & SignalFlag.signed)
-			hi = highBits < 32 ? (hi << (32 - highBits)) >> (32 - highBits) : hi | 0;
-		else
-			hi = highBits < 32 ? hi & ((1 << highBits) - 1) : hi >>> 0;
-		return hi * TWO_POW_32 + (lo >>> 0);
+		// A float64's bits as gathered and shifted, unmasked.
+		words[(s << 1) + 1] = hi;
+		return lo;
 	}
 }

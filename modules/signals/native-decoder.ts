@@ -89,8 +89,7 @@ export class NativeDecoder {
 	private readonly blob: ArrayBufferLike;
 	private readonly tables: ArrayBuffer;
 	// The store's buffers, fetched once.
-	private readonly values: ArrayBufferLike;
-	private readonly raws: ArrayBufferLike;
+	private readonly words: ArrayBufferLike;
 	private readonly updatedAt: ArrayBufferLike;
 	private readonly updates: ArrayBufferLike;
 	private readonly countersBuffer: ArrayBufferLike;
@@ -110,7 +109,7 @@ export class NativeDecoder {
 		if (store) {
 			if (store.size < plan.signalCount)
 				throw new RangeError(`signal store holds ${store.size} signals, plan has ${plan.signalCount}`);
-			if (store.values.byteOffset || store.raws.byteOffset || store.updatedAt.byteOffset || store.updates.byteOffset)
+			if (store.words.byteOffset || store.updatedAt.byteOffset || store.updates.byteOffset)
 				throw new RangeError("native decoder: the store's arrays must start their buffers");
 			this.store = store;
 		}
@@ -135,8 +134,7 @@ export class NativeDecoder {
 		if (error)
 			throw new Error(`native decoder: plan refused (${ENGINE_ERRORS[error] ?? error})`);
 		const s = this.store;
-		this.values = s.values.buffer;
-		this.raws = s.raws.buffer;
+		this.words = s.words.buffer;
 		this.updatedAt = s.updatedAt.buffer;
 		this.updates = s.updates.buffer;
 		this.countersBuffer = this.counters.buffer;
@@ -170,13 +168,13 @@ export class NativeDecoder {
 
 	/** Decoder.decode: the message index, or -1 for an unknown id, remote or error frame. No allocation. */
 	decode(frame: CanFrame): number {
-		return this.engine.decode(this.blob, this.tables, this.values, this.raws, this.updatedAt, this.updates, this.present, this.countersBuffer,
+		return this.engine.decode(this.blob, this.tables, this.words, this.updatedAt, this.updates, this.present, this.countersBuffer,
 			frame.id, frame.flags, frame.dlc, frame.data, frame.timestamp);
 	}
 
 	/** Decoder.decodeMessage: decodes `data` (8 bytes) as message `message`. No allocation. */
 	decodeMessage(message: number, data: Uint8Array, dlc: number, now: number): void {
-		this.engine.decodeMessage(this.blob, this.tables, this.values, this.raws, this.updatedAt, this.updates, this.present, this.countersBuffer,
+		this.engine.decodeMessage(this.blob, this.tables, this.words, this.updatedAt, this.updates, this.present, this.countersBuffer,
 			message, data, dlc, now);
 	}
 
@@ -215,7 +213,7 @@ export class NativeDecoder {
 		const head = r.head, count = r.count;
 		if (count === 0 || max <= 0)
 			return 0;
-		const done: number = this.engine.pump(this.blob, this.tables, this.values, this.raws, this.updatedAt, this.updates, this.present, this.countersBuffer,
+		const done: number = this.engine.pump(this.blob, this.tables, this.words, this.updatedAt, this.updates, this.present, this.countersBuffer,
 			this.ringIds, r.flags, r.dlcs, this.ringWords, this.ringTimestamps, head, count, max, filter === null ? null : filter.buffer);
 		r.head = (head + done) & this.ringMask;
 		r.count = count - done;

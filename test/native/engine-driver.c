@@ -19,9 +19,9 @@
  *     (16 bytes each) queued by sde_ring_push_records stamped 1e12 + 0.25
  * Transcript, per case: f64 n, then n f64:
  *   mode 0: per frame the message index, then per signal of that message
- *     present, raw, value, updatedAt, updates; then the 4 counters
- *   mode 1: frames pumped, head, count; per signal of the plan present, raw,
- *     value, updatedAt, updates; then the 4 counters and the bus bits
+ *     present, both raw words, updatedAt, updates; then the 4 counters
+ *   mode 1: frames pumped, head, count; per signal of the plan present, both
+ *     raw words, updatedAt, updates; then the 4 counters and the bus bits
  *   mode 2: frames dropped, head, count, then per slot id, flags, dlc,
  *     both payload words, timestamp (the plan is not used)
  *   a plan the engine refuses: n = 1, the sde_build error
@@ -53,8 +53,8 @@ static uint32_t u32(const uint8_t *p) {
 
 static void putSignal(const SdeStore *store, uint32_t s) {
 	put(store->present[s]);
-	put(store->raws[s]);
-	put(store->values[s]);
+	put(store->words[2 * s]);
+	put(store->words[2 * s + 1]);
 	put(store->updatedAt[s]);
 	put(store->updates[s]);
 }
@@ -87,8 +87,7 @@ int main(int argc, char **argv) {
 		SdeEngine engine = { plan, tables, { 0 } };
 		uint32_t n = sde_signal_count(&engine) + 1;
 		double counters[SDE_COUNTERS] = { 0 };
-		engine.store.values = calloc(n, sizeof(double));
-		engine.store.raws = calloc(n, sizeof(double));
+		engine.store.words = calloc(2 * n, sizeof(uint32_t));
 		engine.store.updatedAt = malloc(n * sizeof(double));
 		for (uint32_t s = 0; s < n; s++)
 			engine.store.updatedAt[s] = NAN;
@@ -163,8 +162,7 @@ int main(int argc, char **argv) {
 		if (mode == 1)
 			put(counters[SDE_BITS]);
 		out[countAt] = (double)(outCount - countAt - 1);
-		free(engine.store.values);
-		free(engine.store.raws);
+		free(engine.store.words);
 		free(engine.store.updatedAt);
 		free(engine.store.updates);
 		free(engine.store.present);

@@ -108,7 +108,7 @@ export function runEngine(binary: string, dir: string, cases: ReadonlyArray<Engi
 
 function pushSignal(out: number[], decoder: Decoder, s: number): void {
 	const store = decoder.store;
-	out.push(decoder.present[s], store.raws[s], store.values[s], store.updatedAt[s], store.updates[s]);
+	out.push(decoder.present[s], store.words[2 * s], store.words[2 * s + 1], store.updatedAt[s], store.updates[s]);
 }
 
 function pushCounters(out: number[], decoder: Decoder): void {

@@ -39,7 +39,7 @@ export function decodeTranscript(plan: ArrayBufferLike, frames: FrameSource, dec
 			continue;
 		const first = decoder.plan.firstSignal(message), end = first + decoder.plan.signalCountOf(message);
 		for (let s = first; s < end; s++)
-			out.push(decoder.present[s], decoder.store.raws[s], decoder.store.values[s]);
+			out.push(decoder.present[s], decoder.store.raw(s), decoder.store.value(s));
 	}
 	out.push(decoder.decoded, decoder.unknown, decoder.ignored, decoder.short);
 	return Float64Array.from(out);

@@ -9,11 +9,11 @@
  * checks every length in O(1), then hands plain pointers to the engine.
  * No allocation; throws TypeError or RangeError on a bad argument.
  *
- * Arguments 0-7 of every call after build: the plan (ArrayBuffer or a
+ * Arguments 0-6 of every call after build: the plan (ArrayBuffer or a
  * Resource's host buffer), the tables ArrayBuffer sde_build filled, the
- * store's values, raws and updatedAt (Float64Array buffers) and updates
- * (Uint32Array buffer), the `present` Uint8Array, the counters (a
- * Float64Array(4) buffer).
+ * store's words (a Uint32Array's buffer, two words a signal) and updatedAt
+ * (a Float64Array's buffer) and updates (a Uint32Array's buffer), the
+ * `present` Uint8Array, the counters (a Float64Array(5)'s buffer).
  *
  * The SLCAN parser (slcan-engine.c) has its own entry, xs_sls_feed, which
  * takes no plan: modules/can/native-slcan.ts NativeSlcanParser calls it.
@@ -39,22 +39,23 @@ static uint32_t smaller(uint32_t a, uint32_t b) {
 	return a < b ? a : b;
 }
 
-/* Fills `engine` from arguments 0-7 and checks it. */
+/* Fills `engine` from arguments 0-6 and checks it. */
 static void engineFromArguments(xsMachine *the, SdeEngine *engine) {
-	xsUnsignedValue planBytes, tableBytes, values, raws, updatedAt, updates, present, counters;
-	if (xsmcArgc < 8)
+	xsUnsignedValue planBytes, tableBytes, words, updatedAt, updates, present, counters;
+	if (xsmcArgc < 7)
 		xsTypeError("native decoder: missing arguments");
 	engine->plan = readable(the, &xsArg(0), &planBytes);
 	engine->tables = readable(the, &xsArg(1), &tableBytes);
-	engine->store.values = writable(the, &xsArg(2), &values);
-	engine->store.raws = writable(the, &xsArg(3), &raws);
-	engine->store.updatedAt = writable(the, &xsArg(4), &updatedAt);
-	engine->store.updates = writable(the, &xsArg(5), &updates);
-	engine->store.present = writable(the, &xsArg(6), &present);
-	engine->store.counters = writable(the, &xsArg(7), &counters);
+	engine->store.words = writable(the, &xsArg(2), &words);
+	engine->store.updatedAt = writable(the, &xsArg(3), &updatedAt);
+	engine->store.updates = writable(the, &xsArg(4), &updates);
+	engine->store.present = writable(the, &xsArg(5), &present);
+	engine->store.counters = writable(the, &xsArg(6), &counters);
 	if (counters < SDE_COUNTERS * sizeof(double))
 		xsRangeError("native decoder: counters too short");
-	uint32_t length = smaller(smaller(values / 8, raws / 8), smaller(smaller(updatedAt / 8, updates / 4), present));
+	if (((uintptr_t)engine->store.words & 3) || ((uintptr_t)engine->store.updatedAt & 7) || ((uintptr_t)engine->store.updates & 3) || ((uintptr_t)engine->store.counters & 7))
+		xsRangeError("native decoder: misaligned store");
+	uint32_t length = smaller(smaller(words / 8, updatedAt / 8), smaller(updates / 4, present));
 	int32_t error = sde_valid(engine, planBytes, tableBytes, length);
 	if (error == SDE_BAD_STORE)
 		xsRangeError("native decoder: store smaller than the plan");
@@ -91,31 +92,35 @@ static const uint8_t *payloadOf(xsMachine *the, xsSlot *slot) {
 	return data;
 }
 
-/* xs_sde_decode(...0-7, id, flags, dlc, data, timestamp): Decoder.decode. */
+/* xs_sde_decode(...0-6, id, flags, dlc, data, timestamp): Decoder.decode. */
 void xs_sde_decode(xsMachine *the) {
 	SdeEngine engine;
 	engineFromArguments(the, &engine);
-	uint32_t id = (uint32_t)xsmcToInteger(xsArg(8));
-	uint32_t flags = (uint32_t)xsmcToInteger(xsArg(9));
-	uint32_t dlc = dlcOf(the, &xsArg(10));
-	const uint8_t *data = payloadOf(the, &xsArg(11));
-	double now = xsmcToNumber(xsArg(12));
+	if (xsmcArgc < 12)
+		xsTypeError("native decoder: decode: missing arguments");
+	uint32_t id = (uint32_t)xsmcToInteger(xsArg(7));
+	uint32_t flags = (uint32_t)xsmcToInteger(xsArg(8));
+	uint32_t dlc = dlcOf(the, &xsArg(9));
+	const uint8_t *data = payloadOf(the, &xsArg(10));
+	double now = xsmcToNumber(xsArg(11));
 	xsmcSetInteger(xsResult, sde_decode(&engine, id, flags, dlc, data, now));
 }
 
-/* xs_sde_decode_message(...0-7, message, data, dlc, now): Decoder.decodeMessage. */
+/* xs_sde_decode_message(...0-6, message, data, dlc, now): Decoder.decodeMessage. */
 void xs_sde_decode_message(xsMachine *the) {
 	SdeEngine engine;
 	engineFromArguments(the, &engine);
-	xsIntegerValue message = xsmcToInteger(xsArg(8));
+	if (xsmcArgc < 11)
+		xsTypeError("native decoder: decodeMessage: missing arguments");
+	xsIntegerValue message = xsmcToInteger(xsArg(7));
 	if (message < 0 || (uint32_t)message >= sde_message_count(&engine))
 		xsRangeError("native decoder: no such message");
-	const uint8_t *data = payloadOf(the, &xsArg(9));
-	sde_decode_message(&engine, (uint32_t)message, data, dlcOf(the, &xsArg(10)), xsmcToNumber(xsArg(11)));
+	const uint8_t *data = payloadOf(the, &xsArg(8));
+	sde_decode_message(&engine, (uint32_t)message, data, dlcOf(the, &xsArg(9)), xsmcToNumber(xsArg(10)));
 }
 
 /*
- * xs_sde_pump(...0-7, ids, flags, dlcs, words, timestamps, head, count, max[, filter]):
+ * xs_sde_pump(...0-6, ids, flags, dlcs, words, timestamps, head, count, max[, filter]):
  * a FrameRing's storage (ids, words and timestamps as ArrayBuffers, flags and
  * dlcs as Uint8Arrays), drained oldest first, stopping before the first frame
  * a tap's filter (an ArrayBuffer of u32 value, mask pairs, or null) matches.
@@ -127,15 +132,15 @@ void xs_sde_pump(xsMachine *the) {
 	SdeRing ring;
 	xsUnsignedValue ids, flags, dlcs, words, timestamps;
 	engineFromArguments(the, &engine);
-	if (xsmcArgc < 16)
+	if (xsmcArgc < 15)
 		xsTypeError("native decoder: pump: missing arguments");
-	ring.ids = readable(the, &xsArg(8), &ids);
-	ring.flags = readable(the, &xsArg(9), &flags);
-	ring.dlcs = readable(the, &xsArg(10), &dlcs);
-	ring.words = readable(the, &xsArg(11), &words);
-	ring.timestamps = readable(the, &xsArg(12), &timestamps);
+	ring.ids = readable(the, &xsArg(7), &ids);
+	ring.flags = readable(the, &xsArg(8), &flags);
+	ring.dlcs = readable(the, &xsArg(9), &dlcs);
+	ring.words = readable(the, &xsArg(10), &words);
+	ring.timestamps = readable(the, &xsArg(11), &timestamps);
 	uint32_t capacity = ids / 4;
-	xsIntegerValue head = xsmcToInteger(xsArg(13)), count = xsmcToInteger(xsArg(14)), max = xsmcToInteger(xsArg(15));
+	xsIntegerValue head = xsmcToInteger(xsArg(12)), count = xsmcToInteger(xsArg(13)), max = xsmcToInteger(xsArg(14));
 	if (capacity < 2 || (capacity & (capacity - 1)) || flags < capacity || dlcs < capacity || words < capacity * 8 || timestamps < capacity * 8)
 		xsRangeError("native decoder: pump: not a FrameRing's storage");
 	if (head < 0 || (uint32_t)head >= capacity || count < 0 || (uint32_t)count > capacity)
@@ -145,9 +150,9 @@ void xs_sde_pump(xsMachine *the) {
 	ring.mask = capacity - 1;
 	const uint32_t *filter = 0;
 	uint32_t pairs = 0;
-	if (xsmcArgc > 16 && xsmcTest(xsArg(16))) {
+	if (xsmcArgc > 15 && xsmcTest(xsArg(15))) {
 		xsUnsignedValue filterBytes;
-		filter = readable(the, &xsArg(16), &filterBytes);
+		filter = readable(the, &xsArg(15), &filterBytes);
 		if ((filterBytes & 7) || filterBytes > SDE_TAP_MAX_PAIRS * 8 || ((uintptr_t)filter & 3))
 			xsRangeError("native decoder: pump: bad tap filter");
 		pairs = (uint32_t)(filterBytes / 8);

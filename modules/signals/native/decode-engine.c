@@ -1,7 +1,7 @@
 /*
  * Signal decode engine: executes a DecodePlan (modules/signals/plan.ts) on CAN
  * frames exactly as the TypeScript Decoder (modules/signals/decoder.ts) does,
- * writing the same SignalStore arrays, `present` flags and counters.
+ * writing the same SignalStore words, `present` flags and counters.
  *
  * Pure C99. Touches only the memory it is handed (see decode-engine.h): reads
  * the plan blob in place, writes its lookup tables once into a caller buffer
@@ -15,20 +15,20 @@
  *   its signals needs no per-signal check; otherwise each signal is skipped
  *   (present 0) when its multiplexer does not select it or the frame's DLC
  *   does not reach its last byte, and the frame counts as short;
- * - integers up to 32 bits are exact; 33 to 64 bits are hi * 2^32 + lo in
- *   doubles (the same single rounding); floats are the bits reinterpreted;
- * - a value is raw * factor + offset when the signal is scaled (factor not 1,
- *   offset not 0, or a float or wide read), else the raw value itself.
+ * - each signal's raw bits go to its two store words as store.ts lays them
+ *   out; the store applies factor and offset when the value is read.
+ *
+ * Cost: the device's budget is counted in RV32IMC instructions (ESP32-C3,
+ * no FPU: a double add or multiply is a libgcc routine of about a hundred
+ * instructions). So the per-frame path is integer only: a signal within 4
+ * bytes (nearly all of them) is gathered into 32 bits and placed with two
+ * shifts; 64-bit arithmetic only for signals over 4 bytes; doubles only to
+ * copy a frame's timestamp, to compare a multiplexer's value with its
+ * ranges, and to add the counters once per call (sde_pump counts in
+ * integers). `npm run bench` measures it on an emulated RV32 core.
  */
 #include <string.h>
 #include "decode-engine.h"
-
-/* raw * factor + offset must round twice, as JavaScript does: no fused multiply-add. */
-#if defined(__clang__)
-#pragma STDC FP_CONTRACT OFF
-#elif defined(__GNUC__)
-#pragma GCC optimize ("fp-contract=off")
-#endif
 
 /* Plan layout: keep in step with modules/signals/plan.ts. */
 enum { HEADER_WORDS = 16, MESSAGE_WORDS = 8, SIGNAL_WORDS = 13, SCALING_WORDS = 4 };
@@ -60,12 +60,20 @@ typedef struct {
 	uint8_t pad[2];
 } Message;
 
-/* Per signal, what decoder.ts folds into its op word. */
-enum { K_INT = 0, K_WIDE = 1 }; /* K_WIDE: decoder.ts readWide (floats, over 32 bits or 4 bytes) */
+/* Raw kinds: store.ts RawKind. */
+enum { R_UINT32, R_INT32, R_FLOAT32, R_UINT64, R_INT64, R_FLOAT64 };
+
+/*
+ * Per signal, what decoder.ts folds into its op word. A signal within 4
+ * bytes (`narrow`, hence at most 32 bits) is gathered big-end first into 32
+ * bits, where it sits at bits shift..shift+length-1: `up` = 32 - shift -
+ * length moves its top bit to bit 31, `down` = 32 - length moves it back to
+ * bit 0, sign-extending when `extend`. Wider ones take readWide's 64 bits.
+ */
 typedef struct {
 	uint8_t firstByte, byteCount, shift, length;
-	uint8_t flags, end, kind;
-	uint8_t scaled : 1, muxed : 1;
+	uint8_t up, down, end, raw; /* raw: R_* */
+	uint8_t little : 1, extend : 1, narrow : 1, muxed : 1;
 } Signal;
 
 static uint32_t hashId(uint32_t id) {
@@ -140,7 +148,6 @@ int32_t sde_build(const uint8_t *plan, uint32_t planBytes, uint8_t *buffer, uint
 	const uint32_t *h = header(plan);
 	const uint32_t *messages = (const uint32_t *)(plan + h[H_MESSAGES_AT]);
 	const int32_t *signals = (const int32_t *)(plan + h[H_SIGNALS_AT]);
-	const double *scaling = (const double *)(plan + h[H_SCALING_AT]);
 	uint32_t size = extendedSlots(plan);
 	memset(buffer, 0, tableBytes);
 	Tables *t = (Tables *)buffer;
@@ -177,12 +184,16 @@ int32_t sde_build(const uint8_t *plan, uint32_t planBytes, uint8_t *buffer, uint
 		g[s].byteCount = (uint8_t)w[S_BYTE_COUNT];
 		g[s].shift = (uint8_t)w[S_SHIFT];
 		g[s].length = (uint8_t)w[S_LENGTH];
-		g[s].flags = (uint8_t)flags;
 		g[s].end = (uint8_t)(w[S_FIRST_BYTE] + w[S_BYTE_COUNT]);
-		g[s].kind = (flags & (F_FLOAT32 | F_FLOAT64)) || w[S_LENGTH] > 32 || w[S_BYTE_COUNT] > 4 ? K_WIDE : K_INT;
-		double factor = scaling[s * SCALING_WORDS], offset = scaling[s * SCALING_WORDS + 1];
-		/* Floats keep the multiply-add even at 1 and 0 (decoder.ts: -0 and NaN payloads come out as they always did). */
-		g[s].scaled = g[s].kind == K_WIDE || factor != 1 || offset != 0;
+		g[s].raw = (uint8_t)(w[S_LENGTH] <= 32
+			? ((flags & F_FLOAT32) ? R_FLOAT32 : (flags & F_SIGNED) ? R_INT32 : R_UINT32)
+			: ((flags & F_FLOAT64) ? R_FLOAT64 : (flags & F_SIGNED) ? R_INT64 : R_UINT64));
+		g[s].little = (flags & F_LITTLE) != 0;
+		g[s].extend = g[s].raw == R_INT32 || g[s].raw == R_INT64;
+		/* sde_check: byteCount <= 4 bounds shift + length by 32 here. */
+		g[s].narrow = w[S_BYTE_COUNT] <= 4;
+		g[s].up = g[s].narrow ? (uint8_t)(32 - w[S_SHIFT] - w[S_LENGTH]) : 0;
+		g[s].down = (uint8_t)(w[S_LENGTH] <= 32 ? 32 - w[S_LENGTH] : 64 - w[S_LENGTH]);
 		g[s].muxed = w[S_MUX] >= 0;
 	}
 	Message *msg = (Message *)(buffer + t->messagesAt);
@@ -244,68 +255,84 @@ int32_t sde_find(const SdeEngine *engine, uint32_t id, int extended) {
 	}
 }
 
+/* The raw value of signal s as a number, from its store words: store.ts raw(). Multiplexers only. */
+static double rawNumber(const Signal *g, const uint32_t *w) {
+	uint64_t bits = (uint64_t)w[1] << 32 | w[0];
+	float single;
+	double d;
+	switch (g->raw) {
+		case R_UINT32: return (double)w[0];
+		case R_INT32: return (double)(int32_t)w[0];
+		case R_FLOAT32: memcpy(&single, w, 4); return (double)single;
+		case R_UINT64: return (double)w[1] * 4294967296.0 + (double)w[0];
+		case R_INT64: return (double)(int32_t)w[1] * 4294967296.0 + (double)w[0];
+		default: memcpy(&d, &bits, 8); return d;
+	}
+}
+
 /* decoder.ts selected(): whether signal s's multiplexer, decoded earlier in this frame, selects it. */
-static int selected(const SdeEngine *engine, uint32_t s) {
+static int selected(const SdeEngine *engine, const Signal *signals, uint32_t s) {
 	const uint32_t *h = header(engine->plan);
 	const int32_t *w = (const int32_t *)(engine->plan + h[H_SIGNALS_AT]) + s * SIGNAL_WORDS;
 	const double *ranges = (const double *)(engine->plan + h[H_RANGES_AT]);
 	int32_t mux = w[S_MUX];
 	if (!engine->store.present[mux])
 		return 0;
-	double selector = engine->store.raws[mux];
+	double selector = rawNumber(&signals[mux], engine->store.words + 2 * (uint32_t)mux);
 	for (int32_t r = w[S_RANGE_FIRST], end = r + w[S_RANGE_COUNT]; r < end; r++)
 		if (selector >= ranges[r * 2] && selector <= ranges[r * 2 + 1])
 			return 1;
 	return 0;
 }
 
-/* The raw value of a signal: decoder.ts's switch and readWide in one. */
-static double readRaw(const Signal *g, const uint8_t *data) {
+/* Over 4 bytes: decoder.ts readWide, in 64 bits. */
+static void readWide(const Signal *g, const uint8_t *at, uint32_t *out) {
 	uint64_t bits = 0;
-	const uint8_t *at = data + g->firstByte;
-	if (g->flags & F_LITTLE)
+	if (g->little)
 		for (int i = g->byteCount - 1; i >= 0; i--)
 			bits = (bits << 8) | at[i];
 	else
 		for (int i = 0; i < g->byteCount; i++)
 			bits = (bits << 8) | at[i];
 	bits >>= g->shift;
-	uint32_t length = g->length;
-	if (length <= 32) {
-		uint32_t lo = (uint32_t)bits;
-		if (length < 32)
-			lo &= (UINT32_C(1) << length) - 1;
-		if (g->kind == K_WIDE && (g->flags & F_FLOAT32)) {
-			float f;
-			memcpy(&f, &lo, 4);
-			return (double)f;
-		}
-		if (g->flags & F_SIGNED) {
-			uint32_t drop = 32 - length;
-			return (double)((int32_t)(lo << drop) >> drop);
-		}
-		return (double)lo;
+	if (g->length <= 32) {
+		uint32_t lo = (uint32_t)bits << g->down;
+		out[0] = g->extend ? (uint32_t)((int32_t)lo >> g->down) : lo >> g->down;
+		return;
 	}
-	if (g->flags & F_FLOAT64) {
-		/* readWide: the bits as gathered and shifted, unmasked. */
-		double d;
-		memcpy(&d, &bits, 8);
-		return d;
+	if (g->raw != R_FLOAT64) {
+		/* A float64's bits stay as gathered and shifted, unmasked; integers are masked or sign-extended to 64 bits. */
+		bits <<= g->down;
+		bits = g->extend ? (uint64_t)((int64_t)bits >> g->down) : bits >> g->down;
 	}
-	uint32_t lo = (uint32_t)bits, hi = (uint32_t)(bits >> 32), highBits = length - 32;
-	double high;
-	if (g->flags & F_SIGNED)
-		high = highBits < 32 ? (double)((int32_t)(hi << (32 - highBits)) >> (32 - highBits)) : (double)(int32_t)hi;
-	else
-		high = highBits < 32 ? (double)(hi & ((UINT32_C(1) << highBits) - 1)) : (double)hi;
-	return high * 4294967296.0 + (double)lo;
+	out[0] = (uint32_t)bits;
+	out[1] = (uint32_t)(bits >> 32);
 }
 
-void sde_decode_message(const SdeEngine *engine, uint32_t message, const uint8_t data[8], uint32_t dlc, double now) {
+/* Writes signal g's raw words from the frame's bytes: decoder.ts's switch and readWide in one. */
+static void readRaw(const Signal *g, const uint8_t *data, uint32_t *out) {
+	const uint8_t *at = data + g->firstByte;
+	if (!g->narrow) {
+		readWide(g, at, out);
+		return;
+	}
+	uint32_t lo = 0;
+	int n = g->byteCount;
+	if (g->little)
+		while (n--)
+			lo = (lo << 8) | at[n];
+	else
+		for (int i = 0; i < n; i++)
+			lo = (lo << 8) | at[i];
+	lo <<= g->up;
+	out[0] = g->extend ? (uint32_t)((int32_t)lo >> g->down) : lo >> g->down;
+}
+
+/* Decodes message `message`; returns 1 when the frame was short for some of its signals. */
+static int decodeMessage(const SdeEngine *engine, uint32_t message, const uint8_t data[8], uint32_t dlc, double now) {
 	const Tables *t = (const Tables *)engine->tables;
 	const Message *msg = (const Message *)(engine->tables + t->messagesAt) + message;
 	const Signal *signals = (const Signal *)(engine->tables + t->signalsAt);
-	const double *scaling = (const double *)(engine->plan + header(engine->plan)[H_SCALING_AT]);
 	const SdeStore *store = &engine->store;
 	uint32_t first = msg->first, end = first + msg->count;
 	/* A plain message in a long enough frame: every signal is there, no per-signal checks. */
@@ -314,7 +341,7 @@ void sde_decode_message(const SdeEngine *engine, uint32_t message, const uint8_t
 	for (uint32_t s = first; s < end; s++) {
 		const Signal *g = &signals[s];
 		if (track) {
-			if (g->muxed && !selected(engine, s)) {
+			if (g->muxed && !selected(engine, signals, s)) {
 				store->present[s] = 0;
 				continue;
 			}
@@ -324,29 +351,54 @@ void sde_decode_message(const SdeEngine *engine, uint32_t message, const uint8_t
 				continue;
 			}
 		}
-		double raw = readRaw(g, data);
-		store->raws[s] = raw;
-		store->values[s] = g->scaled ? raw * scaling[s * SCALING_WORDS] + scaling[s * SCALING_WORDS + 1] : raw;
+		readRaw(g, data, store->words + 2 * s);
 		store->updates[s]++;
 		store->updatedAt[s] = now;
 		store->present[s] = 1;
 	}
-	if (isShort)
-		store->counters[SDE_SHORT]++;
+	return isShort;
 }
 
-int32_t sde_decode(const SdeEngine *engine, uint32_t id, uint32_t flags, uint32_t dlc, const uint8_t data[8], double now) {
+void sde_decode_message(const SdeEngine *engine, uint32_t message, const uint8_t data[8], uint32_t dlc, double now) {
+	if (decodeMessage(engine, message, data, dlc, now))
+		engine->store.counters[SDE_SHORT]++;
+}
+
+/* Frames of one call, counted in integers and added to the store's doubles once: sde_pump's per-frame path has no floating point. */
+typedef struct {
+	uint32_t counts[SDE_BITS];
+	uint32_t bits;
+} Tally;
+
+static void addTally(const SdeEngine *engine, const Tally *tally) {
+	double *counters = engine->store.counters;
+	for (int c = 0; c < SDE_BITS; c++)
+		if (tally->counts[c])
+			counters[c] += tally->counts[c];
+	if (tally->bits)
+		counters[SDE_BITS] += tally->bits;
+}
+
+/* Decoder.decode, counting into `tally`. */
+static int32_t decodeFrame(const SdeEngine *engine, uint32_t id, uint32_t flags, uint32_t dlc, const uint8_t data[8], double now, Tally *tally) {
 	if (flags & (SDE_FRAME_REMOTE | SDE_FRAME_ERROR)) {
-		engine->store.counters[SDE_IGNORED]++;
+		tally->counts[SDE_IGNORED]++;
 		return -1;
 	}
 	int32_t message = sde_find(engine, id, (flags & SDE_FRAME_EXTENDED) != 0);
 	if (message < 0) {
-		engine->store.counters[SDE_UNKNOWN]++;
+		tally->counts[SDE_UNKNOWN]++;
 		return -1;
 	}
-	sde_decode_message(engine, (uint32_t)message, data, dlc, now);
-	engine->store.counters[SDE_DECODED]++;
+	tally->counts[SDE_SHORT] += (uint32_t)decodeMessage(engine, (uint32_t)message, data, dlc, now);
+	tally->counts[SDE_DECODED]++;
+	return message;
+}
+
+int32_t sde_decode(const SdeEngine *engine, uint32_t id, uint32_t flags, uint32_t dlc, const uint8_t data[8], double now) {
+	Tally tally = { { 0 }, 0 };
+	int32_t message = decodeFrame(engine, id, flags, dlc, data, now, &tally);
+	addTally(engine, &tally);
 	return message;
 }
 
@@ -362,6 +414,7 @@ static int tapped(uint32_t id, uint32_t flags, const uint32_t *filter, uint32_t 
 uint32_t sde_pump_until(const SdeEngine *engine, SdeRing *ring, uint32_t max, const uint32_t *filter, uint32_t pairs) {
 	uint32_t done = 0, head = ring->head;
 	uint8_t data[8];
+	Tally tally = { { 0 }, 0 };
 	while (done < max && done < ring->count) {
 		uint32_t flags = ring->flags[head], dlc = ring->dlcs[head], id = ring->ids[head];
 		if (pairs && tapped(id, flags, filter, pairs))
@@ -369,13 +422,14 @@ uint32_t sde_pump_until(const SdeEngine *engine, SdeRing *ring, uint32_t max, co
 		sde_ring_payload(ring, head, data);
 		/* diagnostics.ts frameBits: header and trailer, payload, half the worst-case stuff bits. */
 		uint32_t stuffable = ((flags & SDE_FRAME_EXTENDED) ? 54 : 34) + 8 * dlc;
-		engine->store.counters[SDE_BITS] += ((flags & SDE_FRAME_EXTENDED) ? 67 : 47) + 8 * dlc + ((stuffable - 1) >> 3);
-		sde_decode(engine, id, flags, dlc, data, ring->timestamps[head]);
+		tally.bits += ((flags & SDE_FRAME_EXTENDED) ? 67 : 47) + 8 * dlc + ((stuffable - 1) >> 3);
+		decodeFrame(engine, id, flags, dlc, data, ring->timestamps[head], &tally);
 		head = (head + 1) & ring->mask;
 		done++;
 	}
 	ring->head = head;
 	ring->count -= done;
+	addTally(engine, &tally);
 	return done;
 }
 

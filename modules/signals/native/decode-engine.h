@@ -42,14 +42,19 @@ enum {
 	SDE_BAD_STORE = -6,    /* a store array holds fewer entries than the plan has signals */
 };
 
-/* The SignalStore's arrays (modules/signals/store.ts) and the decoder's flags and counters, all signalCount long. */
+/*
+ * The SignalStore's arrays (modules/signals/store.ts) and the decoder's flags
+ * and counters, all signalCount long. `words` holds two 32-bit words of raw
+ * bits per signal, laid out by the signal's raw kind as store.ts describes:
+ * the engine writes no floating-point value per signal (the ESP32-C3/C6 have
+ * no FPU), the store scales what the display reads.
+ */
 typedef struct {
-	double *values;
-	double *raws;
+	uint32_t *words;
 	double *updatedAt;
 	uint32_t *updates;
 	uint8_t *present;
-	double *counters; /* SDE_COUNTERS doubles: JavaScript numbers, so they never wrap */
+	double *counters; /* SDE_COUNTERS doubles: JavaScript numbers, so they never wrap; added to once per call */
 } SdeStore;
 
 /* What one call works on. Cheap to fill per call: pointers only. */
