@@ -1,14 +1,16 @@
 /*
  * The native decode engine against the TypeScript Decoder, its reference:
- * the C engine (modules/signals/native/decode-engine.c), built here with the
- * host `cc`, must give the same message indexes, present flags, raw and
- * physical values, update times and counts, and counters, bit for bit
- * (Object.is), on every cantools vector, on random layouts (every byte order,
- * length 1..64, signed, float32/64, scaling, multiplexing with nested switches
- * and ranges, short frames, extended, unknown, remote and error frames), on
- * the demo car's drive, and when it drains a real FrameRing's storage.
- * A deliberately broken engine must be caught. Without `cc` the suite is
- * skipped, saying why, except under CI where it fails.
+ * the C engine (modules/signals/native/decode-engine.c), built here for each
+ * C target (the host's `cc`, and rv32imc, the ESP32-C3's instruction set, on
+ * QEMU: test/support/c-targets.ts), must give the same message indexes,
+ * present flags, raw store words, update times and counts, and counters, bit
+ * for bit (Object.is), on every cantools vector, on random layouts (every
+ * byte order, length 1..64, signed, float32/64, scaling, multiplexing with
+ * nested switches and ranges, short frames, extended, unknown, remote and
+ * error frames), on the demo car's drive, and when it drains a real
+ * FrameRing's storage. A deliberately broken engine must be caught. Where a
+ * target is missing its suite is skipped, saying why, except under CI where
+ * it fails.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -23,13 +25,10 @@ import { packFrames, type FrameFields } from "../bench/frames.js";
 import { database, message, motorolaStartBit, signal } from "./support/dbc-builder.js";
 import { describeSharedData, repoRoot, sharedData } from "./shared-data.js";
 import {
-	ENGINE_SOURCE, MODE_FRAMES, MODE_RECORDS, MODE_RING, buildDriver, firstDifference, hasCompiler, referenceTranscript, ringPayload, runEngine,
-	type EngineCase,
+	ENGINE_SOURCE, MODE_FRAMES, MODE_RECORDS, MODE_RING, buildDriver, firstDifference, referenceTranscript, ringPayload, runEngine,
+	type BuiltDriver, type EngineCase,
 } from "./native/engine-harness.js";
-
-const available = hasCompiler();
-const describeC = available || process.env.CI ? describe : describe.skip;
-const title = available || process.env.CI ? "native decode engine (host cc)" : "native decode engine (skipped: no C compiler `cc` on PATH)";
+import { C_TARGETS, describeTarget } from "./support/c-targets.js";
 
 /** A small deterministic generator, independent of the other suites' seeds. */
 function lcg(seed: number) {
@@ -162,19 +161,18 @@ function expectSame(c: Float64Array[], cases: ReadonlyArray<EngineCase>, label: 
 	expect(failures.slice(0, 10)).toEqual([]);
 }
 
-let driver: ReturnType<typeof buildDriver>;
+for (const target of C_TARGETS) {
+let driver: BuiltDriver;
 
-describeC(title, () => {
+describeTarget(target, "native decode engine", () => {
 	beforeAll(() => {
-		if (!available)
-			throw new Error("no C compiler: `cc` must be on PATH to build the native decode engine");
-		driver = buildDriver();
+		driver = buildDriver(target);
 	}, 60_000);
 	afterAll(() => driver?.dispose());
 
 	test("random-layouts-decode-bit-for-bit-as-the-typescript-decoder", () => {
 		const cases = randomCases(2024, 400);
-		const c = runEngine(driver.binary, driver.dir, cases);
+		const c = runEngine(driver, cases);
 		expectSame(c, cases, i => `case ${i}`);
 		// The cases reach every path: each counter moves, and multiplexed signals are both selected and not.
 		const totals = [0, 0, 0, 0];
@@ -198,7 +196,7 @@ describeC(title, () => {
 			{ mode: MODE_RING, plan, payload: ringPayload(ring) },
 			{ mode: MODE_RING, plan, payload: ringPayload(ring), max: 1000 },
 		];
-		const c = runEngine(driver.binary, driver.dir, cases);
+		const c = runEngine(driver, cases);
 		expectSame(c, cases, i => `demo case ${i}`);
 		expect(c[0][0]).toBe(ring.length); // all pumped
 		expect(c[0].at(-5)).toBeGreaterThan(3000); // decoded
@@ -231,7 +229,7 @@ describeC(title, () => {
 			payload.set(records, ringPayload(ring).length);
 			cases.push({ mode: MODE_RECORDS, plan, payload, max: count });
 		}
-		const c = runEngine(driver.binary, driver.dir, cases);
+		const c = runEngine(driver, cases);
 		expectSame(c, cases, i => `records case ${i}`);
 		expect(c.some(t => t[0] > 0)).toBe(true); // some rings overflowed
 	});
@@ -253,19 +251,19 @@ describeC(title, () => {
 			corrupt(w => { w[signalWord(6)] = 5; }), // multiplexer out of range
 			corrupt(w => { w[signalWord(1)] = 0x7FFFFFFF; w[signalWord(2)] = 2; }), // first byte + count overflows int32
 		].map(plan => ({ mode: MODE_FRAMES, plan, payload: packFrames([]) }));
-		const c = runEngine(driver.binary, driver.dir, cases);
+		const c = runEngine(driver, cases);
 		expect(c.map(t => Array.from(t))).toEqual([[-1], [-1], [-2], [-4], [-4], [-4]]);
 	});
 
 	test("a-broken-shift-is-caught", () => {
-		// The harness must be able to fail: shift every signal one bit too far.
+		// The harness must be able to fail: place every signal within 4 bytes one bit too far.
 		const source = readFileSync(ENGINE_SOURCE, "utf8");
-		const line = "bits >>= g->shift;";
+		const line = "lo <<= g->up;";
 		expect(source.includes(line), `${line} not found in decode-engine.c: update this test`).toBe(true);
-		const broken = buildDriver(source.replace(line, "bits >>= (g->shift + 1) & 7;"));
+		const broken = buildDriver(target, source.replace(line, "lo <<= (g->up + 1) & 31;"));
 		try {
 			const cases = randomCases(7, 20);
-			const c = runEngine(broken.binary, broken.dir, cases);
+			const c = runEngine(broken, cases);
 			const differing = cases.filter((one, i) => firstDifference(c[i], referenceTranscript(one)) !== null).length;
 			expect(differing).toBeGreaterThan(15);
 		}
@@ -276,11 +274,9 @@ describeC(title, () => {
 });
 
 describeSharedData("native decode engine with the shared data", () => {
-	describeC(title, () => {
+	describeTarget(target, "native decode engine", () => {
 		beforeAll(() => {
-			if (!available)
-				throw new Error("no C compiler: `cc` must be on PATH to build the native decode engine");
-			driver = buildDriver();
+			driver = buildDriver(target);
 		}, 60_000);
 		afterAll(() => driver?.dispose());
 
@@ -304,7 +300,7 @@ describeSharedData("native decode engine with the shared data", () => {
 				names.push(dbc);
 			}
 			expect(frames).toBe(vectors.length);
-			const c = runEngine(driver.binary, driver.dir, cases);
+			const c = runEngine(driver, cases);
 			expectSame(c, cases, i => names[i]);
 			// Every vector's message was found by the C engine.
 			const decoded = c.reduce((n, t) => n + t[t.length - 4], 0);
@@ -312,3 +308,4 @@ describeSharedData("native decode engine with the shared data", () => {
 		}, 120_000);
 	});
 });
+}

@@ -1,6 +1,7 @@
 /*
  * The candump recording engine (modules/signals/native/record-engine.c),
- * built here with the host `cc`, against the TypeScript CandumpRecorder, its
+ * built here for each C target (host `cc`, rv32imc on QEMU:
+ * test/support/c-targets.ts), against the TypeScript CandumpRecorder, its
  * reference: from the same recorder state and the same queued frames,
  * sre_record_ring must leave the same cursor (state, counters, chunk
  * positions), chunk lengths, end-of-file flags and chunk bytes as
@@ -8,24 +9,19 @@
  * extended, remote, error, DLC past 8, every timestamp oddity: negative, NaN,
  * infinite, huge, half microseconds), with the recorder falling behind, at
  * its cap ("stop" and "rotate") and closed. And the recorder's lines are
- * formatCandumpLine's on random timestamps. Without `cc` the suite is
- * skipped, saying why, except under CI where it fails.
+ * formatCandumpLine's on random timestamps. Where a target is missing its
+ * suite is skipped, saying why, except under CI where it fails.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { formatCandumpLine } from "../modules/can/candump.js";
 import { CanFrame, FrameFlag } from "../modules/can/frame.js";
 import { CandumpRecorder, type RecordSink } from "../modules/can/recorder.js";
 import { FrameRing } from "../modules/can/ring.js";
-import { ENGINE_DIR, hasCompiler } from "./native/engine-harness.js";
+import { ENGINE_DIR, buildEngineDriver, runDriver, type BuiltDriver } from "./native/engine-harness.js";
 import { repoRoot } from "./shared-data.js";
-
-const available = hasCompiler();
-const describeC = available || process.env.CI ? describe : describe.skip;
-const title = available || process.env.CI ? "candump recording engine (host cc)" : "candump recording engine (skipped: no C compiler `cc` on PATH)";
+import { C_TARGETS, describeTarget } from "./support/c-targets.js";
 
 const pad8 = (n: number) => (n + 7) & ~7;
 
@@ -115,19 +111,15 @@ function queueRandom(random: () => number, ring: FrameRing, n: number): void {
 	}
 }
 
-describeC(title, () => {
-	let dir = "", binary = "";
+const RECORD_DRIVER = join(repoRoot, "test", "native", "record-driver.c");
+const RECORD_ENGINE = join(ENGINE_DIR, "record-engine.c");
+
+for (const target of C_TARGETS) describeTarget(target, "candump recording engine", () => {
+	let driver: BuiltDriver;
 	beforeAll(() => {
-		dir = mkdtempSync(join(tmpdir(), "xs-cluster-record-"));
-		const object = join(dir, "record-engine.o");
-		binary = join(dir, "record-driver");
-		execFileSync("cc", ["-std=c99", "-pedantic", "-Wall", "-Wextra", "-Werror", "-O2", "-I", ENGINE_DIR, "-c", join(ENGINE_DIR, "record-engine.c"), "-o", object], { stdio: "pipe" });
-		execFileSync("cc", ["-std=c11", "-O2", "-Wall", "-I", ENGINE_DIR, "-o", binary, join(repoRoot, "test", "native", "record-driver.c"), object], { stdio: "pipe" });
+		driver = buildEngineDriver(target, RECORD_DRIVER, RECORD_ENGINE);
 	}, 60_000);
-	afterAll(() => {
-		if (dir)
-			rmSync(dir, { recursive: true, force: true });
-	});
+	afterAll(() => driver?.dispose());
 
 	test("records-as-the-typescript-recorder-byte-for-byte", () => {
 		const random = lcg(0x5EC0DE);
@@ -161,9 +153,9 @@ describeC(title, () => {
 					recorder.service(Math.floor(random() * 3));
 			}
 		}
-		const input = join(dir, "cases.bin"), output = join(dir, "out.bin");
+		const input = join(driver.dir, "cases.bin"), output = join(driver.dir, "out.bin");
 		writeFileSync(input, Buffer.concat(cases));
-		execFileSync(binary, [input, output], { stdio: "pipe" });
+		runDriver(driver, input, output);
 		const got = new Uint8Array(readFileSync(output));
 		const failures: string[] = [];
 		let at = 0;
@@ -186,20 +178,24 @@ describeC(title, () => {
 		const source = readFileSync(join(ENGINE_DIR, "record-engine.c"), "utf8");
 		const slip = "if (scaled - total >= 0.5)";
 		expect(source.includes(slip), `${slip} not found in record-engine.c: update this test`).toBe(true);
-		const broken = join(dir, "broken.c"), object = join(dir, "broken.o"), brokenBinary = join(dir, "broken-driver");
-		writeFileSync(broken, source.replace(slip, "if (scaled - total > 0.5)").replace('#include "record-engine.h"', `#include "${join(ENGINE_DIR, "record-engine.h")}"`));
-		execFileSync("cc", ["-std=c99", "-O2", "-I", ENGINE_DIR, "-c", broken, "-o", object], { stdio: "pipe" });
-		execFileSync("cc", ["-std=c11", "-O2", "-I", ENGINE_DIR, "-o", brokenBinary, join(repoRoot, "test", "native", "record-driver.c"), object], { stdio: "pipe" });
+		const broken = buildEngineDriver(target, RECORD_DRIVER, RECORD_ENGINE, source.replace(slip, "if (scaled - total > 0.5)"));
 		const recorder = new CandumpRecorder({ sink: nowhere, maxBytes: 2 ** 40 });
 		const ring = new FrameRing(4);
 		ring.pushFields(0x123, 0, 1, new Uint8Array(8), 0, 8, 0.0005);
-		const input = join(dir, "broken-cases.bin"), output = join(dir, "broken-out.bin");
+		const input = join(broken.dir, "cases.bin"), output = join(broken.dir, "out.bin");
 		writeFileSync(input, caseBytes(recorder, ring, 0xFFFFFFFF));
-		execFileSync(brokenBinary, [input, output], { stdio: "pipe" });
+		let got: Buffer;
+		try {
+			runDriver(broken, input, output);
+			got = readFileSync(output);
+		}
+		finally {
+			broken.dispose();
+		}
 		const frame = new CanFrame();
 		ring.pop(frame);
 		recorder.record(frame);
-		expect(Buffer.compare(readFileSync(output), Buffer.from(stateBytes(1, recorder)))).not.toBe(0);
+		expect(Buffer.compare(got, Buffer.from(stateBytes(1, recorder)))).not.toBe(0);
 	});
 });
 

@@ -1,18 +1,18 @@
 /*
  * The native SLCAN parser (modules/signals/native/slcan-engine.c), built
- * here with the host `cc`, against SlcanParser, its reference: random and
+ * here for each C target (host `cc`, rv32imc on QEMU:
+ * test/support/c-targets.ts), against SlcanParser, its reference: random and
  * adversarial byte streams (valid frames of every kind with and without
  * adapter timestamps, wraps and long silences, replies, BEL, CAN FD
  * commands, garbage, over-long lines, broken frames, CR/LF/CRLF/LFCR), split
  * at every byte, byte by byte and at random chunk sizes, with and without a
  * clock, into rings that overflow; the same frames (id, flags, DLC, data,
  * timestamp), the same counters, the same drops. A broken copy of the parser
- * must be caught. Without `cc` the suite is skipped, saying why, except
- * under CI where it fails.
+ * must be caught. Where a target is missing its suite is skipped, saying
+ * why, except under CI where it fails.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { hasNativeSlcan, NativeSlcanParser, slcanParser } from "../modules/can/native-slcan.js";
@@ -20,13 +20,13 @@ import { FrameRing } from "../modules/can/ring.js";
 import { SlcanParser } from "../modules/can/slcan.js";
 import { SlcanSerialSource } from "../modules/can/slcan-serial.js";
 import { packSlcanCase, slcanTranscript, type SlcanCase } from "../bench/xs/native-slcan.js";
-import { ENGINE_DIR, hasCompiler } from "./native/engine-harness.js";
+import { ENGINE_DIR, buildEngineDriver, runDriver, type BuiltDriver } from "./native/engine-harness.js";
 import { allCases, ascii } from "./native/slcan-cases.js";
 import { repoRoot } from "./shared-data.js";
+import { C_TARGETS, describeTarget, hostTarget } from "./support/c-targets.js";
 
-const available = hasCompiler();
-const describeC = available || process.env.CI ? describe : describe.skip;
-const title = available || process.env.CI ? "native SLCAN parser (host cc)" : "native SLCAN parser (skipped: no C compiler `cc` on PATH)";
+const SLCAN_DRIVER = join(repoRoot, "test", "native", "slcan-driver.c");
+const SLCAN_ENGINE = join(ENGINE_DIR, "slcan-engine.c");
 
 function compareAll(transcripts: Float64Array[], cases: SlcanCase[]): string[] {
 	const failures: string[] = [];
@@ -44,18 +44,11 @@ function compareAll(transcripts: Float64Array[], cases: SlcanCase[]): string[] {
 	return failures;
 }
 
-describeC(title, () => {
-	let dir = "";
-	const build = (source: string, name: string) => {
-		const object = join(dir, `${name}.o`), binary = join(dir, name);
-		execFileSync("cc", ["-std=c99", "-pedantic", "-Wall", "-Wextra", "-Werror", "-O2", "-I", ENGINE_DIR, "-c", source, "-o", object], { stdio: "pipe" });
-		execFileSync("cc", ["-std=c11", "-O2", "-Wall", "-I", ENGINE_DIR, "-o", binary, join(repoRoot, "test", "native", "slcan-driver.c"), object], { stdio: "pipe" });
-		return binary;
-	};
-	const run = (binary: string, cases: SlcanCase[]): Float64Array[] => {
-		const input = join(dir, "cases.bin"), output = join(dir, "out.bin");
+for (const target of C_TARGETS) describeTarget(target, "native SLCAN parser", () => {
+	const run = (driver: BuiltDriver, cases: SlcanCase[]): Float64Array[] => {
+		const input = join(driver.dir, "cases.bin"), output = join(driver.dir, "out.bin");
 		writeFileSync(input, Buffer.concat(cases.map(packSlcanCase)));
-		execFileSync(binary, [input, output], { stdio: "pipe" });
+		runDriver(driver, input, output);
 		const raw = readFileSync(output);
 		const all = new Float64Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length));
 		const out: Float64Array[] = [];
@@ -64,20 +57,17 @@ describeC(title, () => {
 		expect(out.length).toBe(cases.length);
 		return out;
 	};
-	let binary = "";
+	let driver: BuiltDriver;
 	beforeAll(() => {
-		dir = mkdtempSync(join(tmpdir(), "xs-cluster-slcan-"));
-		binary = build(join(ENGINE_DIR, "slcan-engine.c"), "slcan-driver");
-		execFileSync("cc", ["-std=c11", "-pedantic", "-Wall", "-Werror", "-I", ENGINE_DIR, "-c", join(ENGINE_DIR, "slcan-engine.c"), "-o", join(dir, "c11.o")], { stdio: "pipe" });
+		driver = buildEngineDriver(target, SLCAN_DRIVER, SLCAN_ENGINE);
+		if (target === hostTarget) // the parser is C99 and C11 alike
+			execFileSync("cc", ["-std=c11", "-pedantic", "-Wall", "-Werror", "-I", ENGINE_DIR, "-c", SLCAN_ENGINE, "-o", join(driver.dir, "c11.o")], { stdio: "pipe" });
 	}, 60_000);
-	afterAll(() => {
-		if (dir)
-			rmSync(dir, { recursive: true, force: true });
-	});
+	afterAll(() => driver?.dispose());
 
 	test("parses-as-slcanparser-in-every-chunking", () => {
 		const cases = allCases();
-		const failures = compareAll(run(binary, cases), cases);
+		const failures = compareAll(run(driver, cases), cases);
 		expect(failures.slice(0, 5)).toEqual([]);
 		// The cases exercise what they are meant to: every counter, drops, frames with and without timestamps.
 		const totals = new Array(9).fill(0);
@@ -95,12 +85,15 @@ describeC(title, () => {
 		const source = readFileSync(join(ENGINE_DIR, "slcan-engine.c"), "utf8");
 		const slip = "if (raw > TIMESTAMP_MAX)";
 		expect(source.includes(slip), `${slip} not found in slcan-engine.c: update this test`).toBe(true);
-		const broken = join(dir, "broken.c");
-		writeFileSync(broken, source.replace(slip, "if (raw > TIMESTAMP_MAX + 1)").replace('#include "slcan-engine.h"', `#include "${join(ENGINE_DIR, "slcan-engine.h")}"`));
-		const brokenBinary = build(broken, "broken-driver");
+		const broken = buildEngineDriver(target, SLCAN_DRIVER, SLCAN_ENGINE, source.replace(slip, "if (raw > TIMESTAMP_MAX + 1)"));
 		const c: SlcanCase = { lineCapacity: 40, ringCapacity: 4, hasClock: false, stream: ascii("t1230EA60\r"), lengths: [10], nows: [0], drains: [true] };
-		expect(compareAll(run(brokenBinary, [c]), [c])).not.toEqual([]);
-		expect(compareAll(run(binary, [c]), [c])).toEqual([]);
+		try {
+			expect(compareAll(run(broken, [c]), [c])).not.toEqual([]);
+		}
+		finally {
+			broken.dispose();
+		}
+		expect(compareAll(run(driver, [c]), [c])).toEqual([]);
 	});
 });
 

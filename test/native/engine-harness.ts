@@ -1,12 +1,12 @@
 /*
- * The native decode engine (modules/signals/native/decode-engine.c) on the
- * host: builds test/native/engine-driver.c with the host C compiler, feeds it
- * cases, and computes the transcript the TypeScript Decoder (the reference)
- * gives for the same cases, in the driver's layout (see its header).
+ * The native decode engine (modules/signals/native/decode-engine.c) on a C
+ * target (test/support/c-targets.ts: the host, or an RV32 core): builds
+ * test/native/engine-driver.c for it, feeds it cases, and computes the
+ * transcript the TypeScript Decoder (the reference) gives for the same
+ * cases, in the driver's layout (see its header).
  *
  * Node only (vitest and the bench); allocates freely.
  */
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +17,7 @@ import { Decoder } from "../../modules/signals/decoder.js";
 import { DecodePlan } from "../../modules/signals/plan.js";
 import { unpackFrames } from "../../bench/frames.js";
 import { repoRoot } from "../shared-data.js";
+import { hostTarget, type CTarget } from "../support/c-targets.js";
 
 export const ENGINE_SOURCE = join(repoRoot, "modules", "signals", "native", "decode-engine.c");
 export const ENGINE_DIR = join(repoRoot, "modules", "signals", "native");
@@ -40,39 +41,56 @@ export interface EngineCase {
 	max?: number;
 }
 
-/** True when `cc` runs. */
+/** True when the host's `cc` runs. */
 export function hasCompiler(): boolean {
-	try {
-		execFileSync("cc", ["--version"], { stdio: "pipe" });
-		return true;
-	}
-	catch {
-		return false;
-	}
+	return hostTarget.missing === null;
+}
+
+/** Flags of an engine file: strict C99, warnings are errors, as on the device. */
+export const ENGINE_FLAGS = ["-std=c99", "-pedantic", "-Wall", "-Wextra", "-Werror", "-O2"];
+/** Flags of a test driver. */
+export const DRIVER_FLAGS = ["-std=c11", "-O2", "-Wall"];
+
+/** A test driver built for a target in its own temporary folder. */
+export interface BuiltDriver {
+	target: CTarget;
+	binary: string;
+	dir: string;
+	dispose(): void;
 }
 
 /**
- * Compiles the engine (strict C99, warnings are errors) and the driver into
- * a fresh temporary folder. `engineSource` replaces the engine's text (to
- * check that a broken engine is caught).
+ * Builds `driver` (a test/native/*.c file) with `engine` (a file of
+ * modules/signals/native) for `target` into a fresh temporary folder.
+ * `engineSource` replaces the engine's text (to check that a broken engine
+ * is caught).
  */
-export function buildDriver(engineSource?: string): { binary: string; dir: string; dispose(): void } {
+export function buildEngineDriver(target: CTarget, driver: string, engine: string, engineSource?: string): BuiltDriver {
 	const dir = mkdtempSync(join(tmpdir(), "xs-cluster-engine-"));
-	let source = ENGINE_SOURCE;
+	let source = engine;
 	if (engineSource !== undefined) {
-		source = join(dir, "decode-engine.c");
+		source = join(dir, "engine.c");
 		writeFileSync(source, engineSource);
 	}
-	const object = join(dir, "decode-engine.o"), binary = join(dir, "engine-driver");
-	execFileSync("cc", ["-std=c99", "-pedantic", "-Wall", "-Wextra", "-Werror", "-O2", "-I", ENGINE_DIR, "-c", source, "-o", object], { stdio: "pipe" });
-	execFileSync("cc", ["-std=c11", "-O2", "-Wall", "-I", ENGINE_DIR, "-o", binary, DRIVER_SOURCE, object, "-lm"], { stdio: "pipe" });
-	return { binary, dir, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+	const binary = join(dir, "driver");
+	target.build([{ source, flags: ENGINE_FLAGS }, { source: driver, flags: DRIVER_FLAGS }], [ENGINE_DIR], binary);
+	return { target, binary, dir, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The decode engine's driver for `target`; `engineSource` as in buildEngineDriver. */
+export function buildDriver(target: CTarget, engineSource?: string): BuiltDriver {
+	return buildEngineDriver(target, DRIVER_SOURCE, ENGINE_SOURCE, engineSource);
+}
+
+/** Runs a built driver on `input`, writing `output` (host paths in its folder). */
+export function runDriver(driver: BuiltDriver, input: string, output: string): void {
+	driver.target.run(driver.binary, [input, output]);
 }
 
 const pad8 = (n: number) => (n + 7) & ~7;
 
 /** Runs `cases` through the C engine; one transcript per case. */
-export function runEngine(binary: string, dir: string, cases: ReadonlyArray<EngineCase>): Float64Array[] {
+export function runEngine(driver: BuiltDriver, cases: ReadonlyArray<EngineCase>): Float64Array[] {
 	let total = 0;
 	for (const c of cases)
 		total += 16 + pad8(c.plan.byteLength) + pad8(c.payload.length);
@@ -90,9 +108,9 @@ export function runEngine(binary: string, dir: string, cases: ReadonlyArray<Engi
 		bytes.set(c.payload, at);
 		at += pad8(c.payload.length);
 	}
-	const input = join(dir, "cases.bin"), output = join(dir, "transcript.bin");
+	const input = join(driver.dir, "cases.bin"), output = join(driver.dir, "transcript.bin");
 	writeFileSync(input, bytes);
-	execFileSync(binary, [input, output], { stdio: "pipe" });
+	runDriver(driver, input, output);
 	const raw = readFileSync(output);
 	const all = new Float64Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length));
 	const transcripts: Float64Array[] = [];
