@@ -4,14 +4,107 @@
  * hosts/esp32/targets/<board>/manifest.json for boards defined here) and
  * reach the program as `mc/config`; a value can be overridden on the command
  * line, e.g. `mcconfig ... canBitRate=250000`, which arrives as a string.
- * `readBoard` turns them into checked numbers once at start.
+ * `readBoard` turns them into checked numbers once at start, against the
+ * facts of the board's chip (`CHIPS`).
  *
- * Runs on the ESP32 (and on Node: it imports nothing). Allocates the result.
+ * Runs on the ESP32 (preloaded: the chip table lives in flash) and on Node:
+ * it imports nothing. `readBoard` allocates the result.
  */
 
 export type CanDriver = "twai" | "mcp2515" | "slcan";
 
+/** The ESP32 family members this firmware is built for (the SDK's `ESP32_SUBCLASS`). */
+export type Chip = "esp32" | "esp32s3" | "esp32c3" | "esp32c6";
+
+/**
+ * What a chip's pins can and cannot do. From ESP-IDF's GPIO reference for
+ * each chip (docs/en/api-reference/peripherals/gpio/<chip>.inc) and the
+ * chips' datasheets ("Strapping Pins").
+ */
+export interface ChipFacts {
+	/** The GPIO numbers the chip has. */
+	gpios: readonly number[];
+	/** SPI0/1, the bus to the flash (in the package or on the module): a pin here stops the chip. */
+	flash: readonly number[];
+	/** Taken by PSRAM on modules that have it: ESP32 WROVER 16, 17; ESP32-S3 with octal flash or PSRAM (R8, N16R8...) 33..37. */
+	psram: readonly number[];
+	/** Read at reset to choose the boot mode: nothing attached may drive them then (a button to ground is fine: held at reset it asks for the download mode, as BOOT does). */
+	strapping: readonly number[];
+	/** USB Serial/JTAG D-, D+: flashing and xsbug on boards without a USB-UART bridge. */
+	usb: readonly number[];
+	/** UART0 TX, RX: the boot log, and xsbug on boards with a USB-UART bridge. */
+	uart0: readonly number[];
+	/** Input-only pads: they cannot drive a line and have no internal pull-up. */
+	inputOnly: readonly number[];
+	/** TWAI (CAN) controllers: `twaiController` is 0 .. this - 1. */
+	twaiControllers: number;
+	/** UARTs: `slcanPort` is 0 .. this - 1. */
+	uarts: number;
+	/** General-purpose SPI hosts, as ESP-IDF's spi_host_device_t (1 SPI2_HOST, 2 SPI3_HOST). */
+	spiHosts: readonly number[];
+}
+
+function span(from: number, to: number): number[] {
+	const pins: number[] = [];
+	for (let pin = from; pin <= to; pin++)
+		pins.push(pin);
+	return pins;
+}
+
+export const CHIPS: Readonly<Record<Chip, Readonly<ChipFacts>>> = Object.freeze({
+	esp32: Object.freeze({
+		gpios: Object.freeze([...span(0, 19), 21, 22, 23, 25, 26, 27, ...span(32, 39)]),
+		flash: Object.freeze(span(6, 11)),
+		psram: Object.freeze([16, 17]),
+		strapping: Object.freeze([0, 2, 5, 12, 15]),
+		usb: Object.freeze([]),
+		uart0: Object.freeze([1, 3]),
+		inputOnly: Object.freeze(span(34, 39)),
+		twaiControllers: 1,
+		uarts: 3,
+		spiHosts: Object.freeze([1, 2]),
+	}),
+	esp32s3: Object.freeze({
+		gpios: Object.freeze([...span(0, 21), ...span(26, 48)]),
+		flash: Object.freeze(span(26, 32)),
+		psram: Object.freeze(span(33, 37)),
+		strapping: Object.freeze([0, 3, 45, 46]),
+		usb: Object.freeze([19, 20]),
+		uart0: Object.freeze([43, 44]),
+		inputOnly: Object.freeze([]),
+		twaiControllers: 1,
+		uarts: 3,
+		spiHosts: Object.freeze([1, 2]),
+	}),
+	esp32c3: Object.freeze({
+		gpios: Object.freeze(span(0, 21)),
+		flash: Object.freeze(span(12, 17)),
+		psram: Object.freeze([]),
+		strapping: Object.freeze([2, 8, 9]),
+		usb: Object.freeze([18, 19]),
+		uart0: Object.freeze([21, 20]),
+		inputOnly: Object.freeze([]),
+		twaiControllers: 1,
+		uarts: 2,
+		spiHosts: Object.freeze([1]),
+	}),
+	esp32c6: Object.freeze({
+		gpios: Object.freeze(span(0, 30)),
+		flash: Object.freeze(span(24, 30)),
+		psram: Object.freeze([]),
+		strapping: Object.freeze([4, 5, 8, 9, 15]),
+		usb: Object.freeze([12, 13]),
+		uart0: Object.freeze([16, 17]),
+		inputOnly: Object.freeze([]),
+		twaiControllers: 2,
+		uarts: 2,
+		spiHosts: Object.freeze([1]),
+	}),
+});
+
 export interface Board {
+	/** The board's chip (`ESP32_SUBCLASS` of its target); default esp32. */
+	chip: Chip;
 	/** Which CAN input the cluster reads. */
 	canDriver: CanDriver;
 	/** Bus bit rate: 125000, 250000, 500000 or 1000000 (SLCAN also 10k..800k). */
@@ -21,6 +114,10 @@ export interface Board {
 	/** TWAI: GPIOs to the transceiver's TXD and RXD. */
 	twaiTransmit: number;
 	twaiReceive: number;
+	/** TWAI: which controller, 0 or 1 (1 only on a chip with two: ESP32-C6). Default 0. */
+	twaiController: number;
+	/** GPIO to the transceiver's silent or standby input (TJA1051 S, SN65HVD230 Rs), held high while the cluster listens only, so the transceiver cannot drive the bus, and low when it may transmit. -1: none (tie it to GND). */
+	twaiSilent: number;
 	/** MCP2515: SPI host (ESP-IDF spi_host_device_t: 1 SPI2_HOST, 2 SPI3_HOST; the display's, to share its bus), bus pins, chip select, INT, SPI clock, crystal. */
 	spiPort: number;
 	spiClock: number;
@@ -42,11 +139,14 @@ export interface Board {
 }
 
 const DEFAULTS: Board = Object.freeze({
+	chip: "esp32",
 	canDriver: "twai",
 	canBitRate: 500000,
 	canListenOnly: true,
 	twaiTransmit: 25,
 	twaiReceive: 26,
+	twaiController: 0,
+	twaiSilent: -1,
 	spiPort: 2,
 	spiClock: 18,
 	spiOut: 23,
@@ -64,11 +164,25 @@ const DEFAULTS: Board = Object.freeze({
 	buttonC: 13,
 });
 
+/** The pins each CAN input needs wired (not -1). */
+const NEEDED: Readonly<Record<CanDriver, readonly (keyof Board)[]>> = Object.freeze({
+	twai: Object.freeze(["twaiTransmit", "twaiReceive"] as const),
+	mcp2515: Object.freeze(["spiClock", "spiOut", "spiIn", "mcp2515Select", "mcp2515Interrupt"] as const),
+	slcan: Object.freeze(["slcanTransmit", "slcanReceive"] as const),
+});
+
+/** Pins the ESP32 drives: not on an input-only pad. */
+const OUTPUTS: readonly (keyof Board)[] = Object.freeze(["twaiTransmit", "twaiSilent", "spiClock", "spiOut", "mcp2515Select", "slcanTransmit"] as const);
+
 /**
  * Reads the board from a config object (`mc/config` on the device).
  * @throws RangeError naming the first key with a bad value.
  */
 export function readBoard(config: Record<string, unknown>): Board {
+	const chip = String(config.chip ?? DEFAULTS.chip);
+	if (!Object.prototype.hasOwnProperty.call(CHIPS, chip))
+		throw new RangeError(`board config chip: ${chip} is not ${Object.keys(CHIPS).join(", ")}`);
+	const facts = CHIPS[chip as Chip];
 	const number = (key: keyof Board, low: number, high: number): number => {
 		const raw = config[key] ?? DEFAULTS[key];
 		const value = typeof raw === "string" ? Number(raw) : raw;
@@ -76,19 +190,40 @@ export function readBoard(config: Record<string, unknown>): Board {
 			throw new RangeError(`board config ${key}: ${String(raw)} is not an integer from ${low} to ${high}`);
 		return value;
 	};
-	const pin = (key: keyof Board) => number(key, -1, 48);
+	const pin = (key: keyof Board): number => {
+		const value = number(key, -1, 48);
+		if (value < 0)
+			return value;
+		if (!facts.gpios.includes(value))
+			throw new RangeError(`board config ${key}: the ${chip} has no GPIO ${value}`);
+		// A pin on the flash bus hangs the chip the moment it is reconfigured.
+		if (facts.flash.includes(value))
+			throw new RangeError(`board config ${key}: GPIO ${value} is the ${chip}'s flash bus (SPI0/1)`);
+		if (facts.inputOnly.includes(value) && OUTPUTS.includes(key))
+			throw new RangeError(`board config ${key}: GPIO ${value} is input-only on the ${chip}`);
+		return value;
+	};
 	const driver = String(config.canDriver ?? DEFAULTS.canDriver);
 	if (driver !== "twai" && driver !== "mcp2515" && driver !== "slcan")
 		throw new RangeError(`board config canDriver: ${driver} is not twai, mcp2515 or slcan`);
 	const listenOnly = config.canListenOnly ?? DEFAULTS.canListenOnly;
-	return {
+	const twaiController = number("twaiController", 0, 1);
+	if (twaiController >= facts.twaiControllers)
+		throw new RangeError(`board config twaiController: ${twaiController}, but the ${chip} has one TWAI controller (0)`);
+	const spiPort = number("spiPort", 1, 2);
+	if (!facts.spiHosts.includes(spiPort))
+		throw new RangeError(`board config spiPort: the ${chip} has no SPI host ${spiPort} (it has ${facts.spiHosts.join(", ")})`);
+	const board: Board = {
+		chip: chip as Chip,
 		canDriver: driver,
 		canBitRate: number("canBitRate", 10000, 1000000),
 		// Anything but an explicit false (or "false" from the command line) listens only.
 		canListenOnly: !(listenOnly === false || listenOnly === "false" || listenOnly === 0 || listenOnly === "0"),
 		twaiTransmit: pin("twaiTransmit"),
 		twaiReceive: pin("twaiReceive"),
-		spiPort: number("spiPort", 1, 2),
+		twaiController,
+		twaiSilent: pin("twaiSilent"),
+		spiPort,
 		spiClock: pin("spiClock"),
 		spiOut: pin("spiOut"),
 		spiIn: pin("spiIn"),
@@ -96,7 +231,7 @@ export function readBoard(config: Record<string, unknown>): Board {
 		mcp2515Interrupt: pin("mcp2515Interrupt"),
 		mcp2515Hz: number("mcp2515Hz", 100000, 10000000),
 		mcp2515Crystal: number("mcp2515Crystal", 1000000, 40000000),
-		slcanPort: number("slcanPort", 0, 2),
+		slcanPort: number("slcanPort", 0, facts.uarts - 1),
 		slcanTransmit: pin("slcanTransmit"),
 		slcanReceive: pin("slcanReceive"),
 		slcanBaud: number("slcanBaud", 1200, 5000000),
@@ -104,4 +239,8 @@ export function readBoard(config: Record<string, unknown>): Board {
 		buttonB: pin("buttonB"),
 		buttonC: pin("buttonC"),
 	};
+	for (const key of NEEDED[driver])
+		if (board[key] === -1)
+			throw new RangeError(`board config ${key}: canDriver ${driver} needs this pin wired, not -1`);
+	return board;
 }
