@@ -4,7 +4,7 @@
  * into ES modules (no Node types) and linked by the xsnap worker (XS built
  * from source by `npm ci`). Checks that a saturated bus is received without
  * loss on XS too, that an overload keeps the newest frames and counts the
- * dropped ones exactly, that moving frames from the driver into the ring allocates
+ * dropped ones exactly (the mock's receive ring is twai-rx-ring.h's model), that moving frames from the driver into the ring allocates
  * nothing (XS heap slots before and after), and what a frame costs on XS's
  * compute meter. Skipped, saying why, when the worker is not built.
  */
@@ -20,6 +20,7 @@ const DRIVER = `
 import { FrameRing } from "./modules/can/ring.js";
 import { CanFrame } from "./modules/can/frame.js";
 import { TwaiSource } from "./modules/can/twai-source.js";
+import { twaiAcceptance } from "./modules/can/twai.js";
 import { Mcp2515Source } from "./modules/can/mcp2515.js";
 import { MockTwai, MockTwaiBus } from "./test/fixtures/mock-twai.js";
 import { Mcp2515Model } from "./test/fixtures/mcp2515-model.js";
@@ -72,7 +73,7 @@ globalThis.twaiSaturated = function (seconds) {
 	return new Float64Array([sent, received, bad, ring.dropped, source.status.missed, source.status.dropped]).buffer;
 };
 
-/* The app stalls for \`ms\` at 9 frames/ms, then drains once: the queue's newest 384 of 512 reach the ring. */
+/* The app stalls for \`ms\` at 9 frames/ms, then drains once: the controller's ring keeps its newest 512, dropping the oldest. */
 globalThis.twaiOverload = function (ms) {
 	const ring = new FrameRing(512);
 	const source = twaiSource(ring);
@@ -97,12 +98,46 @@ globalThis.twaiOverload = function (ms) {
 	return new Float64Array([sent, first, count, bad, source.status.dropped, source.status.missed, ring.dropped]).buffer;
 };
 
+/*
+ * Supervision on XS: a listen-only source with a 29-bit filter goes bus-off, waits
+ * its back-off, recovers (twai_node_recover only: no start) and receives again.
+ */
+globalThis.twaiSupervision = function () {
+	MockTwaiBus.reset();
+	MockTwaiBus.now = clock;
+	const ring = new FrameRing(64);
+	const source = new TwaiSource(ring, {
+		open: (o) => new MockTwai(o), clock, transmit: 25, receive: 26, bitRate: 500000,
+		filter: twaiAcceptance(0x18DAF100, 0x1FFFFF00, true), backoffMs: 100,
+	});
+	source.open(time);
+	const io = MockTwaiBus.open;
+	const data = new Uint8Array(8);
+	const mix = [
+		{ id: 0x18DAF110, flags: 1, dlc: 8, data }, { id: 0x18DAF210, flags: 1, dlc: 8, data },
+		{ id: 0x110, flags: 0, dlc: 8, data }, { id: 0x18DAF1FF, flags: 1, dlc: 8, data },
+	];
+	io.deliver(mix);
+	const before = ring.length;
+	io.goBusOff();
+	io.poll();
+	const stateOff = source.status.state;
+	time += 100;
+	source.step(time);
+	const recovering = source.status.state;
+	io.completeRecovery();
+	io.poll();
+	io.deliver(mix);
+	return new Float64Array([before, ring.length, io.filtered, stateOff, recovering, source.status.state,
+		source.status.busOffs, source.status.recoveries, io.calls.length, io.writes.length]).buffer;
+};
+
 /* Drain cost: frames are queued in the mock by one command, moved by the next. */
 const drainRing = new FrameRing(4096);
 let drainSource = null;
 globalThis.twaiQueue = function (n) {
 	drainRing.reset();
-	drainSource = twaiSource(drainRing, 1024); // keeps 768: the 400 frames all wait
+	drainSource = twaiSource(drainRing, 1024); // the 400 frames all wait in the controller's ring
 	MockTwaiBus.open.notify = false;
 	MockTwaiBus.open.deliver(frames(n, 0));
 	return new Float64Array([MockTwaiBus.open.queued]).buffer;
@@ -178,15 +213,21 @@ describeXs(title, () => {
 		expect(driverDropped).toBe(0);
 	}, 60_000);
 
-	test("twai-overload-keeps-newest-on-xs: the app stalls 200 ms; the newest 384 frames are kept, 1,416 dropped and counted", async () => {
+	test("twai-overload-keeps-newest-on-xs: the app stalls 200 ms; the newest 512 frames are kept, 1,288 dropped and counted", async () => {
 		const { values: [sent, first, count, bad, dropped, missed, ringDropped] } = await run("twaiOverload(200)");
 		expect(sent).toBe(1800);
-		expect(count).toBe(384);
-		expect(first).toBe(sent - 384);
+		expect(count).toBe(512);
+		expect(first).toBe(sent - 512);
 		expect(bad).toBe(0);
-		expect(dropped).toBe(sent - 384);
+		expect(dropped).toBe(1288);
 		expect(missed).toBe(0);
 		expect(ringDropped).toBe(0);
+	}, 60_000);
+
+	test("twai-bus-off-recover-running-on-xs: 29-bit filter, bus-off, back-off, recover with no start, frames again, no write", async () => {
+		const { values } = await run("twaiSupervision()");
+		// BusState: 3 bus-off, 4 recovering, 1 error-active. Calls: start, recover.
+		expect([...values]).toEqual([2, 4, 4, 3, 4, 1, 1, 1, 2, 0]);
 	}, 60_000);
 
 	test("twai-drain-allocates-nothing-on-xs: moving 400 frames takes the same heap slots as moving 40", async () => {

@@ -1,19 +1,22 @@
 /*
- * TwaiSource against the mock TWAI: opening, filters, receive at a saturated
- * 1 Mbit/s bus drained at the display clock, overload (the oldest frames are
- * dropped and counted, the newest kept), loss accounting, bus-off and
- * recovery with back-off, listen-only, close and reopen. Node (vitest).
+ * TwaiSource against the mock TWAI (ESP-IDF v6.0's node driver as twai.c
+ * uses it): opening, controller choice, acceptance filters (11- and 29-bit,
+ * dual), receive at a saturated 1 Mbit/s bus drained at the display clock,
+ * overload (the controller's ring and the pipeline's drop their oldest frames,
+ * counted exactly, the newest kept), loss accounting, bus-off and recovery
+ * with back-off (a recovered node runs again without a start), listen-only,
+ * close and reopen. Node (vitest).
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import { BusState, formatBusStatus } from "../modules/can/bus-status.js";
 import { CanFrame, FrameFlag } from "../modules/can/frame.js";
 import { FrameRing } from "../modules/can/ring.js";
 import {
-	TWAI_RECORD_SIZE, TwaiState, recordId, twaiAcceptance, twaiQueueKeep, writeRecord,
+	TWAI_ACCEPT_ALL, TWAI_RECORD_SIZE, TwaiState, recordId, twaiAcceptance, twaiDualAcceptance, writeRecord,
 } from "../modules/can/twai.js";
 import { TwaiSource, type TwaiSourceOptions } from "../modules/can/twai-source.js";
 import { FakeClock } from "./fixtures/clock.js";
-import { MockTwai, MockTwaiBus, type MockFrame } from "./fixtures/mock-twai.js";
+import { MockTwai, MockTwaiBus, twaiFilterPasses, type MockFrame } from "./fixtures/mock-twai.js";
 
 let clock: FakeClock;
 
@@ -99,58 +102,108 @@ describe("twai-record", () => {
 });
 
 describe("twai-filter", () => {
-	it("standard-filter-bits: id at 31..21, RTR and data bytes don't care", () => {
-		const f = twaiAcceptance(0x123, 0x7FF);
-		expect(f.code).toBe(0x123 << 21 >>> 0);
-		expect(f.mask).toBe(0x001FFFFF);
-		expect(f.single).toBe(true);
+	it("standard-filter: id and mask as the driver takes them, 1 = must match", () => {
+		expect(twaiAcceptance(0x123, 0x7FF)).toEqual({ id: 0x123, mask: 0x7FF, extended: false, dual: false });
 	});
 
-	it("extended-filter-bits: id at 31..3, RTR don't care", () => {
-		const f = twaiAcceptance(0x18DAF110, 0x1FFFFF00, true);
-		expect(f.code).toBe((0x18DAF110 * 8) >>> 0);
-		expect(f.mask).toBe((~((0x1FFFFF00 * 8) >>> 0)) >>> 0);
-	});
-
-	it("filter-matches-like-the-controller: a frame passes when its bits equal the code wherever the mask is 0", () => {
+	it("filter-matches-like-the-controller: the masked bits must match, and the format", () => {
 		const f = twaiAcceptance(0x120, 0x7F0);
-		const passes = (id: number) => (((id << 21) ^ f.code) & ~f.mask) === 0;
-		expect(passes(0x120)).toBe(true);
-		expect(passes(0x12F)).toBe(true);
-		expect(passes(0x130)).toBe(false);
-		expect(passes(0x020)).toBe(false);
+		expect(twaiFilterPasses(f, 0x120, false)).toBe(true);
+		expect(twaiFilterPasses(f, 0x12F, false)).toBe(true);
+		expect(twaiFilterPasses(f, 0x130, false)).toBe(false);
+		expect(twaiFilterPasses(f, 0x020, false)).toBe(false);
+		expect(twaiFilterPasses(f, 0x120, true)).toBe(false); // the driver's software format check
+	});
+
+	it("extended-filter-29-bit: all 29 bits compared, standard frames turned away", () => {
+		const f = twaiAcceptance(0x18DAF100, 0x1FFFFF00, true);
+		expect(f).toEqual({ id: 0x18DAF100, mask: 0x1FFFFF00, extended: true, dual: false });
+		expect(twaiFilterPasses(f, 0x18DAF110, true)).toBe(true);
+		expect(twaiFilterPasses(f, 0x18DAF1FF, true)).toBe(true);
+		expect(twaiFilterPasses(f, 0x18DAF210, true)).toBe(false);
+		expect(twaiFilterPasses(f, 0x08DAF110, true)).toBe(false); // bit 28
+		expect(twaiFilterPasses(f, 0x110, false)).toBe(false);
+	});
+
+	it("accept-all-passes-both-formats: id and mask 0, the driver's default", () => {
+		expect(TWAI_ACCEPT_ALL).toEqual({ id: 0, mask: 0, extended: false, dual: false });
+		expect(twaiFilterPasses(TWAI_ACCEPT_ALL, 0x7FF, false)).toBe(true);
+		expect(twaiFilterPasses(TWAI_ACCEPT_ALL, 0x1FFFFFFF, true)).toBe(true);
+	});
+
+	it("dual-filter-as-twai_make_dual_filter: two standard filters of 11 bits, two extended of bits 28..13", () => {
+		const std = twaiDualAcceptance(0x100, 0x7FF, 0x200, 0x7F0);
+		expect(std).toEqual({ id: ((0x100 << 21) | (0x200 << 5)) >>> 0, mask: ((0x7FF << 21) | (0x7F0 << 5)) >>> 0, extended: false, dual: true });
+		expect([0x100, 0x101, 0x200, 0x20F, 0x210].map((id) => twaiFilterPasses(std, id, false))).toEqual([true, false, true, true, false]);
+		const ext = twaiDualAcceptance(0x18DA0000, 0x1FFFE000, 0x0CF00000, 0x1FFFE000, true);
+		expect(ext.id).toBe((((0x18DA0000 >>> 13) << 16) | (0x0CF00000 >>> 13)) >>> 0);
+		expect(twaiFilterPasses(ext, 0x18DA1FFF, true)).toBe(true); // bits 12..0 are not compared in dual mode
+		expect(twaiFilterPasses(ext, 0x0CF01234, true)).toBe(true);
+		expect(twaiFilterPasses(ext, 0x18DC0000, true)).toBe(false);
 	});
 
 	it("filter-rejects-wide-values", () => {
 		expect(() => twaiAcceptance(0x800, 0x7FF)).toThrow(RangeError);
+		expect(() => twaiAcceptance(0x123, 0x800)).toThrow(RangeError);
 		expect(() => twaiAcceptance(0x20000000, 0, true)).toThrow(RangeError);
+		expect(() => twaiDualAcceptance(0x100, 0x7FF, 0x800, 0x7FF)).toThrow(RangeError);
 	});
 
-	it("filter-reaches-the-driver: the options bag carries the acceptance code and mask", () => {
+	it("filter-reaches-the-driver: the options bag carries the filter", () => {
 		const filter = twaiAcceptance(0x3E8, 0x7FF);
 		source(new FrameRing(16), { filter }).open(clock.now());
 		expect(twai().options.filter).toEqual(filter);
 	});
+
+	it("29-bit-filter-end-to-end: only the matching extended frames reach the ring", () => {
+		const ring = new FrameRing(16);
+		source(ring, { filter: twaiAcceptance(0x18DAF100, 0x1FFFFF00, true) }).open(clock.now());
+		const data = new Uint8Array(8);
+		twai().deliver([
+			{ id: 0x18DAF110, flags: FrameFlag.extended, dlc: 8, data },
+			{ id: 0x18DAF210, flags: FrameFlag.extended, dlc: 8, data },
+			{ id: 0x110, flags: 0, dlc: 8, data },
+			{ id: 0x18DAF1F1, flags: FrameFlag.extended | FrameFlag.remote, dlc: 0, data },
+		]);
+		const frame = new CanFrame(), ids: number[] = [];
+		while (ring.pop(frame))
+			ids.push(frame.id);
+		expect(ids).toEqual([0x18DAF110, 0x18DAF1F1]);
+		expect(twai().filtered).toBe(2);
+	});
 });
 
 describe("twai-open", () => {
-	it("open-defaults: listen-only, accept all, 512-slot queue, started", () => {
+	it("open-defaults: listen-only, accept all, controller 0, 512-slot ring, started", () => {
 		const s = source(new FrameRing(16));
 		s.open(clock.now());
 		const io = twai();
 		expect(io.options.listenOnly).toBe(true);
-		expect(io.options.filter).toEqual({ code: 0, mask: 0xFFFFFFFF, single: true });
+		expect(io.options.filter).toEqual({ id: 0, mask: 0, extended: false, dual: false });
 		expect(io.options.rxQueueLength).toBe(512);
+		expect(io.options.controller).toBe(0);
 		expect(io.options.transmit).toBe(21);
 		expect(io.options.receive).toBe(22);
 		expect(io.calls).toEqual(["start"]);
-		expect(io.state).toBe(TwaiState.running);
+		expect(io.state).toBe(TwaiState.errorActive);
 		expect(s.status.state).toBe(BusState.errorActive);
 		expect(s.description).toBe("twai 500 kbit/s listen-only");
 	});
 
 	it("open-rejects-bad-bit-rate: the driver's error reaches the caller", () => {
 		expect(() => source(new FrameRing(16), { bitRate: 300000 }).open(0)).toThrow("invalid bitRate");
+	});
+
+	it("controller-choice: controller 1 on a chip with two, each controller one node", () => {
+		expect(() => source(new FrameRing(16), { controller: 1 }).open(0)).toThrow(RangeError); // one controller
+		MockTwaiBus.controllers = 2; // ESP32-C6
+		source(new FrameRing(16), { controller: 1 }).open(0);
+		expect(twai().controller).toBe(1);
+		expect(() => source(new FrameRing(16), { controller: 1 }).open(0)).toThrow("in use");
+		source(new FrameRing(16)).open(0);
+		expect(twai().controller).toBe(0);
+		expect(MockTwaiBus.nodes.map((node) => node?.controller)).toEqual([0, 1]);
+		expect(() => source(new FrameRing(16), { controller: 2 }).open(0)).toThrow(RangeError);
 	});
 });
 
@@ -261,7 +314,7 @@ describe("twai-receive", () => {
 		}
 		expect(ring.dropped).toBe(90 * (DISPLAY_MS * RATE_PER_MS - 256));
 		expect(s.status.missed).toBe(0);
-		expect(s.status.dropped).toBe(0); // the driver's queue never went past its keep
+		expect(s.status.dropped).toBe(0); // the controller's 512-slot ring holds a tick's 297
 		expect(s.status.frames).toBe(sent);
 	});
 
@@ -273,8 +326,6 @@ describe("twai-receive", () => {
 			s.open(clock.now());
 			const io = twai();
 			io.notify = false;
-			const keep = twaiQueueKeep(512);
-			expect(keep).toBe(384);
 			let sent = 0;
 			const run = (ms: number) => {
 				for (let i = 0; i < ms; i++) {
@@ -289,44 +340,44 @@ describe("twai-receive", () => {
 			run(DISPLAY_MS);
 			s.step(clock.now());
 			expect(popAll(ring)).toEqual(range(0, sent));
-			// The app stalls (a long flash write, a slow redraw): no step for 300 ms.
+			// The app stalls (a long flash write, a slow redraw): no step for 300 ms. The
+			// interrupt keeps filling the controller's 512 slots, each frame over the oldest.
 			run(300);
-			expect(io.queued).toBe(keep);
+			expect(io.queued).toBe(512);
 			s.step(clock.now());
-			expect(popAll(ring)).toEqual(range(sent - keep, sent));
-			expect(s.status.dropped).toBe(300 * RATE_PER_MS - keep);
+			expect(popAll(ring)).toEqual(range(sent - 512, sent));
+			const lost = 300 * RATE_PER_MS - 512;
+			expect(s.status.dropped).toBe(lost);
 			expect(s.status.missed).toBe(0);
 			expect(ring.dropped).toBe(0);
 			expect(s.status.frames + s.status.dropped).toBe(sent);
-			expect(formatBusStatus(s.status)).toContain(`, 0 missed, ${300 * RATE_PER_MS - keep} dropped,`);
-			// The decoder stalls too: the ring is full of older frames when the driver's are moved in; the ring drops its oldest.
+			expect(formatBusStatus(s.status)).toContain(`, 0 missed, ${lost} dropped,`);
+			// The decoder stalls too: the ring holds a tick of older frames when the controller's
+			// 512 newest are moved in; it drops its oldest, so what is left is the newest 512.
 			run(DISPLAY_MS);
 			s.step(clock.now()); // 297 frames into the ring, not popped
-			const olderTo = sent;
 			run(300);
 			s.step(clock.now());
-			const kept = popAll(ring);
-			expect(kept.length).toBe(512);
-			expect(kept.slice(-keep)).toEqual(range(sent - keep, sent)); // the newest, in order, at the end
-			expect(kept.slice(0, 512 - keep)).toEqual(range(olderTo - (512 - keep), olderTo)); // then the newest of the older ones
-			expect(ring.dropped).toBe(DISPLAY_MS * RATE_PER_MS + keep - 512);
-			expect(s.status.dropped).toBe(2 * (300 * RATE_PER_MS - keep));
+			expect(popAll(ring)).toEqual(range(sent - 512, sent));
+			expect(ring.dropped).toBe(DISPLAY_MS * RATE_PER_MS);
+			expect(s.status.dropped).toBe(2 * lost);
 			expect(s.status.missed).toBe(0);
 			if (batched)
 				expect(Math.max(...calls)).toBe(128);
 		});
 	}
 
-	it("hardware-overrun-counted: the driver's rx_overrun_count shows in the status", () => {
+	it("lost-frames-counted-as-overruns: frames the driver announced and the callback could not read", () => {
 		const s = source(new FrameRing(16));
 		s.open(clock.now());
-		twai().overrun(3);
-		twai().overrun(2);
+		twai().lose(3);
+		twai().lose(2);
+		twai().poll();
 		expect(s.status.overruns).toBe(5);
 		expect(formatBusStatus(s.status)).toContain("5 overruns");
 	});
 
-	it("burst-beyond-headroom-missed: frames that find the driver's queue full before the next look are missed, the rest dropped oldest first", () => {
+	it("burst-beyond-the-ring-drops-oldest: a burst larger than the controller's ring keeps its newest, each drop counted, none missed", () => {
 		const ring = new FrameRing(4);
 		const s = source(ring, { rxQueueLength: 8 });
 		s.open(clock.now());
@@ -334,13 +385,18 @@ describe("twai-receive", () => {
 		const batch: MockFrame[] = [];
 		for (let i = 0; i < 20; i++)
 			batch.push(numbered(i));
-		twai().deliver(batch); // 0..7 queued, 8..19 missed; the look keeps 6: 0 and 1 dropped
+		twai().deliver(batch); // the ring keeps 12..19; 0..11 dropped, oldest first
+		expect(twai().queued).toBe(8);
 		s.step(clock.now());
-		expect(s.status.missed).toBe(12);
-		expect(s.status.dropped).toBe(2);
-		expect(twai().queued).toBe(0); // a drain moves everything; the ring keeps its newest 4
-		expect(ring.dropped).toBe(2);
-		expect(popAll(ring)).toEqual([4, 5, 6, 7]);
+		expect(s.status.dropped).toBe(12);
+		expect(s.status.missed).toBe(0);
+		expect(twai().queued).toBe(0); // a drain moves everything; the pipeline's ring keeps its newest 4
+		expect(ring.dropped).toBe(4);
+		expect(popAll(ring)).toEqual([16, 17, 18, 19]);
+	});
+
+	it("ring-length-must-be-a-power-of-two", () => {
+		expect(() => source(new FrameRing(16), { rxQueueLength: 500 }).open(0)).toThrow(RangeError);
 	});
 
 	it("drain-bounded-by-queue-length: a drain moves at most rxQueueLength frames, even when more keep coming", () => {
@@ -361,25 +417,30 @@ describe("twai-receive", () => {
 });
 
 describe("twai-bus-off", () => {
-	it("error-passive-from-counters: REC at 128 makes the node error passive", () => {
+	it("error-states-from-the-driver: warning at 96 stays error-active, REC at 128 makes the node error passive", () => {
 		const s = source(new FrameRing(16));
 		s.open(clock.now());
+		const io = twai();
 		for (let i = 0; i < 127; i++)
-			twai().busError(false);
+			io.busError(false);
+		expect(io.state).toBe(TwaiState.errorWarning);
+		io.poll();
 		expect(s.status.state).toBe(BusState.errorActive);
-		twai().busError(false);
+		io.busError(false);
+		io.poll();
 		expect(s.status.state).toBe(BusState.errorPassive);
 		expect(s.status.rxErrors).toBe(128);
 		expect(s.status.busErrors).toBe(128);
 	});
 
-	it("bus-off-recovers-with-backoff: wait, recover, start again after recovery completes", () => {
+	it("bus-off-recovers-with-backoff: wait, recover, and the node runs again with no start", () => {
 		const s = source(new FrameRing(16), { backoffMs: 100, maxBackoffMs: 400, stableMs: 10000 });
 		s.open(clock.now());
 		const io = twai();
 		for (let i = 0; i < 32; i++)
 			io.busError(true);
 		expect(io.state).toBe(TwaiState.busOff);
+		io.poll(); // the module's period: onError
 		expect(s.status.state).toBe(BusState.busOff);
 		expect(s.status.busOffs).toBe(1);
 
@@ -393,17 +454,37 @@ describe("twai-bus-off", () => {
 
 		clock.advance(33);
 		s.step(clock.now());
-		expect(io.calls.length).toBe(2); // still recovering: no start yet
+		expect(s.status.state).toBe(BusState.recovering);
 
 		io.completeRecovery();
-		expect(io.calls).toEqual(["start", "recover@1100", "start"]);
-		expect(io.state).toBe(TwaiState.running);
+		io.poll();
+		expect(io.calls).toEqual(["start", "recover@1100"]); // twai_node_recover is all it takes
+		expect(io.state).toBe(TwaiState.errorActive);
 		expect(s.status.recoveries).toBe(1);
 		expect(s.status.state).toBe(BusState.errorActive);
 
 		// Frames flow again.
 		io.deliver([numbered(1)]);
 		expect(s.status.frames).toBe(1);
+	});
+
+	it("recovery-and-new-bus-off-between-two-looks: both are counted, and the next recovery follows the back-off", () => {
+		const s = source(new FrameRing(16), { backoffMs: 100, maxBackoffMs: 400, stableMs: 10000 });
+		s.open(clock.now());
+		const io = twai();
+		io.goBusOff();
+		io.poll();
+		s.step(clock.advance(100));
+		expect(io.state).toBe(TwaiState.recovering);
+		io.completeRecovery();
+		io.goBusOff(); // before the module's next period
+		s.step(clock.advance(10));
+		expect(s.status.recoveries).toBe(1);
+		expect(s.status.busOffs).toBe(2);
+		s.step(clock.advance(199));
+		expect(io.state).toBe(TwaiState.busOff);
+		s.step(clock.advance(1));
+		expect(io.state).toBe(TwaiState.recovering);
 	});
 
 	it("backoff-doubles-to-its-limit-and-resets-when-stable", () => {
@@ -413,6 +494,7 @@ describe("twai-bus-off", () => {
 		const waits: number[] = [];
 		for (let round = 0; round < 4; round++) {
 			io.goBusOff();
+			io.poll();
 			const offAt = clock.now();
 			while (io.state === TwaiState.busOff) {
 				clock.advance(1);
@@ -432,13 +514,35 @@ describe("twai-bus-off", () => {
 		expect(s.currentBackoff).toBe(100);
 	});
 
-	it("bus-off-counted-once: repeated error alerts while off do not count again", () => {
+	it("bus-off-counted-once: repeated error calls while off do not count again", () => {
 		const s = source(new FrameRing(16));
 		s.open(clock.now());
 		twai().goBusOff();
-		twai().overrun(0);
+		twai().poll();
+		twai().lose(0);
+		twai().poll();
 		s.step(clock.now());
 		expect(s.status.busOffs).toBe(1);
+	});
+
+	it("driver-state-rules: start only stopped, stop refused off the bus, recover only bus-off, transmit refused off the bus", () => {
+		const io = MockTwaiBus.openTwai({ transmit: 21, receive: 22, bitRate: 500000, listenOnly: false });
+		const record = new Uint8Array(TWAI_RECORD_SIZE);
+		expect(() => io.write(record)).toThrow("stopped");
+		expect(() => io.recover()).toThrow("invalid state"); // a disabled node is not recovered
+		io.start();
+		expect(() => io.start()).toThrow("invalid state");
+		io.write(record);
+		io.goBusOff();
+		expect(() => io.stop()).toThrow("invalid state");
+		expect(() => io.write(record)).toThrow("bus-off");
+		io.recover();
+		expect(() => io.stop()).toThrow("invalid state");
+		io.completeRecovery();
+		io.write(record);
+		io.stop();
+		expect(io.state).toBe(TwaiState.stopped);
+		io.close();
 	});
 });
 
@@ -451,9 +555,11 @@ describe("twai-listen-only", () => {
 		for (let i = 0; i < 40; i++)
 			io.busError(false);
 		io.goBusOff();
+		io.poll();
 		clock.advance(1000);
 		s.step(clock.now());
 		io.completeRecovery();
+		io.poll();
 		s.step(clock.now());
 		expect(s.status.recoveries).toBe(1);
 		expect(io.writes.length).toBe(0);
@@ -475,6 +581,15 @@ describe("twai-listen-only", () => {
 		expect([...record.subarray(8)]).toEqual([2, 1, 0x0D, 0, 0, 0, 0, 0]);
 		expect(s.description).toBe("twai 500 kbit/s normal");
 	});
+
+	it("transmit-only-while-running: off the bus, send refuses before the driver is asked", () => {
+		const s = source(new FrameRing(16), { listenOnly: false });
+		s.open(clock.now());
+		twai().goBusOff();
+		twai().poll();
+		expect(() => s.send(new CanFrame())).toThrow("closed");
+		expect(twai().writes.length).toBe(0);
+	});
 });
 
 describe("twai-close", () => {
@@ -483,9 +598,9 @@ describe("twai-close", () => {
 		const s = source(ring);
 		s.open(clock.now());
 		const first = twai();
-		first.overrun(2);
+		first.lose(2);
 		first.deliver([numbered(1)]);
-		first.rxDropped = 5; // as if the module had dropped 5
+		first.ring.dropped = 5; // as if the ring had dropped 5
 		s.close();
 		expect(first.closed).toBe(true);
 		expect(MockTwaiBus.open).toBeNull();
@@ -498,10 +613,10 @@ describe("twai-close", () => {
 		const second = twai();
 		expect(second).not.toBe(first);
 		expect(MockTwaiBus.opened.length).toBe(2);
-		second.overrun(1);
+		second.lose(1);
 		second.deliver([numbered(2)]);
 		expect(s.status.overruns).toBe(3);
-		second.rxDropped = 1;
+		second.ring.dropped = 1;
 		s.step(clock.now());
 		expect(s.status.dropped).toBe(6);
 		expect(s.status.frames).toBe(2);
@@ -526,10 +641,13 @@ describe("twai-fuzz", () => {
 		};
 	}
 
+	const running = (state: number) => state === TwaiState.errorActive || state === TwaiState.errorWarning || state === TwaiState.errorPassive;
+
 	for (const seed of [3, 11, 2026]) {
 		it(`supervisor-fuzz-${seed}: only legal driver calls, frames in order, every bus-off recovered`, () => {
 			// The mock throws on a call the real driver refuses (start when not stopped,
-			// recover when not bus-off), so any supervisor mistake fails the test.
+			// recover when not bus-off), so any supervisor mistake fails the test. State
+			// changes reach the supervisor at the module's period (poll) or its own step.
 			const rand = random(seed);
 			const ring = new FrameRing(64);
 			const s = source(ring, { backoffMs: 20, maxBackoffMs: 160, stableMs: 500 });
@@ -543,12 +661,14 @@ describe("twai-fuzz", () => {
 					io.deliver([numbered(sent++)]);
 				else if (r < 0.45)
 					io.busError(rand() < 0.5);
-				else if (r < 0.46 && io.state === TwaiState.running)
+				else if (r < 0.46 && running(io.state))
 					io.goBusOff();
 				else if (r < 0.5 && io.state === TwaiState.recovering)
 					io.completeRecovery();
+				else if (r < 0.51)
+					io.poll();
 				else if (r < 0.52)
-					io.overrun(1);
+					io.lose(1);
 				else if (r < 0.5205) {
 					s.close();
 					s.open(clock.now());
@@ -566,7 +686,7 @@ describe("twai-fuzz", () => {
 			s.step(clock.advance(1));
 			while (ring.pop(frame))
 				received++;
-			// No silent loss: every frame the driver queued was read, dropped (counted), or cleared by a start or close.
+			// No silent loss: every frame the callback put into a ring was read, dropped (counted), or left there by a close.
 			const accepted = MockTwaiBus.opened.reduce((sum, t) => sum + t.accepted, 0);
 			const discarded = MockTwaiBus.opened.reduce((sum, t) => sum + t.discarded, 0);
 			expect(received + ring.dropped + s.status.dropped + io.queued + discarded).toBe(accepted);
@@ -575,12 +695,12 @@ describe("twai-fuzz", () => {
 			expect(s.status.recoveries).toBeLessThanOrEqual(s.status.busOffs);
 			expect(s.status.busOffs).toBeGreaterThan(0);
 			// Whatever state it ended in, the supervisor brings it back to running.
-			for (let i = 0; i < 100 && io.state !== TwaiState.running; i++) {
+			for (let i = 0; i < 100 && !running(io.state); i++) {
 				if (io.state === TwaiState.recovering)
 					io.completeRecovery();
 				s.step(clock.advance(10));
 			}
-			expect(io.state).toBe(TwaiState.running);
+			expect(running(io.state)).toBe(true);
 			expect(s.status.state === BusState.errorActive || s.status.state === BusState.errorPassive).toBe(true);
 		});
 	}

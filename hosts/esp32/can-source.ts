@@ -81,6 +81,7 @@ export function openCanSource(ring: FrameRing, plan?: DecodePlan, options: CanSo
 				clock,
 				transmit: board.twaiTransmit,
 				receive: board.twaiReceive,
+				controller: board.twaiController,
 				bitRate: board.canBitRate,
 				listenOnly: board.canListenOnly,
 				queueRecords: options.queueRecords,

@@ -2,28 +2,31 @@
  * TwaiSource: the CAN source for a TWAI controller, and its bus supervisor.
  *
  * It opens the controller through an injected `TwaiOpen` (the native class on
- * the ESP32, a mock in tests), moves frames from the driver's queue into the
- * pipeline's FrameRing stamped with the host clock, follows the controller's
- * state into a `BusStatus`, and brings the controller back from bus-off:
+ * the ESP32, a mock in tests), moves frames from the controller's receive
+ * ring into the pipeline's FrameRing stamped with the host clock, follows the
+ * controller's state into a `BusStatus`, and brings the controller back from
+ * bus-off:
  *
  *   running ──bus-off──► wait the back-off ──recover()──► recovering
  *      ▲                                                     │
- *      └──────────── start() ◄── stopped (recovery done) ◄───┘
+ *      └──────────── error-active (recovery done) ◄──────────┘
+ *
+ * On ESP-IDF v6.0's node driver a completed recovery leaves the node
+ * error-active and taking part in the bus again: nothing is started.
  *
  * The back-off starts at `backoffMs` and doubles on every bus-off that comes
  * before the bus has stayed up for `stableMs`, up to `maxBackoffMs`: a
  * controller on a shorted or mis-clocked bus does not spin in recovery.
  *
  * Overload drops the oldest frames, counted, at both places frames wait:
- * - in the driver's queue, while the app is not draining it: past
- *   `twaiQueueKeep(rxQueueLength)` frames the controller object discards the
- *   oldest (`status.dropped`), so the queue never fills and the newest are
- *   never the ones lost (`status.missed` stays 0 unless a burst outruns the
- *   headroom);
- * - in the ring: `drain` moves everything queued, and a full ring drops its
- *   oldest (`ring.dropped`).
- * A drain moves at most one queue's worth (`rxQueueLength`), so it ends even
- * if frames arrive as fast as it moves them. Nothing blocks.
+ * - in the controller's receive ring, filled from the interrupt, while the app
+ *   is not draining it: a full ring drops its oldest (`status.dropped`);
+ * - in the pipeline's ring: `drain` moves everything waiting, and a full ring
+ *   drops its oldest (`ring.dropped`).
+ * The newest frames are never the ones lost, so `status.missed` stays 0;
+ * `status.overruns` counts frames the driver announced and could not hand
+ * over. A drain moves at most one ring's worth (`rxQueueLength`), so it ends
+ * even if frames arrive as fast as it moves them. Nothing blocks.
  *
  * Runs on XS and Node; no timer or clock of its own: time comes from `step(now)`
  * and the injected `clock`. Allocates only in the constructor and in `open()`
@@ -38,8 +41,8 @@ import {
 	type TwaiIO, type TwaiOpen, type TwaiOptions,
 } from "./twai.js";
 
-/** The controller's own options (TwaiOptions: pins, bit rate, filter, listen-only, queue), and the supervisor's. */
-export interface TwaiSourceOptions extends Pick<TwaiOptions, "transmit" | "receive" | "bitRate" | "filter" | "listenOnly" | "rxQueueLength"> {
+/** The controller's own options (TwaiOptions: pins, controller, bit rate, filter, listen-only, ring), and the supervisor's. */
+export interface TwaiSourceOptions extends Pick<TwaiOptions, "transmit" | "receive" | "controller" | "bitRate" | "filter" | "listenOnly" | "rxQueueLength"> {
 	/** Opens the controller: `(options) => new Twai(options)` on the device. */
 	open: TwaiOpen;
 	/** Milliseconds, monotonic; stamps frames moved from `onReadable`. */
@@ -69,7 +72,7 @@ const Phase = Object.freeze({
 	running: 1,
 	/** Bus-off seen; `recover()` is due at `recoverAt`. */
 	waiting: 2,
-	/** `recover()` called; `start()` follows once the controller reports stopped. */
+	/** `recover()` called; running again once the controller reports an error-active (or -warning, -passive) state. */
 	recovering: 3,
 });
 
@@ -87,14 +90,13 @@ export class TwaiSource {
 	private readonly batch: Uint8Array | null;
 	private readonly txRecord = new Uint8Array(TWAI_RECORD_SIZE);
 	private readonly info = new Uint32Array(TWAI_STATUS_LENGTH);
-	/** Frames a drain moves at most: the driver's queue length. */
+	/** Frames a drain moves at most: the controller's ring length. */
 	private readonly drainLimit: number;
 	private phase: number = Phase.closed;
 	private backoff: number;
 	private recoverAt = 0;
 	private upSince = 0;
-	/** Driver counters of earlier opens: the driver's own restart from zero on every install. */
-	private baseMissed = 0;
+	/** Controller counters of earlier opens: the controller object's own start from zero at every open. */
 	private baseDropped = 0;
 	private baseOverruns = 0;
 	private baseBusErrors = 0;
@@ -130,6 +132,7 @@ export class TwaiSource {
 		const io = options.open({
 			transmit: options.transmit,
 			receive: options.receive,
+			controller: options.controller ?? 0,
 			bitRate: options.bitRate,
 			filter: options.filter ?? TWAI_ACCEPT_ALL,
 			listenOnly: this.listenOnly,
@@ -161,9 +164,8 @@ export class TwaiSource {
 		if (!io)
 			return;
 		io.status(this.info);
-		this.baseMissed += this.info[TwaiStatusIndex.rxMissed];
 		this.baseDropped += this.info[TwaiStatusIndex.rxDropped];
-		this.baseOverruns += this.info[TwaiStatusIndex.rxOverrun];
+		this.baseOverruns += this.info[TwaiStatusIndex.rxLost];
 		this.baseBusErrors += this.info[TwaiStatusIndex.busErrors];
 		this.io = null;
 		this.phase = Phase.closed;
@@ -181,7 +183,7 @@ export class TwaiSource {
 	}
 
 	/**
-	 * Moves the queued frames into the ring, whose overflow policy drops the
+	 * Moves the waiting frames into the ring, whose overflow policy drops the
 	 * oldest; at most `rxQueueLength` of them. Returns how many. No allocation.
 	 */
 	drain(now: number): number {
@@ -191,7 +193,7 @@ export class TwaiSource {
 		let moved = 0;
 		const queue = this.options.queueRecords, batch = this.batch;
 		if (queue && batch) {
-			// One driver read and one queueing call per 128 frames; a short batch means the queue is empty.
+			// One controller read and one queueing call per 128 frames; a short batch means its ring is empty.
 			while (moved < limit) {
 				const count = (io.read(batch) / TWAI_RECORD_SIZE) | 0;
 				if (count === 0)
@@ -215,8 +217,8 @@ export class TwaiSource {
 	}
 
 	/**
-	 * Queues `frame` for transmission. Returns false when the TX queue is full.
-	 * No allocation.
+	 * Queues `frame` for transmission. Returns false when the controller
+	 * refuses it (transmit queue full, bus-off). No allocation.
 	 * @throws Error "listen-only" when the source was not opened with `listenOnly: false`; "closed".
 	 */
 	send(frame: CanFrame): boolean {
@@ -242,19 +244,25 @@ export class TwaiSource {
 			return;
 		const info = this.info, status = this.status;
 		io.status(info);
-		const tec = info[TwaiStatusIndex.txErrorCounter], rec = info[TwaiStatusIndex.rxErrorCounter];
-		status.txErrors = tec;
-		status.rxErrors = rec;
-		status.missed = this.baseMissed + info[TwaiStatusIndex.rxMissed];
+		status.txErrors = info[TwaiStatusIndex.txErrorCounter];
+		status.rxErrors = info[TwaiStatusIndex.rxErrorCounter];
 		status.dropped = this.baseDropped + info[TwaiStatusIndex.rxDropped];
-		status.overruns = this.baseOverruns + info[TwaiStatusIndex.rxOverrun];
+		status.overruns = this.baseOverruns + info[TwaiStatusIndex.rxLost];
 		status.busErrors = this.baseBusErrors + info[TwaiStatusIndex.busErrors];
-		const options = this.options;
-		switch (info[TwaiStatusIndex.state]) {
-			case TwaiState.running:
-				status.state = (tec >= ERROR_PASSIVE_LIMIT || rec >= ERROR_PASSIVE_LIMIT) ? BusState.errorPassive : BusState.errorActive;
-				if (this.phase !== Phase.running) {
-					// Started by someone else (or recovery raced us): treat it as up.
+		const options = this.options, state = info[TwaiStatusIndex.state];
+		switch (state) {
+			case TwaiState.errorActive:
+			case TwaiState.errorWarning:
+			case TwaiState.errorPassive:
+				// BusStatus has no warning state: ISO 11898-1's warning is a part of error-active.
+				status.state = state === TwaiState.errorPassive ? BusState.errorPassive : BusState.errorActive;
+				if (this.phase === Phase.recovering) {
+					// The recovery completed: the node takes part in the bus again by itself.
+					status.recoveries++;
+					this.phase = Phase.running;
+					this.upSince = now;
+				}
+				else if (this.phase !== Phase.running) {
 					this.phase = Phase.running;
 					this.upSince = now;
 				}
@@ -264,14 +272,16 @@ export class TwaiSource {
 			case TwaiState.busOff:
 				status.state = BusState.busOff;
 				if (this.phase !== Phase.waiting) {
-					// From recovering: the recovery did not take; wait and try again, not a new bus-off.
-					if (this.phase === Phase.running)
-						status.busOffs++;
+					// From recovering: the controller reports recovering until the node leaves bus-off,
+					// so this is a recovery that completed and a new bus-off before this look.
+					if (this.phase === Phase.recovering)
+						status.recoveries++;
+					status.busOffs++;
 					this.phase = Phase.waiting;
 					this.recoverAt = now + this.backoff;
 					this.backoff = Math.min(this.backoff * 2, options.maxBackoffMs ?? 5000);
 				}
-				if (this.phase === Phase.waiting && now >= this.recoverAt) {
+				if (now >= this.recoverAt) {
 					this.phase = Phase.recovering;
 					io.recover();
 					status.state = BusState.recovering;
@@ -280,16 +290,8 @@ export class TwaiSource {
 			case TwaiState.recovering:
 				status.state = BusState.recovering;
 				return;
-			default: // stopped
+			default: // stopped: not by this supervisor, which never stops the controller
 				status.state = BusState.stopped;
-				if (this.phase === Phase.recovering) {
-					// Recovery leaves the driver stopped: start it again.
-					io.start();
-					status.recoveries++;
-					status.state = BusState.errorActive;
-					this.phase = Phase.running;
-					this.upSince = now;
-				}
 				return;
 		}
 	}
