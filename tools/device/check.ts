@@ -47,34 +47,43 @@ export async function checkDevice(argv: string[], root: string, env: Record<stri
 		io.stderr(`check:device: ${missing}\n`);
 		return 2;
 	}
+	let plan: Plan, jobs: Job[];
 	const problems = new ProblemList();
-	let plan: Plan, compiles: Compile[], jobs: Job[];
-	const temp = mkdtempSync(join(tmpdir(), "xs-cluster-device-"));
 	try {
 		plan = planBuilds(root, env.MODDABLE);
 		jobs = files.length ? files.flatMap(file => chips.map(chip => ({ variant: plan.base, chip, file })))
 			: jobsOf(plan).filter(job => chips.includes(job.chip));
-		compiles = prepare(root, jobs, toolchain, temp);
 		for (const variant of [plan.base, ...plan.boards])
 			variant.errors.forEach(error => problems.addLine(error));
-		const results = await inParallel(compiles.map(compile => () => runCompiler(toolchain.command(compile), root, env)), jobCount);
-		results.forEach(({ status, output }, i) => {
-			const found = parseDiagnostics(output, compiles[i].source, path => place(root, path));
-			problems.add(compiles[i].chip, found);
-			if (status !== 0 && !found.some(problem => problem.text.includes("error")))
-				problems.addLine(`${place(root, compiles[i].source)}: the compiler failed (status ${status}): ${output.trim().split("\n")[0] ?? ""}`, compiles[i].chip);
-		});
+		await compileAll(root, env, toolchain, jobs, jobCount, problems);
 	}
 	catch (error) {
+		// Bad input (a manifest, sdkconfig.defaults): one line naming its place.
 		if (!(error instanceof ManifestError || error instanceof SdkconfigError))
 			throw error;
 		io.stderr(`${error.message}\n`);
 		return 1;
 	}
+	return report(io, plan, jobs, chips, toolchain, problems);
+}
+
+/** Runs the jobs, `jobCount` at a time, objects and generated headers in a temporary folder; adds what the compilers say. */
+async function compileAll(root: string, env: Record<string, string | undefined>, toolchain: Toolchain, jobs: Job[], jobCount: number, problems: ProblemList): Promise<void> {
+	const temp = mkdtempSync(join(tmpdir(), "xs-cluster-device-"));
+	try {
+		const compiles = prepare(root, jobs, toolchain, temp);
+		const results = await inParallel(compiles.map(compile => () => runCompiler(toolchain.command(compile), root, env)), jobCount);
+		results.forEach(({ status, output }, i) => {
+			const { chip, source } = compiles[i];
+			const found = parseDiagnostics(output, source, path => place(root, path));
+			problems.add(chip, found);
+			if (status !== 0 && !found.some(problem => problem.text.includes("error")))
+				problems.addLine(`${place(root, source)}: the compiler failed (status ${status}): ${output.trim().split("\n")[0]}`, chip);
+		});
+	}
 	finally {
 		rmSync(temp, { recursive: true, force: true });
 	}
-	return report(io, plan, jobs, chips, toolchain, problems);
 }
 
 function readArguments(argv: string[]): { chips: Chip[]; jobCount: number; files: string[] } {

@@ -53,6 +53,15 @@ interface Parsed {
 	section: Json | undefined;
 }
 
+/** One reading of the manifests: what is read so far, in mcconfig's order. */
+interface Walk {
+	root: string;
+	fullplatform: string;
+	result: ManifestBuild;
+	parsed: Parsed[];
+	seen: Set<string>;
+}
+
 /**
  * Reads the manifest at `path` and everything it includes for `fullplatform`
  * ("esp32" or "esp32/<board>"). `first` is a board's own manifest, read
@@ -61,11 +70,11 @@ interface Parsed {
  */
 export function readManifests(root: string, path: string, fullplatform: string, first?: string): ManifestBuild {
 	const result: ManifestBuild = { cFiles: [], moduleDirs: [], build: new Map(), defines: {}, errors: [], platformKeys: new Set() };
-	const parsed: Parsed[] = [];
-	const seen = new Set<string>();
+	const walk: Walk = { root, fullplatform, result, parsed: [], seen: new Set() };
 	if (first)
-		parse(root, first, fullplatform, result, parsed, seen);
-	parse(root, path, fullplatform, result, parsed, seen);
+		parse(walk, first);
+	parse(walk, path);
+	const { parsed } = walk;
 	// mcconfig merges "modules" and "defines" after reading everything, includes before includers.
 	const excluded = new Set<string>();
 	for (const { path, json, section } of parsed)
@@ -113,7 +122,11 @@ export function readManifest(root: string, path: string): Json {
 		return JSON.parse(text) as Json;
 	}
 	catch (error) {
-		throw new ManifestError(`${place(root, path)}: invalid JSON: ${(error as Error).message}`);
+		// Node 20 says where by offset: give the line and column, as the other problems do.
+		const message = (error as Error).message;
+		const offset = Number(/at position (\d+)/.exec(message)?.[1] ?? 0);
+		const before = text.slice(0, offset).split("\n");
+		throw new ManifestError(`${place(root, path)}:${before.length}:${before.at(-1)!.length + 1}: invalid JSON: ${message}`);
 	}
 }
 
@@ -123,15 +136,16 @@ export function place(root: string, path: string): string {
 	return rel.startsWith("..") ? path : rel;
 }
 
-function parse(root: string, path: string, fullplatform: string, result: ManifestBuild, parsed: Parsed[], seen: Set<string>): void {
-	if (seen.has(path))
+function parse(walk: Walk, path: string): void {
+	const { root, result } = walk;
+	if (walk.seen.has(path))
 		return;
-	seen.add(path);
+	walk.seen.add(path);
 	const json = readManifest(root, path);
 	const platforms = (json.platforms ?? {}) as Json;
 	for (const key of Object.keys(platforms))
 		result.platformKeys.add(key);
-	const section = matchPlatform(platforms, fullplatform);
+	const section = matchPlatform(platforms, walk.fullplatform);
 	// "build" is read as each manifest is met, before its includes (mcmanifest.js parseBuild).
 	setBuild(path, json.build, result.build);
 	setBuild(path, section?.build, result.build);
@@ -140,9 +154,9 @@ function parse(root: string, path: string, fullplatform: string, result: Manifes
 			throw new ManifestError(`${place(root, path)}: "include" takes paths (strings)`);
 		const file = projectPath(include, dirname(path), result.build);
 		if (file)
-			parse(root, file, fullplatform, result, parsed, seen);
+			parse(walk, file);
 	}
-	parsed.push({ path, json, section });
+	walk.parsed.push({ path, json, section });
 }
 
 function setBuild(path: string, build: unknown, into: Map<string, BuildValue>): void {
