@@ -65,8 +65,9 @@ export function planBuilds(root: string, moddable: string | undefined): Plan {
 
 /**
  * The compiles of a plan, each (file, chip, settings) once: a board that only
- * changes config values adds none, one that adds a C file or a flag adds
- * those compiles for its chip. Runs on Node; allocates.
+ * changes config values adds none; one that adds a C file adds that file for
+ * its chip; one that changes a flag, a module header folder, sdkconfig or
+ * defines (mc.defines.h) adds all its files for its chip. Runs on Node; allocates.
  */
 export function jobsOf(plan: Plan): Job[] {
 	const done = new Set<string>(), jobs: Job[] = [];
