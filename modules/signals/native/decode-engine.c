@@ -437,24 +437,30 @@ uint32_t sde_pump(const SdeEngine *engine, SdeRing *ring, uint32_t max) {
 	return sde_pump_until(engine, ring, max, 0, 0);
 }
 
+/* Per payload length 0..8, the bits of the low and high words that the length keeps. */
+static const uint32_t keepLow[9] = { 0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF };
+static const uint32_t keepHigh[9] = { 0, 0, 0, 0, 0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF };
+
+/* Four bytes as a little-endian word, from any alignment. */
+static uint32_t littleWord(const uint8_t *p) {
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
 uint32_t sde_ring_push_records(SdeRing *ring, const uint8_t *records, uint32_t count, double timestamp) {
 	uint32_t dropped = 0, capacity = ring->mask + 1;
 	for (uint32_t k = 0; k < count; k++) {
 		const uint8_t *r = records + k * SDE_RECORD_SIZE;
 		uint32_t flags = r[4] & (SDE_FRAME_EXTENDED | SDE_FRAME_REMOTE), dlc = r[5];
-		uint32_t length = (flags & SDE_FRAME_REMOTE) ? 0 : dlc;
+		uint32_t length = (flags & SDE_FRAME_REMOTE) ? 0 : dlc > 8 ? 8 : dlc;
 		if (ring->count == capacity) {
 			ring->head = (ring->head + 1) & ring->mask;
 			ring->count--;
 			dropped++;
 		}
 		uint32_t slot = (ring->head + ring->count++) & ring->mask;
-		uint8_t data[8] = { 0 };
-		for (uint32_t i = 0; i < 8 && i < length; i++)
-			data[i] = r[8 + i];
-		ring->words[slot << 1] = (uint32_t)data[0] | (uint32_t)data[1] << 8 | (uint32_t)data[2] << 16 | (uint32_t)data[3] << 24;
-		ring->words[(slot << 1) + 1] = (uint32_t)data[4] | (uint32_t)data[5] << 8 | (uint32_t)data[6] << 16 | (uint32_t)data[7] << 24;
-		ring->ids[slot] = (uint32_t)r[0] | (uint32_t)r[1] << 8 | (uint32_t)r[2] << 16 | (uint32_t)r[3] << 24;
+		ring->words[slot << 1] = littleWord(r + 8) & keepLow[length];
+		ring->words[(slot << 1) + 1] = littleWord(r + 12) & keepHigh[length];
+		ring->ids[slot] = littleWord(r);
 		ring->flags[slot] = (uint8_t)flags;
 		ring->dlcs[slot] = (uint8_t)dlc;
 		ring->timestamps[slot] = timestamp;
