@@ -20,7 +20,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ProblemList, parseDiagnostics } from "./diagnostics.js";
-import { definesHeader, projectSdkconfigHeader, SdkconfigError } from "./headers.js";
+import { definesHeader, projectSdkconfigHeader, SdkconfigError, xsIdsHeader } from "./headers.js";
 import { ManifestError, place } from "./manifests.js";
 import { CHIPS, type Chip, differs, type Job, jobsOf, type Plan, planBuilds, type Variant } from "./plan.js";
 import { type Compile, findToolchain, type Toolchain } from "./toolchain.js";
@@ -119,6 +119,7 @@ function writeGenerated(root: string, variant: Variant, toolchain: Toolchain, fo
 	if (!toolchain.generatesHeaders)
 		return { generated: folder, flags };
 	writeFileSync(join(folder, "mc.defines.h"), definesHeader(variant.defines));
+	writeFileSync(join(folder, "mc.xs.h"), xsIdsHeader(variant.files));
 	if (variant.sdkconfig) {
 		const header = join(folder, "proj-sdkconfig.h");
 		writeFileSync(header, projectSdkconfigHeader(variant.sdkconfig, place(root, variant.sdkconfig)));

@@ -73,7 +73,7 @@ function compilerOf(chip: Chip): string {
  * The kit's include list (Moddable's order: module folders, ESP-IDF, XS,
  * sdkconfig, the build's tmp folder xs/gen) with the project's module
  * folders after the SDK's and the generated headers' folder ahead of the
- * kit's stand-in mc.defines.h.
+ * kit's stand-ins (mc.defines.h, mc.xs.h).
  */
 function includeList(kit: string, dirs: string[], compile: Compile): string[] {
 	const sdkModules = Math.max(0, dirs.findIndex(dir => !dir.startsWith(join(kit, "xs", "modules"))));

@@ -27,7 +27,7 @@ export interface Compile {
 	moduleDirs: string[];
 	/** C_FLAGS_SUBPLATFORM, split, $(IDF_PATH) already replaced; then -include proj-sdkconfig.h (kit). */
 	flags: string[];
-	/** Folder of the generated mc.defines.h (kit only). */
+	/** Folder of the generated mc.defines.h and mc.xs.h (kit only). */
 	generated: string;
 }
 

@@ -1,1 +1,0 @@
-#define CONFIG_TWAI_ISR_IN_IRAM 1
