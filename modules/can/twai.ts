@@ -133,8 +133,8 @@ export interface TwaiOptions {
 	rxQueueLength?: number;
 	/**
 	 * Frames are waiting; `count` is how many. Batched, not one call per frame:
-	 * at most one call per period (10 ms on the ESP32), and only when frames
-	 * arrived since the last. Runs on the XS thread.
+	 * at most one call per period (10 ms on the ESP32), and none in a period
+	 * when nothing arrived and nothing changed. Runs on the XS thread.
 	 */
 	onReadable?: (this: TwaiIO, count: number) => void;
 	/**
