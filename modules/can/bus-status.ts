@@ -56,7 +56,7 @@ export class BusStatus {
 	busErrors = 0;
 	/** Times the controller went bus-off. */
 	busOffs = 0;
-	/** Recoveries from bus-off completed and followed by a restart. */
+	/** Recoveries from bus-off completed: the controller is back on the bus (the TWAI node driver and the MCP2515 rejoin by themselves). */
 	recoveries = 0;
 
 	/** Zeroes everything. No allocation. */
