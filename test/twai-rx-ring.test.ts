@@ -1,28 +1,25 @@
 /*
  * The TWAI module's receive ring (hosts/esp32/twai/twai-rx-ring.h), built
  * with the host `cc` (strict C99, warnings as errors, AddressSanitizer and
- * UndefinedBehaviorSanitizer) into test/native/twai-rx-ring-driver.c: wrap-
+ * UndefinedBehaviorSanitizer) and for rv32imc on QEMU (the ESP32-C3's 32-bit
+ * core: test/support/c-targets.ts) into test/native/twai-rx-ring-driver.c: wrap-
  * around, overflow that drops the oldest records and counts each one, the
  * record layout (DLC above 8, remote frames, flag bits), reads of every size
  * into unaligned buffers, capacities it must refuse, and random scripts held
  * byte for byte to RxRingModel, the TypeScript model the mock TWAI runs (so
  * the mock and the C cannot drift apart). A deliberately broken copy of the
- * header must be caught. Without `cc` the suite is skipped, saying why,
- * except under CI where it fails.
+ * header must be caught. Where a target is missing its suite is skipped,
+ * saying why, except under CI where it fails.
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, expect, test } from "vitest";
 import { TWAI_RECORD_SIZE } from "../modules/can/twai.js";
 import { RxRingModel } from "./fixtures/mock-twai.js";
-import { hasCompiler } from "./native/engine-harness.js";
 import { repoRoot } from "./shared-data.js";
-
-const available = hasCompiler();
-const describeC = available || process.env.CI ? describe : describe.skip;
-const title = available || process.env.CI ? "TWAI receive ring (host cc)" : "TWAI receive ring (skipped: no C compiler `cc` on PATH)";
+import { C_TARGETS, describeTarget, hostTarget } from "./support/c-targets.js";
 
 const HEADER_DIR = join(repoRoot, "hosts", "esp32", "twai");
 const DRIVER = join(repoRoot, "test", "native", "twai-rx-ring-driver.c");
@@ -112,7 +109,7 @@ function record(bytes: Uint8Array, at: number) {
 	return { id: view.getUint32(at, true), flags: bytes[at + 4], dlc: bytes[at + 5], pad: [bytes[at + 6], bytes[at + 7]], data: [...bytes.subarray(at + 8, at + 16)] };
 }
 
-describeC(title, () => {
+for (const target of C_TARGETS) describeTarget(target, "TWAI receive ring", () => {
 	let dir = "";
 	let binary = "";
 
@@ -122,11 +119,16 @@ describeC(title, () => {
 			mkdirSync(includeDir, { recursive: true });
 			writeFileSync(join(includeDir, "twai-rx-ring.h"), header);
 		}
+		const out = join(dir, name + "-driver");
+		if (target !== hostTarget) {
+			// A 32-bit core: the same driver, plain (no sanitizers there).
+			target.build([{ source: DRIVER, flags: ["-std=c11", "-pedantic", "-Wall", "-Wextra", "-Werror", "-O2"] }], [includeDir, join(repoRoot, "test", "native")], out);
+			return out;
+		}
 		// The header alone as strict C99 with conversion warnings: what a device compiler may ask of it.
 		const unit = join(dir, name + "-unit.c");
 		writeFileSync(unit, "#include \"twai-rx-ring.h\"\nint twaiRxRingUnit(TwaiRxRing *ring, uint8_t *out) {\n\ttwaiRxRingPush(ring, 1, 0, 8, out);\n\treturn (int)twaiRxRingRead(ring, out, 1);\n}\n");
 		execFileSync("cc", ["-std=c99", "-pedantic", "-Wall", "-Wextra", "-Wconversion", "-Wsign-conversion", "-Werror", "-I", includeDir, "-c", unit, "-o", join(dir, name + "-unit.o")], { stdio: "pipe" });
-		const out = join(dir, name + "-driver");
 		execFileSync("cc", ["-std=c11", "-pedantic", "-Wall", "-Wextra", "-Werror", "-O2", "-g", "-fsanitize=address,undefined", "-fno-sanitize-recover=all",
 			"-I", includeDir, "-I", join(repoRoot, "test", "native"), DRIVER, "-o", out], { stdio: "pipe" });
 		return out;
@@ -135,13 +137,11 @@ describeC(title, () => {
 	const run = (driver: string, cases: readonly RingCase[]): Uint8Array => {
 		const input = join(dir, "cases.bin"), output = join(dir, "out.bin");
 		writeFileSync(input, pack(cases));
-		execFileSync(driver, [input, output], { stdio: "pipe" });
+		target.run(driver, [input, output]);
 		return new Uint8Array(readFileSync(output));
 	};
 
 	beforeAll(() => {
-		if (!available)
-			throw new Error("no C compiler `cc` on PATH (Debian: apt-get install build-essential)");
 		dir = mkdtempSync(join(tmpdir(), "xs-cluster-twai-ring-"));
 		binary = build(null, "ring");
 	}, 60_000);

@@ -58,7 +58,7 @@ int main(int argc, char **argv) {
 			exit(2);
 		}
 		memset(block, GUARD_BYTE, storage + (2 * GUARD));
-		TwaiRxRing ring;
+		TwaiRxRing ring = { 0 }; /* used only when init succeeds; zeroed for compilers that cannot see that */
 		int result = twaiRxRingInit(&ring, block + GUARD, capacity);
 		put32((uint32_t)result);
 		for (uint32_t k = 0; k < operations; k++) {
@@ -79,7 +79,7 @@ int main(int argc, char **argv) {
 				memset(buffer, GUARD_BYTE, bytes + (2 * GUARD) + 1);
 				uint32_t n = twaiRxRingRead(&ring, buffer + GUARD + odd, value);
 				if (n > value) {
-					fprintf(stderr, "twai-rx-ring-driver: read %u of at most %u\n", n, value);
+					fprintf(stderr, "twai-rx-ring-driver: read %lu of at most %lu\n", (unsigned long)n, (unsigned long)value);
 					exit(3);
 				}
 				checkGuards(buffer + odd, bytes, "read buffer");

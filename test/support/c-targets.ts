@@ -106,13 +106,20 @@ export const rv32Target: CTarget = {
 export const C_TARGETS: ReadonlyArray<CTarget> = [hostTarget, rv32Target];
 
 /**
+ * Each test of a target's suite may take this long: an emulated core on a
+ * busy 2-core machine runs a few times slower than alone (the longest suite
+ * takes about 2 s alone).
+ */
+const TARGET_TEST_TIMEOUT_MS = 60_000;
+
+/**
  * `describe` for a suite that needs `target`. Where it is missing the suite
  * is one skipped test saying what is missing, except under CI, whose
  * `.ci/run` installs every target: there the suite runs and fails.
  */
 export function describeTarget(target: CTarget, title: string, body: () => void): void {
 	if (target.missing === null || process.env.CI)
-		describe(`${title} (${target.name})`, () => {
+		describe(`${title} (${target.name})`, { timeout: TARGET_TEST_TIMEOUT_MS }, () => {
 			if (target.missing !== null)
 				test("target present", () => {
 					throw new Error(`${target.missing}: .ci/run installs it`);
