@@ -55,6 +55,8 @@ export function rv32Costs(dir: string, workloads: ReadonlyArray<{ name: string; 
 		const passes = 4;
 		const out = rv32Target.run(binary, [String(passes), String(RV32_BATCH), join(dir, `${name}-words`), ...args], { icount: true });
 		const [frames, receive, queue, decode, decoded] = out.trim().split(/\s+/).map(Number);
+		if (!(frames > 0 && receive > 0 && queue > 0 && decode > 0))
+			return { reason: `rv32-bench printed '${out.trim()}', not its counts` };
 		let agrees = decoded === frames;
 		groups.forEach((_, g) => {
 			const bytes = readFileSync(join(dir, `${name}-words${g}.bin`));

@@ -92,12 +92,13 @@ export const rv32Target: CTarget = {
 		compile(RV32_GCC, ["-march=rv32imc", "-mabi=ilp32", ...RV32_LINK], units, include, output);
 	},
 	run(executable, args, options = {}) {
-		// Semihosting's arguments follow its `arg=` list; a comma in a value is written twice.
-		const semihosting = ["enable=on", "target=native", ...args.map(a => `arg=${a.replaceAll(",", ",,")}`)].join(",");
+		// Semihosting's console is QEMU's standard output (named, or QEMU picks standard error when that is
+		// not a terminal); its arguments follow its `arg=` list, a comma in a value written twice.
+		const semihosting = ["enable=on", "target=native", "chardev=console", ...args.map(a => `arg=${a.replaceAll(",", ",,")}`)].join(",");
 		return execFileSync(QEMU, [
-			"-M", "virt", "-m", "256M", "-nographic", "-bios", "none", "-monitor", "none", "-serial", "none",
+			"-M", "virt", "-m", "256M", "-display", "none", "-bios", "none", "-monitor", "none", "-serial", "none",
 			...(options.icount ? ["-icount", "shift=0"] : []),
-			"-semihosting-config", semihosting, "-kernel", executable,
+			"-chardev", "stdio,id=console,signal=off", "-semihosting-config", semihosting, "-kernel", executable,
 		], { stdio: ["ignore", "pipe", "pipe"], timeout: options.timeoutMs ?? 180_000 }).toString();
 	},
 };
