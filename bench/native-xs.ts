@@ -81,6 +81,36 @@ export function buildNativeWorker(dir: string): { worker: string } | { reason: s
 
 export interface EngineResult { instructionsPerFrame: number; agreesWithTypeScript: boolean }
 
+/** A workload of the C benches: per group a plan and its packed frames (bench/frames.ts). */
+export interface CBenchWorkload {
+	name: string;
+	groups: ReadonlyArray<{ plan: ArrayBuffer; frames: Uint8Array }>;
+}
+
+/** A group's store words as the C benches write them and the TypeScript decoder's agree. */
+export type WordsCheck = (name: string, group: number, words: Uint32Array) => boolean;
+
+/**
+ * Writes a workload's plan and frame files into `dir` and returns them as
+ * the C benches' arguments (bench/native/bench-groups.h).
+ */
+export function writeBenchGroups(dir: string, workload: CBenchWorkload): string[] {
+	return workload.groups.flatMap((group, g) => {
+		const plan = join(dir, `${workload.name}-plan${g}.bin`), frames = join(dir, `${workload.name}-frames${g}.bin`);
+		writeFileSync(plan, new Uint8Array(group.plan));
+		writeFileSync(frames, group.frames);
+		return [plan, frames];
+	});
+}
+
+/** Whether every group's store words, written by a C bench under `prefix`, pass `check`. */
+export function benchWordsAgree(prefix: string, workload: CBenchWorkload, check: WordsCheck): boolean {
+	return workload.groups.every((_, g) => {
+		const bytes = readFileSync(`${prefix}${g}.bin`);
+		return check(workload.name, g, new Uint32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length)));
+	});
+}
+
 /**
  * bench/native/engine-bench.c, built with the host `cc -O2`: the frames
  * through a FrameRing-shaped ring drained by sde_pump every `batch` frames,
@@ -88,8 +118,7 @@ export interface EngineResult { instructionsPerFrame: number; agreesWithTypeScri
  * by the frames pumped. `check(group, words)` says whether a plan's store words
  * after one pass agree with the TypeScript decoder's. Null without `cc`.
  */
-export function engineCosts(dir: string, batch: number, workloads: ReadonlyArray<{ name: string; groups: ReadonlyArray<{ plan: ArrayBuffer; frames: Uint8Array }> }>,
-	check: (name: string, group: number, words: Uint32Array) => boolean): Map<string, EngineResult> | null {
+export function engineCosts(dir: string, batch: number, workloads: ReadonlyArray<CBenchWorkload>, check: WordsCheck): Map<string, EngineResult> | null {
 	mkdirSync(dir, { recursive: true });
 	const binary = join(dir, "engine-bench");
 	try {
@@ -99,20 +128,11 @@ export function engineCosts(dir: string, batch: number, workloads: ReadonlyArray
 		return null;
 	}
 	const results = new Map<string, EngineResult>();
-	for (const { name, groups } of workloads) {
-		const args: string[] = [];
-		groups.forEach((group, g) => {
-			writeFileSync(join(dir, `${name}-plan${g}.bin`), new Uint8Array(group.plan));
-			writeFileSync(join(dir, `${name}-frames${g}.bin`), group.frames);
-			args.push(join(dir, `${name}-plan${g}.bin`), join(dir, `${name}-frames${g}.bin`));
-		});
-		execFileSync(binary, ["1", String(batch), join(dir, `${name}-values`), ...args], { stdio: "pipe" });
-		let agrees = true;
-		groups.forEach((_, g) => {
-			const bytes = readFileSync(join(dir, `${name}-values${g}.bin`));
-			if (!check(name, g, new Uint32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length))))
-				agrees = false;
-		});
+	for (const workload of workloads) {
+		const { name, groups } = workload;
+		const args = writeBenchGroups(dir, workload);
+		execFileSync(binary, ["1", String(batch), join(dir, `${name}-words`), ...args], { stdio: "pipe" });
+		let agrees = benchWordsAgree(join(dir, `${name}-words`), workload, check);
 		const passes = 10;
 		const out = join(dir, `${name}.cg`);
 		const decoded = Number(execFileSync("valgrind", ["--tool=callgrind", "-q", "--toggle-collect=sde_pump", `--callgrind-out-file=${out}`, binary, String(passes), String(batch), "-", ...args], { stdio: ["ignore", "pipe", "pipe"] }).toString());

@@ -9,10 +9,11 @@
  * Node only (the bench); allocates freely. Null with a reason where the RV32
  * toolchain is missing.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { projectRoot } from "../test/support/xs-engine.js";
 import { rv32Target } from "../test/support/c-targets.js";
+import { benchWordsAgree, writeBenchGroups, type CBenchWorkload, type WordsCheck } from "./native-xs.js";
 
 export interface Rv32Result {
 	frames: number;
@@ -28,8 +29,7 @@ export interface Rv32Result {
 /** Frames queued per read and pump: TwaiSource's 128-record batch. */
 export const RV32_BATCH = 128;
 
-export function rv32Costs(dir: string, workloads: ReadonlyArray<{ name: string; groups: ReadonlyArray<{ plan: ArrayBuffer; frames: Uint8Array }> }>,
-	check: (name: string, group: number, words: Uint32Array) => boolean): { results: Map<string, Rv32Result> } | { reason: string } {
+export function rv32Costs(dir: string, workloads: ReadonlyArray<CBenchWorkload>, check: WordsCheck): { results: Map<string, Rv32Result> } | { reason: string } {
 	if (rv32Target.missing)
 		return { reason: rv32Target.missing };
 	mkdirSync(dir, { recursive: true });
@@ -45,24 +45,15 @@ export function rv32Costs(dir: string, workloads: ReadonlyArray<{ name: string; 
 		return { reason: `rv32 build failed: ${(e.stderr?.toString() || e.message).split("\n").slice(0, 3).join(" ")}` };
 	}
 	const results = new Map<string, Rv32Result>();
-	for (const { name, groups } of workloads) {
-		const args: string[] = [];
-		groups.forEach((group, g) => {
-			writeFileSync(join(dir, `${name}-plan${g}.bin`), new Uint8Array(group.plan));
-			writeFileSync(join(dir, `${name}-frames${g}.bin`), group.frames);
-			args.push(join(dir, `${name}-plan${g}.bin`), join(dir, `${name}-frames${g}.bin`));
-		});
+	for (const workload of workloads) {
+		const name = workload.name;
+		const args = writeBenchGroups(dir, workload);
 		const passes = 4;
 		const out = rv32Target.run(binary, [String(passes), String(RV32_BATCH), join(dir, `${name}-words`), ...args], { icount: true });
 		const [frames, receive, queue, decode, decoded] = out.trim().split(/\s+/).map(Number);
 		if (!(frames > 0 && receive > 0 && queue > 0 && decode > 0))
 			return { reason: `rv32-bench printed '${out.trim()}', not its counts` };
-		let agrees = decoded === frames;
-		groups.forEach((_, g) => {
-			const bytes = readFileSync(join(dir, `${name}-words${g}.bin`));
-			if (!check(name, g, new Uint32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length))))
-				agrees = false;
-		});
+		const agrees = decoded === frames && benchWordsAgree(join(dir, `${name}-words`), workload, check);
 		const round1 = (n: number) => Math.round(n / frames * 10) / 10;
 		results.set(name, {
 			frames, receive: round1(receive), queue: round1(queue), decode: round1(decode), total: round1(receive + queue + decode), agreesWithTypeScript: agrees,

@@ -22,11 +22,7 @@
  * Usage: rv32-bench <passes> <batch> <words-out-prefix|-> <plan> <frames> [<plan> <frames>...]
  * Prints one line: frames, then receive, queue and decode instructions (totals).
  */
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include "decode-engine.h"
+#include "bench-groups.h"
 #include "twai-rx-ring.h"
 
 /* Instructions retired so far: the minstret CSR (0xB02), read with an encoding old assemblers accept. */
@@ -40,75 +36,22 @@ static inline uint32_t retired(void) {
 #define RING_SLOTS 512   /* the app's FrameRing */
 #define MAX_BATCH 128    /* TwaiSource's records buffer */
 
-static uint8_t *readFile(const char *path, size_t *size) {
-	FILE *file = fopen(path, "rb");
-	if (!file) {
-		fprintf(stderr, "rv32-bench: cannot read %s\n", path);
-		exit(2);
-	}
-	fseek(file, 0, SEEK_END);
-	*size = (size_t)ftell(file);
-	fseek(file, 0, SEEK_SET);
-	uint8_t *bytes = aligned_alloc(8, (*size + 8) & ~(size_t)7);
-	if (fread(bytes, 1, *size, file) != *size) {
-		fprintf(stderr, "rv32-bench: cannot read %s\n", path);
-		exit(2);
-	}
-	fclose(file);
-	return bytes;
-}
-
-typedef struct {
-	SdeEngine engine;
-	double counters[SDE_COUNTERS];
-	uint32_t count;
-	const uint8_t *frames; /* packed: bench/frames.ts */
-} Group;
-
 static uint8_t rxSlots[RX_SLOTS * TWAI_RX_RECORD_SIZE], records[MAX_BATCH * TWAI_RX_RECORD_SIZE];
 static uint32_t ids[RING_SLOTS], words[RING_SLOTS * 2];
 static uint8_t flags[RING_SLOTS], dlcs[RING_SLOTS];
 static double timestamps[RING_SLOTS];
 
 int main(int argc, char **argv) {
-	if (argc < 6 || (argc - 4) % 2) {
-		fprintf(stderr, "usage: rv32-bench <passes> <batch> <words-out-prefix|-> <plan> <frames> [<plan> <frames>...]\n");
-		return 2;
-	}
-	long passes = atol(argv[1]);
-	uint32_t batch = (uint32_t)atol(argv[2]);
-	if (batch < 1 || batch > MAX_BATCH)
-		batch = MAX_BATCH;
-	int groups = (argc - 4) / 2;
-	Group *group = calloc((size_t)groups, sizeof(Group));
-	for (int g = 0; g < groups; g++) {
-		size_t planBytes, frameBytes;
-		const uint8_t *plan = readFile(argv[4 + g * 2], &planBytes);
-		group[g].frames = readFile(argv[5 + g * 2], &frameBytes);
-		memcpy(&group[g].count, group[g].frames, 4);
-		uint32_t tableBytes = sde_table_bytes(plan);
-		uint8_t *tables = aligned_alloc(8, (tableBytes + 7) & ~7u);
-		if (sde_check(plan, (uint32_t)planBytes) || sde_build(plan, (uint32_t)planBytes, tables, tableBytes)) {
-			fprintf(stderr, "rv32-bench: %s: plan refused\n", argv[4 + g * 2]);
-			return 2;
-		}
-		SdeEngine *e = &group[g].engine;
-		e->plan = plan;
-		e->tables = tables;
-		uint32_t n = sde_signal_count(e) + 1;
-		e->store.words = calloc(n * 2, sizeof(uint32_t));
-		e->store.updatedAt = calloc(n, sizeof(double));
-		e->store.updates = calloc(n, sizeof(uint32_t));
-		e->store.present = calloc(n, 1);
-		e->store.counters = group[g].counters;
-	}
+	BenchInput input = readBenchInput("rv32-bench", argc, argv, MAX_BATCH);
+	Group *group = input.groups;
+	uint32_t batch = input.batch;
 	TwaiRxRing rx;
 	twaiRxRingInit(&rx, rxSlots, RX_SLOTS);
 	SdeRing ring = { ids, flags, dlcs, words, timestamps, 0, 0, RING_SLOTS - 1 };
 	uint64_t receive = 0, queue = 0, decode = 0, frames = 0;
 	double now = 0;
-	for (long p = 0; p < passes; p++) {
-		for (int g = 0; g < groups; g++) {
+	for (long p = 0; p < input.passes; p++) {
+		for (int g = 0; g < input.count; g++) {
 			const SdeEngine *e = &group[g].engine;
 			for (uint32_t k = 0; k < group[g].count; k++) {
 				const uint8_t *f = group[g].frames + 4 + k * 16;
@@ -132,18 +75,9 @@ int main(int argc, char **argv) {
 			}
 			frames += group[g].count;
 		}
-		if (p == 0 && strcmp(argv[3], "-") != 0)
-			for (int g = 0; g < groups; g++) {
-				char path[4096];
-				snprintf(path, sizeof path, "%s%d.bin", argv[3], g);
-				FILE *out = fopen(path, "wb");
-				fwrite(group[g].engine.store.words, sizeof(uint32_t), 2 * sde_signal_count(&group[g].engine), out);
-				fclose(out);
-			}
+		if (p == 0)
+			writeBenchWords(&input);
 	}
-	double decoded = 0;
-	for (int g = 0; g < groups; g++)
-		decoded += group[g].counters[SDE_DECODED];
-	printf("%llu %llu %llu %llu %.0f\n", (unsigned long long)frames, (unsigned long long)receive, (unsigned long long)queue, (unsigned long long)decode, decoded);
-	exit(0);
+	printf("%llu %llu %llu %llu %.0f\n", (unsigned long long)frames, (unsigned long long)receive, (unsigned long long)queue, (unsigned long long)decode, benchDecoded(&input));
+	return 0;
 }
