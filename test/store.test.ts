@@ -130,6 +130,14 @@ describe("signal store raw values", () => {
 		expect(store.read(7, now)).toBeNaN();
 	});
 
+	test("decoder-refuses-a-store-of-another-layout: a plain-number store would read raw bits as doubles", () => {
+		const plan = kindsStore().plan;
+		expect(SignalStore.forPlan(plan).fits(plan)).toBe(true);
+		expect(new SignalStore(plan.signalCount, 500).fits(plan)).toBe(false);
+		expect(() => new Decoder(plan, new SignalStore(plan.signalCount, 500))).toThrow(/does not fit the plan/);
+		expect(() => new Decoder(plan, SignalStore.forPlan(plan))).not.toThrow();
+	});
+
 	test("plain-number-store-refuses-scaled-kinds-without-scaling", () => {
 		expect(() => new SignalStore(1, 500, Uint8Array.of(RawKind.uint32 | RAW_SCALED))).toThrow(RangeError);
 	});

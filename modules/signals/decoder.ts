@@ -107,8 +107,8 @@ export class Decoder {
 	constructor(plan: DecodePlan, store?: SignalStore) {
 		this.plan = plan;
 		if (store) {
-			if (store.size < plan.signalCount)
-				throw new RangeError(`signal store holds ${store.size} signals, plan has ${plan.signalCount}`);
+			if (!store.fits(plan))
+				throw new RangeError(`signal store does not fit the plan (${store.size} signals, plan has ${plan.signalCount}; make it with SignalStore.forPlan)`);
 			this.store = store;
 		}
 		else

@@ -101,14 +101,14 @@ export class NativeDecoder {
 	private ringMask = 0;
 
 	/**
-	 * @throws RangeError when `store` is smaller than the plan or made of views
+	 * @throws RangeError when `store` does not fit the plan (SignalStore.fits) or is made of views
 	 * into larger buffers; Error when the engine refuses the plan.
 	 */
 	constructor(plan: DecodePlan, store?: SignalStore) {
 		this.plan = plan;
 		if (store) {
-			if (store.size < plan.signalCount)
-				throw new RangeError(`signal store holds ${store.size} signals, plan has ${plan.signalCount}`);
+			if (!store.fits(plan))
+				throw new RangeError(`signal store does not fit the plan (${store.size} signals, plan has ${plan.signalCount}; make it with SignalStore.forPlan)`);
 			if (store.words.byteOffset || store.updatedAt.byteOffset || store.updates.byteOffset)
 				throw new RangeError("native decoder: the store's arrays must start their buffers");
 			this.store = store;

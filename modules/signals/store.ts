@@ -114,6 +114,21 @@ export class SignalStore {
 		return new SignalStore(count, timeouts, kinds, scaling);
 	}
 
+	/**
+	 * True when this store can hold every signal of `plan`: as many signals,
+	 * each with the raw kind a decoder writes for it (a store made by
+	 * `forPlan`, or one of the same layout). No allocation.
+	 */
+	fits(plan: DecodePlan): boolean {
+		if (this.size < plan.signalCount)
+			return false;
+		const signals = plan.signals;
+		for (let s = 0; s < plan.signalCount; s++)
+			if ((this.kinds[s] & KIND_MASK) !== rawKind(signals[s * SIGNAL_WORDS + SignalField.flags], signals[s * SIGNAL_WORDS + SignalField.length]))
+				return false;
+		return true;
+	}
+
 	/** Records a plain number for a signal without a raw layout (the store was made without kinds). No allocation. */
 	set(id: number, value: number, now: number): void {
 		this.doubles[id] = value;

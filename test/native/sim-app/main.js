@@ -31,7 +31,7 @@ function same(a, b) {
 /** First signal whose state differs between the two decoders, or -1. */
 function firstDifference(ts, c, first, end) {
 	for (let s = first; s < end; s++)
-		if (ts.present[s] !== c.present[s] || !same(ts.store.raws[s], c.store.raws[s]) || !same(ts.store.values[s], c.store.values[s])
+		if (ts.present[s] !== c.present[s] || ts.store.words[2 * s] !== c.store.words[2 * s] || ts.store.words[2 * s + 1] !== c.store.words[2 * s + 1]
 			|| !same(ts.store.updatedAt[s], c.store.updatedAt[s]) || ts.store.updates[s] !== c.store.updates[s])
 			return s;
 	return -1;
@@ -68,7 +68,7 @@ const log = new Uint8Array(new Resource("demo-drive.log"));
 			const s = firstDifference(ts, c, plan.firstSignal(m), plan.firstSignal(m) + plan.signalCountOf(m));
 			if (s >= 0) {
 				bad = frames;
-				detail = `frame ${frames}: signal ${plan.signalName(s)}: ${ts.store.values[s]} from TypeScript, ${c.store.values[s]} from C`;
+				detail = `frame ${frames}: signal ${plan.signalName(s)}: ${ts.store.value(s)} from TypeScript, ${c.store.value(s)} from C`;
 			}
 		}
 	}
