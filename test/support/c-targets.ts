@@ -1,8 +1,11 @@
 /*
- * The machines the C engines' tests and the bench run on: the host (`cc`)
- * and a 32-bit RISC-V core with the ESP32-C3's instruction set (rv32imc,
- * ilp32: 32-bit pointers and longs, no FPU), so that 32-bit, alignment and
- * endianness assumptions fail here before they fail on a board.
+ * The machines the C engines' tests and the bench run on: the host (`cc`,
+ * with UndefinedBehaviorSanitizer, so a misaligned access or a shift out of
+ * range stops the run as it may stop an Xtensa ESP32) and a 32-bit RISC-V
+ * core with the ESP32-C3's instruction set (rv32imc, ilp32: 32-bit pointers
+ * and longs, no FPU), so that 32-bit assumptions fail here before they fail
+ * on a board. QEMU does not trap misaligned accesses, and every target is
+ * little-endian, as the ESP32 family is.
  *
  * RV32 programs are built with Debian's `riscv64-unknown-elf-gcc` and
  * picolibc (`picolibc-riscv64-unknown-elf`) for QEMU's `virt` machine
@@ -57,7 +60,7 @@ export const hostTarget: CTarget = {
 	name: "host cc",
 	missing: runs("cc", ["--version"]) ? null : "no C compiler `cc` on PATH (Debian: apt-get install build-essential)",
 	build(units, include, output) {
-		compile("cc", [], units, include, output);
+		compile("cc", ["-fsanitize=undefined", "-fno-sanitize-recover=all"], units, include, output);
 	},
 	run(executable, args, options = {}) {
 		return execFileSync(executable, [...args], { stdio: ["ignore", "pipe", "pipe"], timeout: options.timeoutMs ?? 120_000 }).toString();
