@@ -122,7 +122,7 @@ function writeGenerated(root: string, variant: Variant, toolchain: Toolchain, fo
 	writeFileSync(join(folder, "mc.xs.h"), xsIdsHeader(variant.files));
 	if (variant.sdkconfig) {
 		const header = join(folder, "proj-sdkconfig.h");
-		writeFileSync(header, projectSdkconfigHeader(variant.sdkconfig, place(root, variant.sdkconfig)));
+		writeFileSync(header, projectSdkconfigHeader(variant.sdkconfig, place(root, variant.sdkconfig), toolchain.knownOptions(CHIPS)));
 		flags.push("-include", header);
 	}
 	return { generated: folder, flags };

@@ -38,6 +38,8 @@ export function idfToolchain(root: string, env: Record<string, string | undefine
 		name: `${idf} (ESP-IDF, flags of this app's Moddable builds)`,
 		idfPath: idf,
 		generatesHeaders: false,
+		// A real build drops unknown keys itself; its proj-sdkconfig.h is not written here.
+		knownOptions: () => null,
 		missing(chips) {
 			if (!existsSync(join(idf, "components")))
 				return `IDF_PATH=${idf} is not an ESP-IDF checkout (no components folder)`;

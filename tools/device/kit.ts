@@ -33,6 +33,18 @@ export function kitToolchain(kit: string, root: string): Toolchain {
 		name: `${relative(root, kit).startsWith("../..") ? kit : relative(root, kit)} (ESP-IDF v6.0 headers)`,
 		idfPath: join(kit, "esp-idf-v6.0"),
 		generatesHeaders: true,
+		knownOptions(chips) {
+			// The options kconfgen wrote for each chip (sdkconfig/<chip>/sdkconfig.json), all chips together.
+			const names = new Set<string>();
+			for (const chip of chips) {
+				const path = join(kit, "sdkconfig", chip, "sdkconfig.json");
+				if (!existsSync(path))
+					return null;
+				for (const name of Object.keys(JSON.parse(readFileSync(path, "utf8"))))
+					names.add(name);
+			}
+			return names;
+		},
 		missing(chips) {
 			if (!chips.every(chip => existsSync(join(kit, "inc", `${chip}.txt`))))
 				return `compile kit not found at ${kit} (it is ../shared/device beside the repository; ` +

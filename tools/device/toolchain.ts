@@ -38,6 +38,8 @@ export interface Toolchain {
 	readonly idfPath: string;
 	/** Whether the check writes mc.defines.h and proj-sdkconfig.h (a real build's tmp folder has its own). */
 	readonly generatesHeaders: boolean;
+	/** ESP-IDF's Kconfig option names (without CONFIG_) for the chips, to check the project's sdkconfig against; null when unknown. */
+	knownOptions(chips: readonly Chip[]): ReadonlySet<string> | null;
 	/** null when all the chips need is here, else one line: what is missing and how to get it. */
 	missing(chips: readonly Chip[]): string | null;
 	/** The compiler's argv for one compile. */
