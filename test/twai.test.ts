@@ -417,8 +417,19 @@ describe("twai-receive", () => {
 });
 
 describe("twai-bus-off", () => {
-	it("error-states-from-the-driver: warning at 96 stays error-active, REC at 128 makes the node error passive", () => {
+	it("listen-only-reads-error-active: its counters say nothing about the bus, its bus errors are still counted", () => {
 		const s = source(new FrameRing(16));
+		s.open(clock.now());
+		const io = twai();
+		for (let i = 0; i < 200; i++)
+			io.busError(false);
+		io.poll();
+		expect(s.status.state).toBe(BusState.errorActive);
+		expect(s.status.busErrors).toBe(200);
+	});
+
+	it("error-states-from-the-driver: warning at 96 stays error-active, REC at 128 makes the node error passive", () => {
+		const s = source(new FrameRing(16), { listenOnly: false });
 		s.open(clock.now());
 		const io = twai();
 		for (let i = 0; i < 127; i++)

@@ -4,9 +4,11 @@
  * per tick, so the `minstret` counter gives its exact cost per frame:
  *
  *   receive  twaiRxRingPush: what hosts/esp32/twai/twai.c's on_rx_done
- *            callback does with each frame the node driver hands it (the
- *            driver's own twai_node_receive_from_isr is ESP-IDF's, not ours,
- *            and not counted);
+ *            callback does with each frame the node driver hands it. Not
+ *            counted: the interrupt's entry and exit, the node driver's own
+ *            interrupt handler reading the frame from the controller and
+ *            twai_node_receive_from_isr (ESP-IDF's code, not built here),
+ *            and the callback's spinlock;
  *   queue    every <batch> frames, twaiRxRingRead into a records buffer (the
  *            TWAI object's read) and sde_ring_push_records into a FrameRing's
  *            storage (NativeDecoder.pushRecords);
@@ -28,7 +30,7 @@
 /* Instructions retired so far: the minstret CSR (0xB02), read with an encoding old assemblers accept. */
 static inline uint32_t retired(void) {
 	uint32_t value;
-	__asm__ volatile (".insn i 0x73, 2, %0, x0, -1278" : "=r"(value));
+	__asm__ volatile (".insn i 0x73, 2, %0, x0, -1278" : "=r"(value) : : "memory"); /* no store moves across it */
 	return value;
 }
 

@@ -90,6 +90,8 @@
 #define kPeriodMS (10)				// at most one message to XS per period
 #define kReadChunk (32)				// records copied per critical section: 512 bytes, about 2 us
 #define kCloseWaitMS (200)			// how long close() waits for the task to end
+#define kRecoveryPolls (100)		// how long deleting a node waits for a recovery in progress: 100 x 5 ms
+#define kRecoveryPollMS (5)			// (128 x 11 recessive bits: 11 ms at 125 kbit/s)
 #define kTaskStack (2560)
 #define kTaskPriority (tskIDLE_PRIORITY + 6)
 // Frames the driver queues for transmission; the hardware holds one more.
@@ -185,6 +187,7 @@ static void twaiNotifyTask(void *refcon);
 static void twaiDeliver(void *theIn, void *refcon, uint8_t *message, uint16_t messageLength);
 static void twaiRelease(Twai twai);
 static void twaiDeleteNode(Twai twai);
+static void twaiAbandon(xsMachine *the, Twai twai);
 
 // Filter id and mask use all 32 bits (dual mode): builtinGetUnsignedInteger goes through int32 and would call 0xFFFFFFFF negative.
 static uint32_t twaiGetUint32(xsMachine *the, xsSlot *slot)
@@ -355,16 +358,20 @@ void xs_twai_constructor(xsMachine *the)
 	filter.mask = filterMask;
 	filter.is_ext = filterExtended;
 	filter.dual_filter = filterDual;
-	if (ESP_OK != twai_node_config_mask_filter(twai->node, 0, &filter))
-		xsRangeError("invalid filter");		// destructor deletes the node
+	if (ESP_OK != twai_node_config_mask_filter(twai->node, 0, &filter)) {
+		twaiAbandon(the, twai);
+		xsRangeError("invalid filter");
+	}
 
 	const twai_event_callbacks_t callbacks = {
 		.on_rx_done = twaiOnReceive,
 		.on_state_change = twaiOnStateChange,
 		.on_error = twaiOnError,
 	};
-	if (ESP_OK != twai_node_register_event_callbacks(twai->node, &callbacks, twai))
+	if (ESP_OK != twai_node_register_event_callbacks(twai->node, &callbacks, twai)) {
+		twaiAbandon(the, twai);
 		xsUnknownError("callbacks refused");	// with TWAI_ISR_CACHE_SAFE: not in IRAM
+	}
 
 	if (onReadable || onError) {
 		twai->taskDone = xSemaphoreCreateBinaryStatic(&twai->taskDoneBuffer);
@@ -372,11 +379,22 @@ void xs_twai_constructor(xsMachine *the)
 		if (pdPASS != xTaskCreate(twaiNotifyTask, "twai", kTaskStack, twai, kTaskPriority, &twai->task)) {
 			twai->task = NULL;
 			twai->useCount = 1;
-			xsUnknownError("no memory");	// destructor deletes the node
+			twaiAbandon(the, twai);
+			xsUnknownError("no memory");
 		}
 		xsRemember(twai->obj);
 		twai->remembered = 1;
 	}
+}
+
+// XS task, constructor: a half-built instance lets go of its node, pins and
+// controller now rather than when the collector finds it, so opening again
+// works at once.
+static void twaiAbandon(xsMachine *the, Twai twai)
+{
+	xsmcSetHostData(xsThis, NULL);
+	xsmcSetHostDestructor(xsThis, NULL);
+	twaiRelease(twai);
 }
 
 void xs_twai_destructor(void *data)
@@ -427,7 +445,9 @@ static void twaiRelease(Twai twai)
 	}
 	else
 		twaiDeleteNode(twai);
-	if (twai->pinsUsed) {
+	// Pins go back only once the node is gone: a node the task still has to
+	// delete (close gave up waiting) keeps driving TX, and its pins stay taken.
+	if (twai->pinsUsed && !twai->node) {
 		twai->pinsUsed = 0;
 		builtinFreePin(twai->transmit);
 		builtinFreePin(twai->receive);
@@ -445,6 +465,23 @@ static void twaiDeleteNode(Twai twai)
 
 	if (!node)
 		return;
+	// A node recovering from bus-off still takes interrupts, and _node_delete
+	// takes the hardware from under them (twai_hal_deinit before the interrupt
+	// is freed): let the recovery end first, a bounded wait. One that does not
+	// end keeps its node, record and controller for good, as below.
+	for (int i = 0; i < kRecoveryPolls; i++) {
+		uint8_t recovering;
+		taskENTER_CRITICAL(&twai->lock);
+		recovering = twai->recovering;
+		taskEXIT_CRITICAL(&twai->lock);
+		if (!recovering)
+			break;
+		if (i == kRecoveryPolls - 1) {
+			__atomic_add_fetch(&twai->useCount, 1, __ATOMIC_SEQ_CST);
+			return;
+		}
+		vTaskDelay(pdMS_TO_TICKS(kRecoveryPollMS));
+	}
 	// The driver deletes only a disabled node, and reports a disabled node and a
 	// bus-off one alike (TWAI_ERROR_BUS_OFF): _node_delete accepts both. It refuses
 	// to disable a bus-off or recovering node (_node_disable). So: delete; if that
@@ -557,12 +594,19 @@ void xs_twai_status(xsMachine *the)
 		state = kStateStopped;		// the driver says bus-off for a disabled node
 	else if (TWAI_ERROR_BUS_OFF == info.state)
 		state = recovering ? kStateRecovering : kStateBusOff;
-	else if (TWAI_ERROR_PASSIVE == info.state)
-		state = kStateErrorPassive;
-	else if (TWAI_ERROR_WARNING == info.state)
-		state = kStateErrorWarning;
-	else
+	else if (twai->listenOnly)
+		// A listen-only node sends no error frames, so its counters say nothing
+		// about the bus; on the ESP32, S3 and C3 the driver even starts it at
+		// REC 128 (twai_hal_start, the listen-only erratum), which would read
+		// error-passive for good.
 		state = kStateErrorActive;
+	else {
+		// From the counters, as CAN defines the states: the driver reports no
+		// event when they fall back below the warning limit (96), so its own
+		// state would stay at warning.
+		uint32_t worst = (info.tx_error_count > info.rx_error_count) ? info.tx_error_count : info.rx_error_count;
+		state = (worst >= 128) ? kStateErrorPassive : (worst >= 96) ? kStateErrorWarning : kStateErrorActive;
+	}
 
 	out = buffer;		// TwaiStatusIndex order
 	out[0] = state;
@@ -724,9 +768,11 @@ static void twaiNotifyTask(void *refcon)
 		}
 		vTaskDelay(period);
 	}
-	xSemaphoreGive(twai->taskDone);
+	// Claim the handoff before saying "done": a close that is still waiting then
+	// deletes the node itself, before it returns, so the controller is free at once.
 	if (__atomic_exchange_n(&twai->handoff, 1, __ATOMIC_SEQ_CST))
 		twaiDeleteNode(twai);			// close stopped waiting for us: finish its work
+	xSemaphoreGive(twai->taskDone);
 	if (0 == __atomic_sub_fetch(&twai->useCount, 1, __ATOMIC_SEQ_CST))
 		twaiFree(twai);
 	vTaskDelete(NULL);
