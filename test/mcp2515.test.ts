@@ -344,6 +344,22 @@ describe("mcp2515-listen-only", () => {
 		expect(s.send(frame)).toBe(true);
 		expect(model.sent).toEqual([[0xFB, 0xE0, 0, 0, 8, 2, 1, 0x0D, 0, 0, 0, 0, 0]]);
 	});
+
+	it("transmit-29-bit-id: OBD-II's functional request 0x18DB33F1 goes out extended, all 29 bits, EXIDE set", () => {
+		const s = source(new FrameRing(4), { listenOnly: false });
+		s.open(clock.now());
+		const frame = new CanFrame();
+		frame.id = 0x18DB33F1;
+		frame.flags = FrameFlag.extended;
+		frame.dlc = 8;
+		frame.data.set([2, 1, 0x0D, 0, 0, 0, 0, 0]);
+		expect(s.send(frame)).toBe(true);
+		const [sidh, sidl, eid8, eid0] = model.sent[0];
+		expect(sidl & 0x08).toBe(0x08); // TXB0SIDL.EXIDE: a 29-bit frame
+		// The datasheet's layout read back: SID10..3, SID2..0, EID17..16, EID15..8, EID7..0.
+		const id = ((sidh << 3 | sidl >> 5) * 2 ** 18) + (sidl & 3) * 2 ** 16 + (eid8 << 8) + eid0;
+		expect(id).toBe(0x18DB33F1);
+	});
 });
 
 describe("mcp2515-close", () => {

@@ -404,15 +404,15 @@ export class Mcp2515Source {
 		if (rxb0 && rxb1) {
 			// RXF0, RXF1 with RXM0 for RXB0; RXF2..RXF5 with RXM1 for RXB1. Unused filters repeat the first.
 			const filters = this.filterBytes;
-			encodeId(filters, 0, rxb0.ids[0], !!rxb0.extended, true);
-			encodeId(filters, 4, rxb0.ids[1] ?? rxb0.ids[0], !!rxb0.extended, true);
-			encodeId(filters, 8, rxb1.ids[0], !!rxb1.extended, true);
+			encodeId(filters, 0, rxb0.ids[0], !!rxb0.extended);
+			encodeId(filters, 4, rxb0.ids[1] ?? rxb0.ids[0], !!rxb0.extended);
+			encodeId(filters, 8, rxb1.ids[0], !!rxb1.extended);
 			this.writeBlock(R.RXF0SIDH, filters);
 			for (let i = 0; i < 3; i++)
-				encodeId(filters, i * 4, rxb1.ids[i + 1] ?? rxb1.ids[0], !!rxb1.extended, true);
+				encodeId(filters, i * 4, rxb1.ids[i + 1] ?? rxb1.ids[0], !!rxb1.extended);
 			this.writeBlock(R.RXF3SIDH, filters);
-			encodeId(filters, 0, rxb0.mask, !!rxb0.extended);
-			encodeId(filters, 4, rxb1.mask, !!rxb1.extended);
+			encodeId(filters, 0, rxb0.mask, !!rxb0.extended, true);
+			encodeId(filters, 4, rxb1.mask, !!rxb1.extended, true);
 			const masks = this.views[10];
 			masks[0] = Mcp2515Instruction.write;
 			masks[1] = R.RXM0SIDH;
@@ -592,10 +592,12 @@ export class Mcp2515Source {
 }
 
 /**
- * Writes `id` in the MCP2515's SIDH, SIDL, EID8, EID0 layout at `out[offset]`.
- * With `filter`, marks an extended filter with EXIDE. No allocation.
+ * Writes `id` in the MCP2515's SIDH, SIDL, EID8, EID0 layout at `out[offset]`,
+ * with EXIDE set for an extended id (a transmit buffer or a filter: it is
+ * what makes the frame, or the match, 29-bit). A mask has no EXIDE bit
+ * (RXMnSIDL bit 3 is unimplemented): `mask` leaves it clear. No allocation.
  */
-function encodeId(out: Uint8Array, offset: number, id: number, extended: boolean, filter = false): void {
+function encodeId(out: Uint8Array, offset: number, id: number, extended: boolean, mask = false): void {
 	if (extended) {
 		out[offset] = (id >>> 21) & 0xFF;
 		out[offset + 1] = (((id >>> 18) & 7) << 5) | SIDL_IDE | ((id >>> 16) & 3);
@@ -608,7 +610,7 @@ function encodeId(out: Uint8Array, offset: number, id: number, extended: boolean
 		out[offset + 2] = 0;
 		out[offset + 3] = 0;
 	}
-	if (!filter && extended)
+	if (mask)
 		out[offset + 1] &= ~SIDL_IDE;
 }
 
