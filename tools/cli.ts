@@ -17,7 +17,7 @@ import { basename, dirname, extname, join } from "node:path";
 import { compilePlan } from "../modules/dbc/compile.js";
 import { formatProblem, type DbcProblem } from "../modules/dbc/database.js";
 import { DecodePlan } from "../modules/signals/plan.js";
-import { readDbc } from "./dbc-file.js";
+import { DBC_OPTIONS, loadDbc, readDbc, type DbcReadOptions } from "./dbc-file.js";
 import { decodeCommand } from "./decode.js";
 import { serveCommand } from "./serve.js";
 import { statsCommand } from "./stats.js";
@@ -150,9 +150,9 @@ async function run(argv: string[], io: Io): Promise<number> {
 const VERSION = "0.1.0";
 
 function dbcCheck(args: string[], io: Io): number {
-	const { positionals } = parseOptions(args, {});
+	const { values, positionals } = parseOptions(args, DBC_OPTIONS);
 	const path = onePositional(positionals, "DBC file");
-	const { database, problems, warnings } = readDbc(path);
+	const { database, problems, warnings } = readDbc(path, values);
 	for (const warning of warnings)
 		io.stderr(formatWarning(warning) + "\n");
 	if (problems.length) {
@@ -169,13 +169,14 @@ function dbcCheck(args: string[], io: Io): number {
 
 function dbcCompile(args: string[], io: Io): number {
 	const { values, positionals } = parseOptions(args, {
+		...DBC_OPTIONS,
 		output: { type: "string", short: "o" },
 		messages: { type: "string" },
 	});
 	const path = onePositional(positionals, "DBC file");
 	if (!values.output)
 		throw new UsageError("dbc compile needs -o PLAN.bin");
-	const database = checkedDatabase(path, io);
+	const database = checkedDatabase(path, io, values);
 	if (!database)
 		return 1;
 	const messages = values.messages?.split(",").map(name => name.trim()).filter(Boolean);
@@ -189,6 +190,7 @@ function dbcCompile(args: string[], io: Io): number {
 
 function profile(sub: "check" | "compile", args: string[], io: Io): number {
 	const { values, positionals } = parseOptions(args, {
+		...DBC_OPTIONS,
 		dbc: { type: "string" },
 		output: { type: "string", short: "o" },
 	});
@@ -216,7 +218,7 @@ function profile(sub: "check" | "compile", args: string[], io: Io): number {
 		dbcPath = join(dirname(path), named);
 	let database = null;
 	if (dbcPath) {
-		database = checkedDatabase(dbcPath, io);
+		database = checkedDatabase(dbcPath, io, values);
 		if (!database)
 			return 1;
 	}
@@ -282,10 +284,7 @@ function formatWarning(warning: DbcProblem): string {
 	return `${warning.file}:${warning.line}:${warning.col}: warning: ${warning.message}`;
 }
 
-/** The parsed DBC, or undefined after printing its problems. */
-function checkedDatabase(path: string, io: Io) {
-	const { database, problems } = readDbc(path);
-	for (const problem of problems)
-		io.stderr(formatProblem(problem) + "\n");
-	return problems.length ? undefined : database;
+/** The parsed DBC, or undefined; its warnings and problems printed. */
+function checkedDatabase(path: string, io: Io, options: DbcReadOptions) {
+	return loadDbc(path, io, options);
 }

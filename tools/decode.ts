@@ -16,7 +16,7 @@ import { formatProblem } from "../modules/dbc/database.js";
 import { Decoder } from "../modules/signals/decoder.js";
 import { DecodePlan } from "../modules/signals/plan.js";
 import type { Io } from "./cli.js";
-import { readDbc } from "./dbc-file.js";
+import { DBC_OPTIONS, loadDbc } from "./dbc-file.js";
 import { RING_CAPACITY, formatProblems, parseInputFormat, readLog, type LogFormat } from "./logs/formats.js";
 import { ProgressMeter } from "./logs/progress.js";
 import type { LogReader } from "./logs/text-log.js";
@@ -180,6 +180,7 @@ export function parseFormat(text: string | undefined): OutputFormat {
 export async function decodeCommand(args: string[], io: Io): Promise<number> {
 	const { values, positionals } = parseOptions(args, {
 		dbc: { type: "string" },
+		...DBC_OPTIONS,
 		format: { type: "string" },
 		choices: { type: "boolean" },
 		"input-format": { type: "string" },
@@ -189,10 +190,8 @@ export async function decodeCommand(args: string[], io: Io): Promise<number> {
 	const logPath = onePositional(positionals, "log file (or - for standard input)");
 	const format = parseFormat(values.format as string | undefined);
 	const inputFormat = parseInputFormat(values["input-format"] as string | undefined);
-	const { database, problems } = readDbc(values.dbc as string);
-	for (const problem of problems)
-		io.stderr(formatProblem(problem) + "\n");
-	if (problems.length)
+	const database = loadDbc(values.dbc as string, io, values);
+	if (!database)
 		return 1;
 	const plan = new DecodePlan(compilePlan(database).buffer);
 	const progress = terminalProgress(logPath);

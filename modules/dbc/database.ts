@@ -90,6 +90,11 @@ export function formatProblem(problem: DbcProblem): string {
 	return `${problem.file}:${problem.line}:${problem.col}: ${problem.message}`;
 }
 
+/** Formats a warning like a problem, marked so that tools and editors tell them apart: `file:line:col: warning: message`. */
+export function formatWarning(warning: DbcProblem): string {
+	return `${warning.file}:${warning.line}:${warning.col}: warning: ${warning.message}`;
+}
+
 /** Thrown by `parseDbcOrThrow`; carries every problem found, not just the first. */
 export class DbcError extends Error {
 	readonly problems: DbcProblem[];

@@ -41,14 +41,25 @@ export interface DbcParseResult {
 	warnings: DbcProblem[];
 }
 
+export interface DbcParseOptions {
+	/**
+	 * Refuse what cantools loads only without `strict` (a signal that does not
+	 * fit its message, a loosely written multiplexer, a statement cut by the
+	 * end of the file, ...): for people who write DBC files. Without it those
+	 * are warnings that say what was done, and the file loads as cantools
+	 * loads it.
+	 */
+	strict?: boolean;
+}
+
 /**
  * Parses the text of a DBC file. Runs on Node; allocates the whole result.
  * Never throws: every syntax and consistency error becomes a `DbcProblem`,
  * and the database holds whatever could be read.
  * @param file the name used in problems, e.g. `car.dbc`
  */
-export function parseDbc(text: string, file: string): DbcParseResult {
-	const parser = new Parser(String(text), file);
+export function parseDbc(text: string, file: string, options: DbcParseOptions = {}): DbcParseResult {
+	const parser = new Parser(String(text), file, options.strict === true);
 	return parser.run();
 }
 
@@ -56,8 +67,8 @@ export function parseDbc(text: string, file: string): DbcParseResult {
  * Parses the text of a DBC file and insists that it is clean. Runs on Node.
  * @throws DbcError carrying every problem found, when there is at least one
  */
-export function parseDbcOrThrow(text: string, file: string): DbcDatabase {
-	const { database, problems } = parseDbc(text, file);
+export function parseDbcOrThrow(text: string, file: string, options: DbcParseOptions = {}): DbcDatabase {
+	const { database, problems } = parseDbc(text, file, options);
 	if (problems.length > 0)
 		throw new DbcError(problems);
 	return database;
@@ -387,7 +398,7 @@ class Parser {
 	/** After a broken BO_ line its SG_ lines are skipped quietly: one problem is enough. */
 	private orphanSignals = false;
 
-	constructor(text: string, private readonly file: string) {
+	constructor(text: string, private readonly file: string, private readonly strict: boolean) {
 		this.tokenizer = new Tokenizer(text, (line, col, message) => this.report(line, col, message));
 	}
 
