@@ -132,7 +132,7 @@ function applyDriver(driver: DriverSettings): void {
 applyDriver(drivers.current);
 drivers.onChange(applyDriver);
 
-const meter = new BusMeter();
+const meter = new BusMeter(source.bitRate);
 const diagnostics = new Diagnostics(meter);
 const health = new Health();
 const start = Date.now();

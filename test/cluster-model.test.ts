@@ -292,4 +292,23 @@ describe("diagnostics", () => {
 		expect(diagnostics.busLoad).toBe(Math.round(60 * 123 / 500000 * 100));
 		expect(diagnostics.stale).toBeGreaterThan(0);
 	});
+
+	test("bus-load-is-a-share-of-the-source-bit-rate: the same frames on a 125 kbit/s bus load it four times as much", () => {
+		const pipeline = new Pipeline(plan);
+		const meter = new BusMeter(125000);
+		const diagnostics = new Diagnostics(meter);
+		const health = new Health();
+		const encoder = new Encoder(plan);
+		const frame = new CanFrame();
+		diagnostics.sample(0, pipeline.health(0, health), 0);
+		for (let i = 0; i < 200; i++) {
+			encoder.begin(encoder.message("WHEEL_SPEED"), frame, i * 5);
+			pipeline.ring.push(frame);
+			meter.pump(pipeline);
+		}
+		expect(diagnostics.sample(1000, pipeline.health(1000, health), 0)).toBe(true);
+		expect(diagnostics.bitRate).toBe(125000);
+		expect(diagnostics.busLoad).toBe(Math.round(200 * frameBits(frame.dlc, false) / 125000 * 100));
+		expect(new Diagnostics(new BusMeter()).bitRate).toBe(500000);
+	});
 });

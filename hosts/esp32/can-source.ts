@@ -95,6 +95,7 @@ export function openCanSource(ring: FrameRing, plan?: DecodePlan, options: CanSo
 	const sender = !board.canListenOnly && !(source instanceof SlcanSerialSource) ? source : null;
 	return {
 		description: source.description,
+		bitRate: board.canBitRate,
 		bus: source.status,
 		transmit: sender ? (frame: CanFrame) => {
 			try {

@@ -14,6 +14,8 @@ export interface CanSource {
 	step(now: number): void;
 	/** A few words for the health line and the diagnostics page. */
 	readonly description: string;
+	/** The bus's nominal bit rate, bit/s, where the source sets it (a controller); absent for feeds and the demo drive. */
+	readonly bitRate?: number;
 	/** Controller health (state, error counters, frames lost and dropped), where the source has a controller. */
 	readonly bus?: BusStatus;
 	/** The live feed's client (state, frames, reconnects), when the source is a feed. */

@@ -10,6 +10,9 @@
  */
 import type { Health, Pipeline } from "../signals/pipeline.js";
 
+/** The bit rate a bus load is worked out against when the source does not know its own: most powertrain buses'. */
+export const ASSUMED_BIT_RATE = 500000;
+
 export class BusMeter {
 	/** Nominal bit rate of the bus, bit/s. */
 	readonly bitrate: number;
@@ -17,7 +20,8 @@ export class BusMeter {
 	bits = 0;
 	frames = 0;
 
-	constructor(bitrate = 500000) {
+	/** `bitrate`: the source's (CanSource.bitRate), or ASSUMED_BIT_RATE when it has none. */
+	constructor(bitrate = ASSUMED_BIT_RATE) {
 		this.bitrate = bitrate;
 	}
 
@@ -38,7 +42,7 @@ export class Diagnostics {
 	tickRate = 0;
 	/** Frames received per second. */
 	frameRate = 0;
-	/** Estimated bus load, whole percent. */
+	/** Estimated bus load, whole percent of `bitRate`. */
 	busLoad = 0;
 	received = 0;
 	decoded = 0;
@@ -58,6 +62,11 @@ export class Diagnostics {
 
 	constructor(meter: BusMeter) {
 		this.meter = meter;
+	}
+
+	/** The bit rate the bus load is a percentage of, bit/s. */
+	get bitRate(): number {
+		return this.meter.bitrate;
 	}
 
 	/**

@@ -831,7 +831,7 @@ export class ClusterView {
 		const short = this.g.portrait;
 		values[0].string = short ? `${d.fps} drawn, ${d.tickRate} ticks/s` : `${d.fps} fps drawn, ${d.tickRate} ticks/s`;
 		values[1].string = short ? `${d.frameRate} /s, ${d.received}` : `${d.frameRate} /s (${d.received} total)`;
-		values[2].string = short ? `${d.busLoad} % of 500k` : `${d.busLoad} % of 500 kbit/s`;
+		values[2].string = short ? `${d.busLoad} % of ${d.bitRate / 1000}k` : `${d.busLoad} % of ${d.bitRate / 1000} kbit/s`;
 		values[3].string = String(d.decoded);
 		values[4].string = String(d.dropped);
 		values[5].string = String(d.unknown);
