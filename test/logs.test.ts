@@ -188,10 +188,10 @@ describe("malformed lines", () => {
 	});
 
 	test("trc-and-csv-problems", async () => {
-		const trc = await read(";$FILEVERSION=2.1\n;$COLUMNS=N,O,T,B,I,d,R,L,D\n 1 1.000 DT 1 0123 Rx - 8 11 22\n 2 x DT 1 0123 Rx - 1 11\n 3 2.0 QQ 1 0123 Rx - 1 11\n", undefined, "a.trc");
+		const trc = await read(";$FILEVERSION=2.1\n;$COLUMNS=N,O,T,B,I,d,R,L,D\n 1 1.000 DT 1 0123 Rx - 8 11 22\n 2 x DT 1 0123 Rx - 1 11\n 3 2.0 QQ 1 0123 Rx - 1 11\n 4 3.0 DT 1 0123 Rx - 1 11\n", undefined, "a.trc");
 		expect(formatProblems("a.trc", trc.reader)).toBe("a.trc:3: DLC 8 but only 2 data bytes\na.trc:4: time offset 'x' is not a number\n");
 		expect(trc.reader.ignored).toBe(3); // two headers and an unknown but well-formed type
-		const csv = await read("1,2,3\nTime Stamp,ID,Extended,Dir,Bus,LEN,D1,D2\n5,0x123,maybe,Rx,0,1,11\n", undefined, "a.csv");
+		const csv = await read("1,2,3\nTime Stamp,ID,Extended,Dir,Bus,LEN,D1,D2\n5,0x123,maybe,Rx,0,1,11\n6,0x123,false,Rx,0,1,11\n", undefined, "a.csv");
 		expect(formatProblems("a.csv", csv.reader)).toBe("a.csv:1: row before the 'Time Stamp,ID,Extended,...' header\na.csv:3: Extended 'maybe' is not true or false\n");
 	});
 });
@@ -209,10 +209,10 @@ describe("choosing the format", () => {
 		expect(sniffFormat("hello world\n")).toBeUndefined();
 	});
 
-	test("content-beats-extension-and-extension-decides-an-empty-log", () => {
+	test("content-beats-extension-and-extension-decides-a-log-without-clues", () => {
 		const asc = Buffer.from("date Sun Nov 22 05:00:00.000 am 2026\n");
 		expect(chooseFormat("drive.log", asc)).toBe("asc");
-		expect(chooseFormat("drive.trc", new Uint8Array(0))).toBe("trc");
+		expect(chooseFormat("drive.trc", Buffer.from("\n"))).toBe("trc");
 		expect(chooseFormat("drive.txt", asc, "candump")).toBe("candump");
 	});
 
@@ -272,7 +272,46 @@ describe("xs-cluster decode reads every format", () => {
 		writeFileSync(path, "(1.000000) can0 1C4#E02E32C800010000\n(1.1) can0 1C4#E0Z\n");
 		const { status, stderr } = await decode("--dbc", demoDbc, path);
 		expect(status).toBe(0);
-		expect(stderr).toBe(`${path}:2: not a candump frame line\nbad.log: decoded 1 of 1 frames; no unknown ids; 1 malformed lines skipped\n`);
+		expect(stderr).toBe(`${path}:2: not a candump frame line\nbad.log: decoded 1 of 1 frame; no unknown ids; 1 malformed line skipped\n`);
+	});
+
+	test("a-log-with-no-frame-exits-1-saying-why", async () => {
+		const dir = mkdtempSync(join(tmpdir(), "xs-cluster-logs-"));
+		const file = (name: string, content: string | Uint8Array) => {
+			const path = join(dir, name);
+			writeFileSync(path, content);
+			return path;
+		};
+		// 100 KB of random bytes named like a candump log
+		let seed = 12345;
+		const random = Uint8Array.from({ length: 100000 }, () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24);
+		const binary = await decode("--dbc", demoDbc, file("random.log", random));
+		expect(binary).toMatchObject({ status: 1, stdout: "" });
+		expect(binary.stderr).toMatch(/^xs-cluster: .*random\.log: .*it looks binary.*\n$/);
+		// python-can's own CSV is not GVRET CSV, though both start with a time stamp column
+		const pythonCsv = await decode("--dbc", demoDbc, file("py.csv", "timestamp,arbitration_id,extended,remote,error,dlc,data\n1700000000.0,0x1c4,0,0,0,1,4A==\n"));
+		expect(pythonCsv.status).toBe(1);
+		expect(pythonCsv.stderr).toMatch(/^xs-cluster: .*py\.csv: python-can's CSV log, which xs-cluster does not read .*logconvert.*\n$/);
+		// a wrong --input-format reads nothing, and says which format it looks like
+		const wrong = await decode("--dbc", demoDbc, "--input-format", "asc", join(logs, "demo-car.log"));
+		expect(wrong.status).toBe(1);
+		expect(wrong.stderr).toBe(`xs-cluster: ${join(logs, "demo-car.log")}: no CAN frames in its 8 lines (read as asc (--input-format); its first line is '(1700000000.000100) can0 1C4#E02E32C800010000'); it looks like candump: leave out --input-format\n`);
+		// every line malformed
+		const malformed = await decode("--dbc", demoDbc, file("bad.log", "(1.0) can0 1C4#E0Z\n(1.1) can0 XYZ\n"));
+		expect(malformed).toMatchObject({ status: 1, stderr: expect.stringMatching(/bad\.log: no CAN frames: every one of its 2 lines malformed \(read as candump, from its extension; line 1: not a candump frame line\)\n$/) });
+		// a header and no frame; only CAN FD frames
+		expect(await decode("--dbc", demoDbc, file("header.asc", "date Sun Nov 22 05:00:00.000 am 2026\nbase hex  timestamps absolute\n"))).toMatchObject({ status: 1, stderr: expect.stringMatching(/header\.asc: no CAN frames in its 2 lines \(read as asc; its first line is 'date Sun/) });
+		expect(await decode("--dbc", demoDbc, file("fd.log", "(1.0) can0 123##1112233\n"))).toMatchObject({ status: 1, stderr: expect.stringMatching(/fd\.log: no classic CAN frames: 1 CAN FD frame, which xs-cluster skips\n$/) });
+	});
+
+	test("an-empty-log-is-the-same-from-a-file-and-from-standard-input", async () => {
+		const path = join(mkdtempSync(join(tmpdir(), "xs-cluster-logs-")), "empty.log");
+		writeFileSync(path, "");
+		const fromFile = await decode("--dbc", demoDbc, path);
+		expect(fromFile).toEqual({ status: 1, stdout: "", stderr: `xs-cluster: ${path}: no CAN frames: it is empty\n` });
+		const ring = new FrameRing(16);
+		await expect(readLog([new Uint8Array(0)], ring, () => {}, { name: "-" })).rejects.toThrow(new LogFormatError("stdin: no CAN frames: it is empty"));
+		await expect(readLog([], ring, () => {}, { name: "-" })).rejects.toThrow(new LogFormatError("stdin: no CAN frames: it is empty"));
 	});
 
 	test("progress-is-not-drawn-when-stderr-is-not-a-terminal", async () => {

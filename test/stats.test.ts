@@ -70,9 +70,9 @@ describe("per-id statistics", () => {
 		expect(stdout).toBe([
 			`${path}: candump, 3 frames, 2 ids, 0.000 s`,
 			"all timestamps are equal: no rates or periods",
-			"id     count  frames/s  period ms  jitter ms  max dev ms  dlc",
-			"0x123      2         -          -          -           -  1",
-			"0x456      1         -          -          -           -  1",
+			"id   count  frames/s  period ms  jitter ms  max dev ms  dlc",
+			"123      2         -          -          -           -  1",
+			"456      1         -          -          -           -  1",
 			"",
 		].join("\n"));
 	});
@@ -86,13 +86,13 @@ describe("xs-cluster stats", () => {
 		expect(stderr).toBe("");
 		expect(stdout).toBe([
 			`${path}: candump, 8 frames (1 remote, 0 error), 6 ids, 0.070 s`,
-			"id          count  frames/s  period ms  jitter ms  max dev ms  dlc",
-			"0x0B4           1      14.3          -          -           -  8",
-			"0x123           1      14.3          -          -           -  1",
-			"0x1C4           2      28.6     59.900      0.000       0.000  0,8 (1 remote)",
-			"0x3B1           1      14.3          -          -           -  2",
-			"0x700           2      28.6     20.000      0.000       0.000  8",
-			"0x18FEF100      1      14.3          -          -           -  8",
+			"id        count  frames/s  period ms  jitter ms  max dev ms  dlc",
+			"0B4           1      14.3          -          -           -  8",
+			"123           1      14.3          -          -           -  1",
+			"1C4           2      28.6     59.900      0.000       0.000  0,8 (1 remote)",
+			"3B1           1      14.3          -          -           -  2",
+			"700           2      28.6     20.000      0.000       0.000  8",
+			"18FEF100      1      14.3          -          -           -  8",
 			"",
 		].join("\n"));
 	});
@@ -102,8 +102,8 @@ describe("xs-cluster stats", () => {
 		expect(status).toBe(0);
 		const json = JSON.parse(stdout);
 		expect(json).toMatchObject({ format: "trc", frames: 9, remoteFrames: 1, errorFrames: 1, unsupportedFrames: 1, malformedLines: 0 });
-		expect(json.ids.map((entry: { id: string }) => entry.id)).toEqual(["0x0B4", "0x123", "0x1C4", "0x3B1", "0x700", "0x18FEF100"]);
-		expect(json.ids[4]).toMatchObject({ id: "0x700", idValue: 0x700, extended: false, count: 2, dlc: [8] });
+		expect(json.ids.map((entry: { id: string }) => entry.id)).toEqual(["0B4", "123", "1C4", "3B1", "700", "18FEF100"]);
+		expect(json.ids[4]).toMatchObject({ id: "700", idValue: 0x700, extended: false, count: 2, dlc: [8] });
 		expect(json.ids[4].periodMs).toBeCloseTo(20, 6);
 		expect(json.ids[0].periodMs).toBeNull();
 	});

@@ -1,103 +1,125 @@
 /*
  * The `xs-cluster` command line. Node only.
  *
- *   xs-cluster dbc check FILE.dbc
+ *   xs-cluster dbc check|dump FILE.dbc
  *   xs-cluster dbc compile FILE.dbc -o PLAN.bin [--messages A,B]
- *   xs-cluster decode --dbc FILE.dbc [--format jsonl|csv] [--choices] [--input-format F] LOG|-
- *   xs-cluster stats [--json] LOG
+ *   xs-cluster decode --dbc FILE.dbc [--format jsonl|csv] [--choices] [filters] LOG|-
+ *   xs-cluster stats [--json] LOG|-
+ *   xs-cluster convert IN OUT
  *   xs-cluster serve LOG [--rate 1x|max|N] [--loop] [--port N]
  *   xs-cluster profile check|compile [--dbc FILE.dbc] PROFILE.json [-o CAR.vehicle]
  *   xs-cluster profile show CAR.vehicle
+ * and `--help` after any of them (tools/help.ts).
  *
  * Exit status: 0 success, 1 bad input (a DBC with problems, an unreadable
- * log), 2 a usage mistake. Errors are one line each, never a stack trace.
+ * log, a log with no frame) or an output that cannot be written, 2 a usage
+ * mistake. Errors are one line each, never a stack trace.
  */
-import { readFileSync } from "node:fs";
 import { basename, dirname, extname, join } from "node:path";
+import { fstatSync, readFileSync } from "node:fs";
 import { compilePlan } from "../modules/dbc/compile.js";
 import { formatProblem, type DbcProblem } from "../modules/dbc/database.js";
 import { DecodePlan } from "../modules/signals/plan.js";
 import { DBC_OPTIONS, loadDbc, readDbc, type DbcReadOptions } from "./dbc-file.js";
 import { decodeCommand } from "./decode.js";
+import { COMMAND_HELP, MAIN_HELP, VERSION, helpFor } from "./help.js";
+import { JsonInputError, readJsonFile } from "./json-file.js";
 import { serveCommand } from "./serve.js";
 import { statsCommand } from "./stats.js";
 import { compileProfile, describeProfile, ProfileError } from "./profile.js";
 import { ProfileFormatError, ProfileInputs, VehicleProfile } from "../modules/cluster/profile.js";
 import { LogFormatError } from "./logs/formats.js";
-import { UsageError, cannotRead, onePositional, parseOptions, writeOutput } from "./usage.js";
-
-const HELP = `xs-cluster: tools for the xs-cluster instrument cluster
-
-Usage:
-  xs-cluster dbc check FILE.dbc
-      Parse a DBC file; print a summary, or each problem as FILE:LINE:COL: message.
-  xs-cluster dbc compile FILE.dbc -o PLAN.bin [--messages NAME,NAME...]
-      Compile a DBC (or some of its messages) into the decode plan the device loads.
-  xs-cluster decode --dbc FILE.dbc [--format jsonl|csv] [--choices] [--input-format FORMAT] LOG
-      Decode a CAN log (LOG may be - for standard input) with the device's decoder:
-      candump (-l/-L or screen), Vector ASC, PEAK TRC 1.0-2.1 or SavvyCAN GVRET CSV,
-      told by content or extension (--input-format candump|asc|trc|gvret-csv forces one).
-      One JSON line (or CSV rows) per decoded frame on standard output; malformed
-      lines as FILE:LINE: why, and a summary, on standard error.
-  xs-cluster stats [--json] [--input-format FORMAT] LOG
-      Per-id counts, frames/s, mean period, cycle-time jitter and DLCs: the first
-      look at an unknown car's log.
-  xs-cluster serve LOG [--rate 1x|max|FACTOR] [--loop] [--port 29536] [--host 127.0.0.1]
-                   [--protocol auto|socketcand|slcan] [--input-format FORMAT] [--no-beacon]
-      Replay a log in real time over TCP as a live bus: socketcand (python-can,
-      SavvyCAN) or SLCAN (Wi-Fi adapters, the simulator's feed). Ctrl-C stops.
-  xs-cluster profile check [--dbc FILE.dbc] PROFILE.json
-      Check a vehicle profile against the car's DBC: every problem as
-      PROFILE: key.path: message.
-  xs-cluster profile compile [--dbc FILE.dbc] PROFILE.json -o CAR.vehicle
-      Check and compile a vehicle profile into what the device loads:
-      CAR.vehicle (bindings) and CAR.plan (decode plan of the messages used).
-      Without --dbc, the profile's "dbc" is read beside the profile; an
-      OBD-II-only profile needs no DBC.
-  xs-cluster profile show CAR.vehicle
-      Print what a compiled profile maps, read back from CAR.vehicle and CAR.plan.
-
-Options:
-  -h, --help     show this help
-  --version      show the version
-`;
+import { OutputError, UsageError, cannotRead, checkInputPath, onePositional, outputError, parseOptions, plural, writeOutput } from "./usage.js";
 
 export interface Io {
-	/** May return a promise that settles when the reader is ready for more. */
+	/** May return a promise that settles when the reader is ready for more. @throws OutputError once a write has failed. */
 	stdout: (text: string) => void | Promise<void>;
 	stderr: (text: string) => void;
+	/** Whether standard output is a regular file (output may then be gathered into large writes); absent means no. */
+	stdoutIsFile?: () => boolean;
+	/** Resolves when everything written has reached standard output. @throws OutputError when some of it could not be written. */
+	flush?: () => Promise<void>;
 }
 
-const processIo: Io = {
-	stdout: text => {
-		if (!process.stdout.write(text))
-			return new Promise(resolve => process.stdout.once("drain", resolve));
-	},
-	stderr: text => {
-		process.stderr.write(text);
-	},
-};
+/**
+ * Standard output of the process. Node reports a failed write (EPIPE from a
+ * reader that went away, ENOSPC from `> /dev/full`) after the write returned,
+ * as an 'error' event: remember it, and fail the next write or the final
+ * flush with one OutputError, so the command stops reading and exits 1 with
+ * one line instead of a stack trace.
+ */
+function processStdout(): Pick<Io, "stdout" | "stdoutIsFile" | "flush"> {
+	let failed: OutputError | null = null;
+	const fail = (error: Error | null | undefined) => {
+		if (error && !failed)
+			failed = outputError(error);
+	};
+	process.stdout.on("error", fail);
+	return {
+		stdout: text => {
+			if (failed)
+				throw failed;
+			if (!process.stdout.write(text, fail))
+				// Resolves (never rejects: a caller may not await it) when the reader
+				// caught up or the stream failed; the next write or flush then throws.
+				return new Promise(resolve => {
+					const done = () => {
+						process.stdout.off("drain", done).off("error", done).off("close", done);
+						resolve();
+					};
+					process.stdout.on("drain", done).on("error", done).on("close", done);
+				});
+		},
+		stdoutIsFile: () => {
+			try {
+				return fstatSync(1).isFile();
+			}
+			catch {
+				return false;
+			}
+		},
+		flush: () => new Promise((resolve, reject) => {
+			const settle = () => failed ? reject(failed) : resolve();
+			if (failed || process.stdout.destroyed)
+				return settle();
+			process.stdout.write("", error => {
+				fail(error);
+				settle();
+			});
+		}),
+	};
+}
 
-/** Runs the command line; resolves to the exit status. */
-export async function main(argv: string[], io: Io = processIo): Promise<number> {
+let processIo: Io | undefined;
+
+/** Runs the command line; resolves to the exit status. Without `io`, on the process's standard streams. */
+export async function main(argv: string[], io?: Io): Promise<number> {
+	io ??= processIo ??= { ...processStdout(), stderr: text => { process.stderr.write(text); } };
 	try {
-		return await run(argv, io);
+		const status = await run(argv, io);
+		await io.flush?.();
+		return status;
 	}
 	catch (error) {
 		return reportError(error, io);
 	}
 }
 
+/** The words of the command being run, for a usage mistake's hint. */
+let commandWords: string[] = [];
+
 /**
  * What every command's failure looks like: one line on standard error and an
- * exit status (2 for a usage mistake, 1 for bad input), never a stack trace.
+ * exit status (2 for a usage mistake, 1 for bad input or output that cannot
+ * be written), never a stack trace.
  */
 export function reportError(error: unknown, io: Io): number {
 	if (error instanceof UsageError) {
-		io.stderr(`xs-cluster: ${error.message}\nRun 'xs-cluster --help' for usage.\n`);
+		const help = helpFor(commandWords) ? `xs-cluster ${commandWords.slice(0, COMMAND_HELP[commandWords.slice(0, 2).join(" ")] ? 2 : 1).join(" ")} --help` : "xs-cluster --help";
+		io.stderr(`xs-cluster: ${error.message}\nRun '${help}' for usage.\n`);
 		return 2;
 	}
-	if (error instanceof LogFormatError) {
+	if (error instanceof LogFormatError || error instanceof JsonInputError || error instanceof OutputError) {
 		io.stderr(`xs-cluster: ${error.message}\n`);
 		return 1;
 	}
@@ -106,48 +128,72 @@ export function reportError(error: unknown, io: Io): number {
 		io.stderr(`xs-cluster: ${cannotRead(err.path, err).message}\n`);
 		return 1;
 	}
-	if (err.code === "EPIPE")
-		return 0;
-	io.stderr(`xs-cluster: ${err.message ?? String(error)}\n`);
+	if (err.code === "EPIPE" || err.code === "ENOSPC")
+		io.stderr(`xs-cluster: ${outputError(err).message}\n`);
+	else
+		io.stderr(`xs-cluster: ${err.message ?? String(error)}\n`);
 	return 1;
 }
 
-async function run(argv: string[], io: Io): Promise<number> {
-	const [command, ...rest] = argv;
-	if (command === undefined || command === "-h" || command === "--help" || command === "help") {
-		io.stdout(HELP);
-		return command === undefined ? 2 : 0;
+/** `--help` or `-h` among a command's arguments (before a `--`). */
+function asksForHelp(args: string[]): boolean {
+	for (const arg of args) {
+		if (arg === "--")
+			return false;
+		if (arg === "--help" || arg === "-h")
+			return true;
 	}
-	if (command === "--version") {
-		io.stdout(`${VERSION}\n`);
-		return 0;
-	}
-	if (command === "dbc") {
-		const [sub, ...args] = rest;
-		if (sub === "check")
-			return dbcCheck(args, io);
-		if (sub === "compile")
-			return dbcCompile(args, io);
-		throw new UsageError(sub ? `unknown dbc command '${sub}' (check, compile)` : "dbc needs a command: check or compile");
-	}
-	if (command === "decode")
-		return decodeCommand(rest, io);
-	if (command === "stats")
-		return statsCommand(rest, io);
-	if (command === "serve")
-		return serveCommand(rest, io);
-	if (command === "profile") {
-		const [sub, ...args] = rest;
-		if (sub === "check" || sub === "compile")
-			return profile(sub, args, io);
-		if (sub === "show")
-			return profileShow(args, io);
-		throw new UsageError(sub ? `unknown profile command '${sub}' (check, compile, show)` : "profile needs a command: check, compile or show");
-	}
-	throw new UsageError(`unknown command '${command}'`);
+	return false;
 }
 
-const VERSION = "0.1.0";
+const SUBCOMMANDS: Record<string, string[]> = {
+	dbc: ["check", "compile"],
+	profile: ["check", "compile", "show"],
+};
+
+async function run(argv: string[], io: Io): Promise<number> {
+	const [command, ...rest] = argv;
+	commandWords = [];
+	if (command === undefined || command === "-h" || command === "--help") {
+		await io.stdout(MAIN_HELP);
+		return command === undefined ? 2 : 0;
+	}
+	if (command === "help") {
+		const text = rest.length ? helpFor(rest) : MAIN_HELP;
+		if (!text)
+			throw new UsageError(`no help for '${rest.join(" ")}': not a command`);
+		await io.stdout(text);
+		return 0;
+	}
+	if (command === "--version") {
+		await io.stdout(`${VERSION}\n`);
+		return 0;
+	}
+	const subcommands = SUBCOMMANDS[command];
+	const words = subcommands && subcommands.includes(rest[0]) ? [command, rest[0]] : [command];
+	commandWords = words;
+	if (COMMAND_HELP[command] && asksForHelp(rest)) {
+		await io.stdout(helpFor(words)!);
+		return 0;
+	}
+	const args = rest.slice(words.length - 1);
+	if (subcommands && words.length === 1) {
+		const sub = rest[0];
+		throw new UsageError(sub ? `unknown ${command} command '${sub}' (${subcommands.join(", ")})` : `${command} needs a command: ${subcommands.slice(0, -1).join(", ")} or ${subcommands.at(-1)}`);
+	}
+	switch (words.join(" ")) {
+		case "dbc check": return dbcCheck(args, io);
+		case "dbc compile": return dbcCompile(args, io);
+		case "decode": return decodeCommand(args, io);
+		case "stats": return statsCommand(args, io);
+		case "serve": return serveCommand(args, io);
+		case "profile check": return profile("check", args, io);
+		case "profile compile": return profile("compile", args, io);
+		case "profile show": return profileShow(args, io);
+	}
+	commandWords = [];
+	throw new UsageError(`unknown command '${command}'`);
+}
 
 function dbcCheck(args: string[], io: Io): number {
 	const { values, positionals } = parseOptions(args, DBC_OPTIONS);
@@ -158,12 +204,12 @@ function dbcCheck(args: string[], io: Io): number {
 	if (problems.length) {
 		for (const problem of problems)
 		io.stderr(formatProblem(problem) + "\n");
-		io.stderr(`${path}: ${problems.length} problem${problems.length === 1 ? "" : "s"}\n`);
+		io.stderr(`${path}: ${plural(problems.length, "problem")}\n`);
 		return 1;
 	}
 	const signals = database.messages.reduce((n, m) => n + m.signals.length, 0);
-	const warned = warnings.length ? ` (${warnings.length} warning${warnings.length === 1 ? "" : "s"})` : "";
-	io.stdout(`${path}: ok, ${database.messages.length} messages, ${signals} signals, ${database.nodes.length} nodes${warned}\n`);
+	const warned = warnings.length ? ` (${plural(warnings.length, "warning")})` : "";
+	io.stdout(`${path}: ok, ${plural(database.messages.length, "message")}, ${plural(signals, "signal")}, ${plural(database.nodes.length, "node")}${warned}\n`);
 	return 0;
 }
 
@@ -184,7 +230,7 @@ function dbcCompile(args: string[], io: Io): number {
 	for (const warning of plan.warnings)
 		io.stderr(`warning: ${warning}\n`);
 	writeOutput(values.output, new Uint8Array(plan.buffer));
-	io.stdout(`${values.output}: ${plan.messageCount} messages, ${plan.signalCount} signals, ${plan.buffer.byteLength} bytes\n`);
+	io.stdout(`${values.output}: ${plural(plan.messageCount, "message")}, ${plural(plan.signalCount, "signal")}, ${plural(plan.buffer.byteLength, "byte")}\n`);
 	return 0;
 }
 
@@ -197,21 +243,7 @@ function profile(sub: "check" | "compile", args: string[], io: Io): number {
 	const path = onePositional(positionals, "profile JSON file");
 	if (sub === "compile" && !values.output)
 		throw new UsageError("profile compile needs -o CAR.vehicle");
-	let text: string;
-	try {
-		text = readFileSync(path, "utf8");
-	}
-	catch (error) {
-		throw cannotRead(path, error);
-	}
-	let json: unknown;
-	try {
-		json = JSON.parse(text);
-	}
-	catch (error) {
-		io.stderr(`${path}: not JSON: ${(error as Error).message}\n`);
-		return 1;
-	}
+	const json = readJsonFile(path);
 	let dbcPath = values.dbc;
 	const named = (json as { dbc?: unknown } | null)?.dbc;
 	if (!dbcPath && typeof named === "string")
@@ -231,7 +263,7 @@ function profile(sub: "check" | "compile", args: string[], io: Io): number {
 			throw error;
 		for (const problem of error.problems)
 			io.stderr(problem + "\n");
-		io.stderr(`${path}: ${error.problems.length} problem${error.problems.length === 1 ? "" : "s"}\n`);
+		io.stderr(`${path}: ${plural(error.problems.length, "problem")}\n`);
 		return 1;
 	}
 	for (const note of compiled.notes)
@@ -239,7 +271,7 @@ function profile(sub: "check" | "compile", args: string[], io: Io): number {
 	for (const warning of compiled.warnings)
 		io.stderr(`warning: ${warning}\n`);
 	const { bus, obd, derived } = compiled.counts;
-	const summary = `${bus + obd + derived} quantities (${bus} from the bus, ${obd} OBD-II, ${derived} derived), ${compiled.plan.messageCount} messages`;
+	const summary = `${plural(bus + obd + derived, "quantity", "quantities")} (${bus} from the bus, ${obd} OBD-II, ${derived} derived), ${plural(compiled.plan.messageCount, "message")}`;
 	if (sub === "check") {
 		io.stdout(`${path}: ok, ${summary}\n`);
 		return 0;
@@ -248,7 +280,7 @@ function profile(sub: "check" | "compile", args: string[], io: Io): number {
 	const planPath = join(dirname(vehiclePath), basename(vehiclePath, extname(vehiclePath)) + ".plan");
 	writeOutput(vehiclePath, new Uint8Array(compiled.vehicle));
 	writeOutput(planPath, new Uint8Array(compiled.plan.buffer));
-	io.stdout(`${vehiclePath}: ${compiled.name}: ${summary}, ${compiled.vehicle.byteLength} bytes\n${planPath}: ${compiled.plan.messageCount} messages, ${compiled.plan.signalCount} signals, ${compiled.plan.buffer.byteLength} bytes\n`);
+	io.stdout(`${vehiclePath}: ${compiled.name}: ${summary}, ${plural(compiled.vehicle.byteLength, "byte")}\n${planPath}: ${plural(compiled.plan.messageCount, "message")}, ${plural(compiled.plan.signalCount, "signal")}, ${plural(compiled.plan.buffer.byteLength, "byte")}\n`);
 	return 0;
 }
 
@@ -257,6 +289,7 @@ function profileShow(args: string[], io: Io): number {
 	const vehiclePath = onePositional(positionals, "compiled profile (CAR.vehicle)");
 	const planPath = join(dirname(vehiclePath), basename(vehiclePath, extname(vehiclePath)) + ".plan");
 	const read = (path: string) => {
+		checkInputPath(path);
 		try {
 			return new Uint8Array(readFileSync(path)).buffer;
 		}

@@ -13,7 +13,7 @@ import { readFileSync } from "node:fs";
 import { formatProblem, formatWarning, type DbcDatabase, type DbcProblem } from "../modules/dbc/database.js";
 import { DBC_ENCODING_NAMES, dbcEncodingNamed, decodeDbcBytes, type DbcEncoding } from "../modules/dbc/encoding.js";
 import { parseDbc } from "../modules/dbc/parser.js";
-import { UsageError, cannotRead } from "./usage.js";
+import { UsageError, cannotRead, checkInputPath } from "./usage.js";
 
 /** The options of every command that reads a DBC file: spread into its `parseOptions` spec. */
 export const DBC_OPTIONS = {
@@ -50,6 +50,7 @@ export function readDbc(path: string, options: DbcReadOptions = {}): DbcRead {
 			throw new UsageError(`--encoding must be one of ${DBC_ENCODING_NAMES.join(", ")}, not ${options.encoding}`);
 	}
 	let bytes: Uint8Array;
+	checkInputPath(path); // a folder or a device: one clear line (reading /dev/zero would never end)
 	try {
 		bytes = readFileSync(path);
 	}

@@ -3,8 +3,16 @@
  * tools/logs/) with a DBC, through the same ring, plan and decoder the device
  * runs (a candump log also through the device's own line parser). Node only.
  *
- * The log is streamed: memory stays flat whatever its size. On a terminal,
- * standard error shows progress while a long log decodes.
+ * The log is streamed: memory stays flat whatever its size. Output is live
+ * when the input is: reading a pipe or a terminal (`candump -L can0 |
+ * xs-cluster decode --dbc car.dbc -`), or writing into one, the records of
+ * each piece of input are written as soon as it is decoded; only file to file
+ * are they gathered into large writes. On a terminal, standard error shows
+ * progress while a long log decodes. Ctrl-C stops reading and still prints
+ * the summary.
+ *
+ * Filters: `--ids` and `--messages` pick frames, `--start`/`--end` a time
+ * window, `--signals` the signals each record shows (and so the messages).
  */
 import { createReadStream, statSync } from "node:fs";
 import { basename } from "node:path";
@@ -20,9 +28,28 @@ import { DBC_OPTIONS, loadDbc } from "./dbc-file.js";
 import { RING_CAPACITY, formatProblems, parseInputFormat, readLog, type LogFormat } from "./logs/formats.js";
 import { ProgressMeter } from "./logs/progress.js";
 import type { LogReader } from "./logs/text-log.js";
-import { UsageError, onePositional, parseOptions } from "./usage.js";
+import { UsageError, checkInputPath, formatCanId, isRegularFile, onePositional, parseOptions, plural } from "./usage.js";
 
 export type OutputFormat = "jsonl" | "csv";
+
+/** What to decode and show; every part optional (absent = everything). */
+export interface DecodeFilter {
+	/** Frames with these ids (key: `idKey`). */
+	ids?: Set<number>;
+	/** Plan message indexes to decode. */
+	messages?: Set<number>;
+	/** Per plan signal: 1 to show it. Messages with none shown are left out. */
+	signals?: Uint8Array;
+	/** Time window in the log's own ms, start inclusive, end exclusive. */
+	start?: TimeBound;
+	end?: TimeBound;
+}
+
+/** A time bound: absolute log time (ms), or ms after the log's first frame. */
+export interface TimeBound {
+	ms: number;
+	relative: boolean;
+}
 
 export interface DecodeOptions {
 	format: OutputFormat;
@@ -34,10 +61,17 @@ export interface DecodeOptions {
 	name?: string;
 	/** Progress hook, called after each chunk read. */
 	onChunk?: (bytesRead: number, reader: LogReader) => void;
+	/** Write each piece of input's records as soon as they are decoded (default), or gather them into large writes. */
+	live?: boolean;
+	filter?: DecodeFilter;
+	/** Stops reading; what was decoded so far is written and summed up. */
+	signal?: AbortSignal;
 }
 
 export interface DecodeSummary {
+	/** Every frame read. */
 	frames: number;
+	/** Frames decoded and written (after the filters). */
 	decoded: number;
 	unknown: number;
 	unknownIds: Set<string>;
@@ -45,62 +79,98 @@ export interface DecodeSummary {
 	ignored: number;
 	/** CAN FD and other frames a CanFrame cannot hold, skipped. */
 	unsupported: number;
+	/** Frames of known messages that the filters left out. */
+	filtered: number;
 	/** Format the log was read as. */
 	format: LogFormat;
 	/** The reader, for `FILE:LINE: why` messages (`formatProblems`). */
 	reader: LogReader;
 }
 
-/** Decodes `input` and writes one record per decoded frame with `write`. */
-export async function decodeLog(plan: DecodePlan, input: Readable, options: DecodeOptions, write: (text: string) => void | Promise<void>): Promise<DecodeSummary> {
+/** Output gathered before a write when not live. */
+const BATCH_CHARS = 65536;
+
+/** One key for an id and its kind: extended ids above every standard one. */
+export function idKey(id: number, extended: boolean): number {
+	return extended ? 0x800 + id : id;
+}
+
+/** Decodes `input` and writes the records with `write`. Resolves when the input ends (or `options.signal` stops it). */
+export async function decodeLog(plan: DecodePlan, input: Readable | AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: DecodeOptions, write: (text: string) => void | Promise<void>): Promise<DecodeSummary> {
 	const ring = new FrameRing(RING_CAPACITY);
 	const decoder = new Decoder(plan);
 	const frame = new CanFrame();
 	const unknownIds = new Set<string>();
 	const format = options.format === "csv" ? csvRecord : jsonRecord;
+	const filter = options.filter ?? {};
+	const shown = filter.signals ?? null;
+	const live = options.live !== false;
 	let out = options.format === "csv" ? "t,id,extended,message,signal,value\n" : "";
+	let first = NaN, start = -Infinity, end = Infinity, frames = 0, records = 0, filtered = 0;
 	const drain = () => {
 		while (ring.pop(frame)) {
+			frames++;
+			if (first !== first) {
+				first = frame.timestamp;
+				if (filter.start)
+					start = filter.start.ms + (filter.start.relative ? first : 0);
+				if (filter.end)
+					end = filter.end.ms + (filter.end.relative ? first : 0);
+			}
+			if (filter.ids && !filter.ids.has(idKey(frame.id, frame.extended)) && !frame.error) {
+				filtered++;
+				continue;
+			}
+			if (frame.timestamp < start || frame.timestamp >= end) {
+				filtered++;
+				continue;
+			}
 			const message = decoder.decode(frame);
-			if (message >= 0)
-				out += format(plan, decoder, message, frame, options.choices);
+			if (message >= 0) {
+				if (filter.messages && !filter.messages.has(message)) {
+					filtered++;
+					continue;
+				}
+				const record = format(plan, decoder, message, frame, options.choices, shown);
+				if (record) {
+					out += record;
+					records++;
+				}
+				else
+					filtered++;
+			}
 			else if (!frame.remote && !frame.error)
-				unknownIds.add(formatId(frame.id, frame.extended));
+				unknownIds.add(formatCanId(frame.id, frame.extended));
 		}
-	};
-
-	const name = options.name ?? streamPath(input) ?? "-";
-	const reader = await readLog(input as AsyncIterable<Uint8Array>, ring, () => {
-		drain();
-		if (out.length > 65536) {
+		if (out.length > (live ? 0 : BATCH_CHARS)) {
 			const text = out;
 			out = "";
 			return write(text); // waits while a slow reader catches up
 		}
-	}, { name, format: options.inputFormat, onChunk: options.onChunk });
+	};
+
+	const name = options.name ?? streamPath(input) ?? "-";
+	const reader = await readLog(input as AsyncIterable<Uint8Array>, ring, drain, { name, format: options.inputFormat, onChunk: options.onChunk, signal: options.signal });
 	if (out)
 		await write(out);
 
 	return {
-		frames: decoder.decoded + decoder.unknown + decoder.ignored,
-		decoded: decoder.decoded,
+		frames,
+		decoded: records,
 		unknown: decoder.unknown,
 		unknownIds,
 		malformed: reader.malformed,
 		ignored: decoder.ignored,
 		unsupported: reader.unsupported,
+		filtered,
 		format: reader.format as LogFormat,
 		reader,
 	};
 }
 
-function streamPath(input: Readable): string | undefined {
-	const path = (input as Readable & { path?: unknown }).path;
+function streamPath(input: unknown): string | undefined {
+	const path = (input as { path?: unknown }).path;
 	return typeof path === "string" ? path : undefined;
-}
-
-function formatId(id: number, extended: boolean): string {
-	return "0x" + id.toString(16).toUpperCase().padStart(extended ? 8 : 3, "0");
 }
 
 /** Seconds with microseconds, exactly as candump wrote them. */
@@ -120,33 +190,37 @@ function value(plan: DecodePlan, decoder: Decoder, signal: number, choices: bool
 	return Number.isFinite(v) ? v : null;
 }
 
-function jsonRecord(plan: DecodePlan, decoder: Decoder, message: number, frame: CanFrame, choices: boolean): string {
+/** One JSON line, or "" when the signal filter leaves no signal of the frame. */
+function jsonRecord(plan: DecodePlan, decoder: Decoder, message: number, frame: CanFrame, choices: boolean, shown: Uint8Array | null): string {
 	const first = plan.firstSignal(message), end = first + plan.signalCountOf(message);
 	const signals: string[] = [];
 	for (let s = first; s < end; s++)
-		if (decoder.present[s])
+		if (decoder.present[s] && (shown === null || shown[s]))
 			signals.push(`${JSON.stringify(plan.signalName(s))}: ${JSON.stringify(value(plan, decoder, s, choices))}`);
-	return `{"t": ${formatSeconds(frame.timestamp)}, "id": ${frame.id}, "extended": ${frame.extended}, "message": ${JSON.stringify(plan.messageName(message))}, "signals": {${signals.join(", ")}}}\n`;
+	if (shown !== null && signals.length === 0)
+		return "";
+	return `{"t": ${formatSeconds(frame.timestamp)}, "id": "${formatCanId(frame.id, frame.extended)}", "extended": ${frame.extended}, "message": ${JSON.stringify(plan.messageName(message))}, "signals": {${signals.join(", ")}}}\n`;
 }
 
 function csvField(text: string): string {
 	return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-function csvRecord(plan: DecodePlan, decoder: Decoder, message: number, frame: CanFrame, choices: boolean): string {
+function csvRecord(plan: DecodePlan, decoder: Decoder, message: number, frame: CanFrame, choices: boolean, shown: Uint8Array | null): string {
 	const first = plan.firstSignal(message), end = first + plan.signalCountOf(message);
-	const prefix = `${formatSeconds(frame.timestamp)},${frame.id},${frame.extended},${csvField(plan.messageName(message))},`;
+	const prefix = `${formatSeconds(frame.timestamp)},${formatCanId(frame.id, frame.extended)},${frame.extended},${csvField(plan.messageName(message))},`;
 	let rows = "";
 	for (let s = first; s < end; s++)
-		if (decoder.present[s])
+		if (decoder.present[s] && (shown === null || shown[s]))
 			rows += `${prefix}${csvField(plan.signalName(s))},${csvField(String(value(plan, decoder, s, choices) ?? ""))}\n`;
 	return rows;
 }
 
-/** Opens a log path, or standard input for `-`. */
+/** Opens a log path, or standard input for `-`. @throws Error `cannot read PATH: why` for a folder or a device. */
 export function openLog(path: string): Readable {
 	if (path === "-")
 		return process.stdin;
+	checkInputPath(path);
 	return createReadStream(path);
 }
 
@@ -154,14 +228,16 @@ export function openLog(path: string): Readable {
 export function describeSummary(summary: DecodeSummary): string {
 	const ids = [...summary.unknownIds].sort();
 	const shown = ids.slice(0, 12).join(" ") + (ids.length > 12 ? ` and ${ids.length - 12} more` : "");
-	let text = `decoded ${summary.decoded} of ${summary.frames} frames`;
-	text += summary.unknown ? `; skipped ${summary.unknown} with unknown ids (${ids.length} ids: ${shown})` : "; no unknown ids";
+	let text = `decoded ${summary.decoded} of ${plural(summary.frames, "frame")}`;
+	if (summary.filtered)
+		text += `; ${plural(summary.filtered, "frame")} left out by the filters`;
+	text += summary.unknown ? `; skipped ${plural(summary.unknown, "frame")} with unknown ids (${plural(ids.length, "id")}: ${shown})` : "; no unknown ids";
 	if (summary.ignored)
-		text += `; ${summary.ignored} remote or error frames`;
+		text += `; ${plural(summary.ignored, "remote or error frame")}`;
 	if (summary.unsupported)
-		text += `; ${summary.unsupported} CAN FD frames skipped`;
+		text += `; ${plural(summary.unsupported, "CAN FD frame")} skipped`;
 	if (summary.malformed)
-		text += `; ${summary.malformed} malformed lines skipped`;
+		text += `; ${plural(summary.malformed, "malformed line")} skipped`;
 	return text;
 }
 
@@ -171,10 +247,115 @@ export function parseFormat(text: string | undefined): OutputFormat {
 	throw new UsageError(`--format must be jsonl or csv, not ${text}`);
 }
 
+/** Comma-separated list, blanks trimmed, empties dropped. */
+function list(text: string): string[] {
+	return text.split(",").map(item => item.trim()).filter(Boolean);
+}
+
+/** `*` and `?` wildcards (as cantools plot takes signal names) as a whole-name RegExp. */
+export function globPattern(glob: string): RegExp {
+	return new RegExp("^" + glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".") + "$");
+}
+
+/**
+ * `--ids 1C4,18FEF100` as id keys: hex as candump writes them, `0x` allowed;
+ * 8 digits (or a value above 7FF) is an extended id. @throws UsageError.
+ */
+export function parseIds(text: string): Set<number> {
+	const keys = new Set<number>();
+	for (const item of list(text)) {
+		const digits = item.replace(/^0x/i, "");
+		if (!/^[0-9A-Fa-f]{1,8}$/.test(digits) || parseInt(digits, 16) > 0x1FFFFFFF)
+			throw new UsageError(`--ids takes hex CAN ids as candump writes them (1C4, 18FEF100), not '${item}'`);
+		const id = parseInt(digits, 16);
+		keys.add(idKey(id, digits.length === 8 || id > 0x7FF));
+	}
+	return keys;
+}
+
+/**
+ * `--start`/`--end` seconds: from the log's first frame (`--start 12.5`), or,
+ * from 1e9 on (2001 onwards as Unix time), a time as the log writes it
+ * (`--start 1700000012.5`, the `t` of decode's own output). @throws UsageError.
+ */
+export function parseTimeBound(text: string, option: string): TimeBound {
+	if (!/^\d+(\.\d+)?$/.test(text))
+		throw new UsageError(`${option} takes seconds (from the log's first frame, or a time as the log writes it), not '${text}'`);
+	const seconds = Number(text);
+	return { ms: seconds * 1000, relative: seconds < 1e9 };
+}
+
+/**
+ * The filter for `--messages`, `--signals` (names or `*` patterns; a signal
+ * as `NAME` or `MESSAGE.NAME`), `--ids` and the time window. A pattern that
+ * matches nothing in the DBC is an error naming it (exit status 1).
+ */
+export function buildFilter(plan: DecodePlan, dbcName: string, values: { messages?: string; signals?: string; ids?: string; start?: string; end?: string }): DecodeFilter {
+	const filter: DecodeFilter = {};
+	if (values.ids !== undefined)
+		filter.ids = parseIds(values.ids);
+	if (values.messages !== undefined) {
+		filter.messages = new Set();
+		for (const pattern of list(values.messages)) {
+			const re = globPattern(pattern);
+			let matched = false;
+			for (let m = 0; m < plan.messageCount; m++)
+				if (re.test(plan.messageName(m))) {
+					filter.messages.add(m);
+					matched = true;
+				}
+			if (!matched)
+				throw new Error(`${dbcName} has no message matching '${pattern}'`);
+		}
+	}
+	if (values.signals !== undefined) {
+		filter.signals = new Uint8Array(plan.signalCount);
+		for (const pattern of list(values.signals)) {
+			const dot = pattern.indexOf(".");
+			const messageRe = dot > 0 ? globPattern(pattern.slice(0, dot)) : null;
+			const signalRe = globPattern(dot > 0 ? pattern.slice(dot + 1) : pattern);
+			let matched = false;
+			for (let s = 0; s < plan.signalCount; s++)
+				if (signalRe.test(plan.signalName(s)) && (messageRe === null || messageRe.test(plan.messageName(plan.signalMessage(s))))) {
+					filter.signals[s] = 1;
+					matched = true;
+				}
+			if (!matched)
+				throw new Error(`${dbcName} has no signal matching '${pattern}'`);
+		}
+	}
+	if (values.start !== undefined)
+		filter.start = parseTimeBound(values.start, "--start");
+	if (values.end !== undefined)
+		filter.end = parseTimeBound(values.end, "--end");
+	if (filter.start && filter.end && filter.start.relative === filter.end.relative && filter.end.ms <= filter.start.ms)
+		throw new UsageError(`--end (${values.end}) must come after --start (${values.start})`);
+	return filter;
+}
+
+/**
+ * Stops `controller` at Ctrl-C (SIGINT) or SIGTERM while `body` runs, so a
+ * live capture ends with its summary; the handlers go when it settles.
+ */
+export async function untilInterrupted<T>(body: (signal: AbortSignal) => Promise<T>): Promise<T> {
+	const controller = new AbortController();
+	const stop = () => controller.abort();
+	process.once("SIGINT", stop);
+	process.once("SIGTERM", stop);
+	try {
+		return await body(controller.signal);
+	}
+	finally {
+		process.off("SIGINT", stop);
+		process.off("SIGTERM", stop);
+	}
+}
+
 /**
  * `xs-cluster decode --dbc FILE.dbc [--format jsonl|csv] [--choices]
- * [--input-format candump|asc|trc|gvret-csv] LOG|-`. Resolves to the exit
- * status: 0, 1 for bad input (DBC problems, a log in no known format), and
+ * [--input-format F] [--messages A,B] [--signals S,M.S] [--ids 1C4,...]
+ * [--start S] [--end S] LOG|-`. Resolves to the exit status: 0, 1 for bad
+ * input (DBC problems, a log in no known format or without frames), and
  * throws UsageError (status 2) for a usage mistake.
  */
 export async function decodeCommand(args: string[], io: Io): Promise<number> {
@@ -184,6 +365,11 @@ export async function decodeCommand(args: string[], io: Io): Promise<number> {
 		format: { type: "string" },
 		choices: { type: "boolean" },
 		"input-format": { type: "string" },
+		messages: { type: "string" },
+		signals: { type: "string" },
+		ids: { type: "string" },
+		start: { type: "string" },
+		end: { type: "string" },
 	});
 	if (!values.dbc)
 		throw new UsageError("decode needs --dbc FILE.dbc");
@@ -194,14 +380,18 @@ export async function decodeCommand(args: string[], io: Io): Promise<number> {
 	if (!database)
 		return 1;
 	const plan = new DecodePlan(compilePlan(database).buffer);
+	const filter = buildFilter(plan, values.dbc as string, values as Record<string, string | undefined>);
+	const input = openLog(logPath);
+	const live = !(isRegularFile(logPath) && io.stdoutIsFile?.() === true);
 	const progress = terminalProgress(logPath);
 	let summary: DecodeSummary;
 	try {
-		summary = await decodeLog(plan, openLog(logPath), { format, choices: values.choices === true, inputFormat, name: logPath, onChunk: progress?.update }, io.stdout);
+		summary = await untilInterrupted(signal => decodeLog(plan, input, { format, choices: values.choices === true, inputFormat, name: logPath, onChunk: progress?.update, live, filter, signal }, io.stdout));
 	}
 	finally {
 		progress?.done();
 	}
+	await io.flush?.(); // a failed output is the one line, not a summary of records never written
 	io.stderr(formatProblems(logPath, summary.reader));
 	io.stderr(`${logPath === "-" ? "stdin" : basename(logPath)}: ${describeSummary(summary)}\n`);
 	return 0;

@@ -30,7 +30,14 @@
  * or `sleep_after_open=0`.) Error frames have no form in either and are not sent.
  *
  * The replay starts when the first client is ready for frames and then plays
- * on like a bus, whoever is connected. Frames are batched per timer tick and
+ * on like a bus, whoever is connected. When a log played without --loop has
+ * ended, a connection is ended only by its client (or Ctrl-C): the server
+ * cannot know when a client has read the last frames it was sent, and a
+ * client such as python-can's SLCAN interface drops what it had buffered when
+ * the server closes first. A client that asked for no frames, or stopped them
+ * (SLCAN `C`), is ended at once then. Pacing runs on a `ReplayClock`
+ * (performance.now and timers; tests inject a virtual one), so the schedule
+ * is checked exactly without timing a loaded machine. Frames are batched per timer tick and
  * written once per client. A client whose unsent data passes `maxBuffered`
  * (it stopped reading) is dropped rather than buffered without end; with
  * `--rate max` the replay instead waits for slow clients, up to STALL_MS.
@@ -51,7 +58,8 @@ import { FrameRing } from "../modules/can/ring.js";
 import { encodeSlcanFrame, SLCAN_MAX_ENCODED_LENGTH } from "../modules/can/slcan.js";
 import type { Io } from "./cli.js";
 import { RING_CAPACITY, chooseFormat, displayName, parseInputFormat, readLog, type LogFormat } from "./logs/formats.js";
-import { UsageError, onePositional, parseOptions } from "./usage.js";
+import { plural } from "./usage.js";
+import { UsageError, checkInputPath, onePositional, parseOptions } from "./usage.js";
 
 export type FeedProtocol = "auto" | "socketcand" | "slcan";
 
@@ -71,6 +79,30 @@ export const UNTIMED_LAP_MS = 1000;
 /** Longest command line accepted from a client; a longer one drops the client. */
 const MAX_COMMAND_LENGTH = 256;
 
+/** The replay's time: pacing and the times frames are stamped with when sent. */
+export interface ReplayClock {
+	/** Monotonic milliseconds. */
+	now(): number;
+	/** Milliseconds since the Unix epoch, now (socketcand frame times, SLCAN timestamps). */
+	epoch(): number;
+	/** Resolves after `ms` of this clock, or when `cancel` is called. */
+	sleep(ms: number): { done: Promise<void>; cancel(): void };
+}
+
+/** The host's clock: performance.now and setTimeout. */
+export const hostClock: ReplayClock = {
+	now: () => performance.now(),
+	epoch: () => performance.timeOrigin + performance.now(),
+	sleep(ms) {
+		let timer: NodeJS.Timeout | undefined, wake!: () => void;
+		const done = new Promise<void>(resolve => {
+			wake = resolve;
+			timer = setTimeout(resolve, ms);
+		});
+		return { done, cancel: () => { clearTimeout(timer); wake(); } };
+	},
+};
+
 export interface ServeOptions {
 	path: string;
 	format?: LogFormat;
@@ -87,6 +119,8 @@ export interface ServeOptions {
 	log?: (text: string) => void;
 	/** UDP port on 127.0.0.1 for the socketcand beacon (default BEACON_PORT); false for none. Only sent while bound to loopback. */
 	beacon?: number | false;
+	/** Pacing and send times; hostClock by default. */
+	clock?: ReplayClock;
 }
 
 export interface ServeStats {
@@ -104,6 +138,14 @@ export interface FeedServer {
 	readonly stats: ServeStats;
 	/** Resolves when a non-looping replay has played the whole log. */
 	readonly finished: Promise<void>;
+	/** Clients taking frames now. */
+	readonly readers: number;
+	/**
+	 * After the replay has finished: stops taking connections, ends those that
+	 * receive no frames, and resolves when every client that does has
+	 * disconnected by itself (having read what it was sent).
+	 */
+	clientsDone(): Promise<void>;
 	/** Stops the replay, disconnects every client, closes the port. */
 	close(): Promise<void>;
 }
@@ -138,16 +180,17 @@ class Client {
 
 /** Starts serving `options.path`. @throws LogFormatError (tools/logs/formats.ts) when the log is in no known format. */
 export async function startServe(options: ServeOptions): Promise<FeedServer> {
-	const format = checkFormat(options.path, options.format);
+	const format = await checkLog(options.path, options.format);
 	const maxBuffered = options.maxBuffered ?? 1 << 20;
 	const log = options.log ?? (() => {});
 	const clients = new Set<Client>();
 	const stats: ServeStats = { frames: 0, laps: 0, clients: 0, droppedClients: 0 };
-	let closing = false, started = false;
+	const clock = options.clock ?? hostClock;
+	let closing = false, started = false, draining = false;
+	let allDone: (() => void) | null = null;
 	let startReplay!: () => void;
 	const firstClient = new Promise<void>(resolve => { startReplay = resolve; });
-	let wake: (() => void) | null = null;
-	let sleeper: NodeJS.Timeout | undefined;
+	let sleeping: { cancel(): void } | null = null;
 
 	const server: Server = createServer(socket => {
 		socket.setNoDelay(true);
@@ -169,6 +212,7 @@ export async function startServe(options: ServeOptions): Promise<FeedServer> {
 			stats.clients = clients.size;
 			if (!closing)
 				log(`client ${client.name} disconnected`);
+			checkDone();
 		});
 	});
 
@@ -271,6 +315,8 @@ export async function startServe(options: ServeOptions): Promise<FeedServer> {
 				case "C":
 					client.streaming = false;
 					socket.write("\r");
+					if (draining)
+						socket.end(); // asked for no more frames after the last: done
 					break;
 				case "Z":
 					client.timestamps = command[1] === "1";
@@ -316,7 +362,7 @@ export async function startServe(options: ServeOptions): Promise<FeedServer> {
 		if (frame.flags & FrameFlag.error)
 			return;
 		if (batched === 0) {
-			batchMs = performance.timeOrigin + performance.now();
+			batchMs = clock.epoch();
 			const seconds = Math.floor(batchMs / 1000), micros = Math.floor((batchMs - seconds * 1000) * 1000);
 			batchTime = `${seconds}.${String(micros).padStart(6, "0")}`;
 			wantSocketcand = wantSlcan = wantStamped = false;
@@ -371,27 +417,47 @@ export async function startServe(options: ServeOptions): Promise<FeedServer> {
 		client.socket.destroy();
 	}
 
-	function sleep(ms: number): Promise<void> {
-		return new Promise(resolve => {
-			wake = resolve;
-			sleeper = setTimeout(resolve, ms);
-		});
+	async function sleep(ms: number): Promise<void> {
+		const sleep = sleeping = clock.sleep(ms);
+		await sleep.done;
+		sleeping = null;
 	}
 
-	/** With --rate max: waits while a client has a backlog, dropping one that stays stuck past STALL_MS. */
+	/**
+	 * With --rate max: waits while a client has a backlog, dropping one that
+	 * reads nothing for STALL_MS (a slow reader that makes progress is waited for).
+	 */
 	async function waitForSlowClients(): Promise<void> {
 		const highWater = Math.min(maxBuffered, 256 * 1024);
 		for (const client of clients) {
-			if (closing || !client.streaming || client.socket.writableLength <= highWater)
-				continue;
-			const drained = await Promise.race([
-				new Promise<boolean>(resolve => client.socket.once("drain", () => resolve(true))),
-				new Promise<boolean>(resolve => setTimeout(() => resolve(false), STALL_MS).unref()),
-				new Promise<boolean>(resolve => client.socket.once("close", () => resolve(true))),
-			]);
-			if (!drained && !client.socket.destroyed)
-				dropClient(client, `stopped reading for ${STALL_MS} ms`);
+			const socket = client.socket;
+			while (!closing && client.streaming && !socket.destroyed && socket.writableLength > highWater) {
+				const before = socket.writableLength;
+				let timer: NodeJS.Timeout | undefined, done!: () => void;
+				await new Promise<void>(resolve => {
+					done = resolve;
+					timer = setTimeout(resolve, STALL_MS);
+					socket.once("drain", resolve).once("close", resolve);
+				});
+				clearTimeout(timer);
+				socket.off("drain", done).off("close", done);
+				if (!socket.destroyed && socket.writableLength >= before && socket.writableLength > highWater) {
+					dropClient(client, `read nothing for ${STALL_MS} ms`);
+					break;
+				}
+			}
 		}
+	}
+
+	/** Resolves `clientsDone` once draining and no client that takes frames is left. */
+	function checkDone(): void {
+		if (!draining || !allDone)
+			return;
+		for (const client of clients)
+			if (client.streaming && !client.socket.destroyed)
+				return;
+		allDone();
+		allDone = null;
 	}
 
 	async function replay(): Promise<void> {
@@ -413,9 +479,9 @@ export async function startServe(options: ServeOptions): Promise<FeedServer> {
 						last = t;
 						if (logStart !== logStart) {
 							logStart = t;
-							hostStart = performance.now();
+							hostStart = clock.now();
 						}
-						const wait = hostStart + (t - logStart) / speed - performance.now();
+						const wait = hostStart + (t - logStart) / speed - clock.now();
 						if (wait >= 1) {
 							flushBatch();
 							await sleep(wait);
@@ -436,10 +502,8 @@ export async function startServe(options: ServeOptions): Promise<FeedServer> {
 				throw error;
 			}
 			stats.laps++;
-			if (stats.frames === framesBefore) {
-				log("the log has no frames to play");
-				return;
-			}
+			if (stats.frames === framesBefore)
+				return; // (readLog refuses a log without frames; a file emptied meanwhile ends the replay)
 			if (options.loop && !closing) {
 				// A short log loops many times a second: say so for the first lap and then now and then.
 				if (stats.laps === 1 || stats.laps % 1000 === 0)
@@ -473,13 +537,33 @@ export async function startServe(options: ServeOptions): Promise<FeedServer> {
 		port,
 		stats,
 		finished,
+		get readers() {
+			let count = 0;
+			for (const client of clients)
+				if (client.streaming && !client.socket.destroyed)
+					count++;
+			return count;
+		},
+		clientsDone() {
+			return finished.then(() => new Promise<void>(resolve => {
+				if (closing)
+					return resolve();
+				draining = true;
+				allDone = resolve;
+				server.close(); // no new clients: the log has played
+				for (const client of clients)
+					if (!client.streaming)
+						client.socket.end();
+				checkDone();
+			}));
+		},
 		async close() {
 			if (closing)
 				return;
 			closing = true;
 			stopBeacon();
-			clearTimeout(sleeper);
-			wake?.();
+			sleeping?.cancel();
+			allDone?.();
 			startReplay(); // a replay still waiting for its first client ends at once
 			flushBatch();
 			// end() delivers what is queued; destroy() catches a client that never closes its side.
@@ -487,7 +571,8 @@ export async function startServe(options: ServeOptions): Promise<FeedServer> {
 				client.socket.end();
 				setTimeout(() => client.socket.destroy(), 1000).unref();
 			}
-			await new Promise<void>(resolve => server.close(() => resolve()));
+			if (server.listening)
+				await new Promise<void>(resolve => server.close(() => resolve()));
 			await finished.catch(() => {});
 		},
 	};
@@ -512,17 +597,38 @@ function startBeacon(options: ServeOptions, port: number): () => void {
 	};
 }
 
-/** Sniffs the log's format from its first bytes before listening, so a wrong file fails at once. */
-function checkFormat(path: string, forced?: LogFormat): LogFormat {
+/** Thrown out of checkLog's drain at the first frame: the log is playable. */
+class FoundFrame extends Error {}
+
+/**
+ * Tells the log's format and reads it up to its first frame before
+ * listening, so a wrong file, or one without a frame, fails at once.
+ * @throws LogFormatError, or Error `cannot read PATH: why`.
+ */
+async function checkLog(path: string, forced?: LogFormat): Promise<LogFormat> {
+	checkInputPath(path);
 	const fd = openSync(path, "r");
+	let format: LogFormat;
 	try {
 		const sample = Buffer.alloc(8192);
 		const length = readSync(fd, sample, 0, sample.length, 0);
-		return chooseFormat(path, sample.subarray(0, length), forced);
+		format = chooseFormat(path, sample.subarray(0, length), forced);
 	}
 	finally {
 		closeSync(fd);
 	}
+	const ring = new FrameRing(RING_CAPACITY);
+	try {
+		await readLog(createReadStream(path), ring, () => {
+			if (ring.length > 0)
+				throw new FoundFrame();
+		}, { name: path, format });
+	}
+	catch (error) {
+		if (!(error instanceof FoundFrame))
+			throw error;
+	}
+	return format;
 }
 
 /** `1x`, `2`, `0.5x`, `max` → a speed; @throws UsageError. */
@@ -587,6 +693,9 @@ export async function serveCommand(args: string[], io: Io, signal?: AbortSignal)
 	signal?.addEventListener("abort", stop);
 	try {
 		await server.finished;
+		if (server.readers > 0)
+			io.stderr(`xs-cluster serve: the log has played; waiting for ${plural(server.readers, "client")} to read the rest and disconnect (Ctrl-C stops)\n`);
+		await server.clientsDone();
 		await server.close();
 	}
 	finally {
@@ -594,6 +703,6 @@ export async function serveCommand(args: string[], io: Io, signal?: AbortSignal)
 		process.off("SIGTERM", stop);
 		signal?.removeEventListener("abort", stop);
 	}
-	io.stderr(`xs-cluster serve: ${server.stats.frames} frames in ${server.stats.laps} lap${server.stats.laps === 1 ? "" : "s"}; ${server.stats.droppedClients} clients dropped for not reading\n`);
+	io.stderr(`xs-cluster serve: ${plural(server.stats.frames, "frame")} in ${plural(server.stats.laps, "lap")}; ${plural(server.stats.droppedClients, "client")} dropped for not reading\n`);
 	return 0;
 }

@@ -5,16 +5,17 @@
  * the period, and the largest deviation from the mean), and the DLCs seen.
  * Sorted by id, standard ids first; a plain table, or JSON with `--json`.
  * Node only; the log is streamed (any format tools/logs reads), and memory
- * grows only with the number of distinct ids.
+ * grows only with the number of distinct ids. Ids are hex as candump writes
+ * them, as in every command. Reading a live capture (a pipe or a terminal),
+ * Ctrl-C ends the input: the table of what was read is printed then.
  */
-import { createReadStream } from "node:fs";
 import { basename } from "node:path";
 import type { Readable } from "node:stream";
 import { CanFrame } from "../modules/can/frame.js";
 import { FrameRing } from "../modules/can/ring.js";
 import type { Io } from "./cli.js";
-import { terminalProgress } from "./decode.js";
-import { onePositional, parseOptions } from "./usage.js";
+import { openLog, terminalProgress, untilInterrupted } from "./decode.js";
+import { formatCanId, onePositional, parseOptions, plural } from "./usage.js";
 import { RING_CAPACITY, displayName, formatProblems, parseInputFormat, readLog, type LogFormat } from "./logs/formats.js";
 import type { LogReader } from "./logs/text-log.js";
 
@@ -82,7 +83,7 @@ class IdAccumulator {
 }
 
 /** Reads `input` and gathers per-id statistics. @throws LogFormatError (tools/logs/formats.ts) for a log in no known format. */
-export async function collectStats(input: Readable | AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: { name: string; format?: LogFormat; onChunk?: (bytes: number, reader: LogReader) => void }): Promise<LogStats> {
+export async function collectStats(input: Readable | AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: { name: string; format?: LogFormat; onChunk?: (bytes: number, reader: LogReader) => void; signal?: AbortSignal }): Promise<LogStats> {
 	const ring = new FrameRing(RING_CAPACITY), frame = new CanFrame();
 	const byId = new Map<number, IdAccumulator>();
 	let frames = 0, remoteFrames = 0, errorFrames = 0, first = NaN, last = NaN;
@@ -129,17 +130,12 @@ export async function collectStats(input: Readable | AsyncIterable<Uint8Array> |
 	return { name: options.name, format: reader.format as LogFormat, frames, remoteFrames, errorFrames, duration, ids, reader };
 }
 
-export function formatId(id: number, extended: boolean): string {
-	return "0x" + id.toString(16).toUpperCase().padStart(extended ? 8 : 3, "0");
-}
-
 function fixed(value: number | null, digits: number): string {
 	return value === null ? "-" : value.toFixed(digits);
 }
 
 /** The plain table: a summary line, a header, one row per id. */
 export function formatStatsTable(stats: LogStats): string {
-	const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 	let text = `${displayName(stats.name)}: ${stats.format}, ${plural(stats.frames, "frame")}`;
 	if (stats.remoteFrames || stats.errorFrames)
 		text += ` (${stats.remoteFrames} remote, ${stats.errorFrames} error)`;
@@ -147,7 +143,7 @@ export function formatStatsTable(stats: LogStats): string {
 	if (stats.frames > 0 && stats.duration === 0)
 		text += "all timestamps are equal: no rates or periods\n";
 	const rows = stats.ids.map(entry => [
-		formatId(entry.id, entry.extended),
+		formatCanId(entry.id, entry.extended),
 		String(entry.count),
 		fixed(entry.rate, 1),
 		fixed(entry.period, 3),
@@ -164,7 +160,7 @@ export function formatStatsTable(stats: LogStats): string {
 	return text;
 }
 
-/** The JSON form: ids as hex strings and numbers, times in ms, null where unknown. */
+/** The JSON form: ids as hex strings (as candump writes them) and numbers, times in ms, null where unknown. */
 export function statsJson(stats: LogStats): object {
 	return {
 		file: stats.name,
@@ -176,7 +172,7 @@ export function statsJson(stats: LogStats): object {
 		malformedLines: stats.reader.malformed,
 		unsupportedFrames: stats.reader.unsupported,
 		ids: stats.ids.map(entry => ({
-			id: formatId(entry.id, entry.extended),
+			id: formatCanId(entry.id, entry.extended),
 			idValue: entry.id,
 			extended: entry.extended,
 			count: entry.count,
@@ -199,17 +195,18 @@ export async function statsCommand(args: string[], io: Io): Promise<number> {
 	const { values, positionals } = parseOptions(args, { json: { type: "boolean" }, "input-format": { type: "string" } });
 	const path = onePositional(positionals, "log file (or - for standard input)");
 	const format = parseInputFormat(values["input-format"] as string | undefined);
+	const input = openLog(path);
 	const progress = terminalProgress(path);
 	let stats: LogStats;
 	try {
-		stats = await collectStats(path === "-" ? process.stdin : createReadStream(path), { name: path, format, onChunk: progress?.update });
+		stats = await untilInterrupted(signal => collectStats(input, { name: path, format, onChunk: progress?.update, signal }));
 	}
 	finally {
 		progress?.done();
 	}
 	io.stderr(formatProblems(path, stats.reader));
 	if (stats.reader.malformed || stats.reader.unsupported)
-		io.stderr(`${path === "-" ? "stdin" : basename(path)}: ${stats.reader.malformed} malformed lines, ${stats.reader.unsupported} CAN FD frames skipped\n`);
+		io.stderr(`${path === "-" ? "stdin" : basename(path)}: ${plural(stats.reader.malformed, "malformed line")}, ${plural(stats.reader.unsupported, "CAN FD frame")} skipped\n`);
 	await io.stdout(values.json ? JSON.stringify(statsJson(stats), null, "\t") + "\n" : formatStatsTable(stats));
 	return 0;
 }

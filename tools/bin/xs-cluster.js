@@ -8,11 +8,7 @@ if (!existsSync(entry)) {
 	process.stderr.write("xs-cluster: the command line is not built yet; run `npm install` (or `npm run build`) in the xs-cluster folder\n");
 	process.exit(2);
 }
-// A reader that stops early (`xs-cluster decode ... | head`) is not an error.
-process.stdout.on("error", error => {
-	if (error.code === "EPIPE")
-		process.exit(0);
-	throw error;
-});
+// Write errors on standard output (a reader that went away, a full disk) are
+// caught in main (tools/cli.ts): one line on standard error, exit status 1.
 const { main } = await import(entry.href);
 process.exitCode = await main(process.argv.slice(2));

@@ -5,7 +5,10 @@
  * The format is sniffed from the first lines (a header or a frame line that
  * only one format has); when the content says nothing (a header-only file),
  * the extension decides; `--input-format` overrides both. Anything else is a
- * one-line error naming the file and what its first line looked like.
+ * one-line error naming the file and what its first line looked like, and so
+ * is a log from which no frame could be read (empty, binary, python-can's own
+ * CSV, every line malformed, the wrong `--input-format`): no command goes on
+ * as if such a log were a quiet bus.
  *
  * `readLog` never holds the whole file: chunks are fed to the reader as they
  * arrive, at most FEED_BYTES at a time, and the caller drains the ring after
@@ -63,7 +66,7 @@ export function sniffFormat(sample: string): LogFormat | undefined {
 		const line = raw.trimEnd();
 		if (!line.trim())
 			continue;
-		if (/^\s*time\s*stamp\s*,/i.test(line))
+		if (/^\s*time\s*stamp\s*,\s*id\s*,/i.test(line))
 			return "gvret-csv";
 		if (/^;\$FILEVERSION=/.test(line) || /^\s*\d+\)\s+\d/.test(line) || /^\s*\d+\s+\d+\.\d+\s+[A-Z]{2}\s/.test(line))
 			return "trc";
@@ -89,32 +92,71 @@ export function createLogReader(format: LogFormat, ring: FrameRing): LogReader {
 
 /** Picks the format of `name` from a forced one, its first bytes, or its extension. */
 export function chooseFormat(name: string, sample: Uint8Array, forced?: LogFormat): LogFormat {
+	if (sample.length === 0)
+		throw new LogFormatError(`${displayName(name)}: no CAN frames: it is empty`);
 	if (forced)
 		return forced;
 	const text = Buffer.from(sample.buffer, sample.byteOffset, sample.length).toString("latin1");
+	if (PYTHON_CAN_CSV.test(text))
+		throw new LogFormatError(`${displayName(name)}: python-can's CSV log, which xs-cluster does not read (its first line is 'timestamp,arbitration_id,...'); python-can's logconvert turns it into a candump .log or an .asc`);
 	const sniffed = sniffFormat(text);
 	if (sniffed)
 		return sniffed;
-	const byExtension = name === "-" ? undefined : formatFromExtension(name);
+	// Binary content is no text log whatever its name says (a .log of random bytes).
+	const byExtension = name === "-" || looksBinary(sample) ? undefined : formatFromExtension(name);
 	if (byExtension)
 		return byExtension;
 	throw new LogFormatError(`${displayName(name)}: not a CAN log xs-cluster reads (candump, ASC, TRC, GVRET CSV): ${describeStart(sample, text)}; --input-format forces one`);
 }
 
-function describeStart(sample: Uint8Array, text: string): string {
-	if (sample.length === 0)
-		return "it is empty";
-	let control = 0;
+/** python-can's CSVWriter header: `timestamp,arbitration_id,extended,remote,error,dlc,data`. */
+const PYTHON_CAN_CSV = /^\s*timestamp\s*,\s*arbitration_id\s*,/i;
+
+function looksBinary(sample: Uint8Array): boolean {
 	for (let i = 0; i < Math.min(sample.length, 512); i++) {
 		const c = sample[i];
 		if (c === 0 || (c < 0x20 && c !== 0x09 && c !== 0x0A && c !== 0x0D))
-			control++;
+			return true;
 	}
-	if (control > 0)
-		return "it looks binary";
+	return false;
+}
+
+function firstLine(text: string): string {
 	const first = text.split(/\r\n|\r|\n/).find(line => line.trim()) ?? "";
-	const shown = first.length > 60 ? first.slice(0, 57) + "..." : first;
-	return `its first line is '${shown}'`;
+	return first.length > 60 ? first.slice(0, 57) + "..." : first;
+}
+
+function describeStart(sample: Uint8Array, text: string): string {
+	if (sample.length === 0)
+		return "it is empty";
+	if (looksBinary(sample))
+		return "it looks binary";
+	return `its first line is '${firstLine(text)}'`;
+}
+
+/**
+ * Why a log gave no frame, as one line naming the file: what the content
+ * looked like and how it was read. Called after `finish()`.
+ */
+export function noFramesError(name: string, reader: LogReader, sample: Uint8Array, how: "forced" | "content" | "extension"): LogFormatError {
+	const text = Buffer.from(sample.buffer, sample.byteOffset, sample.length).toString("latin1");
+	const as = how === "forced" ? `read as ${reader.format} (--input-format)` : how === "extension" ? `read as ${reader.format}, from its extension` : `read as ${reader.format}`;
+	let why: string;
+	if (looksBinary(sample))
+		why = `no CAN frames: it looks binary (${as})`;
+	else if (reader.unsupported > 0)
+		why = `no classic CAN frames: ${reader.unsupported} CAN FD frame${reader.unsupported === 1 ? "" : "s"}, which xs-cluster skips`;
+	else if (reader.malformed > 0) {
+		const first = reader.problems[0];
+		why = `no CAN frames: ${reader.malformed === reader.lines ? "every one" : `${reader.malformed}`} of its ${reader.lines} line${reader.lines === 1 ? "" : "s"} malformed (${as}; line ${first.line}: ${first.reason})`;
+	}
+	else {
+		why = `no CAN frames in its ${reader.lines} line${reader.lines === 1 ? "" : "s"} (${as}; its first line is '${firstLine(text)}')`;
+		const sniffed = sniffFormat(text);
+		if (how === "forced" && sniffed && sniffed !== reader.format)
+			why += `; it looks like ${sniffed}: leave out --input-format`;
+	}
+	return new LogFormatError(`${displayName(name)}: ${why}`);
 }
 
 export function displayName(name: string): string {
@@ -128,12 +170,15 @@ export interface ReadLogOptions {
 	format?: LogFormat;
 	/** Called after each chunk with bytes read so far and the reader (for progress). */
 	onChunk?: (bytesRead: number, reader: LogReader) => void;
+	/** Stops reading (Ctrl-C on a live capture): what was read so far counts, as if the input had ended there. */
+	signal?: AbortSignal;
 }
 
 /**
  * Streams `input` through the right reader into `ring`, calling `drain`
  * after every feed so the ring never overflows. Resolves to the reader with
- * its counters and problems. @throws LogFormatError when the format is unknown.
+ * its counters and problems. @throws LogFormatError when the format is
+ * unknown or no frame could be read.
  */
 export async function readLog(input: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, ring: FrameRing, drain: () => void | Promise<void>, options: ReadLogOptions): Promise<LogReader> {
 	const iterator = Symbol.asyncIterator in input ? input[Symbol.asyncIterator]() : toAsync(input)[Symbol.asyncIterator]();
@@ -158,10 +203,11 @@ async function* toAsync(chunks: Iterable<Uint8Array>): AsyncIterable<Uint8Array>
 async function readAll(iterator: AsyncIterator<Uint8Array>, ring: FrameRing, drain: () => void | Promise<void>, options: ReadLogOptions): Promise<LogReader> {
 	const head: Uint8Array[] = [];
 	let headBytes = 0, bytesRead = 0, done = false;
+	const nextChunk = stoppable(iterator, options.signal);
 	// Wait for more only while the lines so far do not tell: a live pipe
 	// (`candump -L can0 | xs-cluster decode -`) starts at its first frame line.
 	while (headBytes < SNIFF_BYTES) {
-		const next = await iterator.next();
+		const next = await nextChunk();
 		if (next.done) {
 			done = true;
 			break;
@@ -172,7 +218,9 @@ async function readAll(iterator: AsyncIterator<Uint8Array>, ring: FrameRing, dra
 			break;
 	}
 	const sample = head.length === 1 ? head[0] : Buffer.concat(head);
-	const reader = createLogReader(chooseFormat(options.name, sample.subarray(0, SNIFF_BYTES), options.format), ring);
+	const start = sample.subarray(0, SNIFF_BYTES);
+	const format = chooseFormat(options.name, start, options.format);
+	const reader = createLogReader(format, ring);
 	const feed = async (chunk: Uint8Array) => {
 		for (let at = 0; at < chunk.length; at += FEED_BYTES) {
 			reader.feed(chunk, at, Math.min(FEED_BYTES, chunk.length - at));
@@ -185,7 +233,7 @@ async function readAll(iterator: AsyncIterator<Uint8Array>, ring: FrameRing, dra
 	};
 	await feed(sample);
 	while (!done) {
-		const next = await iterator.next();
+		const next = await nextChunk();
 		if (next.done)
 			break;
 		await feed(next.value);
@@ -196,7 +244,26 @@ async function readAll(iterator: AsyncIterator<Uint8Array>, ring: FrameRing, dra
 		await pending;
 	if (ring.dropped)
 		throw new Error(`internal: ${ring.dropped} frames dropped by the ring`);
+	if (reader.frames === 0 && !options.signal?.aborted) {
+		const how = options.format ? "forced" : sniffFormat(completeLines([start])) === format ? "content" : "extension";
+		throw noFramesError(options.name, reader, start, how);
+	}
 	return reader;
+}
+
+/**
+ * `iterator.next()` that also ends when `signal` aborts, so a read waiting on a
+ * terminal or a quiet pipe stops at Ctrl-C.
+ */
+function stoppable(iterator: AsyncIterator<Uint8Array>, signal: AbortSignal | undefined): () => Promise<IteratorResult<Uint8Array>> {
+	if (!signal)
+		return () => iterator.next();
+	const stopped = new Promise<IteratorResult<Uint8Array>>(resolve => {
+		if (signal.aborted)
+			resolve({ done: true, value: undefined });
+		signal.addEventListener("abort", () => resolve({ done: true, value: undefined }), { once: true });
+	});
+	return () => signal.aborted ? stopped : Promise.race([iterator.next(), stopped]);
 }
 
 /** `FILE:LINE: why` lines for the first malformed lines, and a count of the rest. */

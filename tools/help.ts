@@ -1,0 +1,185 @@
+/*
+ * What `xs-cluster --help` and `xs-cluster COMMAND --help` print: usage,
+ * options and examples for every command and subcommand. Every example runs
+ * as written from the root of a clone (the demo car's DBC and log ship with
+ * it). Node only.
+ */
+
+export const VERSION = "0.1.0";
+
+const DEMO_DBC = "hosts/sim/demo/demo-car.dbc";
+const DEMO_LOG = "test/fixtures/logs/demo-car.log";
+
+export const MAIN_HELP = `xs-cluster: tools for the xs-cluster instrument cluster
+
+Usage: xs-cluster COMMAND [options]
+
+Commands:
+  dbc check FILE.dbc          parse a DBC; a summary, or each problem as FILE:LINE:COL
+  dbc compile FILE.dbc -o P   compile a DBC into the decode plan the device loads
+  decode --dbc FILE.dbc LOG   decode a CAN log into JSON lines or CSV
+  stats LOG                   per-id counts, rates, periods and jitter of a log
+  serve LOG                   replay a log over TCP as a live bus (socketcand, SLCAN)
+  profile check|compile|show  vehicle profiles: check, compile, read back
+
+Logs: candump (-l/-L or screen), Vector ASC, PEAK TRC 1.0-2.1, SavvyCAN
+GVRET CSV, told apart by content; - reads standard input.
+
+Run 'xs-cluster COMMAND --help' for a command's options and examples.
+A DBC for your car: https://github.com/commaai/opendbc (opendbc/dbc/); the
+demo car's is ${DEMO_DBC}.
+
+Options:
+  -h, --help     show this help (or a command's, after the command)
+  --version      show the version
+
+Exit status: 0 success, 1 bad input (a file that cannot be read, a DBC with
+problems, a log with no frame) or output that cannot be written, 2 a usage
+mistake.
+`;
+
+/** Help of each command and subcommand, by its words ("decode", "dbc check"). */
+export const COMMAND_HELP: Record<string, string> = {
+	"dbc": `Usage: xs-cluster dbc check|compile FILE.dbc [options]
+
+  check FILE.dbc                parse a DBC: a one-line summary, or each problem
+  compile FILE.dbc -o PLAN.bin  the decode plan the device loads
+
+Run 'xs-cluster dbc COMMAND --help' for details.
+`,
+	"dbc check": `Usage: xs-cluster dbc check FILE.dbc
+
+Parses a DBC file. Prints a one-line summary (messages, signals, nodes) and
+exits 0, or prints each problem as FILE:LINE:COL: message and exits 1.
+References that cantools also ignores are warnings: FILE:LINE:COL: warning: ...
+
+Example:
+  xs-cluster dbc check ${DEMO_DBC}
+`,
+	"dbc compile": `Usage: xs-cluster dbc compile FILE.dbc -o PLAN.bin [--messages NAME,...]
+
+Compiles a DBC (or some of its messages) into the binary decode plan the
+device loads; the device never parses DBC text.
+
+Options:
+  -o, --output PLAN.bin   where to write the plan (required)
+  --messages NAME,...     only these messages
+
+Example:
+  xs-cluster dbc compile ${DEMO_DBC} -o /tmp/demo.plan --messages ENGINE,WHEEL_SPEED
+`,
+	"decode": `Usage: xs-cluster decode --dbc FILE.dbc [options] LOG|-
+
+Decodes a CAN log with the device's own decoder: one JSON line per decoded
+frame (physical values, factor and offset applied), or CSV rows, on standard
+output; malformed lines (FILE:LINE: why) and a summary on standard error.
+Ids are hex as candump writes them (1C4, 18FEF100). Output is live when the
+input is a pipe or a terminal: each record is written as it is decoded.
+Ctrl-C stops and prints the summary.
+
+Options:
+  --dbc FILE.dbc          the DBC to decode with (required)
+  --format jsonl|csv      JSON lines (default), or CSV: t,id,extended,message,signal,value
+  --choices               value-table names ("D") instead of raw numbers
+  --input-format FORMAT   candump, asc, trc or gvret-csv instead of telling by content
+  --messages NAME,...     only these messages (names or * patterns)
+  --signals NAME,...      only these signals (NAME, MESSAGE.NAME or * patterns)
+  --ids ID,...            only these CAN ids (hex: 1C4,18FEF100)
+  --start S, --end S      only frames from S (inclusive) to S (exclusive): seconds
+                          after the log's first frame, or a time as the log
+                          writes it (from 1000000000 on, e.g. 1700000012.5)
+
+Examples:
+  xs-cluster decode --dbc ${DEMO_DBC} ${DEMO_LOG}
+  xs-cluster decode --dbc ${DEMO_DBC} --signals 'Engine*,VehicleSpeed' --format csv ${DEMO_LOG}
+  xs-cluster decode --dbc ${DEMO_DBC} --ids 1C4 --start 0 --end 0.05 ${DEMO_LOG}
+  candump -L can0 | xs-cluster decode --dbc car.dbc -
+`,
+	"stats": `Usage: xs-cluster stats [--json] [--input-format FORMAT] LOG|-
+
+For each CAN id of a log: frame count, frames per second, the mean period
+between frames, the cycle-time jitter (standard deviation of the period), the
+largest deviation from the mean, and the DLCs seen. Ids are hex as candump
+writes them. The first look at an unknown car's log: steady periods are
+cyclic messages. Reading a live capture (a pipe or a terminal), Ctrl-C ends it
+and prints the table of what was read.
+
+Options:
+  --json                  the same as JSON
+  --input-format FORMAT   candump, asc, trc or gvret-csv instead of telling by content
+
+Examples:
+  xs-cluster stats ${DEMO_LOG}
+  xs-cluster stats --json test/fixtures/logs/demo-car.asc
+`,
+	"serve": `Usage: xs-cluster serve LOG [options]
+
+Replays a log over TCP as a live bus: socketcand (python-can, SavvyCAN) or
+SLCAN over TCP (Wi-Fi adapters, the simulator's --feed), told apart per
+connection. When the log has played (without --loop), each connection stays
+open until its client has read every frame and disconnects; Ctrl-C stops.
+
+Options:
+  --rate 1x|max|FACTOR     real time (default), as fast as clients read, or FACTOR times as fast
+  --loop                   start again at the end
+  --port N                 TCP port (default 29536, socketcand's; 0 for any free one)
+  --host ADDRESS           address to listen on (default 127.0.0.1)
+  --protocol auto|socketcand|slcan   (default auto: a client that speaks first is SLCAN)
+  --input-format FORMAT    candump, asc, trc or gvret-csv instead of telling by content
+  --no-beacon              do not announce the server to SavvyCAN on loopback
+
+Examples:
+  xs-cluster serve ${DEMO_LOG} --loop
+  xs-cluster serve hosts/sim/demo/demo-drive.log --rate 4x --protocol slcan
+`,
+	"profile": `Usage: xs-cluster profile check|compile|show ...
+
+  check [--dbc FILE.dbc] PROFILE.json                  check a vehicle profile
+  compile [--dbc FILE.dbc] PROFILE.json -o CAR.vehicle  compile it for the device
+  show CAR.vehicle                                      what a compiled profile maps
+
+Run 'xs-cluster profile COMMAND --help' for details.
+`,
+	"profile check": `Usage: xs-cluster profile check [--dbc FILE.dbc] PROFILE.json
+
+Checks a vehicle profile against the car's DBC: every problem as
+PROFILE: key.path: message. Without --dbc, the profile's "dbc" is read beside
+the profile; an OBD-II-only profile needs no DBC. Profiles are JSON; comments
+and trailing commas are accepted, and a syntax error is named as FILE:LINE:COL.
+
+Examples:
+  xs-cluster profile check hosts/sim/demo/demo-car.json
+  xs-cluster profile check profiles/obd2-generic.json
+`,
+	"profile compile": `Usage: xs-cluster profile compile [--dbc FILE.dbc] PROFILE.json -o CAR.vehicle
+
+Checks and compiles a vehicle profile into what the device loads: CAR.vehicle
+(bindings) and CAR.plan (decode plan of the messages used), side by side.
+
+Options:
+  --dbc FILE.dbc           the car's DBC (default: the profile's "dbc", beside it)
+  -o, --output CAR.vehicle where to write (required)
+
+Examples:
+  xs-cluster profile compile hosts/sim/demo/demo-car.json -o /tmp/demo.vehicle
+  xs-cluster profile compile profiles/obd2-generic.json -o /tmp/obd2.vehicle
+`,
+	"profile show": `Usage: xs-cluster profile show CAR.vehicle
+
+Prints what a compiled profile maps, read back from CAR.vehicle and the
+CAR.plan beside it.
+
+Example:
+  xs-cluster profile show /tmp/demo.vehicle     (after the profile compile example)
+`,
+};
+
+/** The help for `words` (a command, or a command and a subcommand), or undefined when there is none. */
+export function helpFor(words: string[]): string | undefined {
+	for (let n = Math.min(words.length, 2); n > 0; n--) {
+		const text = COMMAND_HELP[words.slice(0, n).join(" ")];
+		if (text)
+			return text;
+	}
+	return undefined;
+}
