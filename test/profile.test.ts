@@ -300,7 +300,7 @@ describe("xs-cluster profile", () => {
 		expect(stderr).toContain(`${path}: 1 problem\n`);
 		expect(existsSync(join(dir, "x.vehicle"))).toBe(false);
 		writeFileSync(path, "{ nope");
-		expect((await run("profile", "check", path)).stderr).toMatch(/bad.json: not JSON/);
+		expect((await run("profile", "check", path)).stderr).toMatch(/bad\.json:1:3: not valid JSON: /);
 	});
 
 	test("usage-mistakes-exit-2", async () => {
