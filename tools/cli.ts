@@ -20,6 +20,7 @@ import { fstatSync, readFileSync } from "node:fs";
 import { compilePlan } from "../modules/dbc/compile.js";
 import { formatProblem, type DbcProblem } from "../modules/dbc/database.js";
 import { DecodePlan } from "../modules/signals/plan.js";
+import { dumpCommand } from "./dbc-dump.js";
 import { DBC_OPTIONS, loadDbc, readDbc, type DbcReadOptions } from "./dbc-file.js";
 import { decodeCommand } from "./decode.js";
 import { COMMAND_HELP, MAIN_HELP, VERSION, helpFor } from "./help.js";
@@ -147,7 +148,7 @@ function asksForHelp(args: string[]): boolean {
 }
 
 const SUBCOMMANDS: Record<string, string[]> = {
-	dbc: ["check", "compile"],
+	dbc: ["check", "dump", "compile"],
 	profile: ["check", "compile", "show"],
 };
 
@@ -183,6 +184,7 @@ async function run(argv: string[], io: Io): Promise<number> {
 	}
 	switch (words.join(" ")) {
 		case "dbc check": return dbcCheck(args, io);
+		case "dbc dump": return dumpCommand(args, io);
 		case "dbc compile": return dbcCompile(args, io);
 		case "decode": return decodeCommand(args, io);
 		case "stats": return statsCommand(args, io);

@@ -16,6 +16,7 @@ Usage: xs-cluster COMMAND [options]
 
 Commands:
   dbc check FILE.dbc          parse a DBC; a summary, or each problem as FILE:LINE:COL
+  dbc dump FILE.dbc           messages, signals, bit layouts and value tables of a DBC
   dbc compile FILE.dbc -o P   compile a DBC into the decode plan the device loads
   decode --dbc FILE.dbc LOG   decode a CAN log into JSON lines or CSV
   stats LOG                   per-id counts, rates, periods and jitter of a log
@@ -40,9 +41,10 @@ mistake.
 
 /** Help of each command and subcommand, by its words ("decode", "dbc check"). */
 export const COMMAND_HELP: Record<string, string> = {
-	"dbc": `Usage: xs-cluster dbc check|compile FILE.dbc [options]
+	"dbc": `Usage: xs-cluster dbc check|dump|compile FILE.dbc [options]
 
   check FILE.dbc                parse a DBC: a one-line summary, or each problem
+  dump FILE.dbc                 messages, signals, layouts and value tables
   compile FILE.dbc -o PLAN.bin  the decode plan the device loads
 
 Run 'xs-cluster dbc COMMAND --help' for details.
@@ -55,6 +57,20 @@ References that cantools also ignores are warnings: FILE:LINE:COL: warning: ...
 
 Example:
   xs-cluster dbc check ${DEMO_DBC}
+`,
+	"dbc dump": `Usage: xs-cluster dbc dump FILE.dbc [--messages NAME,...]
+
+Prints what a DBC describes, as cantools dump does: each message with its id,
+length, senders and cycle time; each signal's start bit, length, byte order,
+type, scale, offset, range, unit, receivers and value table; and a picture of
+the message's bits (which signal owns each bit, most significant bit first).
+
+Options:
+  --messages NAME,...   only these messages (names or * patterns)
+
+Examples:
+  xs-cluster dbc dump ${DEMO_DBC}
+  xs-cluster dbc dump ${DEMO_DBC} --messages ENGINE
 `,
 	"dbc compile": `Usage: xs-cluster dbc compile FILE.dbc -o PLAN.bin [--messages NAME,...]
 
