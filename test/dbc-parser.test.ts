@@ -1,20 +1,22 @@
 /*
  * The DBC text parser (modules/dbc/parser.ts), on Node: the project's own
  * fixtures (test/fixtures/dbc) with exact expected values, error reports with
- * exact positions, a fuzz run, and the real DBC files and cantools vectors of
- * ../shared/data when that folder is present.
+ * exact positions, what cantools tolerates without strict (warnings) and
+ * refuses with it (problems), a fuzz run, and the real DBC files and cantools
+ * vectors of ../shared/data when that folder is present.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { DbcError, formatProblem, type DbcDatabase, type DbcMessage, type DbcSignal } from "../modules/dbc/database.js";
+import { decodeDbcBytes } from "../modules/dbc/encoding.js";
 import { parseDbc, parseDbcOrThrow } from "../modules/dbc/parser.js";
 import { describeSharedData, fixturesDir, sharedData } from "./shared-data.js";
 import { seededRandom } from "./support/random.js";
 
-/** Files are read as latin1, as the CLI and cantools do. */
+/** Files are read in the encoding their content shows, as the CLI reads them. */
 function fixture(name: string): string {
-	return readFileSync(join(fixturesDir, "dbc", name), "latin1");
+	return decodeDbcBytes(readFileSync(join(fixturesDir, "dbc", name))).text;
 }
 
 function problems(text: string): string[] {
@@ -23,6 +25,11 @@ function problems(text: string): string[] {
 
 function warnings(text: string): string[] {
 	return parseDbc(text, "car.dbc").warnings.map(formatProblem);
+}
+
+/** Problems with strict: what `--strict` refuses, as cantools' strict=True does. */
+function strictProblems(text: string): string[] {
+	return parseDbc(text, "car.dbc", { strict: true }).problems.map(formatProblem);
 }
 
 function message(database: DbcDatabase, name: string): DbcMessage {
@@ -264,6 +271,17 @@ describe("syntax errors", () => {
 			"car.dbc:6:16: byte order must be @0 (big endian, Motorola) or @1 (little endian, Intel), found '@2'",
 			"car.dbc:8:1: expected a statement keyword (BO_, SG_, CM_, ...), found 'garbage'",
 			"car.dbc:10:25: expected a string after value 2 in VAL_, found ';'",
+			"car.dbc:12:2: SG_ outside a message: a signal must follow its BO_ line",
+		]);
+		// cantools reads any value type but 1 and 2 as an integer; strict has it a problem.
+		expect(result.warnings.map(formatProblem)).toEqual([
+			"car.dbc:11:25: value type must be 0 (integer), 1 (float32) or 2 (float64), found '7': read as 0 (integer), as cantools reads it",
+		]);
+		expect(strictProblems(text)).toEqual([
+			"car.dbc:3:13: expected ':' after message name, found '8'",
+			"car.dbc:6:16: byte order must be @0 (big endian, Motorola) or @1 (little endian, Intel), found '@2'",
+			"car.dbc:8:1: expected a statement keyword (BO_, SG_, CM_, ...), found 'garbage'",
+			"car.dbc:10:25: expected a string after value 2 in VAL_, found ';'",
 			"car.dbc:11:25: value type must be 0 (integer), 1 (float32) or 2 (float64), found '7'",
 			"car.dbc:12:2: SG_ outside a message: a signal must follow its BO_ line",
 		]);
@@ -335,18 +353,18 @@ describe("syntax errors", () => {
 	});
 });
 
-describe("consistency problems", () => {
+describe("consistency problems with strict (as cantools' strict=True refuses them)", () => {
 	const sg = (name: string, layout: string) => ` SG_ ${name} : ${layout} (1,0) [0|0] "" X`;
 
 	test("signal lengths must be 1 to 64 bits", () => {
-		expect(problems(["BO_ 1 A: 8 X", sg("Empty", "0|0@1+"), sg("Huge", "0|65@1+"), sg("Full", "0|64@1+")].join("\n"))).toEqual([
+		expect(strictProblems(["BO_ 1 A: 8 X", sg("Empty", "0|0@1+"), sg("Huge", "0|65@1+"), sg("Full", "0|64@1+")].join("\n"))).toEqual([
 			"car.dbc:2:16: signal 'Empty' is 0 bits long; a signal has 1 to 64 bits",
 			"car.dbc:3:15: signal 'Huge' is 65 bits long; a signal has 1 to 64 bits",
 		]);
 	});
 
 	test("little-endian signals must end inside the message", () => {
-		expect(problems(["BO_ 1 A: 1 X", sg("Fits", "4|4@1+"), sg("Over", "4|5@1+")].join("\n"))).toEqual([
+		expect(strictProblems(["BO_ 1 A: 1 X", sg("Fits", "4|4@1+"), sg("Over", "4|5@1+")].join("\n"))).toEqual([
 			"car.dbc:3:13: signal 'Over' (start bit 4, 5 bits, little endian) does not fit in the 1 bytes of message 'A'",
 		]);
 	});
@@ -361,7 +379,7 @@ describe("consistency problems", () => {
 			sg("Shifted", "6|64@0+"),
 			sg("LastBit", "56|1@0+"),
 		].join("\n");
-		expect(problems(text)).toEqual([
+		expect(strictProblems(text)).toEqual([
 			"car.dbc:3:15: signal 'Across' (start bit 0, 2 bits, big endian) does not fit in the 1 bytes of message 'A'",
 			"car.dbc:6:16: signal 'Shifted' (start bit 6, 64 bits, big endian) does not fit in the 8 bytes of message 'B'",
 		]);
@@ -369,7 +387,7 @@ describe("consistency problems", () => {
 
 	test("float signals must be 32 or 64 bits long", () => {
 		const text = ["BO_ 1 A: 8 X", sg("F", "0|16@1-"), sg("D", "0|32@1-"), "SIG_VALTYPE_ 1 F : 1;", "SIG_VALTYPE_ 1 D : 2;"].join("\n");
-		expect(problems(text)).toEqual([
+		expect(strictProblems(text)).toEqual([
 			"car.dbc:4:20: signal 'F' is float32 (SIG_VALTYPE_) but 16 bits long; float32 needs 32",
 			"car.dbc:5:20: signal 'D' is float64 (SIG_VALTYPE_) but 32 bits long; float64 needs 64",
 		]);
@@ -377,14 +395,14 @@ describe("consistency problems", () => {
 
 	test("message ids and signal names must be unique", () => {
 		const text = ["BO_ 1 A: 8 X", sg("S", "0|8@1+"), sg("S", "8|8@1+"), "BO_ 1 B: 8 X", "BO_ 2147483649 C: 8 X"].join("\n");
-		expect(problems(text)).toEqual([
+		expect(strictProblems(text)).toEqual([
 			"car.dbc:3:6: duplicate signal name 'S' in message 'A' (first at line 2)",
 			"car.dbc:4:5: duplicate message id 1: 'B' repeats 'A' (line 1)",
 		]);
 	});
 
 	test("message lengths above 64 bytes and standard ids above 0x7FF are reported; CAN FD lengths are fine", () => {
-		expect(problems("BO_ 1 A: 64 X\nBO_ 2 B: 65 X\nBO_ 2048 C: 8 X\nBO_ 3758096384 D: 8 X\n")).toEqual([
+		expect(strictProblems("BO_ 1 A: 64 X\nBO_ 2 B: 65 X\nBO_ 2048 C: 8 X\nBO_ 3758096384 D: 8 X\n")).toEqual([
 			"car.dbc:2:10: message 'B' is 65 bytes long; the most is 64 (CAN FD)",
 			"car.dbc:3:5: standard message id 2048 (0x800) is above 0x7FF; an extended id needs bit 31 set (2147485696)",
 			"car.dbc:4:5: extended message id 3758096384 has bits 29-30 set; an extended id is 29 bits plus bit 31",
@@ -393,7 +411,7 @@ describe("consistency problems", () => {
 
 	test("SIG_VALTYPE_ and SG_MUL_VAL_ about unknown messages or signals are problems", () => {
 		const text = ["BO_ 1 A: 8 X", sg("M", "0|8@1+").replace("M :", "M M :"), "SIG_VALTYPE_ 2 F : 1;", "SG_MUL_VAL_ 1 Nope M 1-1;"].join("\n");
-		expect(problems(text)).toEqual([
+		expect(strictProblems(text)).toEqual([
 			"car.dbc:3:14: SIG_VALTYPE_ refers to message id 2, which no BO_ declares",
 			"car.dbc:4:15: SG_MUL_VAL_ refers to signal 'Nope', which message 'A' (id 1) does not have",
 		]);
@@ -450,7 +468,7 @@ describe("consistency problems", () => {
 			"SG_MUL_VAL_ 2 C S1 1-1;",
 			"SG_MUL_VAL_ 2 S2 C 0-0;",
 		].join("\n");
-		expect(problems(text)).toEqual([
+		expect(strictProblems(text)).toEqual([
 			"car.dbc:2:8: signal 'A' is multiplexed (m1) but message 'NoSwitch' has no other signal that is a multiplexer switch (M)",
 			"car.dbc:6:8: signal 'B' is multiplexed (m1) but message 'TwoSwitches' has 2 multiplexer switches and no SG_MUL_VAL_ says which one selects it",
 			"car.dbc:8:1: SG_MUL_VAL_ for signal 'C', which has no multiplexer indicator (mN) in message 'TwoSwitches'",
@@ -460,6 +478,236 @@ describe("consistency problems", () => {
 
 	test("signals of VECTOR__INDEPENDENT_SIG_MSG are not checked", () => {
 		expect(problems("BO_ 3221225472 VECTOR__INDEPENDENT_SIG_MSG: 0 Vector__XXX\n SG_ S : 0|8@1+ (1,0) [0|0] \"\" X\n SG_ S : 0|8@1+ (1,0) [0|0] \"\" X\n")).toEqual([]);
+	});
+});
+
+
+describe("what cantools loads without strict: warnings that say what was done", () => {
+	const sg = (name: string, layout: string, mux = "") => ` SG_ ${name}${mux ? ` ${mux}` : ""} : ${layout} (1,0) [0|0] "" X`;
+	const read = (text: string) => parseDbc(text, "car.dbc");
+	const names = (database: DbcDatabase, messageName: string) => message(database, messageName).signals.map((s) => s.name);
+	const mux = (database: DbcDatabase, messageName: string, name: string) => {
+		const s = signal(database, messageName, name);
+		return [s.isMultiplexer, s.multiplexerSignal, s.multiplexerRanges];
+	};
+
+	test("a signal past its message's length but inside 8 bytes is kept; one past byte 8 is left out", () => {
+		const text = ["BO_ 1 A: 2 X", sg("Fits", "0|16@1+"), sg("Beyond", "16|8@1+"), sg("TooFar", "60|8@1+"), sg("Motorola", "55|30@0+")].join("\n");
+		const { database, problems, warnings } = read(text);
+		expect(problems).toEqual([]);
+		expect(warnings.map(formatProblem)).toEqual([
+			"car.dbc:3:15: signal 'Beyond' (start bit 16, 8 bits, little endian) does not fit in the 2 bytes of message 'A': kept, and decoded from frames of at least 3 bytes",
+			"car.dbc:4:15: signal 'TooFar' (start bit 60, 8 bits, little endian) does not fit in the 2 bytes of message 'A': left out: it reaches byte 9, past the 8 bytes of a CAN frame",
+			"car.dbc:5:17: signal 'Motorola' (start bit 55, 30 bits, big endian) does not fit in the 2 bytes of message 'A': left out: it reaches byte 10, past the 8 bytes of a CAN frame",
+		]);
+		expect(names(database, "A")).toEqual(["Fits", "Beyond"]);
+	});
+
+	test("a signal over 64 bits is left out; one of 0 bits stays a problem (cantools refuses it too)", () => {
+		const { database, problems, warnings } = read(["BO_ 1 A: 64 X", sg("Huge", "0|65@1+"), sg("Empty", "0|0@1+"), sg("Ok", "0|8@1+")].join("\n"));
+		expect(problems.map(formatProblem)).toEqual(["car.dbc:3:16: signal 'Empty' is 0 bits long; a signal has 1 to 64 bits"]);
+		expect(warnings.map(formatProblem)).toEqual(["car.dbc:2:15: signal 'Huge' is 65 bits long; a signal has 1 to 64 bits: left out (cantools keeps it)"]);
+		expect(names(database, "A")).toEqual(["Empty", "Ok"]);
+	});
+
+	test("a float whose length is not its SIG_VALTYPE_'s is read by its length, as cantools does; 16 bits is left out", () => {
+		const text = ["BO_ 1 A: 8 X", sg("D", "0|32@1-"), sg("F", "0|64@1-"), sg("H", "0|16@1-"), sg("Odd", "0|24@1-"),
+			"SIG_VALTYPE_ 1 D : 2;", "SIG_VALTYPE_ 1 F : 1;", "SIG_VALTYPE_ 1 H : 1;", "SIG_VALTYPE_ 1 Odd : 1;"].join("\n");
+		const { database, problems, warnings } = read(text);
+		expect(problems.map(formatProblem)).toEqual(["car.dbc:9:22: signal 'Odd' is float32 (SIG_VALTYPE_) but 24 bits long; float32 needs 32"]);
+		expect(warnings.map(formatProblem)).toEqual([
+			"car.dbc:6:20: signal 'D' is float64 (SIG_VALTYPE_) but 32 bits long; float64 needs 64: read as float32, as cantools reads it",
+			"car.dbc:7:20: signal 'F' is float32 (SIG_VALTYPE_) but 64 bits long; float32 needs 32: read as float64, as cantools reads it",
+			"car.dbc:8:20: signal 'H' is float32 (SIG_VALTYPE_) but 16 bits long; float32 needs 32: left out: a 16-bit float is not decoded here (cantools reads it as half precision)",
+		]);
+		expect(message(database, "A").signals.map((s) => `${s.name}:${s.valueType}`)).toEqual(["D:float32", "F:float64", "Odd:float32"]);
+	});
+
+	test("duplicate signal names are both left out; of duplicate message ids the later one is kept, as cantools decodes it", () => {
+		const text = ["BO_ 1 A: 8 X", sg("S", "0|8@1+"), sg("S", "8|8@1+"), sg("T", "16|8@1+"), "BO_ 1 B: 8 X", sg("U", "0|8@1+")].join("\n");
+		const { database, problems, warnings } = read(text);
+		expect(problems).toEqual([]);
+		expect(warnings.map(formatProblem)).toEqual([
+			"car.dbc:3:6: duplicate signal name 'S' in message 'A' (first at line 2): both left out, as which of them cantools decodes depends on their layout",
+			"car.dbc:5:5: duplicate message id 1: 'B' repeats 'A' (line 1): 'A' left out, as frames of this id decode as 'B' in cantools (the later one wins)",
+		]);
+		expect(database.messages.map((m) => `${m.name}:${m.signals.map((s) => s.name).join(",")}`)).toEqual(["B:U"]);
+	});
+
+	test("a message over 64 bytes is kept, and SIG_VALTYPE_ or SG_MUL_VAL_ about what does not exist is ignored", () => {
+		const text = ["BO_ 1 A: 65 X", sg("M", "0|8@1+", "M"), "SIG_VALTYPE_ 2 F : 1;", "SG_MUL_VAL_ 1 Nope M 1-1;"].join("\n");
+		const { database, problems, warnings } = read(text);
+		expect(problems).toEqual([]);
+		expect(warnings.map(formatProblem)).toEqual([
+			"car.dbc:1:10: message 'A' is 65 bytes long; the most is 64 (CAN FD): kept, as cantools keeps it (signals past byte 8 are left out of decode plans)",
+			"car.dbc:3:14: SIG_VALTYPE_ refers to message id 2, which no BO_ declares: ignored, as cantools ignores it",
+			"car.dbc:4:15: SG_MUL_VAL_ refers to signal 'Nope', which message 'A' (id 1) does not have: ignored, as cantools ignores it",
+		]);
+		expect(message(database, "A").length).toBe(65);
+	});
+
+	test("a statement cut by the end of the file is left out, as cantools' parser leaves it; with strict it is a problem", () => {
+		const text = ["BO_ 1 A: 8 X", sg("S", "0|8@1+"), "VAL_ 1 S 1 \"on\" 0 \"off\""].join("\n");
+		const { database, problems: found, warnings } = read(text);
+		expect(found).toEqual([]);
+		expect(warnings.map(formatProblem)).toEqual([
+			"car.dbc:3:1: VAL_ cut by the end of the file (expected a value or ';' in VAL_, found end of file): left out, as cantools leaves it out",
+		]);
+		expect(signal(database, "A", "S").choices).toBeNull();
+		expect(strictProblems(text)).toEqual(["car.dbc:3:24: expected a value or ';' in VAL_, found end of file"]);
+		// A signal cut short goes, its message stays; an unterminated string stays a problem.
+		const cut = read("BO_ 1 A: 8 X\n SG_ S : 0|8@1+ (1,0) [0|0] \"\" X\n SG_ T : 8|8@1+ (1,");
+		expect(cut.problems).toEqual([]);
+		expect(names(cut.database, "A")).toEqual(["S"]);
+		expect(problems("BO_ 1 A: 8 X\nCM_ BO_ 1 \"no end")).toEqual(["car.dbc:2:11: unterminated string: no closing '\"' before the end of the file"]);
+	});
+
+	test("a lone lower-case m is an ordinary signal, as cantools reads it, unless the message has a switch (cantools cannot load that)", () => {
+		const text = [
+			"BO_ 648 Motor_2: 8 X", sg("Code", "6|2@1+", "m"), sg("Gear", "0|6@1+", "m2"), sg("Engine", "0|6@1+", "m1"), sg("Coolant", "8|8@1+"),
+			"BO_ 2 Switched: 8 X", sg("Mode", "0|4@1+", "M"), sg("Loose", "4|4@1+", "m"),
+		].join("\n");
+		const { database, problems, warnings } = read(text);
+		expect(problems.map(formatProblem)).toEqual([
+			"car.dbc:8:12: multiplexer indicator 'm' without a value for signal 'Loose', in message 'Switched' whose switch is 'Mode': write mN (cantools cannot load it either)",
+		]);
+		expect(warnings.map(formatProblem)).toEqual([
+			"car.dbc:2:11: multiplexer indicator 'm' without a value for signal 'Code', and message 'Motor_2' has no switch (M): read as an ordinary signal, always decoded, as cantools reads it",
+			"car.dbc:3:11: signal 'Gear' is multiplexed (m2) but message 'Motor_2' has no other signal that is a multiplexer switch (M): read as an ordinary signal, always decoded, as cantools reads it",
+			"car.dbc:4:13: signal 'Engine' is multiplexed (m1) but message 'Motor_2' has no other signal that is a multiplexer switch (M): read as an ordinary signal, always decoded, as cantools reads it",
+		]);
+		expect(names(database, "Motor_2")).toEqual(["Code", "Gear", "Engine", "Coolant"]);
+		expect(message(database, "Motor_2").signals.every((s) => !s.isMultiplexer && s.multiplexerSignal === null)).toBe(true);
+		expect(strictProblems(text)).toEqual([
+			"car.dbc:2:11: invalid multiplexer indicator 'm'; expected M, mN or mNM",
+			"car.dbc:3:11: signal 'Gear' is multiplexed (m2) but message 'Motor_2' has no other signal that is a multiplexer switch (M)",
+			"car.dbc:4:13: signal 'Engine' is multiplexed (m1) but message 'Motor_2' has no other signal that is a multiplexer switch (M)",
+			"car.dbc:8:12: invalid multiplexer indicator 'm'; expected M, mN or mNM",
+		]);
+	});
+
+	test("signals that SG_MUL_VAL_ hangs under a lone m are never decoded by cantools: left out (opendbc's vw_pq.dbc)", () => {
+		const text = ["BO_ 648 Motor_2: 8 X", sg("Code", "6|2@1+", "m"), sg("Gear", "0|6@1+", "m2"), sg("Coolant", "8|8@1+"), "SG_MUL_VAL_ 648 Gear Code 2-2;"].join("\n");
+		const { database, warnings } = read(text);
+		expect(warnings.map(formatProblem)).toEqual([
+			"car.dbc:2:11: multiplexer indicator 'm' without a value for signal 'Code', and message 'Motor_2' has no switch (M): read as an ordinary signal, always decoded, as cantools reads it",
+			"car.dbc:5:22: SG_MUL_VAL_ names 'Code' as the switch of 'Gear', but it is not a multiplexer switch (M) of message 'Motor_2': 'Gear' left out, as cantools never decodes it",
+		]);
+		expect(names(database, "Motor_2")).toEqual(["Code", "Coolant"]);
+	});
+
+	test("a sole mNM switch is a plain switch, and an mN among several switches without SG_MUL_VAL_ an ordinary signal", () => {
+		const text = [
+			"BO_ 1 Sole: 8 X", sg("Page", "0|4@1+", "m1M"), sg("Speed", "8|8@1+", "m0"),
+			"BO_ 2 Two: 8 X", sg("S1", "0|4@1+", "M"), sg("S2", "4|4@1+", "M"), sg("B", "8|8@1+", "m1"),
+		].join("\n");
+		const { database, problems, warnings } = read(text);
+		expect(problems).toEqual([]);
+		expect(warnings.map(formatProblem)).toEqual([
+			"car.dbc:2:11: signal 'Page' is multiplexed (m1M) but message 'Sole' has no other signal that is a multiplexer switch (M): read as a switch that is always decoded (M), as cantools reads it",
+			"car.dbc:7:8: signal 'B' is multiplexed (m1) but message 'Two' has 2 multiplexer switches and no SG_MUL_VAL_ says which one selects it: read as an ordinary signal, always decoded, as cantools reads it",
+		]);
+		expect(mux(database, "Sole", "Page")).toEqual([true, null, []]);
+		expect(mux(database, "Sole", "Speed")).toEqual([false, "Page", [[0, 0]]]);
+		expect(mux(database, "Two", "B")).toEqual([false, null, []]);
+	});
+
+	test("SG_MUL_VAL_ for a switch written M (cantools' own dumps write mNM so) selects it; for a signal without indicator it is ignored", () => {
+		const text = [
+			"BO_ 1 Dumped: 8 X", sg("S0", "0|4@1+", "M"), sg("S1", "4|4@1+", "M"), sg("S2", "8|8@1+", "m0"), sg("Plain", "16|8@1+"),
+			"SG_MUL_VAL_ 1 S1 S0 0-0;", "SG_MUL_VAL_ 1 S2 S1 0-0;", "SG_MUL_VAL_ 1 Plain S0 1-1;",
+		].join("\n");
+		const { database, problems, warnings } = read(text);
+		expect(problems).toEqual([]);
+		expect(warnings.map(formatProblem)).toEqual([
+			"car.dbc:6:1: SG_MUL_VAL_ for signal 'S1', which has no multiplexer indicator (mN) in message 'Dumped': read as selected by 'S0' (0-0), as cantools reads it",
+			"car.dbc:8:1: SG_MUL_VAL_ for signal 'Plain', which has no multiplexer indicator (mN) in message 'Dumped': ignored, as cantools ignores it: the signal is always decoded",
+		]);
+		// The same tree as `S1 m0M`, which is what cantools dumped.
+		expect(mux(database, "Dumped", "S1")).toEqual([true, "S0", [[0, 0]]]);
+		expect(mux(database, "Dumped", "S2")).toEqual([false, "S1", [[0, 0]]]);
+		expect(mux(database, "Dumped", "Plain")).toEqual([false, null, []]);
+	});
+
+	test("what hangs under a signal left out is left out with it, and switches selecting each other in a loop are never decoded", () => {
+		const text = [
+			"BO_ 1 A: 2 X", sg("S0", "0|4@1+", "M"), sg("Far", "63|4@1+", "M"), sg("Child", "8|8@1+", "m1"),
+			"SG_MUL_VAL_ 1 Child Far 1-1;",
+			"BO_ 2 B: 8 X", sg("P", "0|4@1+", "M"), sg("Q", "4|4@1+", "M"), sg("R", "8|4@1+", "M"), sg("Ok", "12|4@1+", "m1"),
+			"SG_MUL_VAL_ 2 P Q 1-1;", "SG_MUL_VAL_ 2 Q P 1-1;", "SG_MUL_VAL_ 2 Ok R 1-1;",
+		].join("\n");
+		const { database, problems, warnings } = read(text);
+		expect(problems).toEqual([]);
+		expect(warnings.map(formatProblem)).toEqual([
+			"car.dbc:3:14: signal 'Far' (start bit 63, 4 bits, little endian) does not fit in the 2 bytes of message 'A': left out: it reaches byte 9, past the 8 bytes of a CAN frame",
+			"car.dbc:4:6: signal 'Child' left out with its multiplexer switch 'Far'",
+			"car.dbc:7:6: signal 'P' is selected through a loop of multiplexer switches (SG_MUL_VAL_) in message 'B': left out, as cantools never decodes it",
+			"car.dbc:8:6: signal 'Q' left out with its multiplexer switch 'P'",
+			"car.dbc:11:1: SG_MUL_VAL_ for signal 'P', which has no multiplexer indicator (mN) in message 'B': read as selected by 'Q' (1-1), as cantools reads it",
+			"car.dbc:12:1: SG_MUL_VAL_ for signal 'Q', which has no multiplexer indicator (mN) in message 'B': read as selected by 'P' (1-1), as cantools reads it",
+		]);
+		expect(names(database, "A")).toEqual(["S0"]);
+		expect(names(database, "B")).toEqual(["R", "Ok"]);
+	});
+});
+
+describe("values that make no sense are warned about and ignored, strict or not", () => {
+	const head = [
+		"BA_DEF_ BO_ \"GenMsgCycleTime\" INT 0 65535;",
+		"BA_DEF_ BO_ \"GenMsgSendType\" ENUM \"Cyclic\",\"OnEvent\";",
+		"BA_DEF_ BO_ \"Any\" INT 0 0;",
+		"BA_DEF_DEF_ \"GenMsgCycleTime\" 100;",
+	];
+
+	test("a BA_ outside its BA_DEF_ range or ENUM labels is ignored, and the default applies", () => {
+		const text = [...head, "BO_ 1 A: 8 X", "BO_ 2 B: 8 X",
+			"BA_ \"GenMsgCycleTime\" BO_ 1 858993460;", "BA_ \"GenMsgSendType\" BO_ 1 2;", "BA_ \"Any\" BO_ 1 -123456789;", "BA_ \"GenMsgCycleTime\" BO_ 2 \"20\";"].join("\n");
+		for (const strict of [false, true]) {
+			const { database, problems, warnings } = parseDbc(text, "car.dbc", { strict });
+			expect(problems).toEqual([]);
+			expect(warnings.map(formatProblem)).toEqual([
+				"car.dbc:7:29: attribute \"GenMsgCycleTime\" 858993460 is outside the range 0..65535 that its BA_DEF_ (line 1) declares: ignored, the default (100) applies",
+				"car.dbc:8:28: attribute \"GenMsgSendType\" 2 is outside the range 0..1 (the indexes of its 2 labels) that its BA_DEF_ (line 2) declares: ignored, there is no default",
+			]);
+			expect(message(database, "A").cycleTime).toBe(100);
+			expect([...message(database, "A").attributes]).toEqual([["Any", -123456789]]);
+			// A number in quotes is a number, as Python's Decimal reads it for cantools.
+			expect(message(database, "B").cycleTime).toBe(20);
+		}
+	});
+
+	test("a default outside its range is ignored too", () => {
+		const { database, warnings } = parseDbc(["BA_DEF_ BO_ \"GenMsgCycleTime\" INT 1 3000;", "BA_DEF_DEF_ \"GenMsgCycleTime\" 5000;", "BO_ 1 A: 8 X"].join("\n"), "car.dbc");
+		expect(warnings.map(formatProblem)).toEqual([
+			"car.dbc:2:31: attribute \"GenMsgCycleTime\" default 5000 is outside the range 1..3000 that its BA_DEF_ (line 1) declares: ignored, the attribute has no default",
+		]);
+		expect(message(database, "A").cycleTime).toBeNull();
+	});
+
+	test("a cycle time of over an hour or below zero is refused, so no 32-bit wrap can make a timeout of a few ms", () => {
+		const text = ["BA_DEF_ BO_ \"GenMsgCycleTime\" INT 0 0;", "BA_DEF_DEF_ \"GenMsgCycleTime\" -10;", "BO_ 1 A: 8 X", "BO_ 2 B: 8 X", "BO_ 3 C: 8 X", "BO_ 4 D: 8 X",
+			"BA_ \"GenMsgCycleTime\" BO_ 1 858993460;", "BA_ \"GenMsgCycleTime\" BO_ 2 4294967296;", "BA_ \"GenMsgCycleTime\" BO_ 3 3600000;"].join("\n");
+		const { database, warnings } = parseDbc(text, "car.dbc");
+		expect(warnings.map(formatProblem)).toEqual([
+			"car.dbc:2:31: GenMsgCycleTime default (BA_DEF_DEF_) is -10 ms, negative: ignored, so messages without one of their own get the timeout of a message without a cycle time",
+			"car.dbc:7:29: GenMsgCycleTime of message 'A' is 858993460 ms, longer than an hour (3600000): ignored, so its signals get the timeout of a message without a cycle time",
+			"car.dbc:8:29: GenMsgCycleTime of message 'B' is 4294967296 ms, longer than an hour (3600000): ignored, so its signals get the timeout of a message without a cycle time",
+		]);
+		expect(database.messages.map((m) => m.cycleTime)).toEqual([null, null, 3600000, null]);
+	});
+
+	test("a factor that overflows for the signal's raw values is a warning (the store shows such values as missing)", () => {
+		const text = ["BO_ 1 A: 8 X", " SG_ Big : 0|16@1+ (1e308,0) [0|0] \"\" X", " SG_ Fine : 16|16@1- (1e300,-1e300) [0|0] \"\" X", " SG_ F : 32|32@1- (1e308,0) [0|0] \"\" X", "SIG_VALTYPE_ 1 F : 1;"].join("\n");
+		expect(warnings(text)).toEqual([
+			"car.dbc:2:21: signal 'Big': raw * 1e+308 + 0 overflows to infinity for some of its 16-bit raw values; those are shown as missing",
+		]);
+	});
+
+	test("a byte-order mark left in the text is not a character of the file", () => {
+		const { database, problems } = parseDbc("\uFEFFVERSION \"x\"\nBO_ 1 A: 8 X\n", "car.dbc");
+		expect(problems).toEqual([]);
+		expect(database.version).toBe("x");
+		expect(problems.concat(parseDbc("\uFEFFBO_ 1 A 8 X", "car.dbc").problems).map(formatProblem)).toEqual(["car.dbc:1:9: expected ':' after message name, found '8'"]);
 	});
 });
 

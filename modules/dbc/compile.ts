@@ -27,6 +27,19 @@ export const DEFAULT_TIMEOUT_PERIODS = 5;
 export const DEFAULT_MINIMUM_TIMEOUT_MS = 250;
 export const DEFAULT_TIMEOUT_MS = 2000;
 
+/**
+ * The longest GenMsgCycleTime taken, ms: an hour, the top of the range that
+ * CANdb++'s template declares for it (`INT 0 3600000`). Longer is nonsense,
+ * or a wrap in the tool that wrote it; and the plan keeps cycle times and
+ * timeouts in 32-bit fields, where 858993460 ms times 5 periods wraps to a
+ * timeout of 4 ms and 4294967296 ms to none. The parser warns about longer
+ * ones and drops them, and `compilePlan` refuses any whose timeout would not
+ * fit.
+ */
+export const MAX_CYCLE_TIME_MS = 3_600_000;
+/** The plan's 32-bit millisecond fields. */
+const MAX_PLAN_MS = 0xFFFFFFFF;
+
 /** CAN frames carry 8 data bytes; CAN FD is not supported. */
 const MAX_BYTES = 8;
 
@@ -65,13 +78,30 @@ export function signalLayout(signal: Pick<DbcSignal, "startBit" | "length" | "by
 	return { firstByte, byteCount: lastByte - firstByte + 1, shift: 7 - (lsb & 7), highestByte: lastByte };
 }
 
-/** Timeout in ms for a message, from its cycle time. */
+/**
+ * Timeout in ms for a message, from its cycle time: `timeoutPeriods` cycles,
+ * at least `minimumTimeoutMs`. A message without a usable cycle time (none,
+ * or one whose timeout the plan cannot hold: see `usableCycleTime`) gets
+ * `defaultTimeoutMs`.
+ */
 export function messageTimeout(message: Pick<DbcMessage, "cycleTime">, options: CompileOptions = {}): number {
-	const periods = options.timeoutPeriods ?? DEFAULT_TIMEOUT_PERIODS;
-	const minimum = options.minimumTimeoutMs ?? DEFAULT_MINIMUM_TIMEOUT_MS;
-	if (!message.cycleTime)
+	const cycleTime = usableCycleTime(message, options);
+	if (cycleTime === 0)
 		return options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
-	return Math.max(message.cycleTime * periods, minimum);
+	return Math.max(cycleTime * (options.timeoutPeriods ?? DEFAULT_TIMEOUT_PERIODS), options.minimumTimeoutMs ?? DEFAULT_MINIMUM_TIMEOUT_MS);
+}
+
+/**
+ * The cycle time the plan records for a message, ms, or 0 for none: a
+ * positive finite one whose timeout fits the plan's 32-bit field (computed
+ * in doubles, so nothing wraps). Never more than what the DBC says.
+ */
+export function usableCycleTime(message: Pick<DbcMessage, "cycleTime">, options: CompileOptions = {}): number {
+	const ms = message.cycleTime;
+	const periods = options.timeoutPeriods ?? DEFAULT_TIMEOUT_PERIODS;
+	if (ms === null || !(ms > 0) || !(ms * periods <= MAX_PLAN_MS) || !(Math.max(ms * periods, options.minimumTimeoutMs ?? DEFAULT_MINIMUM_TIMEOUT_MS) <= MAX_PLAN_MS))
+		return 0;
+	return ms;
 }
 
 /** Compiles `database` into a plan. Throws Error for an option naming a message the DBC lacks. */
@@ -88,14 +118,26 @@ export function compilePlan(database: DbcDatabase, options: CompileOptions = {})
 
 	const kept: Array<{ message: DbcMessage; signals: DbcSignal[] }> = [];
 	for (const message of messages) {
-		const signals: DbcSignal[] = [];
+		const where = (signal: DbcSignal) => `${database.file}:${signal.location.line}:${signal.location.col}: ${message.name}.${signal.name}`;
+		let signals: DbcSignal[] = [];
 		for (const signal of message.signals) {
 			const layout = signalLayout(signal);
 			if (layout.highestByte >= MAX_BYTES || layout.byteCount > MAX_BYTES)
-				warnings.push(`${database.file}:${signal.location.line}:${signal.location.col}: ${message.name}.${signal.name} lies past byte 8 (CAN FD), left out`);
+				warnings.push(`${where(signal)} lies past byte 8 (CAN FD), left out`);
 			else
 				signals.push(signal);
 		}
+		// A signal whose switch is left out would otherwise be decoded from every frame, selected or not.
+		for (let dropped = true; dropped;) {
+			const names = new Set(signals.map(signal => signal.name));
+			const orphans = signals.filter(signal => signal.multiplexerSignal !== null && !names.has(signal.multiplexerSignal));
+			for (const signal of orphans)
+				warnings.push(`${where(signal)} left out with its multiplexer switch ${signal.multiplexerSignal}`);
+			signals = signals.filter(signal => !orphans.includes(signal));
+			dropped = orphans.length > 0;
+		}
+		if (message.cycleTime !== null && usableCycleTime(message, options) === 0)
+			warnings.push(`${database.file}:${message.location.line}:${message.location.col}: ${message.name}: cycle time ${message.cycleTime} ms would give a timeout the plan cannot hold; the message gets the ${options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS} ms timeout of one without a cycle time`);
 		kept.push({ message, signals: orderForDecoding(signals) });
 	}
 
@@ -116,7 +158,7 @@ export function compilePlan(database: DbcDatabase, options: CompileOptions = {})
 		messageWords[mbase + MessageField.id] = (message.extended ? (message.id | EXTENDED_BIT) : message.id) >>> 0;
 		messageWords[mbase + MessageField.firstSignal] = s;
 		messageWords[mbase + MessageField.signalCount] = signals.length;
-		messageWords[mbase + MessageField.cycleTime] = message.cycleTime ?? 0;
+		messageWords[mbase + MessageField.cycleTime] = usableCycleTime(message, options);
 		messageWords[mbase + MessageField.timeout] = messageTimeout(message, options);
 		messageWords[mbase + MessageField.length] = message.length;
 		messageWords[mbase + MessageField.name] = strings.add(message.name);

@@ -2,21 +2,29 @@
  * DBC text parser: the text of a DBC file in, a `DbcDatabase` and the list of
  * problems found out.
  *
- * Host side: the Node command line (`xs-cluster dbc check`, `dbc compile`)
- * runs it; nothing here runs on the device. It is plain TypeScript with no Node
- * API so that the caller decides how bytes become text (the CLI reads files as
- * latin1, as cantools does).
+ * Host side: the Node command line (`xs-cluster dbc check`, `dbc compile`,
+ * `decode`, `profile`) runs it; nothing here runs on the device. It is plain
+ * TypeScript with no Node API so that the caller decides how bytes become text
+ * (modules/dbc/encoding.ts).
  *
  * Semantics follow cantools (`src/cantools/database/can/formats/dbc.py`): the
  * same tokens (numbers like `1E-005`, strings with `\"`, `//` comments), the
- * same multiplexing rules, the same cycle time rules. Where cantools would
- * crash or silently decode nonsense (a signal outside its message, a reference
- * to a message that does not exist), this parser reports a problem instead.
+ * same multiplexing rules, the same cycle time rules. Two levels:
+ * - by default, what cantools loads without `strict` loads here: each thing it
+ *   tolerates (a signal that does not fit its message, a loosely written
+ *   multiplexer, a statement cut by the end of the file, ...) is a warning
+ *   naming its place and saying what was done, and is read as cantools reads
+ *   it; what neither could decode is left out, with a warning;
+ * - with `strict`, those are problems, as cantools' `strict=True` has them.
+ * Syntax errors, and whatever cantools cannot load either, are problems at
+ * both levels. Values that make no sense for a cluster (an attribute outside
+ * its declared range, a cycle time of days) are warnings at both, and ignored.
  *
  * Problems are collected, never thrown: after a syntax error the parser skips
  * to the next statement keyword that starts a line (or past the next `;`) and
  * carries on, so that one `check` run lists every problem in a file.
  */
+import { MAX_CYCLE_TIME_MS } from "./compile.js";
 import {
 	DbcError,
 	type Choices,
@@ -31,12 +39,13 @@ import {
 export interface DbcParseResult {
 	/** Whatever could be read, even when there are problems. */
 	database: DbcDatabase;
-	/** Errors: syntax, signals that cannot be decoded, files cantools would reject. Sorted by position. */
+	/** Errors: syntax, files cantools would not load (with `strict`: as strict cantools). Sorted by position. */
 	problems: DbcProblem[];
 	/**
-	 * Harmless inconsistencies that cantools accepts silently: a CM_, VAL_ or
-	 * BA_ about a message or signal that does not exist (real files carry
-	 * comments of signals renamed long ago). Sorted by position.
+	 * What was tolerated and what was done about it: what cantools accepts
+	 * silently (a CM_, VAL_ or BA_ about a message or signal that does not
+	 * exist: real files carry comments of signals renamed long ago), what it
+	 * accepts without `strict`, values ignored as nonsense. Sorted by position.
 	 */
 	warnings: DbcProblem[];
 }
@@ -79,6 +88,8 @@ const MAX_PROBLEMS = 100;
 
 /** cantools drops this pseudo message, which holds signals not yet assigned to any message. */
 const INDEPENDENT_SIGNALS_MESSAGE = "VECTOR__INDEPENDENT_SIG_MSG";
+/** A number in quotes where an INT, HEX or FLOAT attribute is given, as Python's Decimal (cantools) reads it. */
+const QUOTED_NUMBER = /^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$/;
 /** The DBC name for "no node", used where a sender or receiver is required. */
 const NO_NODE = "Vector__XXX";
 
@@ -171,6 +182,9 @@ class Tokenizer {
 	run(): Token[] {
 		const text = this.text;
 		let lastBad = -2;
+		// A byte-order mark decoded along with the text is not part of it (modules/dbc/encoding.ts takes it off the bytes).
+		if (text.charCodeAt(0) === 0xFEFF)
+			this.pos = 1;
 		while (this.pos < text.length) {
 			const c = text.charCodeAt(this.pos);
 			// Line ends as Python's universal newlines read them (cantools opens files in text mode):
@@ -343,11 +357,16 @@ interface SignalEntry {
 	nameToken: Token;
 	startToken: Token;
 	lengthToken: Token;
+	factorToken: Token;
 	/** N of `mN` or `mNM`, else null. */
 	muxValue: number | null;
 	muxToken: Token | null;
+	/** A lone lower-case `m` (read only without strict): no value, not a switch. */
+	looseM: boolean;
 	valueTypeToken: Token | null;
 	mulVal: MultiplexerValues | null;
+	/** Not in the database: what cantools would not decode, or the plan cannot (a warning says which). */
+	leftOut: boolean;
 }
 
 /** One `SG_MUL_VAL_` line. */
@@ -364,14 +383,22 @@ interface MessageEntry {
 	dbcId: number;
 	idToken: Token;
 	pseudo: boolean;
+	/** Not in the database: a later BO_ with the same id replaced it (without strict). */
+	replaced: boolean;
 	signals: SignalEntry[];
 	byName: Map<string, SignalEntry>;
+	/** The value token of each BA_ of the message, by attribute name: where a warning about it points. */
+	attributeTokens: Map<string, Token>;
 }
 
 interface AttributeDefinition {
 	type: string;
 	/** ENUM labels, in order: a BA_ value is an index into them. */
 	labels: string[];
+	/** INT, HEX and FLOAT: the declared range, when there is one (`0 0` declares none). */
+	minimum: number | null;
+	maximum: number | null;
+	line: number;
 }
 
 type AttributeValue = number | string;
@@ -391,6 +418,7 @@ class Parser {
 	private readonly definitions = new Map<string, AttributeDefinition>();
 	/** BA_DEF_DEF_ values by attribute name, kept apart: files may give a default before its definition. */
 	private readonly defaults = new Map<string, Token>();
+	private readonly checkedDefaults = new Map<string, AttributeValue | null>();
 	/** Cross references (CM_, VAL_, BA_, ...) are resolved at the end: DBC files may name a message before declaring it. */
 	private readonly deferred: Array<() => void> = [];
 	/** The message that SG_ lines belong to, until another statement starts. */
@@ -420,11 +448,13 @@ class Parser {
 			const last = this.problems[MAX_PROBLEMS];
 			problems.push({ ...last, message: `too many problems (more than ${MAX_PROBLEMS}); stopped here` });
 		}
+		for (const entry of this.messages)
+			entry.message.signals = entry.signals.filter((s) => !s.leftOut).map((s) => s.signal);
 		const database: DbcDatabase = {
 			file: this.file,
 			version: this.version ?? "",
 			nodes: this.nodes,
-			messages: this.messages.filter((entry) => !entry.pseudo).map((entry) => entry.message),
+			messages: this.messages.filter((entry) => !entry.pseudo && !entry.replaced).map((entry) => entry.message),
 			valueTables: this.valueTables,
 		};
 		const warnings = this.warnings.sort((a, b) => a.line - b.line || a.col - b.col);
@@ -445,6 +475,20 @@ class Parser {
 
 	private warnAt(token: Token, message: string): void {
 		this.warnings.push({ file: this.file, line: token.line, col: token.col, message });
+	}
+
+	/**
+	 * Something cantools loads without `strict` (and refuses with it): a
+	 * problem when strict, else a warning that says what was done about it.
+	 * Returns true when tolerated, so the caller does it.
+	 */
+	private tolerate(token: Token, problem: string, done: string): boolean {
+		if (this.strict) {
+			this.reportAt(token, problem);
+			return false;
+		}
+		this.warnAt(token, `${problem}: ${done}`);
+		return true;
 	}
 
 	private fail(token: Token, message: string): never {
@@ -558,7 +602,13 @@ class Parser {
 		} catch (error) {
 			if (!(error instanceof StatementError))
 				throw error;
-			if (!(error.token.kind === "eof" && this.tokenizer.unterminatedString))
+			if (error.token.kind === "eof" && this.tokenizer.unterminatedString) {
+				// Reported where the string starts.
+			} else if (error.token.kind === "eof" && !this.strict) {
+				// cantools' parser (textparser) accepts a file whose last statement breaks off at its
+				// end, and leaves that statement out; so does this one, saying so.
+				this.warnAt(keyword, `${keyword.kind === "word" ? keyword.text : "statement"} cut by the end of the file (${error.message}): left out, as cantools leaves it out`);
+			} else
 				this.reportAt(error.token, error.message);
 			this.recover();
 		}
@@ -699,8 +749,10 @@ class Parser {
 			dbcId,
 			idToken,
 			pseudo: name === INDEPENDENT_SIGNALS_MESSAGE,
+			replaced: false,
 			signals: [],
 			byName: new Map(),
+			attributeTokens: new Map(),
 		};
 		this.messages.push(entry);
 		const same = this.messagesById.get(dbcId);
@@ -713,7 +765,7 @@ class Parser {
 		if (entry.pseudo)
 			return;
 		if (length > MAX_MESSAGE_LENGTH)
-			this.reportAt(lengthToken, `message '${name}' is ${length} bytes long; the most is ${MAX_MESSAGE_LENGTH} (CAN FD)`);
+			this.tolerate(lengthToken, `message '${name}' is ${length} bytes long; the most is ${MAX_MESSAGE_LENGTH} (CAN FD)`, "kept, as cantools keeps it (signals past byte 8 are left out of decode plans)");
 		if (extended && (dbcId & 0x60000000) !== 0)
 			this.reportAt(idToken, `extended message id ${dbcId} has bits 29-30 set; an extended id is 29 bits plus bit 31`);
 		if (!extended && dbcId > STANDARD_ID_MAX)
@@ -732,13 +784,16 @@ class Parser {
 		let isMultiplexer = false;
 		let muxValue: number | null = null;
 		let muxToken: Token | null = null;
+		let looseM = false;
 		if (this.atName()) {
 			muxToken = this.next();
 			const mux = /^(?:M|m(\d+)(M?))$/.exec(muxToken.text);
-			if (!mux)
+			// A lone `m` (opendbc's vw_pq.dbc has one) is a word cantools reads; what it means is settled with the message's other signals.
+			looseM = !mux && muxToken.text === "m" && !this.strict;
+			if (!mux && !looseM)
 				this.fail(muxToken, `invalid multiplexer indicator '${muxToken.text}'; expected M, mN or mNM`);
-			isMultiplexer = mux[1] === undefined || mux[2] === "M";
-			muxValue = mux[1] === undefined ? null : Number(mux[1]);
+			isMultiplexer = mux !== null && (mux[1] === undefined || mux[2] === "M");
+			muxValue = mux === null || mux[1] === undefined ? null : Number(mux[1]);
 		}
 		this.punct(":", `':' after signal name '${nameToken.text}'`);
 		const startToken = this.peek();
@@ -756,6 +811,7 @@ class Parser {
 			this.expected("'+' (unsigned) or '-' (signed) after byte order");
 		this.next();
 		this.punct("(", "'(' before factor");
+		const factorToken = this.peek();
 		const factor = this.number("factor");
 		this.punct(",", "',' between factor and offset");
 		const offset = this.number("offset");
@@ -787,14 +843,19 @@ class Parser {
 			comment: null,
 			location: at(keyword),
 		};
-		const entry: SignalEntry = { signal, nameToken, startToken, lengthToken, muxValue, muxToken, valueTypeToken: null, mulVal: null };
+		const entry: SignalEntry = {
+			signal, nameToken, startToken, lengthToken, factorToken, muxValue, muxToken, looseM, valueTypeToken: null, mulVal: null, leftOut: false,
+		};
 		const first = message.byName.get(signal.name);
-		if (first && !message.pseudo)
-			this.reportAt(nameToken, `duplicate signal name '${signal.name}' in message '${message.message.name}' (first at line ${first.nameToken.line})`);
+		if (first && !message.pseudo) {
+			// cantools keeps both, and which one's value it gives depends on where they lie: neither is decoded here.
+			if (this.tolerate(nameToken, `duplicate signal name '${signal.name}' in message '${message.message.name}' (first at line ${first.nameToken.line})`,
+				"both left out, as which of them cantools decodes depends on their layout"))
+				first.leftOut = entry.leftOut = true;
+		}
 		if (!first)
 			message.byName.set(signal.name, entry);
 		message.signals.push(entry);
-		message.message.signals.push(signal);
 	}
 
 	/** Receivers are comma separated in the spec; some tools separate them with spaces on the same line. */
@@ -866,19 +927,26 @@ class Parser {
 		this.next();
 		if (this.atWord("BU_") || this.atWord("BO_") || this.atWord("SG_") || this.atWord("EV_"))
 			this.next();
-		const name = this.string("attribute name string").text;
+		const nameToken = this.string("attribute name string");
+		const name = nameToken.text;
 		const type = this.word("attribute type (INT, HEX, FLOAT, STRING or ENUM)").text;
 		const labels: string[] = [];
+		const numbers: number[] = [];
 		while (!this.atPunct(";")) {
 			const token = this.peek();
 			if (token.kind === "string")
 				labels.push(token.text);
-			else if (token.kind !== "number" && !(token.kind === "punct" && token.text === ","))
+			else if (token.kind === "number")
+				numbers.push(Number(token.text));
+			else if (!(token.kind === "punct" && token.text === ","))
 				this.expected(`';' at the end of BA_DEF_ "${name}"`);
 			this.next();
 		}
 		this.next();
-		this.definitions.set(name, { type, labels });
+		// `INT 0 0` is how CANdb++ writes "no range".
+		const ranged = (type === "INT" || type === "HEX" || type === "FLOAT") && numbers.length >= 2 && !(numbers[0] === 0 && numbers[1] === 0)
+			&& Number.isFinite(numbers[0]) && Number.isFinite(numbers[1]) && numbers[0] <= numbers[1];
+		this.definitions.set(name, { type, labels, minimum: ranged ? numbers[0] : null, maximum: ranged ? numbers[1] : null, line: nameToken.line });
 	}
 
 	private attributeDefault(): void {
@@ -917,37 +985,94 @@ class Parser {
 		// Converted at the end, when every BA_DEF_ is known; cantools cannot load a BA_ without one.
 		let value: AttributeValue | null = null;
 		this.deferred.push(() => {
-			if (this.definitions.has(name))
-				value = this.attributeValue(name, valueToken);
-			else
+			const definition = this.definitions.get(name);
+			if (!definition) {
 				this.reportAt(nameToken, `attribute "${name}" has no definition (BA_DEF_)`);
+				return;
+			}
+			value = this.attributeValue(name, valueToken);
+			if (value !== null && !this.withinDefinition(name, definition, value, valueToken, false))
+				value = null;
 		});
 		if (message)
 			this.refer("BA_", message[0], message[1], signalToken, (entry, signal) => {
-				if (!signal && value !== null)
+				if (!signal && value !== null) {
 					entry.message.attributes.set(name, value);
+					entry.attributeTokens.set(name, valueToken);
+				}
 			});
 	}
 
-	/** Converts a BA_ value the way cantools does: INT, HEX and ENUM truncate to integers, FLOAT parses, STRING stays text. */
-	private attributeValue(name: string, token: Token): AttributeValue | null {
+	/**
+	 * Converts a BA_ value the way cantools does: INT, HEX and ENUM truncate to
+	 * integers, FLOAT parses (a number in quotes too, as Python's Decimal reads
+	 * it), STRING stays text. A value that is no number where one is needed is
+	 * a problem, unless `quiet`.
+	 */
+	private attributeValue(name: string, token: Token, quiet = false): AttributeValue | null {
 		const definition = this.definitions.get(name);
 		const type = definition?.type ?? "";
-		if (token.kind === "number") {
+		const numeric = type === "INT" || type === "HEX" || type === "FLOAT" || type === "ENUM";
+		if (token.kind === "number" || (numeric && type !== "ENUM" && QUOTED_NUMBER.test(token.text))) {
 			if (type === "STRING")
 				return token.text;
 			const value = Number(token.text);
 			return type === "INT" || type === "HEX" || type === "ENUM" ? Math.trunc(value) : value;
 		}
-		if (type === "INT" || type === "HEX" || type === "FLOAT" || type === "ENUM") {
+		if (numeric) {
 			// Some tools write the ENUM label instead of its index; that one is unambiguous.
 			const index = definition!.labels.indexOf(token.text);
 			if (type === "ENUM" && index >= 0)
 				return index;
-			this.reportAt(token, `attribute "${name}" is ${type}, so its value must be a number, found ${describeToken(token)}`);
+			if (!quiet)
+				this.reportAt(token, `attribute "${name}" is ${type}, so its value must be a number, found ${describeToken(token)}`);
 			return null;
 		}
 		return token.text;
+	}
+
+	/**
+	 * True when a numeric attribute value lies in what its BA_DEF_ declares (a
+	 * range, or the ENUM's labels); else a warning saying that the value is
+	 * ignored and what applies instead (the default, for a BA_).
+	 */
+	private withinDefinition(name: string, definition: AttributeDefinition, value: AttributeValue, token: Token, isDefault: boolean): boolean {
+		if (typeof value !== "number")
+			return true;
+		let range: string | null = null;
+		if (definition.type === "ENUM" && definition.labels.length > 0 && (value < 0 || value >= definition.labels.length))
+			range = `0..${definition.labels.length - 1} (the indexes of its ${definition.labels.length} labels)`;
+		else if (definition.minimum !== null && definition.maximum !== null && (value < definition.minimum || value > definition.maximum))
+			range = `${definition.minimum}..${definition.maximum}`;
+		if (range === null)
+			return true;
+		let instead = "there is no default";
+		if (isDefault)
+			instead = "the attribute has no default";
+		else {
+			const fallback = this.defaultValue(name);
+			if (fallback !== null)
+				instead = `the default (${fallback}) applies`;
+		}
+		this.warnAt(token, `attribute "${name}" ${isDefault ? "default " : ""}${token.text} is outside the range ${range} that its BA_DEF_ (line ${definition.line}) declares: ignored, ${instead}`);
+		return false;
+	}
+
+	/** The BA_DEF_DEF_ value of an attribute, converted and checked (once), or null. */
+	private defaultValue(name: string): AttributeValue | null {
+		if (this.checkedDefaults.has(name))
+			return this.checkedDefaults.get(name)!;
+		const definition = this.definitions.get(name);
+		const token = this.defaults.get(name);
+		let value: AttributeValue | null = null;
+		if (definition && token) {
+			// Only GenMsgCycleTime's default changes decoding; a malformed default of another attribute stays harmless, as it always was.
+			value = this.attributeValue(name, token, name !== "GenMsgCycleTime");
+			if (value !== null && !this.withinDefinition(name, definition, value, token, true))
+				value = null;
+		}
+		this.checkedDefaults.set(name, value);
+		return value;
 	}
 
 	private valueDescriptions(): void {
@@ -975,9 +1100,14 @@ class Parser {
 		if (this.atPunct(":"))
 			this.next();
 		const typeToken = this.peek();
-		const type = this.integer("value type (0 integer, 1 float32, 2 float64)");
-		if (type < 0 || type > 2)
-			this.fail(typeToken, `value type must be 0 (integer), 1 (float32) or 2 (float64), found '${typeToken.text}'`);
+		let type = this.integer("value type (0 integer, 1 float32, 2 float64)");
+		if (type < 0 || type > 2) {
+			const problem = `value type must be 0 (integer), 1 (float32) or 2 (float64), found '${typeToken.text}'`;
+			if (this.strict)
+				this.fail(typeToken, problem);
+			this.warnAt(typeToken, `${problem}: read as 0 (integer), as cantools reads it`);
+			type = 0;
+		}
 		this.end("SIG_VALTYPE_");
 		this.refer("SIG_VALTYPE_", idToken, dbcId, signalToken, (_, signal) => {
 			signal!.signal.valueType = type === 1 ? "float32" : type === 2 ? "float64" : "integer";
@@ -1017,13 +1147,14 @@ class Parser {
 
 	/**
 	 * Queues `apply` for the end of the file, when every message is known.
-	 * A reference to a message or signal that never appears is a problem when
-	 * it would change decoding (SIG_VALTYPE_, SG_MUL_VAL_), else a warning.
+	 * A reference to a message or signal that never appears is ignored, as
+	 * cantools ignores it, with a warning; with strict, it is a problem when it
+	 * would change decoding (SIG_VALTYPE_, SG_MUL_VAL_).
 	 */
 	private refer(statement: string, idToken: Token, dbcId: number, signalToken: Token | null,
 		apply: (message: MessageEntry, signal: SignalEntry | null) => void): void {
 		const decodes = statement === "SIG_VALTYPE_" || statement === "SG_MUL_VAL_";
-		const complain = (token: Token, message: string) => decodes ? this.reportAt(token, message) : this.warnAt(token, message);
+		const complain = (token: Token, message: string) => decodes ? this.tolerate(token, message, "ignored, as cantools ignores it") : this.warnAt(token, message);
 		this.deferred.push(() => {
 			const messages = this.messagesById.get(dbcId);
 			if (!messages) {
@@ -1043,55 +1174,122 @@ class Parser {
 	// --- the whole file -------------------------------------------------------
 
 	private finish(): void {
+		// Every default is checked against its range once, used or not.
+		for (const name of this.defaults.keys())
+			this.defaultValue(name);
 		for (const apply of this.deferred)
 			apply();
 		// As in cantools: no cycle time at all without a BA_DEF_ for it.
 		const cycleTime = this.definitions.get("GenMsgCycleTime");
-		const defaultToken = this.defaults.get("GenMsgCycleTime");
-		const cycleTimeDefault = cycleTime && defaultToken ? this.attributeValue("GenMsgCycleTime", defaultToken) : null;
+		const cycleTimeDefault = cycleTime ? this.defaultCycleTime() : null;
 		const seen = new Map<string, MessageEntry>();
 		for (const entry of this.messages) {
 			if (entry.pseudo)
 				continue;
 			const message = entry.message;
-			if (cycleTime) {
-				// As in cantools: a BA_ of 0 means "no cycle time", even when the default is not 0.
-				const value = message.attributes.has("GenMsgCycleTime") ? message.attributes.get("GenMsgCycleTime")! : cycleTimeDefault;
-				const ms = typeof value === "string" ? Number(value) : value;
-				message.cycleTime = ms !== null && Number.isFinite(ms) && ms !== 0 ? ms : null;
-			}
+			if (cycleTime)
+				message.cycleTime = this.cycleTime(entry, cycleTimeDefault);
 			const key = `${message.extended}:${message.id}`;
 			const first = seen.get(key);
-			if (first)
-				this.reportAt(entry.idToken, `duplicate message id ${entry.dbcId}: '${message.name}' repeats '${first.message.name}' (line ${first.message.location.line})`);
-			else
+			if (!first)
 				seen.set(key, entry);
+			else if (this.tolerate(entry.idToken, `duplicate message id ${entry.dbcId}: '${message.name}' repeats '${first.message.name}' (line ${first.message.location.line})`,
+				`'${first.message.name}' left out, as frames of this id decode as '${message.name}' in cantools (the later one wins)`)) {
+				first.replaced = true;
+				seen.set(key, entry);
+			}
+		}
+		for (const entry of this.messages) {
+			if (entry.pseudo || entry.replaced)
+				continue;
 			this.resolveMultiplexing(entry);
 			for (const signal of entry.signals)
-				this.checkSignal(entry, signal);
+				if (!signal.leftOut)
+					this.checkSignal(entry, signal);
+			this.leaveOutUnselectable(entry);
 		}
 	}
 
 	/**
-	 * cantools' rules: with exactly one switch (`M` or `mNM`) in a message,
-	 * every `mN` signal depends on it with value N (plus any SG_MUL_VAL_ ranges
-	 * for that switch); with several switches, SG_MUL_VAL_ alone says which
-	 * switch and values select a signal.
+	 * GenMsgCycleTime of a message in ms, or null: none (no BA_, no default,
+	 * or 0, which means none in cantools even over a default), or refused.
+	 */
+	private cycleTime(entry: MessageEntry, fallback: number | null): number | null {
+		const own = entry.message.attributes.get("GenMsgCycleTime");
+		if (own === undefined)
+			return fallback;
+		const ms = typeof own === "string" ? Number(own) : own;
+		if (!Number.isFinite(ms) || ms === 0)
+			return null;
+		return this.saneCycleTime(ms, entry.attributeTokens.get("GenMsgCycleTime")!, `of message '${entry.message.name}'`, "its signals get");
+	}
+
+	private defaultCycleTime(): number | null {
+		const value = this.defaultValue("GenMsgCycleTime");
+		const ms = typeof value === "string" ? Number(value) : value;
+		if (ms === null || !Number.isFinite(ms) || ms === 0)
+			return null;
+		return this.saneCycleTime(ms, this.defaults.get("GenMsgCycleTime")!, "default (BA_DEF_DEF_)", "messages without one of their own get");
+	}
+
+	/**
+	 * A cycle time the cluster can use, or null after a warning: negative, or
+	 * longer than MAX_CYCLE_TIME_MS (compile.ts says why), which a 32-bit
+	 * timeout would turn into a few milliseconds of freshness or none.
+	 */
+	private saneCycleTime(ms: number, token: Token, whose: string, who: string): number | null {
+		if (ms > 0 && ms <= MAX_CYCLE_TIME_MS)
+			return ms;
+		this.warnAt(token, `GenMsgCycleTime ${whose} is ${token.text} ms, ${ms < 0 ? "negative" : `longer than an hour (${MAX_CYCLE_TIME_MS})`}: ignored, so ${who} the timeout of a message without a cycle time`);
+		return null;
+	}
+
+	/**
+	 * cantools' rules (its dbc.py `_load_signals`): with exactly one switch
+	 * (`M` or `mNM`) in a message, every `mN` signal depends on it with value
+	 * N, plus any SG_MUL_VAL_ ranges for that switch, and the switch itself is
+	 * at the top; with none or several, SG_MUL_VAL_ alone says which switch and
+	 * values select a signal that has an indicator (its own dumps write `M`
+	 * for a switch that is itself selected, `mNM`), and a signal with an
+	 * indicator but no SG_MUL_VAL_ is an ordinary one. Without strict, what
+	 * strays from the DBC spec is read that way, with a warning.
 	 */
 	private resolveMultiplexing(entry: MessageEntry): void {
 		const name = entry.message.name;
 		const switches = entry.signals.filter((s) => s.signal.isMultiplexer);
 		const only = switches.length === 1 ? switches[0] : null;
+		const ordinary = "read as an ordinary signal, always decoded, as cantools reads it";
 		for (const s of entry.signals) {
+			const signalName = s.signal.name;
 			let mulVal = s.mulVal;
 			if (mulVal) {
 				const target = entry.byName.get(mulVal.switchName);
 				if (!target || target === s || !target.signal.isMultiplexer) {
-					this.reportAt(mulVal.switchToken, `SG_MUL_VAL_ names '${mulVal.switchName}' as the switch of '${s.signal.name}', but it is not a multiplexer switch (M) of message '${name}'`);
+					const problem = `SG_MUL_VAL_ names '${mulVal.switchName}' as the switch of '${signalName}', but it is not a multiplexer switch (M) of message '${name}'`;
+					if (only || !s.muxToken)
+						this.tolerate(mulVal.switchToken, problem, "ignored, as cantools ignores it");
+					else if (this.tolerate(mulVal.switchToken, problem, `'${signalName}' left out, as cantools never decodes it`)) {
+						s.leftOut = true;
+						continue;
+					}
 					mulVal = null;
 				} else if (s.muxValue === null) {
-					this.reportAt(mulVal.keyword, `SG_MUL_VAL_ for signal '${s.signal.name}', which has no multiplexer indicator (mN) in message '${name}'`);
+					const problem = `SG_MUL_VAL_ for signal '${signalName}', which has no multiplexer indicator (mN) in message '${name}'`;
+					if (!s.muxToken)
+						this.tolerate(mulVal.keyword, problem, "ignored, as cantools ignores it: the signal is always decoded");
+					else if (this.tolerate(mulVal.keyword, problem, `read as selected by '${mulVal.switchName}' (${formatRanges(mulVal.ranges)}), as cantools reads it`)) {
+						s.signal.multiplexerSignal = mulVal.switchName;
+						s.signal.multiplexerRanges = mergeRanges(mulVal.ranges);
+					}
+					continue;
 				}
+			}
+			if (s.looseM) {
+				if (only)
+					this.reportAt(s.muxToken!, `multiplexer indicator 'm' without a value for signal '${signalName}', in message '${name}' whose switch is '${only.signal.name}': write mN (cantools cannot load it either)`);
+				else
+					this.warnAt(s.muxToken!, `multiplexer indicator 'm' without a value for signal '${signalName}', and ${switches.length === 0 ? `message '${name}' has no switch (M)` : `no SG_MUL_VAL_ for it in message '${name}'`}: ${ordinary}`);
+				continue;
 			}
 			if (s.muxValue === null)
 				continue;
@@ -1106,34 +1304,116 @@ class Parser {
 				ranges = mulVal.ranges.slice();
 			} else {
 				const others = switches.filter((other) => other !== s).length;
-				this.reportAt(s.muxToken!, others === 0
-					? `signal '${s.signal.name}' is multiplexed (${s.muxToken!.text}) but message '${name}' has no other signal that is a multiplexer switch (M)`
-					: `signal '${s.signal.name}' is multiplexed (${s.muxToken!.text}) but message '${name}' has ${switches.length} multiplexer switches and no SG_MUL_VAL_ says which one selects it`);
+				this.tolerate(s.muxToken!, others === 0
+					? `signal '${signalName}' is multiplexed (${s.muxToken!.text}) but message '${name}' has no other signal that is a multiplexer switch (M)`
+					: `signal '${signalName}' is multiplexed (${s.muxToken!.text}) but message '${name}' has ${switches.length} multiplexer switches and no SG_MUL_VAL_ says which one selects it`,
+				s.signal.isMultiplexer ? "read as a switch that is always decoded (M), as cantools reads it" : ordinary);
 				continue;
 			}
 			s.signal.multiplexerRanges = mergeRanges(ranges);
 		}
 	}
 
+	/**
+	 * Leaves out what cantools never decodes: a signal whose switch was left
+	 * out, and signals whose switches select each other in a loop (SG_MUL_VAL_
+	 * can write one). A warning for each.
+	 */
+	private leaveOutUnselectable(entry: MessageEntry): void {
+		for (let changed = true; changed;) {
+			changed = false;
+			for (const s of entry.signals) {
+				const switchName = s.signal.multiplexerSignal;
+				if (s.leftOut || switchName === null)
+					continue;
+				const parent = entry.byName.get(switchName);
+				if (parent && !parent.leftOut && !selectsItself(entry, s))
+					continue;
+				s.leftOut = changed = true;
+				this.warnAt(s.nameToken, parent && !parent.leftOut
+					? `signal '${s.signal.name}' is selected through a loop of multiplexer switches (SG_MUL_VAL_) in message '${entry.message.name}': left out, as cantools never decodes it`
+					: `signal '${s.signal.name}' left out with its multiplexer switch '${switchName}'`);
+			}
+		}
+	}
+
 	private checkSignal(entry: MessageEntry, s: SignalEntry): void {
 		const { signal } = s;
 		const message = entry.message;
-		if (signal.length < 1 || signal.length > MAX_SIGNAL_LENGTH) {
+		if (signal.length < 1) {
+			// cantools refuses it too.
 			this.reportAt(s.lengthToken, `signal '${signal.name}' is ${signal.length} bits long; a signal has 1 to ${MAX_SIGNAL_LENGTH} bits`);
-		} else {
-			// Bit positions counted in the order the bits go on the wire: 8 * byte + bit for Intel,
-			// 8 * byte + (7 - bit) for Motorola, whose start bit is the most significant one.
-			const first = signal.byteOrder === "little_endian"
-				? signal.startBit
-				: Math.floor(signal.startBit / 8) * 8 + 7 - (signal.startBit % 8);
-			const last = first + signal.length - 1;
-			if (last >= message.length * 8)
-				this.reportAt(s.startToken, `signal '${signal.name}' (start bit ${signal.startBit}, ${signal.length} bits, ${signal.byteOrder.replace("_", " ")}) does not fit in the ${message.length} bytes of message '${message.name}'`);
+			return;
+		}
+		if (signal.length > MAX_SIGNAL_LENGTH) {
+			if (this.tolerate(s.lengthToken, `signal '${signal.name}' is ${signal.length} bits long; a signal has 1 to ${MAX_SIGNAL_LENGTH} bits`, "left out (cantools keeps it)"))
+				s.leftOut = true;
+			return;
+		}
+		// Bit positions counted in the order the bits go on the wire: 8 * byte + bit for Intel,
+		// 8 * byte + (7 - bit) for Motorola, whose start bit is the most significant one.
+		const first = signal.byteOrder === "little_endian"
+			? signal.startBit
+			: Math.floor(signal.startBit / 8) * 8 + 7 - (signal.startBit % 8);
+		const last = first + signal.length - 1;
+		if (last >= message.length * 8) {
+			// cantools loads it, and then decodes no frame of the message at all (its bit unpacker
+			// wants more bytes than the message declares). Kept here, it is decoded from every frame
+			// long enough to carry it, as cantools decodes a truncated frame; past byte 8, no CAN
+			// frame carries it.
+			const problem = `signal '${signal.name}' (start bit ${signal.startBit}, ${signal.length} bits, ${signal.byteOrder.replace("_", " ")}) does not fit in the ${message.length} bytes of message '${message.name}'`;
+			const lastByte = Math.floor(last / 8) + 1;
+			if (last < 64)
+				this.tolerate(s.startToken, problem, `kept, and decoded from frames of at least ${lastByte} bytes`);
+			else if (this.tolerate(s.startToken, problem, `left out: it reaches byte ${lastByte}, past the 8 bytes of a CAN frame`)) {
+				s.leftOut = true;
+				return;
+			}
 		}
 		const floatLength = signal.valueType === "float32" ? 32 : signal.valueType === "float64" ? 64 : 0;
-		if (floatLength !== 0 && signal.length !== floatLength)
-			this.reportAt(s.valueTypeToken!, `signal '${signal.name}' is ${signal.valueType} (SIG_VALTYPE_) but ${signal.length} bits long; ${signal.valueType} needs ${floatLength}`);
+		if (floatLength !== 0 && signal.length !== floatLength) {
+			// cantools takes the float's size from the signal's length: 16 (half precision), 32 or 64; it cannot load others.
+			const problem = `signal '${signal.name}' is ${signal.valueType} (SIG_VALTYPE_) but ${signal.length} bits long; ${signal.valueType} needs ${floatLength}`;
+			if (signal.length === 32 || signal.length === 64) {
+				if (this.tolerate(s.valueTypeToken!, problem, `read as float${signal.length}, as cantools reads it`))
+					signal.valueType = signal.length === 32 ? "float32" : "float64";
+			} else if (signal.length === 16) {
+				if (this.tolerate(s.valueTypeToken!, problem, "left out: a 16-bit float is not decoded here (cantools reads it as half precision)")) {
+					s.leftOut = true;
+					return;
+				}
+			} else
+				this.reportAt(s.valueTypeToken!, problem);
+		}
+		if (signal.valueType === "integer") {
+			// No non-finite value reaches the glass: the store shows one as missing and counts it
+			// (SignalStore.read); a scaling that can give one for a raw value of the signal's
+			// length is worth knowing when the DBC is read.
+			const top = signal.signed ? 2 ** (signal.length - 1) : 2 ** signal.length - 1;
+			const bottom = signal.signed ? -top : 0;
+			if (!Number.isFinite(top * signal.factor + signal.offset) || !Number.isFinite(bottom * signal.factor + signal.offset))
+				this.warnAt(s.factorToken, `signal '${signal.name}': raw * ${signal.factor} + ${signal.offset} overflows to infinity for some of its ${signal.length}-bit raw values; those are shown as missing`);
+		}
 	}
+}
+
+/** True when following the switches of `s` leads back to `s`. */
+function selectsItself(entry: MessageEntry, s: SignalEntry): boolean {
+	const seen = new Set<SignalEntry>();
+	for (let at: SignalEntry | undefined = s; at && at.signal.multiplexerSignal !== null;) {
+		at = entry.byName.get(at.signal.multiplexerSignal);
+		if (at === s)
+			return true;
+		if (!at || seen.has(at))
+			return false;
+		seen.add(at);
+	}
+	return false;
+}
+
+/** `0-0, 2-4`, as SG_MUL_VAL_ writes ranges. */
+function formatRanges(ranges: Array<[number, number]>): string {
+	return ranges.map(([low, high]) => `${low}-${high}`).join(", ");
 }
 
 function at(token: Token): DbcLocation {

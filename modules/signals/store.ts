@@ -23,8 +23,8 @@
  * arrays allocated once. The store never guesses: a signal that has not been
  * updated within its timeout is missing, and readers get NaN for it, so a
  * gauge can show `--` instead of a frozen value; so does a value that is not
- * a finite number. Runs on XS and Node. Little-endian hosts only (the ESP32
- * family, x86, ARM), as the plan is.
+ * a finite number, which is counted (`nonFinite`). Runs on XS and Node.
+ * Little-endian hosts only (the ESP32 family, x86, ARM), as the plan is.
  */
 import { type DecodePlan, SCALING_WORDS, SIGNAL_WORDS, SignalField, SignalFlag, Scaling } from "./plan.js";
 
@@ -64,6 +64,17 @@ export class SignalStore {
 	readonly updates: Uint32Array;
 	/** Per signal: its `RawKind`, with `RAW_SCALED` when factor and offset apply. */
 	readonly kinds: Uint8Array;
+	/**
+	 * Reads (`read`) of a fresh value that was not a finite number, shown as
+	 * missing instead: a float signal carrying Infinity or NaN, or a scaling
+	 * that overflows (the DBC parser warns about those). Counted where the
+	 * value is computed, at the rate the display reads it, because the
+	 * decoders store raw bits and never compute it (see the header): checking
+	 * every decoded frame would cost the hot path a multiply-add per signal.
+	 * So a value that stays non-finite counts once per read, as long as it is
+	 * read, and a diagnostics page can show it rising. Wraps at 2^32.
+	 */
+	nonFinite = 0;
 
 	// The same 8 bytes per signal, seen as each kind needs them.
 	private readonly ints: Int32Array;
@@ -181,7 +192,10 @@ export class SignalStore {
 			const at = id * SCALING_WORDS;
 			value = value * scaling[at + Scaling.factor] + scaling[at + Scaling.offset];
 		}
-		return value - value === 0 ? value : NaN;
+		if (value - value === 0)
+			return value;
+		this.nonFinite = (this.nonFinite + 1) >>> 0;
+		return NaN;
 	}
 
 	/** The raw value, or NaN when missing. No allocation. */
@@ -205,8 +219,9 @@ export class SignalStore {
 		return missing;
 	}
 
-	/** Forgets every value. */
+	/** Forgets every value (and the count of non-finite reads). */
 	reset(): void {
+		this.nonFinite = 0;
 		this.updatedAt.fill(NaN);
 		this.updates.fill(0);
 		this.words.fill(0);
