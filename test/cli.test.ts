@@ -116,7 +116,7 @@ describe("xs-cluster decode", () => {
 	});
 
 	test("a-full-disk-is-one-line-and-exit-1-for-every-command", () => {
-		for (const args of [["decode", "--dbc", demoDbc, demoLog], ["stats", demoLog], ["dbc", "check", demoDbc], ["decode", "--help"], ["dbc", "dump", demoDbc]]) {
+		for (const args of [["decode", "--dbc", demoDbc, demoLog], ["stats", demoLog], ["dbc", "check", demoDbc], ["decode", "--help"], ["dbc", "dump", demoDbc], ["convert", "--output-format", "asc", demoLog, "-"]]) {
 			const result = spawnSync("sh", ["-c", `"${process.execPath}" "${bin}" "$@" > /dev/full`, "sh", ...args], { encoding: "utf8" });
 			expect(result.stderr, args.join(" ")).toBe("xs-cluster: cannot write standard output: no space left on the device (ENOSPC)\n");
 			expect(result.status, args.join(" ")).toBe(1);
@@ -185,7 +185,7 @@ describe("xs-cluster decode", () => {
 });
 
 describe("help and errors", () => {
-	const commands = [["dbc"], ["dbc", "check"], ["dbc", "dump"], ["dbc", "compile"], ["decode"], ["stats"], ["serve"], ["profile"], ["profile", "check"], ["profile", "compile"], ["profile", "show"]];
+	const commands = [["dbc"], ["dbc", "check"], ["dbc", "dump"], ["dbc", "compile"], ["decode"], ["stats"], ["convert"], ["serve"], ["profile"], ["profile", "check"], ["profile", "compile"], ["profile", "show"]];
 
 	test("every-command-and-subcommand-has-help-with-examples", async () => {
 		for (const words of commands) {

@@ -20,6 +20,7 @@ import { fstatSync, readFileSync } from "node:fs";
 import { compilePlan } from "../modules/dbc/compile.js";
 import { formatProblem, type DbcProblem } from "../modules/dbc/database.js";
 import { DecodePlan } from "../modules/signals/plan.js";
+import { convertCommand } from "./convert.js";
 import { dumpCommand } from "./dbc-dump.js";
 import { DBC_OPTIONS, loadDbc, readDbc, type DbcReadOptions } from "./dbc-file.js";
 import { decodeCommand } from "./decode.js";
@@ -188,6 +189,7 @@ async function run(argv: string[], io: Io): Promise<number> {
 		case "dbc compile": return dbcCompile(args, io);
 		case "decode": return decodeCommand(args, io);
 		case "stats": return statsCommand(args, io);
+		case "convert": return convertCommand(args, io);
 		case "serve": return serveCommand(args, io);
 		case "profile check": return profile("check", args, io);
 		case "profile compile": return profile("compile", args, io);

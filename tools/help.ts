@@ -20,6 +20,7 @@ Commands:
   dbc compile FILE.dbc -o P   compile a DBC into the decode plan the device loads
   decode --dbc FILE.dbc LOG   decode a CAN log into JSON lines or CSV
   stats LOG                   per-id counts, rates, periods and jitter of a log
+  convert IN OUT              convert a log between candump, ASC, TRC and GVRET CSV
   serve LOG                   replay a log over TCP as a live bus (socketcand, SLCAN)
   profile check|compile|show  vehicle profiles: check, compile, read back
 
@@ -127,6 +128,24 @@ Options:
 Examples:
   xs-cluster stats ${DEMO_LOG}
   xs-cluster stats --json test/fixtures/logs/demo-car.asc
+`,
+	"convert": `Usage: xs-cluster convert [options] IN OUT
+
+Converts a CAN log between the formats xs-cluster reads and writes, as
+python-can's logconvert does: candump -l (.log), Vector ASC (.asc), PEAK TRC
+2.1 (.trc) and SavvyCAN GVRET CSV (.csv). Formats are told by IN's content and
+OUT's extension; - is standard input or output. Every classic CAN frame is
+kept with its time; remote and error frames where the format has them.
+
+Options:
+  --input-format FORMAT    candump, asc, trc or gvret-csv for IN
+  --output-format FORMAT   candump, asc, trc or gvret-csv for OUT (needed for -)
+  --channel NAME           interface name in a candump log (default can0)
+
+Examples:
+  xs-cluster convert ${DEMO_LOG} /tmp/demo-car.asc
+  xs-cluster convert test/fixtures/logs/demo-car.asc /tmp/demo-car.trc
+  xs-cluster convert --output-format candump test/fixtures/logs/demo-car.csv -
 `,
 	"serve": `Usage: xs-cluster serve LOG [options]
 
