@@ -449,3 +449,60 @@ describe("profile schema", () => {
 			expect(JSON.parse(readFileSync(join(repoRoot, "profiles", file), "utf8")).$schema).toBe("./profile.schema.json");
 	});
 });
+
+describeSharedData("profile check and compile read the DBC as dbc check does (issue 12)", () => {
+	async function run(...argv: string[]) {
+		let stdout = "", stderr = "";
+		const status = await main(argv, { stdout: text => { stdout += text; }, stderr: text => { stderr += text; } });
+		return { status, stdout, stderr };
+	}
+	const dir = mkdtempSync(join(tmpdir(), "xs-cluster-profile-dbc-"));
+	const profilePath = join(dir, "vw-mqb.json");
+	writeFileSync(profilePath, readFileSync(join(repoRoot, "profiles", "vw-mqb.json")));
+	/** vw_mqb.dbc (UTF-8) with the coolant temperature in °C and gear 9 named "Drive ü", as a German tool might write them. */
+	const text = readFileSync(sharedData("dbc", "vw_mqb.dbc"), "utf8")
+		.replace('MO_Kuehlmittel_Temp : 24|8@1+ (0.75,-48) [-48|141.75] "Unit_DegreCelsi"', 'MO_Kuehlmittel_Temp : 24|8@1+ (0.75,-48) [-48|141.75] "°C"')
+		.replace('VAL_ 988 GE_Fahrstufe 0 "Zwischenstellung" 1 "Init" 5 "P" 6 "R" 7 "N" 8 "D" 9 "D"', 'VAL_ 988 GE_Fahrstufe 0 "Zwischenstellung" 1 "Init" 5 "P" 6 "R" 7 "N" 8 "D" 9 "Drive ü"');
+	const utf8 = new TextEncoder().encode(text);
+	// Every character of the file is Latin-1, so Windows-1252 has the same byte for it.
+	const cp1252 = Uint8Array.from([...text].map(c => c.charCodeAt(0)));
+	expect([...text].every(c => c.charCodeAt(0) < 0x80 || (c.charCodeAt(0) >= 0xA0 && c.charCodeAt(0) <= 0xFF))).toBe(true);
+
+	test.each([
+		["UTF-8", utf8],
+		["UTF-8 with a byte-order mark", new Uint8Array([0xEF, 0xBB, 0xBF, ...utf8])],
+		["Windows-1252", cp1252],
+	])("%s: a unit in °C is known, and units and value names reach the plan as written", async (name, bytes) => {
+		const dbc = join(dir, `vw_mqb-${name.replace(/\W+/g, "-")}.dbc`);
+		writeFileSync(dbc, bytes);
+		const out = join(dir, `${name.replace(/\W+/g, "-")}.vehicle`);
+		const { status, stderr } = await run("profile", "compile", "--dbc", dbc, profilePath, "-o", out);
+		expect(stderr).not.toContain("does not know");
+		expect(status, stderr).toBe(0);
+		const plan = new DecodePlan(new Uint8Array(readFileSync(out.replace(/\.vehicle$/, ".plan"))).buffer);
+		const coolant = plan.findSignal(plan.findMessageByName("Motor_07"), "MO_Kuehlmittel_Temp");
+		expect(plan.signalUnit(coolant)).toBe("°C");
+		const gear = plan.findSignal(plan.findMessageByName("Gateway_73"), "GE_Fahrstufe");
+		expect(plan.choiceName(gear, 9)).toBe("Drive ü");
+	});
+
+	test("read in the wrong encoding (--encoding), the unit comes out garbled and is refused, as every file was before", async () => {
+		const dbc = join(dir, "vw_mqb-forced.dbc");
+		writeFileSync(dbc, utf8);
+		const { status, stderr } = await run("profile", "check", "--dbc", dbc, "--encoding", "windows-1252", profilePath);
+		expect(status).toBe(1);
+		expect(stderr).toContain("is in 'Â°C', a unit xs-cluster does not know");
+	});
+
+	test("a DBC with a problem cantools tolerates compiles, with its warning; --strict refuses it", async () => {
+		const dbc = join(dir, "vw_mqb-cut.dbc");
+		writeFileSync(dbc, text.trimEnd() + "\nVAL_ 988 GE_Fahrstufe 5 \"P\"");
+		const line = (text.trimEnd() + "\n").split("\n").length;
+		const loose = await run("profile", "compile", "--dbc", dbc, profilePath, "-o", join(dir, "cut.vehicle"));
+		expect(loose.status, loose.stderr).toBe(0);
+		expect(loose.stderr).toContain(`${dbc}:${line}:1: warning: VAL_ cut by the end of the file`);
+		const strict = await run("profile", "check", "--strict", "--dbc", dbc, profilePath);
+		expect(strict.status).toBe(1);
+		expect(strict.stderr).toContain(`${dbc}:${line}:28: expected a value or ';' in VAL_, found end of file`);
+	});
+});
