@@ -9,8 +9,10 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { DbcError, formatProblem, type DbcDatabase, type DbcMessage, type DbcSignal } from "../modules/dbc/database.js";
+import { compilePlan } from "../modules/dbc/compile.js";
 import { decodeDbcBytes } from "../modules/dbc/encoding.js";
 import { parseDbc, parseDbcOrThrow } from "../modules/dbc/parser.js";
+import { DecodePlan } from "../modules/signals/plan.js";
 import { describeSharedData, fixturesDir, sharedData } from "./shared-data.js";
 import { seededRandom } from "./support/random.js";
 
@@ -712,19 +714,29 @@ describe("values that make no sense are warned about and ignored, strict or not"
 });
 
 
-/** Parses without an exception and with problems that point inside the text. */
+/** Parses, strict and not, without an exception and with problems and warnings that point inside the text. */
 function expectGraceful(text: string, label: string): void {
-	let result;
-	try {
-		result = parseDbc(text, "fuzz.dbc");
-	} catch (error) {
-		throw new Error(`${label}: parseDbc threw ${String(error)}`);
-	}
 	const lines = text.split(/\r\n|\r|\n/);
-	for (const problem of [...result.problems, ...result.warnings]) {
-		const inside = problem.line >= 1 && problem.line <= lines.length && problem.col >= 1 && problem.col <= lines[problem.line - 1].length + 1;
-		if (problem.message.startsWith("internal parser error") || !inside)
-			throw new Error(`${label}: ${formatProblem(problem)}`);
+	for (const strict of [false, true]) {
+		let result;
+		try {
+			result = parseDbc(text, "fuzz.dbc", { strict });
+		} catch (error) {
+			throw new Error(`${label}: parseDbc threw ${String(error)}`);
+		}
+		for (const problem of [...result.problems, ...result.warnings]) {
+			const inside = problem.line >= 1 && problem.line <= lines.length && problem.col >= 1 && problem.col <= lines[problem.line - 1].length + 1;
+			if (problem.message.startsWith("internal parser error") || !inside)
+				throw new Error(`${label}${strict ? " (strict)" : ""}: ${formatProblem(problem)}`);
+		}
+		// What loads compiles: every switch a signal names is in its message.
+		if (result.problems.length === 0) {
+			for (const m of result.database.messages)
+				for (const s of m.signals)
+					if (s.multiplexerSignal !== null && !m.signals.some((other) => other.name === s.multiplexerSignal && other.isMultiplexer))
+						throw new Error(`${label}: ${m.name}.${s.name} hangs under '${s.multiplexerSignal}', which is no switch of the message`);
+			new DecodePlan(compilePlan(result.database).buffer);
+		}
 	}
 }
 

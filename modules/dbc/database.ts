@@ -59,7 +59,10 @@ export interface DbcMessage {
 	sender: string;
 	signals: DbcSignal[];
 	comment: string | null;
-	/** `GenMsgCycleTime` in ms (BA_, else BA_DEF_DEF_), or null when absent or 0. */
+	/**
+	 * `GenMsgCycleTime` in ms (BA_, else BA_DEF_DEF_), or null when absent, 0,
+	 * or refused as nonsense (below zero, over an hour: the parser warns).
+	 */
 	cycleTime: number | null;
 	/** Every BA_ of the message, by attribute name. */
 	attributes: Map<string, number | string>;
