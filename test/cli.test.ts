@@ -185,7 +185,7 @@ describe("xs-cluster decode", () => {
 });
 
 describe("help and errors", () => {
-	const commands = [["dbc"], ["dbc", "check"], ["dbc", "dump"], ["dbc", "compile"], ["decode"], ["stats"], ["convert"], ["serve"], ["profile"], ["profile", "check"], ["profile", "compile"], ["profile", "show"]];
+	const commands = [["dbc"], ["dbc", "check"], ["dbc", "dump"], ["dbc", "compile"], ["decode"], ["stats"], ["convert"], ["plot"], ["serve"], ["profile"], ["profile", "check"], ["profile", "compile"], ["profile", "show"]];
 
 	test("every-command-and-subcommand-has-help-with-examples", async () => {
 		for (const words of commands) {

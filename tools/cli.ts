@@ -26,6 +26,7 @@ import { DBC_OPTIONS, loadDbc, readDbc, type DbcReadOptions } from "./dbc-file.j
 import { decodeCommand } from "./decode.js";
 import { COMMAND_HELP, MAIN_HELP, VERSION, helpFor } from "./help.js";
 import { JsonInputError, readJsonFile } from "./json-file.js";
+import { plotCommand } from "./plot.js";
 import { serveCommand } from "./serve.js";
 import { statsCommand } from "./stats.js";
 import { compileProfile, describeProfile, ProfileError } from "./profile.js";
@@ -190,6 +191,7 @@ async function run(argv: string[], io: Io): Promise<number> {
 		case "decode": return decodeCommand(args, io);
 		case "stats": return statsCommand(args, io);
 		case "convert": return convertCommand(args, io);
+		case "plot": return plotCommand(args, io);
 		case "serve": return serveCommand(args, io);
 		case "profile check": return profile("check", args, io);
 		case "profile compile": return profile("compile", args, io);

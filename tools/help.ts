@@ -21,6 +21,7 @@ Commands:
   decode --dbc FILE.dbc LOG   decode a CAN log into JSON lines or CSV
   stats LOG                   per-id counts, rates, periods and jitter of a log
   convert IN OUT              convert a log between candump, ASC, TRC and GVRET CSV
+  plot --dbc F LOG SIGNAL...  signals over time, drawn into an SVG file
   serve LOG                   replay a log over TCP as a live bus (socketcand, SLCAN)
   profile check|compile|show  vehicle profiles: check, compile, read back
 
@@ -146,6 +147,24 @@ Examples:
   xs-cluster convert ${DEMO_LOG} /tmp/demo-car.asc
   xs-cluster convert test/fixtures/logs/demo-car.asc /tmp/demo-car.trc
   xs-cluster convert --output-format candump test/fixtures/logs/demo-car.csv -
+`,
+	"plot": `Usage: xs-cluster plot --dbc FILE.dbc [options] LOG|- SIGNAL...
+
+Draws signals over time, as cantools plot does: one panel per signal on a
+shared time axis (seconds after the log's first frame), with its name, unit
+and value axis; a signal with a value table as steps, its names on the axis.
+SIGNAL is a name, MESSAGE.NAME or a * pattern. Written as SVG (a browser shows
+it; rsvg-convert or Inkscape turn it into PNG).
+
+Options:
+  --dbc FILE.dbc          the DBC to decode with (required)
+  -o, --output OUT.svg    where to write (default: the log's name with .svg)
+  --start S, --end S      only this time window, as decode takes it
+  --input-format FORMAT   candump, asc, trc or gvret-csv instead of telling by content
+
+Examples:
+  xs-cluster plot --dbc ${DEMO_DBC} hosts/sim/demo/demo-drive.log VehicleSpeed EngineSpeed GearLever -o /tmp/drive.svg
+  xs-cluster plot --dbc ${DEMO_DBC} hosts/sim/demo/demo-drive.log 'WHEEL_SPEED.*' -o /tmp/wheels.svg
 `,
 	"serve": `Usage: xs-cluster serve LOG [options]
 
