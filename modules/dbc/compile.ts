@@ -265,7 +265,7 @@ function orderForDecoding(signals: DbcSignal[]): DbcSignal[] {
 		if (known !== undefined)
 			return known;
 		const parent = signal.multiplexerSignal ? byName.get(signal.multiplexerSignal) : undefined;
-		// A missing or cyclic switch leaves the signal at the top level; the parser reports it.
+		// A cyclic switch (the parser leaves such signals out; a database built in code may not) leaves the signal at the top level.
 		const d = parent && !seen.has(parent) ? depthOf(parent, seen.add(signal)) + 1 : 0;
 		depth.set(signal, d);
 		return d;
