@@ -26,6 +26,7 @@ import { DBC_OPTIONS, loadDbc, readDbc, type DbcReadOptions } from "./dbc-file.j
 import { decodeCommand } from "./decode.js";
 import { COMMAND_HELP, MAIN_HELP, VERSION, helpFor } from "./help.js";
 import { JsonInputError, readJsonFile } from "./json-file.js";
+import { monitorCommand } from "./monitor.js";
 import { plotCommand } from "./plot.js";
 import { serveCommand } from "./serve.js";
 import { statsCommand } from "./stats.js";
@@ -42,6 +43,8 @@ export interface Io {
 	stdoutIsFile?: () => boolean;
 	/** Resolves when everything written has reached standard output. @throws OutputError when some of it could not be written. */
 	flush?: () => Promise<void>;
+	/** Standard output's size when it is a terminal, else undefined (absent: not a terminal). */
+	terminal?: () => { columns: number; rows: number } | undefined;
 }
 
 /**
@@ -51,7 +54,7 @@ export interface Io {
  * flush with one OutputError, so the command stops reading and exits 1 with
  * one line instead of a stack trace.
  */
-function processStdout(): Pick<Io, "stdout" | "stdoutIsFile" | "flush"> {
+function processStdout(): Pick<Io, "stdout" | "stdoutIsFile" | "flush" | "terminal"> {
 	let failed: OutputError | null = null;
 	const fail = (error: Error | null | undefined) => {
 		if (error && !failed)
@@ -73,6 +76,7 @@ function processStdout(): Pick<Io, "stdout" | "stdoutIsFile" | "flush"> {
 					process.stdout.on("drain", done).on("error", done).on("close", done);
 				});
 		},
+		terminal: () => process.stdout.isTTY ? { columns: process.stdout.columns || 80, rows: process.stdout.rows || 24 } : undefined,
 		stdoutIsFile: () => {
 			try {
 				return fstatSync(1).isFile();
@@ -192,6 +196,7 @@ async function run(argv: string[], io: Io): Promise<number> {
 		case "stats": return statsCommand(args, io);
 		case "convert": return convertCommand(args, io);
 		case "plot": return plotCommand(args, io);
+		case "monitor": return monitorCommand(args, io);
 		case "serve": return serveCommand(args, io);
 		case "profile check": return profile("check", args, io);
 		case "profile compile": return profile("compile", args, io);

@@ -22,6 +22,7 @@ Commands:
   stats LOG                   per-id counts, rates, periods and jitter of a log
   convert IN OUT              convert a log between candump, ASC, TRC and GVRET CSV
   plot --dbc F LOG SIGNAL...  signals over time, drawn into an SVG file
+  monitor --dbc F --feed H:P  a live view of the decoded signals (a feed, stdin or a log)
   serve LOG                   replay a log over TCP as a live bus (socketcand, SLCAN)
   profile check|compile|show  vehicle profiles: check, compile, read back
 
@@ -165,6 +166,28 @@ Options:
 Examples:
   xs-cluster plot --dbc ${DEMO_DBC} hosts/sim/demo/demo-drive.log VehicleSpeed EngineSpeed GearLever -o /tmp/drive.svg
   xs-cluster plot --dbc ${DEMO_DBC} hosts/sim/demo/demo-drive.log 'WHEEL_SPEED.*' -o /tmp/wheels.svg
+`,
+	"monitor": `Usage: xs-cluster monitor --dbc FILE.dbc [--feed HOST:PORT | LOG | -]
+
+A live view of the decoded signals, like cantools monitor: each message seen
+(id, name, period, frame count) with the latest value of each signal, redrawn
+ten times a second. A message not seen for 3 of its periods shows -- for its
+values, as the cluster does. On a terminal q or Ctrl-C quits; into a pipe or a
+file the last view is printed once, when the input ends or at Ctrl-C.
+
+Sources:
+  --feed HOST:PORT        an SLCAN feed over TCP: xs-cluster serve, a Wi-Fi CAN adapter
+                          (default port 29536; the monitor sends O to start it)
+  -                       standard input, e.g. candump -L can0 | xs-cluster monitor --dbc car.dbc -
+  LOG                     a log file: its last state
+
+Options:
+  --dbc FILE.dbc          the DBC to decode with (required)
+  --input-format FORMAT   candump, asc, trc or gvret-csv for standard input or LOG
+
+Examples:
+  xs-cluster monitor --dbc ${DEMO_DBC} ${DEMO_LOG}
+  xs-cluster monitor --dbc ${DEMO_DBC} --feed 127.0.0.1:29536     (with xs-cluster serve running)
 `,
 	"serve": `Usage: xs-cluster serve LOG [options]
 
