@@ -146,6 +146,31 @@ globalThis.tripSurvivesRestart = function () {
 	return new Float64Array([trip.odometer, again.odometer, again.tripA.fuel, memory.log.writes]).buffer;
 };
 
+globalThis.tripRefusesGlitches = function () {
+	const flash = new Flash(8192, 4096);
+	const trip = new TripComputer();
+	const memory = TripMemory.on(trip, flash);
+	memory.start();
+	// A new cluster: the car's odometer is taken once it has held steady; then glitches of speed and odometer.
+	for (let t = 0; t <= 120000; t += 50) {
+		const real = 48213.4 + Math.floor(t / 36000 * 10) / 10;
+		const speed = t === 30000 ? Infinity : t === 31000 ? 655.35 : 100;
+		const odometer = t >= 60000 && t < 60500 ? 16777215 : t >= 90000 && t < 90500 ? 1677721.5 : real;
+		trip.update(t, speed, odometer);
+		memory.tick(t);
+	}
+	memory.flush(120000);
+	// An older firmware's record with an Infinity in it, then a restart.
+	const record = new Uint8Array(TripComputer.RECORD_BYTES);
+	new TripComputer().serialize(record);
+	new DataView(record.buffer).setFloat64(8, Infinity, true);
+	memory.log.save(record);
+	const again = new TripComputer();
+	const restarted = TripMemory.on(again, flash);
+	restarted.start();
+	return new Float64Array([trip.odometer, trip.refused, trip.unconfirmed, again.odometer, restarted.log.refused]).buffer;
+};
+
 /* Display-clock costs: each function runs its call many times in one command. */
 const trip = new TripComputer();
 let clock = 0;
@@ -248,6 +273,15 @@ describeXs(title, () => {
 		expect(restored).toBe(odometer);
 		expect(fuel).toBeCloseTo(5 / 30, 6);
 		expect(writes).toBeLessThanOrEqual(10); // 15 s apart, plus the flush
+	});
+
+	test("the-odometer-refuses-glitches-and-unreadable-records-on-xs", async () => {
+		const { values: [odometer, refused, unconfirmed, restored, refusedRecords] } = await run("tripRefusesGlitches()");
+		expect(odometer).toBeCloseTo(48213.4 + 3.3, 6); // the car's count after two minutes at 100 km/h
+		expect(refused).toBe(2 + 10); // two speeds, ten ticks of 16,777,215 km
+		expect(unconfirmed).toBeGreaterThanOrEqual(10 + 10 * 1000 / 50 - 1); // the glitch, and the new cluster's first 10 s
+		expect(restored).toBe(odometer);
+		expect(refusedRecords).toBe(1);
 	});
 
 	test("display-clock-calls-stay-cheap-on-xs", async () => {

@@ -149,6 +149,38 @@ describe("record log", () => {
 		expect(tornFound).toBeGreaterThan(100); // the cuts really did tear records
 	}, 60000);
 
+	test("load-passes-over-records-its-reader-refuses-for-the-newest-it-takes", () => {
+		// 64 slots a block: 1..64 fill block 0, 65..70 start block 1.
+		const flash = new FakeFlash();
+		const log = new RecordLog(flash, { magic: MAGIC, payloadBytes: PAYLOAD });
+		log.load(new Uint8Array(PAYLOAD));
+		for (let v = 1; v <= 70; v++)
+			log.save(payloadFor(v));
+		const upTo60 = (payload: Uint8Array) => valueOf(payload) <= 60;
+		const again = new RecordLog(flash, { magic: MAGIC, payloadBytes: PAYLOAD });
+		const into = new Uint8Array(PAYLOAD);
+		expect(again.load(into, upTo60)).toBe(true);
+		expect(valueOf(into)).toBe(60);
+		expect(again.refused).toBe(10);
+		expect(again.sequence).toBe(70); // what it saves next supersedes the refused ones
+		// The next save skips the used slots after 60, erases block 1 (only refused records) and lands there.
+		again.save(payloadFor(71));
+		expect(again.sequence).toBe(71);
+		expect([...flash.eraseCounts]).toEqual([1, 2]);
+		const third = new RecordLog(flash, { magic: MAGIC, payloadBytes: PAYLOAD });
+		expect(third.load(into)).toBe(true);
+		expect(valueOf(into)).toBe(71);
+		// With nothing taken, nothing is loaded, and new records still go above every one on flash.
+		const none = new RecordLog(flash, { magic: MAGIC, payloadBytes: PAYLOAD });
+		expect(none.load(into, () => false)).toBe(false);
+		expect(none.refused).toBe(65); // 1..64 and 71
+		none.save(payloadFor(72));
+		expect(none.sequence).toBe(72);
+		expect(new RecordLog(flash, { magic: MAGIC, payloadBytes: PAYLOAD }).load(into)).toBe(true);
+		expect(valueOf(into)).toBe(72);
+		expect(flash.overwrites).toBe(0);
+	});
+
 	test("wear-limited-interval-follows-geometry-and-endurance", () => {
 		const log = new RecordLog(new FakeFlash(8192, 4096), { magic: MAGIC, payloadBytes: 100 }); // 128-byte slots
 		expect(log.capacity).toBe(64);

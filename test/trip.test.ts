@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { TRIP_RECORD_MAGIC, TripComputer, TripMemory } from "../modules/cluster/trip.js";
+import { MAX_FUEL_RATE_LH, MAX_ODOMETER_KM, MAX_SPEED_KMH, STABLE_MS, STABLE_READINGS, TRIP_RECORD_MAGIC, TripComputer, TripMemory } from "../modules/cluster/trip.js";
 import { RecordLog } from "../modules/storage/record-log.js";
 import { SaveSchedule } from "../modules/storage/save-schedule.js";
 import { FakeClock } from "./fixtures/clock.js";
@@ -78,16 +78,175 @@ describe("trip computer", () => {
 	});
 
 	test("the-odometer-never-follows-the-car-backwards", () => {
-		const clock = new FakeClock(), trip = new TripComputer();
+		const clock = new FakeClock(), trip = restoredAt(12345);
 		trip.update(clock.now(), 0, 12345);
-		trip.update(clock.advance(100), 0, 0); // a module waking up
+		expect(trip.followingCar).toBe(true);
+		drive(trip, clock, 3000, 0, { odometer: 0 }); // a module waking up
 		expect(trip.odometer).toBe(12345);
 		trip.update(clock.advance(100), 0, 12344.9);
 		expect(trip.odometer).toBe(12345);
 		trip.update(clock.advance(100), 0, 12345.1);
 		expect(trip.odometer).toBe(12345.1);
+		// Even a module sending 0 long enough to be taken as the car's odometer does not turn it back.
+		drive(trip, clock, 60000, 0, { odometer: 0 });
+		expect(trip.odometer).toBe(12345.1);
+		drive(trip, clock, STABLE_MS + 1000, 0, { odometer: 12345.2 });
+		expect(trip.odometer).toBe(12345.2);
+	});
+});
+
+/** A trip computer restored from a record with odometer `km` (what TripMemory.start does after a restart). */
+function restoredAt(km: number): TripComputer {
+	const saved = new TripComputer(), record = new Uint8Array(TripComputer.RECORD_BYTES);
+	saved.odometer = km;
+	saved.serialize(record);
+	const trip = new TripComputer();
+	expect(trip.restore(record)).toBe(true);
+	return trip;
+}
+
+/** Drives at `kmh` for `ms` with the car's odometer sent as a real car counts it from `start` (0.1 km steps, truncated), `glitch` replacing it while it returns a number. */
+function driveFollowing(trip: TripComputer, clock: FakeClock, ms: number, kmh: number, start: number, glitch: (t: number) => number = () => NaN) {
+	const t0 = clock.now();
+	for (let t = 0; t < ms; t += TICK) {
+		const now = clock.advance(TICK);
+		const real = start + Math.floor((now - t0) / 3600000 * kmh * 10) / 10;
+		const bad = glitch(now - t0);
+		trip.update(now, kmh, bad === bad ? bad : real);
+	}
+}
+
+describe("trip computer: only what a car can do", () => {
+	test("speeds-no-car-can-reach-are-missing-and-counted", () => {
+		const clock = new FakeClock(), trip = new TripComputer();
+		trip.update(clock.now(), 100);
+		drive(trip, clock, 1000, 100);
+		// One decoded glitch each: overflow, a 16-bit all-ones frame (655.35 km/h), a runaway scale.
+		for (const glitch of [Infinity, -Infinity, 655.35, 1e308, -MAX_SPEED_KMH - 1])
+			trip.update(clock.advance(TICK), glitch);
+		trip.update(clock.advance(TICK), 100);
+		// The glitches were a 300 ms dropout, bridged at 100 km/h like any other.
+		expect(trip.odometer).toBeCloseTo(100 * 1.3 / 3600, 9);
+		expect(trip.tripA.distance).toBeCloseTo(100 * 1.3 / 3600, 9);
+		expect(trip.tripB.time).toBe(1300);
+		expect(trip.refused).toBe(5);
+		drive(trip, clock, 1000, NaN); // missing is not refused
+		expect(trip.refused).toBe(5);
+		trip.update(clock.advance(TICK), MAX_SPEED_KMH); // the limit itself is a speed
+		expect(trip.refused).toBe(5);
 	});
 
+	test("odometer-readings-no-car-can-show-are-missing-and-counted", () => {
+		const clock = new FakeClock(), trip = restoredAt(12345);
+		trip.update(clock.now(), 0, 12345);
+		// Overflow, below zero, a 24-bit all-ones frame in km: not an odometer, so not the car's.
+		for (const glitch of [Infinity, -1, 16777215, MAX_ODOMETER_KM + 1, -Infinity]) {
+			trip.update(clock.advance(TICK), 36, glitch);
+			expect(trip.followingCar).toBe(false);
+		}
+		expect(trip.refused).toBe(5);
+		expect(trip.unconfirmed).toBe(0);
+		// Missing, the odometer went on from speed: 36 km/h (10 m/s) for 250 ms.
+		expect(trip.odometer).toBeCloseTo(12345 + 0.0025 - 0.00025, 9);
+		trip.update(clock.advance(TICK), 36, 12345);
+		expect(trip.followingCar).toBe(true);
+	});
+
+	test("a-glitched-odometer-frame-is-never-followed", () => {
+		// One frame of the car's odometer decoded wrong stays in the signal store
+		// for one message period (here 500 ms); the odometer never goes back, so
+		// following it even once would be for good.
+		const clock = new FakeClock(), trip = restoredAt(48213.4);
+		trip.update(clock.now(), 100, 48213.4);
+		// A 24-bit all-ones frame at 0.1 km, a jump of 50 km, one 1.5 km ahead of the car.
+		const glitches: Array<[number, (real: number) => number]> = [[20000, () => 1677721.5], [80000, () => 48213.4 + 50], [140000, real => real + 1.5]];
+		let most = 0;
+		driveFollowing(trip, clock, 180000, 100, 48213.4, t => {
+			const real = 48213.4 + t / 36000;
+			most = Math.max(most, trip.odometer - real);
+			for (const [at, value] of glitches)
+				if (t >= at && t < at + 500)
+					return value(real);
+			return NaN;
+		});
+		// Three minutes at 100 km/h: the car's 5 km, nothing of the glitches.
+		expect(trip.odometer).toBe(48213.4 + 5);
+		expect(most).toBeLessThan(0.01);
+		expect(trip.followingCar).toBe(true);
+		expect(trip.unconfirmed).toBe(3 * 500 / TICK);
+	});
+
+	test("a-car-odometer-that-disagrees-is-followed-once-it-holds-steady", () => {
+		// A new cluster in a car with 48,213 km, or a car driven while the cluster was unplugged.
+		const clock = new FakeClock(), fresh = new TripComputer();
+		fresh.update(clock.now(), 0, 48213.4);
+		drive(fresh, clock, STABLE_MS - TICK, 0, { odometer: 48213.4 });
+		expect(fresh.odometer).toBe(0);
+		expect(fresh.followingCar).toBe(false);
+		drive(fresh, clock, TICK, 0, { odometer: 48213.4 });
+		expect(fresh.odometer).toBe(48213.4);
+		expect(fresh.followingCar).toBe(true);
+
+		const moved = restoredAt(1000);
+		moved.update(clock.now(), 60, 1500);
+		drive(moved, clock, STABLE_MS - TICK, 60, { odometer: 1500 });
+		expect(moved.odometer).toBeCloseTo(1000 + 60 * (STABLE_MS - TICK) / 3600000, 9); // from speed meanwhile
+		drive(moved, clock, TICK, 60, { odometer: 1500 });
+		expect(moved.odometer).toBe(1500);
+
+		// Steady means over readings too, not one reading and a long wait.
+		const rare = new TripComputer();
+		for (let reading = 1; reading < STABLE_READINGS; reading++)
+			rare.update(reading * STABLE_MS, 0, 777);
+		expect(rare.followingCar).toBe(false);
+		rare.update(STABLE_READINGS * STABLE_MS, 0, 777);
+		expect(rare.odometer).toBe(777);
+	});
+
+	test("a-car-odometer-that-agrees-with-the-distance-driven-is-followed-at-once", () => {
+		// After a restart the car reads what was saved; as it drives, each 1 km step is followed when it comes.
+		const clock = new FakeClock(), trip = restoredAt(2000);
+		trip.update(clock.now(), 100, 2000);
+		expect(trip.followingCar).toBe(true);
+		let sent = 2000;
+		for (let t = 0; t < 3600000; t += TICK) {
+			const now = clock.advance(TICK);
+			sent = 2000 + Math.floor(now / 36000); // a whole-km count
+			trip.update(now, 100, sent);
+			if (!trip.followingCar)
+				throw new Error(`not following at ${now} ms, car at ${sent}`);
+		}
+		expect(trip.odometer).toBe(2100);
+		expect(trip.unconfirmed).toBe(0);
+	});
+
+	test("a-car-odometer-running-ahead-of-the-speed-is-not-followed", () => {
+		// 10 % ahead of the distance driven and one count: beyond that the car did not drive it.
+		const clock = new FakeClock(), trip = restoredAt(2000);
+		trip.update(clock.now(), 100, 2000);
+		drive(trip, clock, 36000, 100, { odometer: 2000 }); // 1 km from speed, the car's count lagging
+		trip.update(clock.advance(TICK), 100, 2000 + 1 * 1.1 + 1 + 0.01);
+		expect(trip.followingCar).toBe(false);
+		trip.update(clock.advance(TICK), 100, 2000 + 1 * 1.1 + 1 - 0.01);
+		expect(trip.followingCar).toBe(true);
+	});
+
+	test("fuel-rates-no-engine-burns-are-missing-and-counted", () => {
+		const clock = new FakeClock(), trip = new TripComputer({ tankLiters: 50 });
+		trip.update(clock.now(), 100, NaN, 6, 40);
+		drive(trip, clock, 60000, 100, { fuelRate: 6, fuelLevel: 40 });
+		trip.update(clock.advance(TICK), 100, NaN, Infinity, Infinity);
+		expect(trip.range).toBeNaN(); // the level was missing for a moment, not infinite
+		trip.update(clock.advance(TICK), 100, NaN, MAX_FUEL_RATE_LH + 1, 40);
+		drive(trip, clock, 60000, 100, { fuelRate: 6, fuelLevel: 40 });
+		// 120.1 s at 6 L/h but for the 150 ms without a fuel rate at both ends.
+		expect(trip.tripA.fuel).toBeCloseTo(6 * (120100 - 150) / 3600000, 9);
+		expect(Number.isFinite(trip.range)).toBe(true);
+		expect(trip.refused).toBe(2);
+	});
+});
+
+describe("trip computer: more", () => {
 	test("economy-and-range-come-from-fuel-rate-and-level", () => {
 		const clock = new FakeClock(), trip = new TripComputer({ tankLiters: 50 });
 		trip.update(clock.now(), 100, NaN, 6, 40);
@@ -244,6 +403,70 @@ describe("trip memory", () => {
 		}
 		expect(cuts).toBe(1500);
 	}, 60000);
+});
+
+describe("trip memory: never back to 0", () => {
+	/** What firmware before the odometer checks could save after one Infinity frame: a record restore refuses. */
+	function saveUnreadable(log: RecordLog, field = 8) {
+		const record = new Uint8Array(TripComputer.RECORD_BYTES);
+		new TripComputer().serialize(record);
+		new DataView(record.buffer).setFloat64(field, Infinity, true);
+		log.save(record);
+	}
+
+	test("a-record-the-trip-computer-refuses-falls-back-to-the-one-before", () => {
+		const flash = new FakeFlash(8192, 4096);
+		const clock = new FakeClock();
+		const first = memoryOn(flash);
+		first.trip.update(clock.now(), 90);
+		drive(first.trip, clock, 60000, 90);
+		first.memory.flush(clock.now());
+		const good = first.trip.odometer;
+		// 60 bad saves: more than the rest of the first block, so the good record's block is full and the log has entered the next.
+		for (let i = 0; i < 60; i++)
+			saveUnreadable(first.memory.log, 8 + 8 * (i % 9));
+		const second = memoryOn(flash);
+		expect(second.trip.odometer).toBe(good);
+		expect(second.memory.log.refused).toBe(60);
+		// Driving on saves above the refused records, so the next restart takes the new state, and the good record's block was kept until then.
+		second.trip.update(clock.now(), 90);
+		drive(second.trip, clock, 60000, 90);
+		expect(second.memory.flush(clock.now())).toBe(true);
+		const third = memoryOn(flash);
+		expect(third.trip.odometer).toBe(second.trip.odometer);
+		expect(third.trip.odometer).toBeCloseTo(good * 2, 9);
+		expect(flash.overwrites).toBe(0);
+	});
+
+	test("only-unreadable-records-restore-nothing-and-are-superseded", () => {
+		const flash = new FakeFlash(8192, 4096);
+		const log = new RecordLog(flash, { magic: TRIP_RECORD_MAGIC, payloadBytes: TripComputer.RECORD_BYTES });
+		log.load(new Uint8Array(TripComputer.RECORD_BYTES));
+		saveUnreadable(log);
+		const { trip, memory } = memoryOn(flash);
+		expect(trip.odometer).toBe(0);
+		expect(memory.log.refused).toBe(1);
+		trip.odometer = 5;
+		trip.resetTrip(0);
+		memory.flush(0);
+		expect(memoryOn(flash).trip.odometer).toBe(5);
+	});
+
+	test("a-state-that-could-not-be-restored-is-never-saved", () => {
+		const flash = new FakeFlash(8192, 4096);
+		const { trip, memory } = memoryOn(flash);
+		trip.odometer = 1000;
+		trip.resetTrip(0);
+		expect(memory.flush(0)).toBe(true);
+		for (const bad of [Infinity, NaN, -1, MAX_ODOMETER_KM * 2]) {
+			trip.odometer = bad; // only code setting the field could do this: update refuses such readings
+			trip.resetTrip(0);
+			expect(memory.flush(0)).toBe(false);
+		}
+		expect(memory.failures).toBe(4);
+		expect(memory.log.writes).toBe(1);
+		expect(memoryOn(flash).trip.odometer).toBe(1000);
+	});
 });
 
 describe("trip memory on a flash region", () => {

@@ -12,6 +12,16 @@
  * suspended app) adds no distance and no time: unknown is not driving.
  * `TripMemory` keeps it all in a RecordLog.
  *
+ * The odometer only moves as a car can (DESIGN.md, safety of what is shown):
+ * a speed, odometer or fuel reading that is not finite or not physically
+ * possible is counted in `refused` and taken as missing; a car's odometer
+ * reading is followed only when it agrees with the distance integrated from
+ * speed since the car's last accepted reading (`agrees`), or once it has held
+ * steady for STABLE_MS over STABLE_READINGS readings (a module replaced, the
+ * car moved while the cluster was off). One glitched frame lasts one message
+ * period in the signal store, so it is never followed and, since the
+ * odometer never goes backwards, could not be undone if it were.
+ *
  * Runs on XS and Node. `update` does not allocate; `TripMemory.tick` writes
  * flash seconds apart (what `FlashRegion.read` allocates, for read-back).
  */
@@ -63,14 +73,47 @@ export interface TripOptions {
 
 /** Speeds below this count as standing still for `moving`, km/h. */
 const MOVING_KMH = 1;
+/** Faster than any road car (the fastest production cars reach about 490 km/h), either way: not a speed, km/h. */
+export const MAX_SPEED_KMH = 500;
+/** More than any car has run (the record is about 5.2 million km): not an odometer, km. A 24-bit all-ones glitch (16,777,215) is above it. */
+export const MAX_ODOMETER_KM = 10000000;
+/** More than any road engine burns (a hypercar flat out is near 500 L/h): not a fuel rate, L/h. */
+export const MAX_FUEL_RATE_LH = 1000;
+/** The car's odometer may differ from the distance integrated from its speed by this share (tyre wear, speed signal error)... */
+const ODOMETER_TOLERANCE = 0.1;
+/** ...plus one step of its count: many cars send whole km. */
+const ODOMETER_STEP_KM = 1;
+/**
+ * A car's odometer reading that does not agree is followed once readings
+ * agreeing with it have come for this long, ms: longer than a glitched frame
+ * can stay in the signal store (one message period, or its timeout, 5
+ * periods of a slow odometer message or 2 s without a cycle time).
+ */
+export const STABLE_MS = 10000;
+/** ...and over at least this many readings (display ticks). */
+export const STABLE_READINGS = 3;
+
+/**
+ * True when the car's odometer `reading` is one the car can show `km`
+ * (integrated from speed) after showing `base`: within the tolerance of that
+ * distance, give or take one step of its count. False when `base` is NaN.
+ */
+function agrees(reading: number, base: number, km: number): boolean {
+	return reading >= base + km * (1 - ODOMETER_TOLERANCE) - ODOMETER_STEP_KM
+		&& reading <= base + km * (1 + ODOMETER_TOLERANCE) + ODOMETER_STEP_KM;
+}
 
 export class TripComputer {
 	/** km: the car's odometer when it sends one, else integrated. */
 	odometer = 0;
 	readonly tripA = new Trip();
 	readonly tripB = new Trip();
-	/** True while the odometer follows the car's odometer quantity. */
+	/** True while the odometer follows the car's odometer quantity (a reading agreed or held steady). */
 	followingCar = false;
+	/** Readings taken as missing because they were not finite or not physically possible (speed, odometer, fuel). */
+	refused = 0;
+	/** Car odometer readings not followed because they did not agree with the distance driven (yet). */
+	unconfirmed = 0;
 	readonly maxGapMs: number;
 	readonly tankLiters: number;
 	/** Changes since the last `takeChanged()`: what makes a save worth it. */
@@ -81,6 +124,14 @@ export class TripComputer {
 	private lastFuelRate = NaN;
 	/** Latest fuel level, %, for range. */
 	private fuelLevel = NaN;
+	/** The car's odometer as last followed (km; NaN before one is) and the km integrated since it last changed. */
+	private carOdometer = NaN;
+	private carKm = 0;
+	/** A car odometer reading that did not agree: its value, km since it changed, when it came and how many readings agreed with it. */
+	private candidate = NaN;
+	private candidateKm = 0;
+	private candidateSince = 0;
+	private candidateReadings = 0;
 
 	constructor(options: TripOptions = {}) {
 		this.maxGapMs = options.maxGapMs ?? 5000;
@@ -89,13 +140,35 @@ export class TripComputer {
 
 	/**
 	 * Integrates from the previous update to `now`. Arguments in canonical
-	 * units, NaN when missing. Display clock; no allocation.
+	 * units, NaN when missing; a value that is not finite or not physically
+	 * possible is missing too, and counted in `refused`. Display clock; no
+	 * allocation.
 	 */
 	update(now: number, speed: number, carOdometer = NaN, fuelRate = NaN, fuelLevel = NaN): void {
+		// NaN fails every comparison: missing stays missing, uncounted.
+		if (!(speed >= -MAX_SPEED_KMH && speed <= MAX_SPEED_KMH)) {
+			if (speed === speed)
+				this.refused++;
+			speed = NaN;
+		}
+		if (!(carOdometer >= 0 && carOdometer <= MAX_ODOMETER_KM)) {
+			if (carOdometer === carOdometer)
+				this.refused++;
+			carOdometer = NaN;
+		}
+		if (!(fuelRate >= -MAX_FUEL_RATE_LH && fuelRate <= MAX_FUEL_RATE_LH)) {
+			if (fuelRate === fuelRate)
+				this.refused++;
+			fuelRate = NaN;
+		}
+		if (!(fuelLevel >= 0 && fuelLevel <= 100))
+			fuelLevel = NaN;
+
 		const dt = now - this.lastTime;
+		let km = 0;
 		if (speed === speed && dt > 0 && dt <= this.maxGapMs) {
 			const hours = dt / 3600000;
-			const km = Math.max(0, (speed + this.lastSpeed) / 2) * hours;
+			km = Math.max(0, (speed + this.lastSpeed) / 2) * hours;
 			this.add(this.tripA, km, dt, speed);
 			this.add(this.tripB, km, dt, speed);
 			if (fuelRate === fuelRate && this.lastFuelRate === this.lastFuelRate) {
@@ -103,31 +176,65 @@ export class TripComputer {
 				this.tripA.fuel += litres;
 				this.tripB.fuel += litres;
 			}
-			if (km > 0 && !(carOdometer === carOdometer)) {
-				this.odometer += km;
-				this.dirty = true;
-			}
 			if (km > 0)
 				this.dirty = true;
 		}
-		// The car's odometer is followed, but never backwards: a module that is
-		// still waking up sends 0, and after a stretch integrated from speed the
-		// car's coarser count may lag; the odometer holds until it catches up.
-		if (carOdometer === carOdometer) {
-			if (carOdometer > this.odometer) {
-				this.odometer = carOdometer;
-				this.dirty = true;
-			}
-			this.followingCar = true;
-		}
-		else
-			this.followingCar = false;
+		this.carKm += km;
+		this.candidateKm += km;
+		this.followingCar = carOdometer === carOdometer && this.follow(now, carOdometer);
+		// Not following the car (no odometer, or one not confirmed yet): the distance driven counts.
+		if (!this.followingCar && km > 0)
+			this.odometer += km;
 		if (speed === speed) {
 			this.lastTime = now;
 			this.lastSpeed = speed;
 			this.lastFuelRate = fuelRate;
 		}
 		this.fuelLevel = fuelLevel;
+	}
+
+	/**
+	 * Takes the car's odometer `reading` (finite, in range) when it agrees with
+	 * the one followed so far or has held steady long enough; returns whether
+	 * the odometer now follows it. No allocation.
+	 */
+	private follow(now: number, reading: number): boolean {
+		if (agrees(reading, this.carOdometer, this.carKm)) {
+			this.candidate = NaN;
+		}
+		else {
+			this.unconfirmed++;
+			if (agrees(reading, this.candidate, this.candidateKm)) {
+				this.candidateReadings++;
+				if (reading !== this.candidate) {
+					this.candidate = reading;
+					this.candidateKm = 0;
+				}
+			}
+			else {
+				this.candidate = reading;
+				this.candidateKm = 0;
+				this.candidateSince = now;
+				this.candidateReadings = 1;
+			}
+			if (this.candidateReadings < STABLE_READINGS || now - this.candidateSince < STABLE_MS)
+				return false;
+			// Steady: the car's odometer is what it says (a module replaced, the car moved while the cluster was off).
+			this.carKm = this.candidateKm;
+			this.carOdometer = this.candidate;
+			this.candidate = NaN;
+		}
+		if (reading !== this.carOdometer) {
+			this.carOdometer = reading;
+			this.carKm = 0;
+		}
+		// Followed, but never backwards: after a stretch integrated from speed the
+		// car's coarser count may lag; the odometer holds until it catches up.
+		if (reading > this.odometer) {
+			this.odometer = reading;
+			this.dirty = true;
+		}
+		return true;
 	}
 
 	/** `update` with the quantities read from `inputs`. Display clock; no allocation. */
@@ -186,19 +293,32 @@ export class TripComputer {
 		writeTrip(view, 48, this.tripB);
 	}
 
-	/** Restores what `serialize` wrote; false (state unchanged) for another version or non-finite values. */
-	restore(from: Uint8Array): boolean {
-		const view = new DataView(from.buffer, from.byteOffset, TripComputer.RECORD_BYTES);
+	/** True when `record` is what `serialize` writes: this version, every value finite, not negative, the odometer in range. Allocates only a DataView. */
+	static readable(record: Uint8Array): boolean {
+		const view = new DataView(record.buffer, record.byteOffset, TripComputer.RECORD_BYTES);
 		if (view.getFloat64(0, true) !== TripComputer.RECORD_VERSION)
 			return false;
-		const values: number[] = [];
 		for (let at = 8; at < TripComputer.RECORD_BYTES; at += 8) {
 			const value = view.getFloat64(at, true);
-			if (!Number.isFinite(value) || value < 0)
+			if (!(value >= 0 && value < Infinity))
 				return false;
-			values.push(value);
 		}
+		return view.getFloat64(8, true) <= MAX_ODOMETER_KM;
+	}
+
+	/** Restores what `serialize` wrote; false (state unchanged) when it is not `readable`. Allocates. */
+	restore(from: Uint8Array): boolean {
+		if (!TripComputer.readable(from))
+			return false;
+		const view = new DataView(from.buffer, from.byteOffset, TripComputer.RECORD_BYTES);
+		const values: number[] = [];
+		for (let at = 8; at < TripComputer.RECORD_BYTES; at += 8)
+			values.push(view.getFloat64(at, true));
 		this.odometer = values[0];
+		// The car's odometer agrees when it reads what was saved (give or take a step of its count).
+		this.carOdometer = values[0];
+		this.carKm = 0;
+		this.candidate = NaN;
 		[this.tripA.distance, this.tripA.time, this.tripA.moving, this.tripA.fuel] = values.slice(1, 5);
 		[this.tripB.distance, this.tripB.time, this.tripB.moving, this.tripB.fuel] = values.slice(5, 9);
 		return true;
@@ -262,9 +382,12 @@ export class TripMemory {
 		return new TripMemory(trip, log, new SaveSchedule({ intervalMs }));
 	}
 
-	/** Loads the newest record into the trip computer; false on a blank or unreadable log. Allocates. */
+	/**
+	 * Loads the newest record the trip computer takes (an older one when the
+	 * newest is unreadable to it); false when the log holds none. Allocates.
+	 */
 	start(): boolean {
-		return this.log.load(this.buffer) && this.trip.restore(this.buffer);
+		return this.log.load(this.buffer, record => this.trip.restore(record));
 	}
 
 	/** Display clock: saves when due. Returns true when it saved. */
@@ -292,6 +415,14 @@ export class TripMemory {
 
 	private save(now: number): boolean {
 		this.trip.serialize(this.buffer);
+		// A state the trip computer would not restore is never written: records
+		// like it would push the good ones out of the log. Update refuses such
+		// values, so only code that sets the fields directly gets here.
+		if (!TripComputer.readable(this.buffer)) {
+			this.failures++;
+			this.retryAt = now + TripMemory.RETRY_MS;
+			return false;
+		}
 		try {
 			this.log.save(this.buffer);
 		}

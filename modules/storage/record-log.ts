@@ -55,6 +55,8 @@ export class RecordLog {
 	erases = 0;
 	/** Slots found torn or corrupt by `load`, and slots skipped by `save` because they were not blank. */
 	damaged = 0;
+	/** Valid records `load`'s `accept` refused, newer than the one it took. */
+	refused = 0;
 
 	/** Slot index (over the whole region) the next save goes to. */
 	private next = 0;
@@ -88,35 +90,60 @@ export class RecordLog {
 	}
 
 	/**
-	 * Finds the newest valid record and copies its payload into `into`.
-	 * Returns false (and leaves `into` alone) when the flash holds none.
-	 * Reads every slot once; allocates what `FlashRegion.read` allocates.
+	 * Finds the newest valid record that `accept` takes (every valid one when
+	 * omitted) and copies its payload into `into`. A record `accept` refuses
+	 * (written by older firmware, say) is passed over for the next older one,
+	 * and counted in `refused`: a restore falls back to the last good state,
+	 * never to nothing while one is on flash. `accept` sees the payload in the
+	 * log's scratch slot, valid only during the call. Returns false (and
+	 * leaves `into` alone) when no record is taken. Reads every slot once;
+	 * allocates one number per slot and what `FlashRegion.read` allocates.
 	 */
-	load(into: Uint8Array): boolean {
+	load(into: Uint8Array, accept?: (payload: Uint8Array) => boolean): boolean {
 		this.loaded = true;
-		let best = -1, bestSequence = 0;
 		this.damaged = 0;
+		this.refused = 0;
+		const sequences = new Float64Array(this.capacity);
+		let top = -1, topSequence = 0;
 		for (let s = 0; s < this.capacity; s++) {
 			const sequence = this.readValid(s);
 			if (sequence < 0)
 				continue;
-			if (sequence > bestSequence) {
-				bestSequence = sequence;
-				best = s;
+			sequences[s] = sequence;
+			if (sequence > topSequence) {
+				topSequence = sequence;
+				top = s;
 			}
 		}
-		if (best < 0) {
-			this.sequence = 0;
-			this.next = 0;
-			this.newest = -1;
-			return false;
+		// New records continue above every valid one, refused or not, so they supersede it.
+		this.sequence = topSequence;
+		this.next = (top + 1) % this.capacity;
+		this.newest = -1;
+		for (let below = Infinity; ;) {
+			let best = -1, bestSequence = 0;
+			for (let s = 0; s < this.capacity; s++) {
+				const sequence = sequences[s];
+				if (sequence > bestSequence && sequence < below) {
+					bestSequence = sequence;
+					best = s;
+				}
+			}
+			if (best < 0)
+				return false;
+			this.readValid(best);
+			const payload = this.slot.subarray(HEADER_BYTES, HEADER_BYTES + this.payloadBytes);
+			if (!accept || accept(payload)) {
+				into.set(payload.subarray(0, Math.min(this.payloadBytes, into.length)));
+				// The next save goes after the record taken: the slots after it in its
+				// block are skipped as not blank, the block after is erased, and the
+				// block holding this, now the only good copy, is kept.
+				this.next = (best + 1) % this.capacity;
+				this.newest = best;
+				return true;
+			}
+			this.refused++;
+			below = bestSequence;
 		}
-		this.readValid(best);
-		into.set(this.slot.subarray(HEADER_BYTES, HEADER_BYTES + Math.min(this.payloadBytes, into.length)));
-		this.sequence = bestSequence;
-		this.next = (best + 1) % this.capacity;
-		this.newest = best;
-		return true;
 	}
 
 	/**
