@@ -16,7 +16,7 @@
  * mistake. Errors are one line each, never a stack trace.
  */
 import { basename, dirname, extname, join } from "node:path";
-import { fstatSync, readFileSync } from "node:fs";
+import { fstatSync, readFileSync, writeSync } from "node:fs";
 import { compilePlan } from "../modules/dbc/compile.js";
 import { formatProblem, type DbcProblem } from "../modules/dbc/database.js";
 import { DecodePlan } from "../modules/signals/plan.js";
@@ -61,10 +61,31 @@ function processStdout(): Pick<Io, "stdout" | "stdoutIsFile" | "flush" | "termin
 			failed = outputError(error);
 	};
 	process.stdout.on("error", fail);
+	// Into a regular file, write the string straight to the descriptor: Node's
+	// stream would copy each write into a new Buffer, freed only when the
+	// garbage collector runs (tens of megabytes on a large decode).
+	let toFile: boolean | undefined;
+	const isFile = () => {
+		try {
+			return fstatSync(1).isFile();
+		}
+		catch {
+			return false;
+		}
+	};
 	return {
 		stdout: text => {
 			if (failed)
 				throw failed;
+			if (toFile ??= isFile()) {
+				try {
+					writeSync(1, text);
+				}
+				catch (error) {
+					throw failed = outputError(error);
+				}
+				return;
+			}
 			if (!process.stdout.write(text, fail))
 				// Resolves (never rejects: a caller may not await it) when the reader
 				// caught up or the stream failed; the next write or flush then throws.
@@ -77,14 +98,7 @@ function processStdout(): Pick<Io, "stdout" | "stdoutIsFile" | "flush" | "termin
 				});
 		},
 		terminal: () => process.stdout.isTTY ? { columns: process.stdout.columns || 80, rows: process.stdout.rows || 24 } : undefined,
-		stdoutIsFile: () => {
-			try {
-				return fstatSync(1).isFile();
-			}
-			catch {
-				return false;
-			}
-		},
+		stdoutIsFile: () => toFile ??= isFile(),
 		flush: () => new Promise((resolve, reject) => {
 			const settle = () => failed ? reject(failed) : resolve();
 			if (failed || process.stdout.destroyed)

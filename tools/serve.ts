@@ -49,7 +49,7 @@
  * 127.0.0.1:42000 every BEACON_MS, so a SavvyCAN on the same machine offers
  * it under Connections, New connection, socketcand. (`--no-beacon` stops it.)
  */
-import { openSync, readSync, closeSync, createReadStream } from "node:fs";
+import { openSync, readSync, closeSync } from "node:fs";
 import { createSocket } from "node:dgram";
 import { createServer, type Server, type Socket } from "node:net";
 import { performance } from "node:perf_hooks";
@@ -57,6 +57,7 @@ import { CanFrame, FrameFlag } from "../modules/can/frame.js";
 import { FrameRing } from "../modules/can/ring.js";
 import { encodeSlcanFrame, SLCAN_MAX_ENCODED_LENGTH } from "../modules/can/slcan.js";
 import type { Io } from "./cli.js";
+import { readFileChunks } from "./decode.js";
 import { RING_CAPACITY, chooseFormat, displayName, parseInputFormat, readLog, type LogFormat } from "./logs/formats.js";
 import { plural } from "./usage.js";
 import { UsageError, checkInputPath, onePositional, parseOptions } from "./usage.js";
@@ -469,7 +470,7 @@ export async function startServe(options: ServeOptions): Promise<FeedServer> {
 			let logStart = NaN, hostStart = NaN, last = -Infinity;
 			const framesBefore = stats.frames;
 			try {
-				await readLog(createReadStream(options.path), ring, async () => {
+				await readLog(readFileChunks(options.path), ring, async () => {
 				if (closing)
 					throw new ReplayStopped();
 				while (ring.pop(frame)) {
@@ -619,7 +620,7 @@ async function checkLog(path: string, forced?: LogFormat): Promise<LogFormat> {
 	}
 	const ring = new FrameRing(RING_CAPACITY);
 	try {
-		await readLog(createReadStream(path), ring, () => {
+		await readLog(readFileChunks(path), ring, () => {
 			if (ring.length > 0)
 				throw new FoundFrame();
 		}, { name: path, format });

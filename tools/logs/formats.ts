@@ -212,7 +212,7 @@ async function readAll(iterator: AsyncIterator<Uint8Array>, ring: FrameRing, dra
 			done = true;
 			break;
 		}
-		head.push(next.value);
+		head.push(Uint8Array.from(next.value)); // a copy: a reader may use its buffer again for the next chunk
 		headBytes += next.value.length;
 		if (options.format || sniffFormat(completeLines(head)))
 			break;
