@@ -35,7 +35,7 @@ const moddable = process.env.MODDABLE;
 const tools = moddable ? join(moddable, "build", "bin", "lin", "release") : "";
 const available = !!moddable && existsSync(join(tools, "mcconfig")) && existsSync(join(tools, "xsl"));
 const title = available ? `esp32-generate (mcconfig and make with the Moddable SDK at ${moddable}, no ESP-IDF)`
-	: `esp32-generate (skipped: ${moddable ? `no SDK tools in ${tools}` : "$MODDABLE not set"}; it needs the Moddable SDK, which CI does not install)`;
+	: `esp32-generate (skipped: ${moddable ? `no SDK tools in ${tools}` : "$MODDABLE not set"}; it needs the Moddable SDK 8.2, built as its Getting Started guide says, with $MODDABLE set; CI does not install it)`;
 
 const BOARD_KEYS = Object.keys(readBoard({}));
 

@@ -22,7 +22,7 @@ const littlefs = join(process.env.MODDABLE ?? "/opt/moddable", "modules/files/fi
 const haveSdk = existsSync(join(littlefs, "lfs.c"));
 const available = haveSdk && hasCompiler();
 const title = available ? "rec-extract (host cc, the SDK's littlefs)"
-	: `rec-extract (skipped: ${haveSdk ? "no C compiler `cc` on PATH" : `no Moddable SDK littlefs at ${littlefs}`})`;
+	: `rec-extract (skipped: ${haveSdk ? "no C compiler `cc` on PATH (Debian: apt-get install build-essential)" : `no Moddable SDK littlefs at ${littlefs} (set $MODDABLE to a Moddable SDK 8.2 checkout)`})`;
 
 (available ? describe : describe.skip)(title, () => {
 	const dir = mkdtempSync(join(tmpdir(), "xs-cluster-rec-extract-"));
