@@ -12,6 +12,7 @@ import { FrameRing } from "../modules/can/ring.js";
 import { describeSharedData, fixturesDir, sharedData } from "./shared-data.js";
 import { bytes, drain, plain, randomFrame, type PlainFrame } from "./support/frames.js";
 import { checkChunkedAgainstWhole } from "./support/parser-check.js";
+import { FUZZ_TIMEOUT_MS, fuzzCases } from "./support/fuzz.js";
 import { seededRandom } from "./support/random.js";
 
 function counters(p: CandumpParser) {
@@ -301,9 +302,10 @@ describe("CandumpParser", () => {
 	});
 
 	it("fuzz-random-bytes-and-mutated-lines", () => {
-		const random = seededRandom(0xC0FFEE);
-		const int = (n: number) => Math.floor(random() * n);
+		const CASES = 300;
 		const frame = new CanFrame();
+		let random: () => number = () => 0; // each case's own PRNG, set below
+		const int = (n: number) => Math.floor(random() * n);
 		const extras = ["", "# comment", "DROPCOUNT: dropped 1 CAN frame on 'can0' socket (total drops 1)", "(1.0) can0 123##1AABB", "   "];
 		function validLine(): string {
 			if (random() < 0.1)
@@ -331,7 +333,8 @@ describe("CandumpParser", () => {
 		const terminators = ["\n", "\r\n", "\r"];
 		let feeds = 0;
 		const totals = { lines: 0, frames: 0, ignored: 0, unsupported: 0, malformed: 0, overlong: 0 };
-		for (let round = 0; round < 300; round++) {
+		const ran = fuzzCases(0xC0FFEE, CASES, caseRandom => {
+			random = caseRandom;
 			const stream: number[] = [];
 			const lineCount = 20 + int(40);
 			for (let k = 0; k < lineCount; k++) {
@@ -356,11 +359,13 @@ describe("CandumpParser", () => {
 			expect(a.lines).toBe(expectedLines);
 			for (const [key, value] of Object.entries(counters(a)))
 				totals[key as keyof typeof totals] += value;
-		}
+		});
+		if (ran < CASES)
+			return; // one case replayed by FUZZ_SEED
 		expect(feeds).toBeGreaterThan(20000);
 		for (const [key, value] of Object.entries(totals))
 			expect(value, key).toBeGreaterThan(50);
-	});
+	}, FUZZ_TIMEOUT_MS);
 });
 
 describe("formatCandumpLine", () => {

@@ -11,6 +11,7 @@ import { FrameRing } from "../modules/can/ring.js";
 import { SLCAN_MAX_ENCODED_LENGTH, SlcanParser, encodeSlcanFrame } from "../modules/can/slcan.js";
 import { bytes, drain, plain, type PlainFrame } from "./support/frames.js";
 import { checkChunkedAgainstWhole } from "./support/parser-check.js";
+import { FUZZ_TIMEOUT_MS, fuzzCases } from "./support/fuzz.js";
 import { seededRandom } from "./support/random.js";
 import { fixturesDir } from "./shared-data.js";
 
@@ -275,32 +276,32 @@ describe("SlcanParser", () => {
 	});
 
 	it("fuzz-random-bytes-and-mutated-lines", () => {
-		const random = seededRandom(0x5EED1);
-		const int = (n: number) => Math.floor(random() * n);
+		const CASES = 400;
 		const frame = new CanFrame();
 		const encoded = new Uint8Array(SLCAN_MAX_ENCODED_LENGTH);
 		const replies = ["\r", "\x07", "z\r", "Z\r", "V1013\r", "N0042\r", "F00\r"];
-		function validLine(): number[] {
-			if (random() < 0.15)
-				return [...bytes(replies[int(replies.length)])];
-			randomFrame(frame, int);
-			return [...encoded.subarray(0, encodeSlcanFrame(frame, encoded, 0, random() < 0.5))];
-		}
-		function mutate(line: number[]): number[] {
-			const out = [...line];
-			const kind = int(7);
-			const at = int(out.length + 1);
-			if (kind === 0) out[Math.min(at, out.length - 1)] = int(256);
-			else if (kind === 1) out.splice(at, 0, int(256));
-			else if (kind === 2) out.splice(at, 1);
-			else if (kind === 3) out.length = at;                 // truncated, loses its CR
-			else if (kind === 4) out.splice(at, 0, ...new Array(30 + int(60)).fill(0x30 + int(10))); // made over-long
-			else if (kind === 5) out.splice(at, 0, [0x0D, 0x0A, 0x07][int(3)]);
-			return out;                                           // kind 6: left valid
-		}
 		let feeds = 0;
 		const totals = { lines: 0, frames: 0, ignored: 0, unsupported: 0, malformed: 0, overlong: 0, adapterErrors: 0 };
-		for (let round = 0; round < 400; round++) {
+		const ran = fuzzCases(0x5EED1, CASES, random => {
+			const int = (n: number) => Math.floor(random() * n);
+			function validLine(): number[] {
+				if (random() < 0.15)
+					return [...bytes(replies[int(replies.length)])];
+				randomFrame(frame, int);
+				return [...encoded.subarray(0, encodeSlcanFrame(frame, encoded, 0, random() < 0.5))];
+			}
+			function mutate(line: number[]): number[] {
+				const out = [...line];
+				const kind = int(7);
+				const at = int(out.length + 1);
+				if (kind === 0) out[Math.min(at, out.length - 1)] = int(256);
+				else if (kind === 1) out.splice(at, 0, int(256));
+				else if (kind === 2) out.splice(at, 1);
+				else if (kind === 3) out.length = at;                 // truncated, loses its CR
+				else if (kind === 4) out.splice(at, 0, ...new Array(30 + int(60)).fill(0x30 + int(10))); // made over-long
+				else if (kind === 5) out.splice(at, 0, [0x0D, 0x0A, 0x07][int(3)]);
+				return out;                                           // kind 6: left valid
+			}
 			const stream: number[] = [];
 			const lineCount = 20 + int(40);
 			for (let k = 0; k < lineCount; k++) {
@@ -315,12 +316,14 @@ describe("SlcanParser", () => {
 			feeds += fed;
 			for (const [key, value] of Object.entries(counters(a)))
 				totals[key as keyof typeof totals] += value;
-		}
+		});
+		if (ran < CASES)
+			return; // one case replayed by FUZZ_SEED
 		expect(feeds).toBeGreaterThan(20000);
 		// Every outcome was reached, so the agreement above means something.
 		for (const [key, value] of Object.entries(totals))
 			expect(value, key).toBeGreaterThan(50);
-	});
+	}, FUZZ_TIMEOUT_MS);
 });
 
 function randomFrame(frame: CanFrame, int: (n: number) => number): void {
