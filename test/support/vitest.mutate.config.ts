@@ -1,0 +1,23 @@
+/*
+ * The vitest configuration `npm run mutate` (Stryker, stryker.config.json)
+ * runs each mutant against: the in-process tests of the core modules it
+ * mutates. Tests that run code elsewhere (XS workers, C engines, QEMU,
+ * python-can, the command line in a child process) are left out: a mutant
+ * lives in the instrumented TypeScript Stryker loads into vitest, which they
+ * never see. `npm test` does not use this file. Node (vitest).
+ */
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+const CORE_TESTS = [
+	"ring", "slcan", "candump", "stream-fast-path", "slcan-serial", "replay", "recorder", "twai", "mcp2515",
+	"decoder", "encoder", "store", "pipeline", "vectors", "dbc-nonsense", "profile",
+	"storage", "trip", "trip-bad-frames", "trip-demo-drive", "cluster-model", "alerts", "obd",
+];
+
+export default defineConfig({
+	root: fileURLToPath(new URL("../..", import.meta.url)),
+	test: {
+		include: CORE_TESTS.map(name => `test/${name}.test.ts`),
+	},
+});
