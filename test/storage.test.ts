@@ -181,6 +181,67 @@ describe("record log", () => {
 		expect(flash.overwrites).toBe(0);
 	});
 
+	test("a-record-that-does-not-read-back-goes-to-the-next-slot", () => {
+		// Worn cells that no longer program: a record written over one is
+		// unreadable, and a save that returned must still be the one a restart
+		// loads, so each write is read back and, when wrong, written again in
+		// the next slot. 40 devices, each with 48 stuck bytes.
+		class StuckFlash extends FakeFlash {
+			readonly stuck = new Set<number>();
+			override write(offset: number, byteLength: number, buffer: ArrayBufferLike | Uint8Array): void {
+				const source = buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer);
+				const copy = source.slice(0, byteLength);
+				for (let i = 0; i < byteLength; i++)
+					if (this.stuck.has(offset + i))
+						copy[i] = 0xFF; // the cell keeps its erased state
+				super.write(offset, byteLength, copy);
+			}
+		}
+		const rand = random(110);
+		let moved = 0;
+		for (let device = 0; device < 40; device++) {
+			const flash = new StuckFlash(8192, 4096, device + 1);
+			for (let i = 0; i < 48; i++)
+				flash.stuck.add(Math.floor(rand() * flash.byteLength));
+			const log = new RecordLog(flash, { magic: MAGIC, payloadBytes: PAYLOAD });
+			log.load(new Uint8Array(PAYLOAD));
+			for (let v = 1; v <= 130; v++) { // once around the ring and on
+				log.save(payloadFor(v));
+				const into = new Uint8Array(PAYLOAD);
+				expect(new RecordLog(flash, { magic: MAGIC, payloadBytes: PAYLOAD }).load(into)).toBe(true);
+				expect(valueOf(into)).toBe(v);
+			}
+			moved += log.damaged;
+			expect(flash.overwrites).toBe(0);
+		}
+		expect(moved).toBeGreaterThan(100); // the stuck cells did spoil records
+	}, 60000);
+
+	test("a-flash-that-stops-programming-never-loses-the-last-record", () => {
+		// Every slot is tried once, but the block holding the only complete
+		// copy is never erased to make room: the save fails, the record stays.
+		class DeadFlash extends FakeFlash {
+			dead = false;
+			override write(offset: number, byteLength: number, buffer: ArrayBufferLike | Uint8Array): void {
+				if (!this.dead)
+					super.write(offset, byteLength, buffer);
+			}
+		}
+		for (const saved of [1, 64, 65, 100]) { // the newest in block 0, at its end, at block 1's start, inside block 1
+			const flash = new DeadFlash();
+			const log = new RecordLog(flash, { magic: MAGIC, payloadBytes: PAYLOAD });
+			log.load(new Uint8Array(PAYLOAD));
+			for (let v = 1; v <= saved; v++)
+				log.save(payloadFor(v));
+			flash.dead = true;
+			expect(() => log.save(payloadFor(saved + 1))).toThrow(/no slot accepted/);
+			expect(() => log.save(payloadFor(saved + 1))).toThrow(/no slot accepted/);
+			const into = new Uint8Array(PAYLOAD);
+			expect(new RecordLog(flash, { magic: MAGIC, payloadBytes: PAYLOAD }).load(into)).toBe(true);
+			expect(valueOf(into)).toBe(saved);
+		}
+	});
+
 	test("wear-limited-interval-follows-geometry-and-endurance", () => {
 		const log = new RecordLog(new FakeFlash(8192, 4096), { magic: MAGIC, payloadBytes: 100 }); // 128-byte slots
 		expect(log.capacity).toBe(64);
