@@ -15,6 +15,17 @@ import { seededRandom } from "./random.js";
 export const FUZZ_TIMEOUT_MS = 60_000;
 
 /**
+ * `npm run mutate` (Stryker) sets XS_CLUSTER_MUTATION=1 through
+ * test/support/vitest.mutate.config.ts: every mutant reruns the tests that
+ * reach it on instrumented code, several times slower, so there the seeded
+ * and simulated cases of the long property tests (fuzz rounds, devices
+ * losing power) shrink tenfold. `npm test` always runs them all.
+ */
+export function caseCount(full: number): number {
+	return process.env.XS_CLUSTER_MUTATION === "1" ? Math.ceil(full / 10) : full;
+}
+
+/**
  * Runs `cases` cases of `run`, each with its own seeded PRNG; with FUZZ_SEED
  * set, only the case of that seed. A failing case's error starts with its
  * case number and seed. Returns the number of cases run.

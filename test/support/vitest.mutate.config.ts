@@ -19,5 +19,9 @@ export default defineConfig({
 	root: fileURLToPath(new URL("../..", import.meta.url)),
 	test: {
 		include: CORE_TESTS.map(name => `test/${name}.test.ts`),
+		// Instrumented code runs several times slower, and the dry run collects coverage per test.
+		testTimeout: 600_000,
+		// The long property tests run a tenth of their cases (test/support/fuzz.ts, caseCount).
+		env: { XS_CLUSTER_MUTATION: "1" },
 	},
 });
