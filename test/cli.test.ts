@@ -207,6 +207,15 @@ describe("help and errors", () => {
 			expect(main.stdout).toContain(`  ${words[0]} `);
 	});
 
+	test("every-command-that-reads-a-dbc-says-how: --strict and --encoding in its help", async () => {
+		for (const words of [["dbc", "check"], ["dbc", "dump"], ["dbc", "compile"], ["decode"], ["plot"], ["monitor"], ["profile", "check"], ["profile", "compile"]]) {
+			const { stdout } = await run(...words, "--help");
+			expect(stdout, words.join(" ")).toMatch(/\n {2}--strict {2,}refuse what cantools loads only without strict/);
+			expect(stdout, words.join(" ")).toMatch(/\n {2}--encoding NAME {2,}utf-8 or windows-1252/);
+		}
+		expect((await run("stats", "--help")).stdout).not.toContain("--strict");
+	});
+
 	test("every-help-example-runs-in-a-clone", async () => {
 		// The examples use the demo car's files, which ship with the repository.
 		const dir = tempDir();

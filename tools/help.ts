@@ -56,7 +56,8 @@ Run 'xs-cluster dbc COMMAND --help' for details.
 
 Parses a DBC file. Prints a one-line summary (messages, signals, nodes) and
 exits 0, or prints each problem as FILE:LINE:COL: message and exits 1.
-References that cantools also ignores are warnings: FILE:LINE:COL: warning: ...
+What cantools loads without strict is loaded, each problem it tolerates a
+warning saying what was done: FILE:LINE:COL: warning: ... (--strict refuses them).
 
 Example:
   xs-cluster dbc check ${DEMO_DBC}
@@ -251,12 +252,30 @@ Example:
 `,
 };
 
+/** The commands that read a DBC through tools/dbc-file.ts, and so take its options. */
+const READS_DBC = new Set(["dbc check", "dbc dump", "dbc compile", "decode", "plot", "monitor", "profile check", "profile compile"]);
+
+/** tools/dbc-file.ts's DBC_OPTIONS, as every command that reads a DBC takes them. */
+const DBC_READING = `Reading the DBC:
+  --strict          refuse what cantools loads only without strict (a signal past its
+                    message's length, a loose multiplexer, a statement cut by the end of
+                    the file, ...); without it those are warnings saying what was done
+  --encoding NAME   utf-8 or windows-1252 (also utf8, cp1252, latin1); by default the
+                    file's content says which
+
+`;
+
 /** The help for `words` (a command, or a command and a subcommand), or undefined when there is none. */
 export function helpFor(words: string[]): string | undefined {
 	for (let n = Math.min(words.length, 2); n > 0; n--) {
-		const text = COMMAND_HELP[words.slice(0, n).join(" ")];
-		if (text)
-			return text;
+		const key = words.slice(0, n).join(" ");
+		const text = COMMAND_HELP[key];
+		if (text) {
+			if (!READS_DBC.has(key))
+				return text;
+			const examples = text.search(/^Examples?:/m);
+			return examples < 0 ? text + "\n" + DBC_READING : text.slice(0, examples) + DBC_READING + text.slice(examples);
+		}
 	}
 	return undefined;
 }
