@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { main } from "../tools/cli.js";
 import { DecodePlan } from "../modules/signals/plan.js";
-import { describeSharedData, fixturesDir, repoRoot, sharedData } from "./shared-data.js";
+import { describeSharedData, fixturesDir, repoRoot, sharedData, cantoolsVectors, type CantoolsVector } from "./shared-data.js";
 
 const demoDbc = join(repoRoot, "hosts/sim/demo/demo-car.dbc");
 const demoLog = join(fixturesDir, "logs/demo-car.log");
@@ -318,9 +318,8 @@ describeSharedData("xs-cluster on real data", () => {
 	});
 
 	test("a-log-made-from-the-vectors-decodes-to-cantools-values", async () => {
-		interface Vector { dbc: string; id: number; extended: boolean; data: string; signals: Record<string, number> }
-		const vectors: Vector[] = readFileSync(sharedData("vectors.jsonl"), "utf8").trim().split("\n").map(line => JSON.parse(line))
-			.filter((v: Vector) => v.dbc === "vw_mqb.dbc");
+		const vectors = cantoolsVectors()
+			.filter((v: CantoolsVector) => v.dbc === "vw_mqb.dbc");
 		expect(vectors.length).toBeGreaterThan(100);
 		const log = vectors.map((v, i) => `(${1600000000 + i}.000000) can0 ${v.id.toString(16).toUpperCase().padStart(v.extended ? 8 : 3, "0")}#${v.data.toUpperCase()}`).join("\n");
 		const path = join(tempDir(), "vectors.log");

@@ -24,16 +24,9 @@ import { describe, expect, test } from "vitest";
 import { decodeDbcBytes, decodeWindows1252 } from "../modules/dbc/encoding.js";
 import { parseDbc } from "../modules/dbc/parser.js";
 import { main } from "../tools/cli.js";
-import { describeSharedData, fixturesDir, sharedData } from "./shared-data.js";
+import { describeSharedData, fixturesDir, sharedData, cantoolsVectors, type CantoolsVector } from "./shared-data.js";
 import { seededRandom } from "./support/random.js";
 
-interface Vector {
-	dbc: string;
-	id: number;
-	extended: boolean;
-	data: string;
-	signals: Record<string, number>;
-}
 
 /** One line of `xs-cluster decode` (JSON lines). */
 interface DecodedRecord {
@@ -87,8 +80,8 @@ function close(actual: unknown, expected: number): boolean {
  * default) with its value, and exactly those signals, unless `present` says
  * which to expect.
  */
-function expectAgreement(records: DecodedRecord[], vectors: Vector[], want: (vector: Vector) => Record<string, number> = v => v.signals,
-	present?: (vector: Vector, record: DecodedRecord) => string[]): number {
+function expectAgreement(records: DecodedRecord[], vectors: CantoolsVector[], want: (vector: CantoolsVector) => Record<string, number> = v => v.signals,
+	present?: (vector: CantoolsVector, record: DecodedRecord) => string[]): number {
 	const failures: string[] = [];
 	let checked = 0;
 	vectors.forEach((vector, i) => {
@@ -131,7 +124,7 @@ function encodeWindows1252(text: string): Uint8Array {
 }
 
 describeSharedData("compatibility with cantools: dbc check and decode over ../shared/data", () => {
-	const vectors: Vector[] = readFileSync(sharedData("vectors.jsonl"), "utf8").trim().split("\n").map(line => JSON.parse(line));
+	const vectors = cantoolsVectors();
 	const vectorsOf = (dbc: string) => vectors.filter(v => v.dbc === dbc);
 	const original = (name: string) => readFileSync(sharedData("dbc", name), "utf8");
 	const files = readdirSync(sharedData("dbc")).filter(name => name.endsWith(".dbc")).sort();
@@ -186,7 +179,7 @@ describeSharedData("compatibility with cantools: dbc check and decode over ../sh
 			// Frames of the declared 2 bytes carry only the first two signals, as cantools' truncated decoding has it.
 			const io = mine.filter(v => v.id === 500).map(v => ({ ...v, data: v.data.slice(0, 4) }));
 			expect(io.length).toBeGreaterThan(5);
-			const fitting = (v: Vector) => Object.fromEntries(Object.entries(v.signals).filter(([name]) => name === "IO_DEBUG_test_unsigned" || name === "IO_DEBUG_test_enum"));
+			const fitting = (v: CantoolsVector) => Object.fromEntries(Object.entries(v.signals).filter(([name]) => name === "IO_DEBUG_test_unsigned" || name === "IO_DEBUG_test_enum"));
 			expectAgreement(await decode(path, io), io, fitting);
 		});
 

@@ -18,15 +18,8 @@ import { Decoder } from "../modules/signals/decoder.js";
 import { DecodePlan, MESSAGE_WORDS, MessageField } from "../modules/signals/plan.js";
 import { main } from "../tools/cli.js";
 import { database, message, signal } from "./support/dbc-builder.js";
-import { describeSharedData, sharedData } from "./shared-data.js";
+import { describeSharedData, sharedData, cantoolsVectors, type CantoolsVector } from "./shared-data.js";
 
-interface Vector {
-	dbc: string;
-	id: number;
-	extended: boolean;
-	data: string;
-	signals: Record<string, number>;
-}
 
 async function run(...argv: string[]) {
 	let stdout = "", stderr = "";
@@ -53,7 +46,7 @@ async function compiled(path: string) {
 	return { plan: new DecodePlan(new Uint8Array(readFileSync(out)).buffer), stderr: result.stderr };
 }
 
-function frameOf(vector: Pick<Vector, "id" | "extended" | "data">): CanFrame {
+function frameOf(vector: Pick<CantoolsVector, "id" | "extended" | "data">): CanFrame {
 	const frame = new CanFrame();
 	const bytes = Buffer.from(vector.data, "hex");
 	frame.id = vector.id;
@@ -86,7 +79,7 @@ test("a cycle time whose timeout the plan cannot hold is refused by compilePlan 
 });
 
 describeSharedData("nonsense in real DBC files", () => {
-	const vectors: Vector[] = readFileSync(sharedData("vectors.jsonl"), "utf8").trim().split("\n").map(line => JSON.parse(line));
+	const vectors = cantoolsVectors();
 
 	test("GenMsgCycleTime outside its BA_DEF_ range (motohawk.dbc, INT 0 65535) is ignored: the default applies, not a 4 ms timeout", async () => {
 		const path = edited("motohawk-range.dbc", "motohawk.dbc", text => text.replace('VAL_ 496 Enable', 'BA_ "GenMsgCycleTime" BO_ 496 858993460;\nVAL_ 496 Enable'));

@@ -13,7 +13,7 @@ import { compilePlan } from "../modules/dbc/compile.js";
 import { decodeDbcBytes } from "../modules/dbc/encoding.js";
 import { parseDbc, parseDbcOrThrow } from "../modules/dbc/parser.js";
 import { DecodePlan } from "../modules/signals/plan.js";
-import { describeSharedData, fixturesDir, sharedData } from "./shared-data.js";
+import { describeSharedData, fixturesDir, sharedData, cantoolsVectors, type CantoolsVector } from "./shared-data.js";
 import { seededRandom } from "./support/random.js";
 
 /** Files are read in the encoding their content shows, as the CLI reads them. */
@@ -832,14 +832,7 @@ describeSharedData("real DBC files in ../shared/data/dbc", () => {
 		]);
 	});
 
-	interface Vector {
-		dbc: string;
-		id: number;
-		extended: boolean;
-		data: string;
-		signals: Record<string, number>;
-	}
-	const vectors: Vector[] = readFileSync(sharedData("vectors.jsonl"), "utf8").split("\n").filter((line) => line.trim()).map((line) => JSON.parse(line));
+	const vectors = cantoolsVectors();
 
 	test("every cantools vector names a message of its DBC and only signals of that message", () => {
 		expect(vectors.length).toBeGreaterThan(4000);

@@ -23,7 +23,7 @@ import type { DbcMessage, DbcSignal } from "../modules/dbc/database.js";
 import { parseDbcOrThrow } from "../modules/dbc/parser.js";
 import { packFrames, type FrameFields } from "../bench/frames.js";
 import { database, message, motorolaStartBit, signal } from "./support/dbc-builder.js";
-import { describeSharedData, repoRoot, sharedData } from "./shared-data.js";
+import { describeSharedData, repoRoot, sharedData, cantoolsVectors, type CantoolsVector } from "./shared-data.js";
 import {
 	ENGINE_SOURCE, MODE_FRAMES, MODE_RECORDS, MODE_RING, buildDriver, firstDifference, referenceTranscript, ringPayload, runEngine,
 	type BuiltDriver, type EngineCase,
@@ -281,10 +281,9 @@ describeSharedData("native decode engine with the shared data", () => {
 		afterAll(() => driver?.dispose());
 
 		test("every-cantools-vector-decodes-bit-for-bit-as-the-typescript-decoder", () => {
-			interface Vector { dbc: string; id: number; extended: boolean; data: string }
-			const vectors: Vector[] = readFileSync(sharedData("vectors.jsonl"), "utf8").trim().split("\n").map(line => JSON.parse(line));
+			const vectors = cantoolsVectors();
 			expect(vectors.length).toBeGreaterThan(4000);
-			const byDbc = new Map<string, Vector[]>();
+			const byDbc = new Map<string, CantoolsVector[]>();
 			for (const vector of vectors)
 				byDbc.set(vector.dbc, [...(byDbc.get(vector.dbc) ?? []), vector]);
 			const cases: EngineCase[] = [], names: string[] = [];

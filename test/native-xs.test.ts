@@ -24,7 +24,7 @@ import { Decoder } from "../modules/signals/decoder.js";
 import { DecodePlan } from "../modules/signals/plan.js";
 import { packFrames, unpackFrames, type FrameFields, type FrameSource } from "../bench/frames.js";
 import { pipelineTranscript } from "../bench/xs/native-workload.js";
-import { describeSharedData, repoRoot, sharedData } from "./shared-data.js";
+import { describeSharedData, repoRoot, sharedData, cantoolsVectors, type CantoolsVector } from "./shared-data.js";
 import { buildNativeXsHost, nativeXsUnavailable } from "./support/native-xs-host.js";
 import { decodeTranscript } from "./support/xs-checks.js";
 import { float64Reply, putInput, startXsHost, type XsWorker } from "./support/xs-engine.js";
@@ -168,9 +168,8 @@ describeSharedData("NativeDecoder on XS with the shared data", () => {
 		});
 
 		test("every-cantools-vector-decodes-on-xs-as-the-typescript-decoder", async () => {
-			interface Vector { dbc: string; id: number; extended: boolean; data: string }
-			const vectors: Vector[] = readFileSync(sharedData("vectors.jsonl"), "utf8").trim().split("\n").map(line => JSON.parse(line));
-			const byDbc = new Map<string, Vector[]>();
+			const vectors = cantoolsVectors();
+			const byDbc = new Map<string, CantoolsVector[]>();
 			for (const vector of vectors)
 				byDbc.set(vector.dbc, [...(byDbc.get(vector.dbc) ?? []), vector]);
 			const failures: string[] = [];

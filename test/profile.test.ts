@@ -12,7 +12,7 @@ import { SignalStore } from "../modules/signals/store.js";
 import { main } from "../tools/cli.js";
 import { compileProfile, conversion, ProfileError } from "../tools/profile.js";
 import { database, message, signal } from "./support/dbc-builder.js";
-import { describeSharedData, repoRoot, sharedData } from "./shared-data.js";
+import { describeSharedData, repoRoot, sharedData, cantoolsVectors } from "./shared-data.js";
 
 const demoDir = join(repoRoot, "hosts/sim/demo");
 const demoDb = parseDbcOrThrow(readFileSync(join(demoDir, "demo-car.dbc"), "latin1"), "demo-car.dbc");
@@ -341,9 +341,7 @@ function expected(source: unknown, signals: Record<string, number>, messageName:
 }
 
 describeSharedData("shipped profiles against the real opendbc DBCs", () => {
-	const vectors = existsSync(sharedData("vectors.jsonl"))
-		? readFileSync(sharedData("vectors.jsonl"), "utf8").trim().split("\n").map(line => JSON.parse(line) as { dbc: string; id: number; extended: boolean; data: string; signals: Record<string, number> })
-		: [];
+	const vectors = cantoolsVectors();
 
 	for (const [file, dbcName] of [["toyota-prius-2010.json", "toyota_prius_2010_pt.dbc"], ["vw-mqb.json", "vw_mqb.dbc"]]) {
 		test(`${file}-compiles-and-decodes-real-vectors`, () => {

@@ -5,7 +5,7 @@
  * with a message saying why when the folder is absent (a user's clone); the
  * project's own fixtures in test/fixtures keep the core covered without it.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, test } from "vitest";
@@ -37,4 +37,19 @@ export function describeSharedData(name: string, body: () => void): void {
 		describe(name, () => {
 			test.skip("skipped: ../shared/data not found (set XS_CLUSTER_SHARED_DATA to its path)", () => {});
 		});
+}
+
+/** A decode vector of ../shared/data/vectors.jsonl: a frame of a real DBC's message and the values cantools decoded from it. */
+export interface CantoolsVector {
+	dbc: string;
+	id: number;
+	extended: boolean;
+	/** The frame's data, hex. */
+	data: string;
+	signals: Record<string, number>;
+}
+
+/** Every cantools vector, in file order; only call inside `describeSharedData`. Allocates. */
+export function cantoolsVectors(): CantoolsVector[] {
+	return readFileSync(sharedData("vectors.jsonl"), "utf8").split("\n").filter(line => line.trim()).map(line => JSON.parse(line) as CantoolsVector);
 }

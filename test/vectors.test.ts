@@ -9,15 +9,8 @@ import { compilePlan } from "../modules/dbc/compile.js";
 import { parseDbcOrThrow } from "../modules/dbc/parser.js";
 import { Decoder } from "../modules/signals/decoder.js";
 import { DecodePlan } from "../modules/signals/plan.js";
-import { describeSharedData, sharedData } from "./shared-data.js";
+import { describeSharedData, sharedData, cantoolsVectors, type CantoolsVector } from "./shared-data.js";
 
-interface Vector {
-	dbc: string;
-	id: number;
-	extended: boolean;
-	data: string;
-	signals: Record<string, number>;
-}
 
 /** Equal to floating-point rounding: cantools computes in Python floats, as we do, but may order operations differently. */
 function close(actual: number, expected: number): boolean {
@@ -28,7 +21,7 @@ function close(actual: number, expected: number): boolean {
 
 describeSharedData("decode vectors from cantools", () => {
 	test("every-vector-decodes-to-cantools-values", () => {
-		const vectors: Vector[] = readFileSync(sharedData("vectors.jsonl"), "utf8").trim().split("\n").map(line => JSON.parse(line));
+		const vectors = cantoolsVectors();
 		expect(vectors.length).toBeGreaterThan(4000);
 		const decoders = new Map<string, Decoder>();
 		const failures: string[] = [];

@@ -17,7 +17,7 @@ import { DecodePlan } from "../modules/signals/plan.js";
 import { packFrames, unpackFrames, type FrameFields } from "../bench/frames.js";
 import { database, message, randomSignal } from "./support/dbc-builder.js";
 import { seededRandom } from "./support/random.js";
-import { describeSharedData, fixturesDir, repoRoot, sharedData } from "./shared-data.js";
+import { describeSharedData, fixturesDir, repoRoot, sharedData, cantoolsVectors, type CantoolsVector } from "./shared-data.js";
 import { PARSER_CANDUMP, PARSER_SLCAN, decodeTranscript, parserTranscript, ringTranscript } from "./support/xs-checks.js";
 import { compileXsHost, float64Reply, putInput, startXsHost, xsnapWorkerPath, type XsWorker } from "./support/xs-engine.js";
 
@@ -132,9 +132,8 @@ describeSharedData("XS engine with the shared data", () => {
 		useXsHost();
 
 		test("every-cantools-vector-decodes-on-xs-to-cantools-values", async () => {
-			interface Vector { dbc: string; id: number; extended: boolean; data: string; signals: Record<string, number> }
-			const vectors: Vector[] = readFileSync(sharedData("vectors.jsonl"), "utf8").trim().split("\n").map(line => JSON.parse(line));
-			const byDbc = new Map<string, Vector[]>();
+			const vectors = cantoolsVectors();
+			const byDbc = new Map<string, CantoolsVector[]>();
 			for (const vector of vectors)
 				byDbc.set(vector.dbc, [...(byDbc.get(vector.dbc) ?? []), vector]);
 			const failures: string[] = [];
