@@ -48,6 +48,7 @@ import { packFrames, unpackFrames, type FrameFields } from "./frames.js";
 import { ALLOCATORS, readDump } from "./callgrind.js";
 import { buildNativeWorker, engineCosts, nativeXsCosts, type EngineResult, type NativeXsResult, type NativeXsWorkload } from "./native-xs.js";
 import { RV32_BATCH, rv32Costs, type Rv32Result } from "./rv32.js";
+import { END_TO_END_MEMORY_MB, END_TO_END_SPEEDUP, endToEndCosts } from "./end-to-end.js";
 import { DecodeWorkload, PRIMITIVES, STREAM_CANDUMP, STREAM_SLCAN, StreamWorkload, type Workload } from "./workloads.js";
 
 /** The budget of issue 6: receive, queue, look up and decode a typical powertrain frame, x86 instructions inside XS. */
@@ -593,6 +594,9 @@ async function main(): Promise<void> {
 		}
 		log("bench: the ESP32's C path on rv32imc (QEMU)...");
 		const rv32 = rv32Costs(join(projectRoot, "build", "bench", "rv32"), nativeWorkloads, matchesTypeScript);
+		log("bench: xs-cluster decode end to end, 1,000,000 frames...");
+		const endToEnd = endToEndCosts(join(projectRoot, "build", "bench", "end-to-end"), join(dataDir, "dbc", "vw_mqb.dbc"),
+			decodeGroups.find(([dbc]) => dbc === "vw_mqb.dbc")![1]);
 		log("bench: Node...");
 		const node = new Map(specs.map(spec => [spec.name, nodeFramesPerSecond(spec.node())]));
 		const decodeNode = node.get("decode");
@@ -634,6 +638,7 @@ async function main(): Promise<void> {
 			rv32: "results" in rv32 ? Object.fromEntries(rv32.results) : null,
 			rv32Note: "reason" in rv32 ? rv32.reason : null,
 			budgets: budgets(rv32, inXs, xsNote),
+			endToEnd: "reason" in endToEnd ? { note: endToEnd.reason } : endToEnd,
 			primitives: primitiveCosts.size ? Object.fromEntries([...primitiveCosts].map(([name, cost]) => [name, round(cost)])) : null,
 			callgrind: callgrindNote ?? `dumps in ${callgrindDir} (callgrind_annotate)`,
 		};
@@ -662,6 +667,13 @@ async function main(): Promise<void> {
 		if (report.native)
 			printNative(report.native);
 		printRv32(report.rv32, report.rv32Note);
+		const e = report.endToEnd;
+		process.stdout.write("\nxs-cluster decode end to end (a 1,000,000-frame candump log of vw_mqb frames to JSON lines in a file):\n");
+		if ("note" in e)
+			process.stdout.write(`  not measured (${e.note})\n`);
+		else
+			process.stdout.write(`  ${e.xsCluster.cpuSeconds} s of CPU, ${e.xsCluster.maxResidentMB} MB resident (goal ${END_TO_END_MEMORY_MB} MB: ${e.memoryMet ? "met" : "NOT met"}); ` +
+				(e.cantools ? `cantools decode ${e.cantools.cpuSeconds} s, ${e.cantools.maxResidentMB} MB: ${e.speedup}x (goal ${END_TO_END_SPEEDUP}x: ${e.speedMet ? "met" : "NOT met"})` : `cantools: ${e.cantoolsNote}`) + "\n");
 		process.stdout.write("\nbudgets, the path each host runs:\n");
 		for (const b of report.budgets)
 			process.stdout.write(`  ${b.host}: ${b.perFrame === null ? "not measured" : b.perFrame} ${b.unit} (limit ${b.limit}): ${b.met === null ? `not measured (${b.note})` : b.met ? "met" : "NOT met"}; ${b.workload}; ${b.path}${b.met !== null && b.note ? `; ${b.note}` : ""}\n`);
