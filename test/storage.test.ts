@@ -168,6 +168,7 @@ describe("record log", () => {
 		// The next save skips the used slots after 60, erases block 1 (only refused records) and lands there.
 		again.save(payloadFor(71));
 		expect(again.sequence).toBe(71);
+		expect(again.damaged).toBe(4); // slots 61..64 of block 0 were not blank
 		expect([...flash.eraseCounts]).toEqual([1, 2]);
 		const third = new RecordLog(flash, { magic: MAGIC, payloadBytes: PAYLOAD });
 		expect(third.load(into)).toBe(true);
@@ -243,6 +244,56 @@ describe("record log", () => {
 			expect(new RecordLog(flash, { magic: MAGIC, payloadBytes: PAYLOAD }).load(into)).toBe(true);
 			expect(valueOf(into)).toBe(saved);
 		}
+	});
+
+	test("record-sizes-and-regions-are-checked-with-a-message", () => {
+		const big = new FakeFlash(2 * 65536 * 2, 65536 * 2);
+		expect(new RecordLog(big, { magic: MAGIC, payloadBytes: 65535 }).slotsPerBlock).toBe(1);
+		expect(new RecordLog(new FakeFlash(), { magic: MAGIC, payloadBytes: 1 }).slotBytes).toBe(32);
+		for (const bad of [0, -1, 1.5, 65536, NaN])
+			expect(() => new RecordLog(big, { magic: MAGIC, payloadBytes: bad })).toThrow(`record payload must be 1..65535 bytes, not ${bad}`);
+		// One slot a block is enough; no slot, or one block, is not.
+		expect(new RecordLog(new FakeFlash(128, 64), { magic: MAGIC, payloadBytes: 48 }).capacity).toBe(2);
+		expect(() => new RecordLog(new FakeFlash(128, 64), { magic: MAGIC, payloadBytes: 49 })).toThrow("flash region of 128 bytes in 64-byte blocks cannot hold a 80-byte record log");
+		const log = new RecordLog(new FakeFlash(), { magic: MAGIC, payloadBytes: PAYLOAD });
+		expect(() => log.save(new Uint8Array(3))).toThrow(`record payload is ${PAYLOAD} bytes, got 3`);
+	});
+
+	test("load-into-a-shorter-buffer-copies-what-fits", () => {
+		const flash = new FakeFlash();
+		const log = new RecordLog(flash, { magic: MAGIC, payloadBytes: PAYLOAD });
+		log.save(payloadFor(9));
+		const into = new Uint8Array(8);
+		expect(new RecordLog(flash, { magic: MAGIC, payloadBytes: PAYLOAD }).load(into)).toBe(true);
+		expect(new DataView(into.buffer).getFloat64(0, true)).toBe(9);
+	});
+
+	test("a-record-with-a-bad-checksum-or-a-torn-header-is-damage-not-a-record", () => {
+		const flash = new FakeFlash();
+		const log = new RecordLog(flash, { magic: MAGIC, payloadBytes: PAYLOAD });
+		log.save(payloadFor(5));
+		flash.bytes[12 + 3] ^= 0x10; // one payload bit flipped
+		const again = new RecordLog(flash, { magic: MAGIC, payloadBytes: PAYLOAD });
+		expect(again.load(new Uint8Array(PAYLOAD))).toBe(false);
+		expect(again.damaged).toBe(1);
+		// Magic still erased but the sequence programmed (a write cut short, then bits disturbed): damage, not a blank slot.
+		const blankish = new FakeFlash();
+		blankish.bytes[64 + 4] = 0x00;
+		const other = new RecordLog(blankish, { magic: MAGIC, payloadBytes: PAYLOAD });
+		expect(other.load(new Uint8Array(PAYLOAD))).toBe(false);
+		expect(other.damaged).toBe(1);
+	});
+
+	test("a-dead-blank-flash-is-tried-once-around-then-refused", () => {
+		class DeadFlash extends FakeFlash {
+			override write(): void {}
+		}
+		const flash = new DeadFlash();
+		const log = new RecordLog(flash, { magic: MAGIC, payloadBytes: PAYLOAD });
+		log.load(new Uint8Array(PAYLOAD));
+		expect(() => log.save(payloadFor(1))).toThrow(/no slot accepted/);
+		expect([...flash.eraseCounts]).toEqual([1, 1]); // each block entered once
+		expect(log.damaged).toBe(log.capacity);
 	});
 
 	test("wear-limited-interval-follows-geometry-and-endurance", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { MAX_FUEL_RATE_LH, MAX_ODOMETER_KM, MAX_SPEED_KMH, STABLE_MS, STABLE_READINGS, TRIP_RECORD_MAGIC, TripComputer, TripMemory } from "../modules/cluster/trip.js";
+import { MAX_FUEL_RATE_LH, MAX_ODOMETER_KM, MAX_SPEED_KMH, ODOMETER_STEP_KM, ODOMETER_TOLERANCE, STABLE_MS, STABLE_READINGS, TRIP_RECORD_MAGIC, Trip, TripComputer, TripMemory } from "../modules/cluster/trip.js";
 import { RecordLog } from "../modules/storage/record-log.js";
 import { SaveSchedule } from "../modules/storage/save-schedule.js";
 import { FakeClock } from "./fixtures/clock.js";
@@ -159,8 +159,8 @@ describe("trip computer: only what a car can do", () => {
 		// following it even once would be for good.
 		const clock = new FakeClock(), trip = restoredAt(48213.4);
 		trip.update(clock.now(), 100, 48213.4);
-		// A 24-bit all-ones frame at 0.1 km, a jump of 50 km, one 1.5 km ahead of the car.
-		const glitches: Array<[number, (real: number) => number]> = [[20000, () => 1677721.5], [80000, () => 48213.4 + 50], [140000, real => real + 1.5]];
+		// A 24-bit all-ones frame at 0.1 km, a jump of 50 km, one 2.5 km ahead of the car.
+		const glitches: Array<[number, (real: number) => number]> = [[20000, () => 1677721.5], [80000, () => 48213.4 + 50], [140000, real => real + 2.5]];
 		let most = 0;
 		driveFollowing(trip, clock, 180000, 100, 48213.4, t => {
 			const real = 48213.4 + t / 36000;
@@ -226,9 +226,10 @@ describe("trip computer: only what a car can do", () => {
 		const clock = new FakeClock(), trip = restoredAt(2000);
 		trip.update(clock.now(), 100, 2000);
 		drive(trip, clock, 36000, 100, { odometer: 2000 }); // 1 km from speed, the car's count lagging
-		trip.update(clock.advance(TICK), 100, 2000 + 1 * 1.1 + 1 + 0.01);
+		const most = 2000 + 1 * (1 + ODOMETER_TOLERANCE) + ODOMETER_STEP_KM;
+		trip.update(clock.advance(TICK), 100, most + 0.01);
 		expect(trip.followingCar).toBe(false);
-		trip.update(clock.advance(TICK), 100, 2000 + 1 * 1.1 + 1 - 0.01);
+		trip.update(clock.advance(TICK), 100, most - 0.01);
 		expect(trip.followingCar).toBe(true);
 	});
 
@@ -290,6 +291,8 @@ describe("trip memory", () => {
 		expect(second.trip.tripA.distance).toBe(first.trip.tripA.distance);
 		expect(second.trip.tripB.fuel).toBe(first.trip.tripB.fuel);
 		expect(second.trip.tripA.time).toBe(first.trip.tripA.time);
+		expect(second.trip.tripB.moving).toBe(first.trip.tripB.moving);
+		expect(second.trip.tripA.moving).toBeGreaterThan(0);
 	});
 
 	test("a-failing-flash-is-retried-after-a-pause-not-every-frame", () => {
@@ -338,6 +341,7 @@ describe("trip memory", () => {
 		// Regular saves while driving, and one soon after stopping rather than up to 10 s later.
 		expect(saves.slice(0, 5)).toEqual([50, 10050, 20050, 30050, 40050]);
 		expect(saves.at(-1)).toBeLessThanOrEqual(55000 + TICK);
+		expect(saves.at(-1)).toBeGreaterThan(55000); // at the stop, not the interval before it
 	});
 
 	test("the-car-going-quiet-while-rolling-saves-at-once", () => {
@@ -468,6 +472,182 @@ describe("trip memory: never back to 0", () => {
 		expect(memory.failures).toBe(4);
 		expect(memory.log.writes).toBe(1);
 		expect(memoryOn(flash).trip.odometer).toBe(1000);
+	});
+});
+
+describe("trip computer: the rules in numbers", () => {
+	test("average-speed-is-distance-over-the-time-awake", () => {
+		const clock = new FakeClock(), trip = new TripComputer();
+		trip.update(clock.now(), 100);
+		drive(trip, clock, 1800000, 100); // half an hour at 100 km/h
+		expect(trip.tripA.averageSpeed).toBeCloseTo(100, 6);
+		drive(trip, clock, 1800000, 0); // and half an hour standing, awake
+		expect(trip.tripA.averageSpeed).toBeCloseTo(50, 2); // but for the tick slowing from 100 to 0
+	});
+
+	test("economy-needs-a-tenth-of-a-km-and-some-fuel", () => {
+		const trip = new Trip();
+		trip.distance = 0.1;
+		trip.fuel = 0.01;
+		expect(trip.economy).toBeCloseTo(10, 9); // L/100 km
+		trip.distance = 0.0999;
+		expect(trip.economy).toBeNaN();
+		trip.distance = 1;
+		trip.fuel = 0;
+		expect(trip.economy).toBeNaN(); // no fuel data is not 0 L/100 km
+		trip.fuel = 0.05;
+		expect(trip.economy).toBeCloseTo(5, 9);
+	});
+
+	test("the-physical-limits-themselves-are-accepted", () => {
+		const clock = new FakeClock(), trip = new TripComputer({ tankLiters: 50 });
+		trip.update(clock.now(), MAX_SPEED_KMH, MAX_ODOMETER_KM, MAX_FUEL_RATE_LH, 100);
+		trip.update(clock.advance(TICK), -MAX_SPEED_KMH, 0, -MAX_FUEL_RATE_LH, 0);
+		expect(trip.refused).toBe(0);
+		expect(trip.fuelRemaining).toBe(0);
+		trip.update(clock.advance(TICK), 0, NaN, 0, 100);
+		expect(trip.fuelRemaining).toBe(50);
+		trip.update(clock.advance(TICK), 0, NaN, 0, 100.5); // a level above full is not a level
+		expect(trip.fuelRemaining).toBeNaN();
+		trip.update(clock.advance(TICK), 0, NaN, 0, -0.5);
+		expect(trip.fuelRemaining).toBeNaN();
+		trip.update(clock.advance(TICK), -MAX_SPEED_KMH - 0.01, -0.01, -MAX_FUEL_RATE_LH - 0.01);
+		expect(trip.refused).toBe(3);
+	});
+
+	test("a-gap-of-exactly-maxGapMs-is-bridged-and-a-clock-going-back-adds-nothing", () => {
+		const trip = new TripComputer();
+		trip.update(0, 36);
+		trip.update(trip.maxGapMs, 36); // 10 m/s for 5 s
+		expect(trip.odometer).toBeCloseTo(0.05, 9);
+		expect(trip.tripA.time).toBe(trip.maxGapMs);
+		trip.update(1000, 36); // the display clock stepped back
+		expect(trip.odometer).toBeCloseTo(0.05, 9);
+		expect(trip.tripA.time).toBe(trip.maxGapMs);
+	});
+
+	test("time-moving-counts-from-1-kmh", () => {
+		const clock = new FakeClock(), trip = new TripComputer();
+		trip.update(clock.now(), 0.9);
+		drive(trip, clock, 10000, 0.9);
+		expect(trip.moving).toBe(false);
+		expect(trip.tripA.moving).toBe(0);
+		drive(trip, clock, 10000, 1);
+		expect(trip.moving).toBe(true);
+		expect(trip.tripA.moving).toBe(10000);
+		expect(trip.tripA.time).toBe(20000);
+	});
+
+	test("a-car-odometer-is-followed-within-one-count-of-what-it-showed", () => {
+		for (const [reading, followed] of [[2000 - ODOMETER_STEP_KM, true], [2000 + ODOMETER_STEP_KM, true], [2000 - ODOMETER_STEP_KM - 0.01, false], [2000 + ODOMETER_STEP_KM + 0.01, false]] as const) {
+			const trip = restoredAt(2000);
+			trip.update(0, 0, reading);
+			expect(trip.followingCar, `${reading}`).toBe(followed);
+		}
+	});
+
+	test("a-car-odometer-that-stops-counting-while-the-car-drives-is-not-followed", () => {
+		// Its frames still come, with the same count: the car drives on, so it is not the car's odometer any more.
+		const clock = new FakeClock(), trip = restoredAt(2000);
+		trip.update(clock.now(), 100, 2000);
+		const lag = ODOMETER_STEP_KM / (1 - ODOMETER_TOLERANCE); // km driven before the count is too far behind
+		drive(trip, clock, lag * 36000 - 1000, 100, { odometer: 2000 });
+		expect(trip.followingCar).toBe(true);
+		expect(trip.odometer).toBe(2000); // the car's record, not the integrated distance
+		drive(trip, clock, 3000, 100, { odometer: 2000 });
+		expect(trip.followingCar).toBe(false);
+		expect(trip.odometer).toBeGreaterThan(2000); // the distance driven counts again
+	});
+
+	test("an-odometer-taken-from-the-car-while-parked-is-saved", () => {
+		// The car was driven while the cluster was unplugged: standing still now, the new figure is still worth a save.
+		const flash = new FakeFlash(8192, 4096);
+		const { trip, memory } = memoryOn(flash, 10000);
+		trip.odometer = 1000;
+		trip.resetTrip(0);
+		memory.flush(0);
+		const again = memoryOn(flash, 10000);
+		const clock = new FakeClock();
+		for (let t = 0; t < STABLE_MS + 20000; t += TICK) {
+			again.trip.update(clock.advance(TICK), 0, 1500);
+			again.memory.tick(clock.now());
+		}
+		expect(again.trip.odometer).toBe(1500);
+		expect(memoryOn(flash).trip.odometer).toBe(1500);
+	});
+
+	test("resetting-trip-b-keeps-trip-a-and-range-falls-back-to-trip-a", () => {
+		const clock = new FakeClock(), trip = new TripComputer({ tankLiters: 50 });
+		trip.update(clock.now(), 100, NaN, 8, 50);
+		drive(trip, clock, 360000, 100, { fuelRate: 8, fuelLevel: 50 }); // 10 km at 8 L/100 km
+		trip.resetTrip(1);
+		expect(trip.tripB.distance).toBe(0);
+		expect(trip.tripA.distance).toBeCloseTo(10, 6);
+		expect(trip.range).toBeCloseTo(25 / 8 * 100, 3); // trip B has no economy yet: trip A's
+	});
+
+	test("a-fresh-computer-follows-nothing", () => {
+		expect(new TripComputer().followingCar).toBe(false);
+	});
+
+	test("records-of-another-version-or-beyond-the-limits-are-not-read", () => {
+		const record = new Uint8Array(TripComputer.RECORD_BYTES);
+		const trip = new TripComputer();
+		trip.odometer = MAX_ODOMETER_KM;
+		trip.serialize(record);
+		expect(TripComputer.readable(record)).toBe(true);
+		const view = new DataView(record.buffer);
+		view.setFloat64(0, TripComputer.RECORD_VERSION + 1, true);
+		expect(TripComputer.readable(record)).toBe(false);
+		expect(new TripComputer().restore(record)).toBe(false);
+		view.setFloat64(0, TripComputer.RECORD_VERSION, true);
+		view.setFloat64(8, MAX_ODOMETER_KM + 1, true);
+		expect(TripComputer.readable(record)).toBe(false);
+	});
+});
+
+describe("trip memory: rules in numbers", () => {
+	test("a-log-of-another-record-size-is-refused", () => {
+		const log = new RecordLog(new FakeFlash(8192, 4096), { magic: TRIP_RECORD_MAGIC, payloadBytes: 40 });
+		expect(() => new TripMemory(new TripComputer(), log, new SaveSchedule({ intervalMs: 1000 }))).toThrow(`trip log records must be ${TripComputer.RECORD_BYTES} bytes`);
+	});
+
+	test("flush-with-nothing-changed-writes-nothing", () => {
+		const flash = new FakeFlash(8192, 4096);
+		const { memory } = memoryOn(flash);
+		expect(memory.flush(0)).toBe(false);
+		expect(memory.log.writes).toBe(0);
+	});
+
+	test("a-failed-save-says-so-and-is-tried-again-exactly-RETRY_MS-later", () => {
+		class BrokenFlash extends FakeFlash {
+			attempts = 0;
+			override write(): void {
+				this.attempts++;
+				throw new Error("flash write failed");
+			}
+		}
+		const flash = new BrokenFlash(8192, 4096);
+		const { trip, memory } = memoryOn(flash, 1000);
+		trip.update(0, 90);
+		trip.update(100, 90);
+		expect(memory.tick(100)).toBe(false); // due at once (nothing saved yet), and it failed
+		expect(flash.attempts).toBe(1);
+		expect(memory.tick(100 + TripMemory.RETRY_MS - 1)).toBe(false);
+		expect(flash.attempts).toBe(1);
+		memory.tick(100 + TripMemory.RETRY_MS);
+		expect(flash.attempts).toBe(2);
+	});
+
+	test("a-state-that-would-not-restore-is-retried-RETRY_MS-later-not-every-frame", () => {
+		const flash = new FakeFlash(8192, 4096);
+		const { trip, memory } = memoryOn(flash, 1000);
+		trip.odometer = Infinity;
+		trip.resetTrip(0);
+		for (let t = 0; t < 15000; t += TICK)
+			memory.tick(t);
+		expect(memory.failures).toBe(2);
+		expect(memory.log.writes).toBe(0);
 	});
 });
 

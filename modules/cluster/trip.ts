@@ -80,9 +80,9 @@ export const MAX_ODOMETER_KM = 10000000;
 /** More than any road engine burns (a hypercar flat out is near 500 L/h): not a fuel rate, L/h. */
 export const MAX_FUEL_RATE_LH = 1000;
 /** The car's odometer may differ from the distance integrated from its speed by this share (tyre wear, speed signal error)... */
-const ODOMETER_TOLERANCE = 0.1;
-/** ...plus one step of its count: many cars send whole km. */
-const ODOMETER_STEP_KM = 1;
+export const ODOMETER_TOLERANCE = 0.1;
+/** ...plus one step of its count, km: many cars send whole km, some whole miles (1.609 km). */
+export const ODOMETER_STEP_KM = 1.7;
 /**
  * A car's odometer reading that does not agree is followed once readings
  * agreeing with it have come for this long, ms: longer than a glitched frame

@@ -11,7 +11,7 @@ import { defineConfig } from "vitest/config";
 
 const CORE_TESTS = [
 	"ring", "slcan", "candump", "stream-fast-path", "slcan-serial", "replay", "recorder", "twai", "mcp2515",
-	"decoder", "encoder", "store", "pipeline", "vectors", "dbc-nonsense", "profile",
+	"decoder", "encoder", "store", "store-freshness", "pipeline", "vectors", "dbc-nonsense", "profile",
 	"storage", "trip", "trip-bad-frames", "trip-demo-drive", "cluster-model", "alerts", "obd",
 ];
 
