@@ -86,7 +86,8 @@ export function endToEndCosts(dir: string, dbc: string, frames: ReadonlyArray<Fr
 	const log = join(dir, "end-to-end.log");
 	writeLog(log, frames, count);
 	const cli = join(projectRoot, "tools", "bin", "xs-cluster.js");
-	const ours = measure([process.execPath, cli, "decode", "--dbc", dbc, log], "/dev/null", join(dir, "end-to-end.jsonl"));
+	// Run as a user runs it, so the interpreter flags on its #! line apply.
+	const ours = measure([cli, "decode", "--dbc", dbc, log], "/dev/null", join(dir, "end-to-end.jsonl"));
 	if (typeof ours === "string")
 		return { reason: ours };
 	let cantools: ProcessCost | null = null, cantoolsNote: string | null = null;

@@ -98,10 +98,11 @@ describe("xs-cluster decode", () => {
 		expect(rows).toHaveLength(1 + 5 + 4 + 3 + 1 + 3 + 2);
 	});
 
-	test("the-installed-command-reads-standard-input", () => {
+	test("the-installed-command-runs-by-its-own-#!-line-and-reads-standard-input", () => {
 		if (!existsSync(join(repoRoot, "dist/tools/cli.js")))
 			throw new Error("dist/ is missing: `npm install` builds the command line (npm run build)");
-		const result = spawnSync(process.execPath, [bin, "decode", "--dbc", demoDbc, "-"], { input: readFileSync(demoLog), encoding: "utf8" });
+		// Run as npm's bin link runs it: the interpreter and its memory flags come from the #! line.
+		const result = spawnSync(bin, ["decode", "--dbc", demoDbc, "-"], { input: readFileSync(demoLog), encoding: "utf8" });
 		expect(result.status).toBe(0);
 		expect(result.stdout.trim().split("\n")).toHaveLength(6);
 		expect(result.stderr).toMatch(/^stdin: decoded 6 of 8 frames/);
