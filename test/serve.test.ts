@@ -56,12 +56,16 @@ async function client(port: number): Promise<TestClient> {
 	return c;
 }
 
+/** performance.now() just before each client asked for raw mode: the server's settle time starts after it. */
+const rawmodeSentAt = new WeakMap<TestClient, number>();
+
 /** Connects and goes through the socketcand handshake to raw mode. */
 async function socketcandClient(port: number): Promise<TestClient> {
 	const c = await client(port);
 	await c.waitFor(() => c.text === "< hi >", PATIENCE, "< hi >");
 	c.send("< open can0 >");
 	await c.waitFor(() => c.text === "< hi >< ok >", PATIENCE, "< ok > to open");
+	rawmodeSentAt.set(c, performance.now());
 	c.send("< rawmode >");
 	await c.waitFor(() => c.text === "< hi >< ok >< ok >", PATIENCE, "< ok > to rawmode");
 	return c;
@@ -101,10 +105,11 @@ describe("xs-cluster serve, socketcand", () => {
 		// Only a lower bound: a loaded machine may deliver late, never early.
 		const server = await serve();
 		const c = await socketcandClient(server.port);
-		const ok = c.arrivals.at(-1)!.at;
 		await c.waitFor(() => socketcandFrames(c.text).length === SOCKETCAND_FRAMES.length, PATIENCE, "7 frames");
 		const last = c.arrivals.at(-1)!.at;
-		expect(last - ok).toBeGreaterThanOrEqual(90 + SOCKETCAND_TIMES.at(-1)! - 2); // RAWMODE_SETTLE_MS, then the log's 69.9 ms
+		// From the request, not from the client's sight of its < ok >: that can arrive late on a
+		// loaded machine (issue 15: 16 ms seen), while the server's settle time had started at once.
+		expect(last - rawmodeSentAt.get(c)!).toBeGreaterThanOrEqual(90 + SOCKETCAND_TIMES.at(-1)! - 2); // RAWMODE_SETTLE_MS, then the log's 69.9 ms
 		const times = socketcandFrames(c.text).map(f => f.time);
 		expect(times.at(-1)! - times[0]).toBeGreaterThanOrEqual((SOCKETCAND_TIMES.at(-1)! - 1) / 1000);
 		expect(Math.abs(times[0] * 1000 - Date.now())).toBeLessThan(60000); // the host's wall clock

@@ -26,6 +26,7 @@ import { Decoder } from "../modules/signals/decoder.js";
 import { DecodePlan, SIGNAL_WORDS, SignalField } from "../modules/signals/plan.js";
 import type { Io } from "./cli.js";
 import { DBC_OPTIONS, loadDbc } from "./dbc-file.js";
+import { LogClock, STEP_IN_ORDER } from "./logs/clock.js";
 import { RING_CAPACITY, formatProblems, parseInputFormat, readLog, type LogFormat } from "./logs/formats.js";
 import { ProgressMeter } from "./logs/progress.js";
 import type { LogReader } from "./logs/text-log.js";
@@ -112,16 +113,18 @@ export async function decodeLog(plan: DecodePlan, input: Readable | AsyncIterabl
 	const live = options.live !== false;
 	const formatter = new RecordFormatter(plan, decoder, options.format, options.choices, shown);
 	let out = options.format === "csv" ? "t,id,extended,message,signal,value\n" : "";
-	let first = NaN, start = -Infinity, end = Infinity, frames = 0, records = 0, filtered = 0;
+	// Relative bounds count log time from the first frame over in-order steps only
+	// (tools/logs/clock.ts): a clock stepping back or jumping moves no frame out of the range.
+	const clock = new LogClock(), timeRange = filter.start !== undefined || filter.end !== undefined;
+	let start = -Infinity, end = Infinity, frames = 0, records = 0, filtered = 0;
 	const drain = () => {
 		while (ring.pop(frame)) {
 			frames++;
-			if (first !== first) {
-				first = frame.timestamp;
+			if (timeRange && (clock.step(frame.timestamp) !== STEP_IN_ORDER || frames === 1)) {
 				if (filter.start)
-					start = filter.start.ms + (filter.start.relative ? first : 0);
+					start = filter.start.ms + (filter.start.relative ? clock.origin : 0);
 				if (filter.end)
-					end = filter.end.ms + (filter.end.relative ? first : 0);
+					end = filter.end.ms + (filter.end.relative ? clock.origin : 0);
 			}
 			if (filter.ids && !filter.ids.has(idKey(frame.id, frame.extended)) && !frame.error) {
 				filtered++;

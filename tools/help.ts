@@ -124,6 +124,11 @@ writes them. The first look at an unknown car's log: steady periods are
 cyclic messages. Reading a live capture (a pipe or a terminal), Ctrl-C ends it
 and prints the table of what was read.
 
+On a bad clock (timestamps that go back, or jump more than 60 s ahead: merged
+captures, a clock set while logging) a warning names the line of the first of
+each kind and counts them; the duration counts in-order steps only, periods
+across such a step are left out, and --json says how many (its "clock").
+
 Options:
   --json                  the same as JSON
   --input-format FORMAT   candump, asc, trc or gvret-csv instead of telling by content

@@ -26,7 +26,8 @@ import { DecodePlan } from "../modules/signals/plan.js";
 import type { Io } from "./cli.js";
 import { DBC_OPTIONS, loadDbc } from "./dbc-file.js";
 import { openLog } from "./decode.js";
-import { RING_CAPACITY, parseInputFormat, readLog, type LogFormat } from "./logs/formats.js";
+import { RING_CAPACITY, displayName, parseInputFormat, readLog, type LogFormat } from "./logs/formats.js";
+import { LogClock, formatClockWarnings } from "./logs/clock.js";
 import { UsageError, formatCanId, parseOptions, plural } from "./usage.js";
 
 /** Least time between two redraws. */
@@ -45,6 +46,8 @@ interface MessageEntry {
 	period: number;
 	extended: boolean;
 	id: number;
+	/** Bad clock steps (LogClock.faults) up to this message's last frame: a period across a new one is no period. */
+	faults: number;
 }
 
 /** What the view shows: the decoder (latest values) and per-message counters. */
@@ -55,6 +58,10 @@ export class MonitorState {
 	unknown = 0;
 	readonly unknownIds = new Set<number>();
 	malformed = 0;
+	/** The frames' clock: a period across a step back or a jump (a log's bad clock) is left out. */
+	readonly clock = new LogClock();
+	/** The `FILE:LINE:` warnings of a log's bad clock, shown under the view. */
+	clockWarnings = "";
 
 	constructor(readonly plan: DecodePlan) {
 		this.decoder = new Decoder(plan);
@@ -72,15 +79,18 @@ export class MonitorState {
 			}
 			return;
 		}
+		this.clock.step(frame.timestamp);
+		const faults = this.clock.faults;
 		let entry = this.messages.get(message);
 		if (!entry) {
-			this.messages.set(message, entry = { count: 0, last: frame.timestamp, period: NaN, extended: frame.extended, id: frame.id });
+			this.messages.set(message, entry = { count: 0, last: frame.timestamp, period: NaN, extended: frame.extended, id: frame.id, faults });
 		}
 		else {
 			const interval = frame.timestamp - entry.last;
-			if (interval >= 0)
+			if (faults === entry.faults)
 				entry.period = entry.period !== entry.period ? interval : entry.period * 0.875 + interval * 0.125;
 			entry.last = frame.timestamp;
+			entry.faults = faults;
 		}
 		entry.count++;
 	}
@@ -227,6 +237,7 @@ export async function runMonitor(options: MonitorOptions): Promise<MonitorState>
 				changed();
 			}, { name: options.source.log, format: options.source.format, signal: options.signal });
 			state.malformed = reader.malformed;
+			state.clockWarnings = formatClockWarnings(displayName(options.source.log), reader.clock);
 		}
 	}
 	finally {
@@ -283,7 +294,8 @@ export async function monitorCommand(args: string[], io: Io, signal?: AbortSigna
 		keys.on("data", onKey);
 	}
 	try {
-		await runMonitor({ plan, source: feed ? { feed } : { log: positionals[0], format }, terminal, write: io.stdout, signal: controller.signal });
+		const state = await runMonitor({ plan, source: feed ? { feed } : { log: positionals[0], format }, terminal, write: io.stdout, signal: controller.signal });
+		io.stderr(state.clockWarnings);
 	}
 	finally {
 		process.off("SIGINT", stop);

@@ -20,6 +20,7 @@ import { DecodePlan } from "../modules/signals/plan.js";
 import type { Io } from "./cli.js";
 import { DBC_OPTIONS, loadDbc } from "./dbc-file.js";
 import { buildFilter, openLog, parseTimeBound, untilInterrupted, type TimeBound } from "./decode.js";
+import { LogClock, STEP_IN_ORDER } from "./logs/clock.js";
 import { RING_CAPACITY, formatProblems, parseInputFormat, readLog, type LogFormat } from "./logs/formats.js";
 import { UsageError, parseOptions, plural, writeOutput } from "./usage.js";
 
@@ -51,15 +52,17 @@ export async function collectSeries(plan: DecodePlan, database: DbcDatabase, sho
 		}
 		series.set(s, { message: messageName, name, unit: plan.signalUnit(s), times: [], values: [], choices });
 	}
-	let first = NaN, start = -Infinity, end = Infinity;
+	// The time axis is log time from the first frame over in-order steps only
+	// (tools/logs/clock.ts): a clock stepping back or jumping ahead draws no line back and squeezes nothing.
+	const clock = new LogClock();
+	let start = -Infinity, end = Infinity;
 	const reader = await readLog(input, ring, () => {
 		while (ring.pop(frame)) {
-			if (first !== first) {
-				first = frame.timestamp;
+			if (clock.step(frame.timestamp) !== STEP_IN_ORDER || clock.elapsed === 0) {
 				if (options.start)
-					start = options.start.ms + (options.start.relative ? first : 0);
+					start = options.start.ms + (options.start.relative ? clock.origin : 0);
 				if (options.end)
-					end = options.end.ms + (options.end.relative ? first : 0);
+					end = options.end.ms + (options.end.relative ? clock.origin : 0);
 			}
 			if (frame.timestamp < start || frame.timestamp >= end)
 				continue;
@@ -74,7 +77,7 @@ export async function collectSeries(plan: DecodePlan, database: DbcDatabase, sho
 				if (!Number.isFinite(value))
 					continue;
 				const entry = series.get(s)!;
-				entry.times.push(frame.timestamp - first);
+				entry.times.push(frame.timestamp - clock.origin);
 				entry.values.push(value);
 			}
 		}

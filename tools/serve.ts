@@ -58,6 +58,7 @@ import { FrameRing } from "../modules/can/ring.js";
 import { encodeSlcanFrame, SLCAN_MAX_ENCODED_LENGTH } from "../modules/can/slcan.js";
 import type { Io } from "./cli.js";
 import { readFileChunks } from "./decode.js";
+import { LogClock, formatClockWarnings } from "./logs/clock.js";
 import { RING_CAPACITY, chooseFormat, displayName, parseInputFormat, readLog, type LogFormat } from "./logs/formats.js";
 import { plural } from "./usage.js";
 import { UsageError, checkInputPath, onePositional, parseOptions } from "./usage.js";
@@ -467,22 +468,21 @@ export async function startServe(options: ServeOptions): Promise<FeedServer> {
 		const speed = options.rate === "max" ? Infinity : options.rate;
 		let warnedUntimed = false;
 		do {
-			let logStart = NaN, hostStart = NaN, last = -Infinity;
+			// Log time over in-order steps only (tools/logs/clock.ts): a frame stamped back in time
+			// (merged files) or far ahead (a clock set while logging) plays at once, not never.
+			const logClock = new LogClock();
+			let hostStart = NaN;
 			const framesBefore = stats.frames;
 			try {
-				await readLog(readFileChunks(options.path), ring, async () => {
+				const reader = await readLog(readFileChunks(options.path), ring, async () => {
 				if (closing)
 					throw new ReplayStopped();
 				while (ring.pop(frame)) {
 					if (speed !== Infinity) {
-						// A log can step back in time (merged files): play such a frame at once.
-						const t = frame.timestamp < last ? last : frame.timestamp;
-						last = t;
-						if (logStart !== logStart) {
-							logStart = t;
+						logClock.step(frame.timestamp);
+						if (hostStart !== hostStart)
 							hostStart = clock.now();
-						}
-						const wait = hostStart + (t - logStart) / speed - clock.now();
+						const wait = hostStart + logClock.elapsed / speed - clock.now();
 						if (wait >= 1) {
 							flushBatch();
 							await sleep(wait);
@@ -496,6 +496,9 @@ export async function startServe(options: ServeOptions): Promise<FeedServer> {
 					await new Promise(resolve => setImmediate(resolve)); // let sockets breathe
 				}
 				}, { name: options.path, format });
+				if (stats.laps === 0)
+					for (const warning of formatClockWarnings(options.path, reader.clock).split("\n").filter(Boolean))
+						log(warning);
 			}
 			catch (error) {
 				if (error instanceof ReplayStopped)
@@ -509,7 +512,7 @@ export async function startServe(options: ServeOptions): Promise<FeedServer> {
 				// A short log loops many times a second: say so for the first lap and then now and then.
 				if (stats.laps === 1 || stats.laps % 1000 === 0)
 					log(`lap ${stats.laps} played, starting again`);
-				if (speed !== Infinity && !(last > logStart)) {
+				if (speed !== Infinity && !(logClock.elapsed > 0)) {
 					// Every frame had the same time (a screen log without -t): pace the laps, do not flood.
 					if (!warnedUntimed)
 						log(`the log has no timing: one lap every ${UNTIMED_LAP_MS} ms`);

@@ -8,12 +8,19 @@
  * grows only with the number of distinct ids. Ids are hex as candump writes
  * them, as in every command. Reading a live capture (a pipe or a terminal),
  * Ctrl-C ends the input: the table of what was read is printed then.
+ *
+ * On a bad clock (timestamps that step back or jump more than a minute ahead,
+ * tools/logs/clock.ts) the duration counts in-order steps only, and a period
+ * that spans such a step is left out of the mean and jitter; the warning
+ * names the line of the first of each kind, and the JSON says what was left
+ * out. So no duration is negative and no period is one the bus never had.
  */
 import { basename } from "node:path";
 import type { Readable } from "node:stream";
 import { CanFrame } from "../modules/can/frame.js";
 import { FrameRing } from "../modules/can/ring.js";
 import type { Io } from "./cli.js";
+import { CLOCK_JUMP_MS, LogClock } from "./logs/clock.js";
 import { openLog, terminalProgress, untilInterrupted } from "./decode.js";
 import { formatCanId, onePositional, parseOptions, plural } from "./usage.js";
 import { RING_CAPACITY, displayName, formatProblems, parseInputFormat, readLog, type LogFormat } from "./logs/formats.js";
@@ -36,6 +43,8 @@ export interface IdStats {
 	jitter: number | null;
 	/** Largest distance of one period from the mean period. */
 	maxDeviation: number | null;
+	/** Steps between two frames of this id left out of the periods: a bad clock step came between them. */
+	excludedPeriods: number;
 }
 
 export interface LogStats {
@@ -44,9 +53,11 @@ export interface LogStats {
 	frames: number;
 	remoteFrames: number;
 	errorFrames: number;
-	/** Last minus first timestamp, ms. */
+	/** Time the log covers, ms: last minus first timestamp, counting in-order steps only. */
 	duration: number;
 	ids: IdStats[];
+	/** The log's clock over its frames: steps back and jumps, with the line of the first of each. */
+	clock: LogClock;
 	reader: LogReader;
 }
 
@@ -61,9 +72,15 @@ class IdAccumulator {
 	m2 = 0;
 	min = Infinity;
 	max = -Infinity;
+	/** Bad clock steps seen by the last frame of this id (LogClock.faults). */
+	faults = 0;
+	excluded = 0;
 
-	add(frame: CanFrame): void {
-		if (this.count > 0) {
+	/** `faults`: bad clock steps in the log up to this frame; one since this id's last frame means its period is unknown. */
+	add(frame: CanFrame, faults: number): void {
+		if (this.count > 0 && faults !== this.faults)
+			this.excluded++;
+		else if (this.count > 0) {
 			const period = frame.timestamp - this.last;
 			this.periods++;
 			const delta = period - this.mean;
@@ -79,6 +96,7 @@ class IdAccumulator {
 			this.remote++;
 		this.dlcMask |= 1 << frame.dlc;
 		this.last = frame.timestamp;
+		this.faults = faults;
 	}
 }
 
@@ -86,7 +104,9 @@ class IdAccumulator {
 export async function collectStats(input: Readable | AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: { name: string; format?: LogFormat; onChunk?: (bytes: number, reader: LogReader) => void; signal?: AbortSignal }): Promise<LogStats> {
 	const ring = new FrameRing(RING_CAPACITY), frame = new CanFrame();
 	const byId = new Map<number, IdAccumulator>();
-	let frames = 0, remoteFrames = 0, errorFrames = 0, first = NaN, last = NaN;
+	// The clock over the frames counted (error frames have no id and are left out, as before).
+	const clock = new LogClock();
+	let frames = 0, remoteFrames = 0, errorFrames = 0;
 	const reader = await readLog(input as AsyncIterable<Uint8Array>, ring, () => {
 		while (ring.pop(frame)) {
 			frames++;
@@ -96,18 +116,16 @@ export async function collectStats(input: Readable | AsyncIterable<Uint8Array> |
 			}
 			if (frame.remote)
 				remoteFrames++;
-			if (first !== first)
-				first = frame.timestamp;
-			last = frame.timestamp;
+			clock.step(frame.timestamp);
 			// Extended ids get a key above every standard one, so one Map holds both.
 			const key = frame.extended ? 0x800 + frame.id : frame.id;
 			let entry = byId.get(key);
 			if (!entry)
 				byId.set(key, entry = new IdAccumulator());
-			entry.add(frame);
+			entry.add(frame, clock.faults);
 		}
 	}, options);
-	const duration = frames > 0 && last === last ? last - first : 0;
+	const duration = clock.elapsed;
 	const ids: IdStats[] = [...byId.entries()].sort((a, b) => a[0] - b[0]).map(([key, entry]) => {
 		const timed = duration > 0;
 		const hasPeriod = timed && entry.periods > 0;
@@ -125,9 +143,10 @@ export async function collectStats(input: Readable | AsyncIterable<Uint8Array> |
 			period: hasPeriod ? entry.mean : null,
 			jitter: hasPeriod ? Math.sqrt(entry.m2 / entry.periods) : null,
 			maxDeviation: hasPeriod ? Math.max(entry.max - entry.mean, entry.mean - entry.min) : null,
+			excludedPeriods: entry.excluded,
 		};
 	});
-	return { name: options.name, format: reader.format as LogFormat, frames, remoteFrames, errorFrames, duration, ids, reader };
+	return { name: options.name, format: reader.format as LogFormat, frames, remoteFrames, errorFrames, duration, ids, clock, reader };
 }
 
 function fixed(value: number | null, digits: number): string {
@@ -140,6 +159,10 @@ export function formatStatsTable(stats: LogStats): string {
 	if (stats.remoteFrames || stats.errorFrames)
 		text += ` (${stats.remoteFrames} remote, ${stats.errorFrames} error)`;
 	text += `, ${plural(stats.ids.length, "id")}, ${(stats.duration / 1000).toFixed(3)} s\n`;
+	if (stats.clock.faults) {
+		const excluded = stats.ids.reduce((sum, entry) => sum + entry.excludedPeriods, 0);
+		text += `bad clock: ${plural(stats.clock.back.count, "step")} back in time, ${plural(stats.clock.jumps.count, "jump")} ahead; the duration counts none of them, and ${plural(excluded, "period")} across them ${excluded === 1 ? "is" : "are"} left out\n`;
+	}
 	if (stats.frames > 0 && stats.duration === 0)
 		text += "all timestamps are equal: no rates or periods\n";
 	const rows = stats.ids.map(entry => [
@@ -171,6 +194,15 @@ export function statsJson(stats: LogStats): object {
 		durationMs: stats.duration,
 		malformedLines: stats.reader.malformed,
 		unsupportedFrames: stats.reader.unsupported,
+		// What a bad clock left out: durationMs counts in-order steps only, periodMs and jitterMs leave out periods across a bad step.
+		clock: {
+			stepsBack: stats.clock.back.count,
+			firstStepBackLine: stats.clock.back.count ? stats.reader.clock.back.line : null,
+			jumps: stats.clock.jumps.count,
+			firstJumpLine: stats.clock.jumps.count ? stats.reader.clock.jumps.line : null,
+			jumpMs: CLOCK_JUMP_MS,
+			excludedPeriods: stats.ids.reduce((sum, entry) => sum + entry.excludedPeriods, 0),
+		},
 		ids: stats.ids.map(entry => ({
 			id: formatCanId(entry.id, entry.extended),
 			idValue: entry.id,
@@ -182,6 +214,7 @@ export function statsJson(stats: LogStats): object {
 			periodMs: entry.period,
 			jitterMs: entry.jitter,
 			maxDeviationMs: entry.maxDeviation,
+			excludedPeriods: entry.excludedPeriods,
 		})),
 	};
 }

@@ -45,8 +45,12 @@ export class CandumpLogReader extends TextLogReader {
 		const frames = parser.frames, ignored = parser.ignored, unsupported = parser.unsupported;
 		parser.feed(line, 0, length);
 		parser.feed(NEWLINE, 0, 1);
-		if (parser.frames !== frames)
+		if (parser.frames !== frames) {
 			this.frames++;
+			// The parser pushed straight into the ring: its newest slot holds this frame's time.
+			const ring = this.ring.storage();
+			this.clock.step(ring.timestamps[(ring.head + ring.count - 1) & (ring.capacity - 1)], this.lines);
+		}
 		else if (parser.ignored !== ignored)
 			this.ignore();
 		else if (parser.unsupported !== unsupported)

@@ -20,6 +20,7 @@ import type { FrameRing } from "../../modules/can/ring.js";
 import { UsageError } from "../usage.js";
 import { AscLogReader } from "./asc.js";
 import { CandumpLogReader } from "./candump.js";
+import { formatClockWarnings } from "./clock.js";
 import { GvretCsvLogReader } from "./gvret-csv.js";
 import type { LogReader } from "./text-log.js";
 import { TrcLogReader } from "./trc.js";
@@ -266,7 +267,11 @@ function stoppable(iterator: AsyncIterator<Uint8Array>, signal: AbortSignal | un
 	return () => signal.aborted ? stopped : Promise.race([iterator.next(), stopped]);
 }
 
-/** `FILE:LINE: why` lines for the first malformed lines, and a count of the rest. */
+/**
+ * `FILE:LINE: why` lines for the first malformed lines, and a count of the
+ * rest; then one line per kind of bad timestamp step (back in time, a jump
+ * ahead), naming the first and counting them all.
+ */
 export function formatProblems(name: string, reader: LogReader): string {
 	let text = "";
 	for (const problem of reader.problems)
@@ -274,5 +279,5 @@ export function formatProblems(name: string, reader: LogReader): string {
 	const more = reader.malformed - reader.problems.length;
 	if (more > 0)
 		text += `${displayName(name)}: ${more} more malformed line${more === 1 ? "" : "s"}\n`;
-	return text;
+	return text + formatClockWarnings(displayName(name), reader.clock);
 }

@@ -14,6 +14,7 @@
 import { MAX_DLC } from "../../modules/can/frame.js";
 import { LineAssembler, LineParser } from "../../modules/can/lines.js";
 import type { FrameRing } from "../../modules/can/ring.js";
+import { LogClock } from "./clock.js";
 
 /** A line that could not be read, for `FILE:LINE: why` messages. */
 export interface LogProblem {
@@ -35,6 +36,8 @@ export interface LogCounters {
 	malformed: number;
 	/** The first malformed lines, with why (at most `MAX_PROBLEMS`). */
 	problems: LogProblem[];
+	/** Timestamps stepping back or jumping ahead, with the line of the first of each kind (tools/logs/clock.ts). */
+	readonly clock: LogClock;
 }
 
 /** A streaming log reader: the parsers' feed/finish shape. */
@@ -66,6 +69,7 @@ export abstract class TextLogReader extends LineParser implements LogReader {
 	unsupported = 0;
 	malformed = 0;
 	readonly problems: LogProblem[] = [];
+	readonly clock = new LogClock();
 
 	protected readonly ring: FrameRing;
 	/** Payload of the frame being parsed. */
@@ -90,6 +94,7 @@ export abstract class TextLogReader extends LineParser implements LogReader {
 	protected pushFrame(id: number, flags: number, dlc: number, dataLength: number, timestamp: number): void {
 		this.ring.pushFields(id, flags, dlc, this.data, 0, dataLength, timestamp);
 		this.frames++;
+		this.clock.step(timestamp, this.lines);
 	}
 
 	protected ignore(): void {
