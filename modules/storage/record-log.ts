@@ -89,6 +89,49 @@ export class RecordLog {
 		return this.blocks * this.slotsPerBlock;
 	}
 
+	/** Slot the next `save` tries first (it skips slots that are not blank). For logs used as queues. */
+	get nextSlot(): number {
+		return this.next;
+	}
+
+	/** Slot holding the newest record (the one the last `save` wrote), -1 when none. */
+	get newestSlot(): number {
+		return this.newest;
+	}
+
+	/**
+	 * Calls `visit` for every valid record, in slot order, with its slot, its
+	 * sequence number and its payload (the log's scratch slot, valid only
+	 * during the call). A log used as a queue keeps every record, not only the
+	 * newest: this is how it finds them after a restart. Reads every slot;
+	 * allocates what `FlashRegion.read` allocates. Returns the records visited.
+	 */
+	scan(visit: (slot: number, sequence: number, payload: Uint8Array) => void): number {
+		let count = 0;
+		for (let s = 0; s < this.capacity; s++) {
+			const sequence = this.readValid(s);
+			if (sequence < 0)
+				continue;
+			count++;
+			visit(s, sequence, this.slot.subarray(HEADER_BYTES, HEADER_BYTES + this.payloadBytes));
+		}
+		return count;
+	}
+
+	/**
+	 * Copies the payload of the valid record in `slot` into `into`; returns its
+	 * sequence number, or -1 (and leaves `into` alone) when the slot holds no
+	 * valid record of this log. Allocates what `FlashRegion.read` allocates.
+	 */
+	readSlot(slot: number, into: Uint8Array): number {
+		if (!(Number.isInteger(slot) && slot >= 0 && slot < this.capacity))
+			return -1;
+		const sequence = this.readValid(slot);
+		if (sequence >= 0)
+			into.set(this.slot.subarray(HEADER_BYTES, HEADER_BYTES + Math.min(this.payloadBytes, into.length)));
+		return sequence;
+	}
+
 	/**
 	 * Finds the newest valid record that `accept` takes (every valid one when
 	 * omitted) and copies its payload into `into`. A record `accept` refuses
