@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { beforeEach, describe, expect, test } from "vitest";
 import { CanFrame } from "../modules/can/frame.js";
 import { Change, ClusterModel } from "../modules/cluster/cluster.js";
-import { BusMeter, Diagnostics } from "../modules/cluster/diagnostics.js";
+import { Diagnostics } from "../modules/cluster/diagnostics.js";
 import { frameBits } from "../modules/can/frame.js";
 import { Quantity } from "../modules/cluster/quantity.js";
 import { LampState, Telltale } from "../modules/cluster/telltales.js";
@@ -235,7 +235,7 @@ describe("theme", () => {
 });
 
 describe("diagnostics", () => {
-	test("bus-meter-pumps-through-the-pipeline-and-its-tap", () => {
+	test("pipeline-pumps-through-its-tap-and-counts-frames-and-bits", () => {
 		const pipeline = new Pipeline(plan);
 		const frame = new CanFrame();
 		const received: number[] = [];
@@ -247,16 +247,15 @@ describe("diagnostics", () => {
 			frame.timestamp = 5;
 			pipeline.ring.push(frame);
 		}
-		const meter = new BusMeter();
-		expect(meter.pump(pipeline)).toBe(3);
+		expect(pipeline.pump()).toBe(3);
 		expect(received).toEqual([0x7E8, 5, 0x7E8, 5]);
 		expect(pipeline.decoder.decoded).toBe(1);
-		expect(meter.bits).toBe(3 * frameBits(8, false));
+		expect(pipeline.bits).toBe(3 * frameBits(8, false));
 		enabled = false; // a disabled poller takes nothing
 		pipeline.ring.push(frame);
-		meter.pump(pipeline);
+		pipeline.pump();
 		expect(received).toHaveLength(4);
-		expect(meter.frames).toBe(4);
+		expect(pipeline.pumped).toBe(4);
 	});
 
 	test("bus-load-is-estimated-from-frame-sizes", () => {
@@ -264,8 +263,7 @@ describe("diagnostics", () => {
 		expect(frameBits(0, false)).toBe(47 + 4);
 		expect(frameBits(8, true)).toBe(67 + 64 + 14);
 		const pipeline = new Pipeline(plan);
-		const meter = new BusMeter(500000);
-		const diagnostics = new Diagnostics(meter);
+		const diagnostics = new Diagnostics(pipeline, 500000);
 		const health = new Health();
 		const encoder = new Encoder(plan);
 		const frame = new CanFrame();
@@ -274,12 +272,12 @@ describe("diagnostics", () => {
 		for (let i = 0; i < 50; i++) {
 			encoder.begin(encoder.message("WHEEL_SPEED"), frame, i * 20);
 			pipeline.ring.push(frame);
-			meter.pump(pipeline);
+			pipeline.pump();
 		}
 		frame.id = 0x123;
 		for (let i = 0; i < 10; i++) {
 			pipeline.ring.push(frame);
-			meter.pump(pipeline);
+			pipeline.pump();
 		}
 		expect(diagnostics.sample(999, pipeline.health(999, health), 29, 29)).toBe(false);
 		expect(diagnostics.sample(1000, pipeline.health(1000, health), 12, 30)).toBe(true);
@@ -295,8 +293,7 @@ describe("diagnostics", () => {
 
 	test("bus-load-is-a-share-of-the-source-bit-rate: the same frames on a 125 kbit/s bus load it four times as much", () => {
 		const pipeline = new Pipeline(plan);
-		const meter = new BusMeter(125000);
-		const diagnostics = new Diagnostics(meter);
+		const diagnostics = new Diagnostics(pipeline, 125000);
 		const health = new Health();
 		const encoder = new Encoder(plan);
 		const frame = new CanFrame();
@@ -304,11 +301,11 @@ describe("diagnostics", () => {
 		for (let i = 0; i < 200; i++) {
 			encoder.begin(encoder.message("WHEEL_SPEED"), frame, i * 5);
 			pipeline.ring.push(frame);
-			meter.pump(pipeline);
+			pipeline.pump();
 		}
 		expect(diagnostics.sample(1000, pipeline.health(1000, health), 0)).toBe(true);
 		expect(diagnostics.bitRate).toBe(125000);
 		expect(diagnostics.busLoad).toBe(Math.round(200 * frameBits(frame.dlc, false) / 125000 * 100));
-		expect(new Diagnostics(new BusMeter()).bitRate).toBe(500000);
+		expect(new Diagnostics(pipeline).bitRate).toBe(500000);
 	});
 });

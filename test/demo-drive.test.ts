@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { FrameFlag } from "../modules/can/frame.js";
 import { Change, ClusterModel } from "../modules/cluster/cluster.js";
-import { BusMeter, Diagnostics } from "../modules/cluster/diagnostics.js";
+import { Diagnostics } from "../modules/cluster/diagnostics.js";
 import { Quantity } from "../modules/cluster/quantity.js";
 import { LampState, Telltale } from "../modules/cluster/telltales.js";
 import { AlertMonitor, checkEngineAlertRule, defaultAlertRules } from "../modules/cluster/alerts.js";
@@ -39,15 +39,14 @@ function simulator() {
 	const trip = new TripComputer({ tankLiters: carProfile.tankLiters });
 	const alerts = new AlertMonitor(inputs, [...defaultAlertRules(), checkEngineAlertRule()]);
 	const model = new ClusterModel(inputs, { gears: carProfile.gears(), trip, alerts });
-	const meter = new BusMeter();
 	model.start(0);
 	const tick = () => {
 		const now = clock.advance(FRAME_MS);
 		drive.step(now);
-		meter.pump(pipeline);
+		pipeline.pump();
 		return model.update(now);
 	};
-	return { clock, pipeline, drive, inputs, model, meter, tick };
+	return { clock, pipeline, drive, inputs, model, tick };
 }
 
 describe("demo drive", () => {
@@ -90,7 +89,7 @@ describe("demo drive", () => {
 	test("a-lap-tells-the-whole-story-through-the-decode-path", () => {
 		const sim = simulator();
 		const health = new Health();
-		const diagnostics = new Diagnostics(sim.meter);
+		const diagnostics = new Diagnostics(sim.pipeline);
 		const seen = { maxDigits: 0, gears: new Set<string>(), engaged: new Set<number>(), staleAt: NaN, backAt: NaN,
 			leftFlashes: 0, checkOn: NaN, checkOff: NaN, nightAt: NaN, redrawn: 0, ticks: 0,
 			alertOn: NaN, alertOff: NaN, alerts: new Set<string>() };

@@ -1,11 +1,11 @@
 /*
  * Buttons in the shape main.ts looks for: Moddable's `Host.Button` convention
  * (a target's setup module puts button classes on `globalThis.Host`; each is
- * constructed with `{ onPush(pressed) }`). main.ts uses A for the page, B for
- * units, C for the theme. Each button is a push button from a GPIO to ground
+ * constructed with `{ onPush(pressed) }`). main.ts hands them to the screen
+ * model: A for the page, B for units, C for the theme. Each button is a push button from a GPIO to ground
  * with the internal pull-up (the DevKit's BOOT button on GPIO 0 serves as A).
  * On release `onPush` also gets the time held, so a long press can mean
- * something else (trip reset: `TRIP_HOLD_MS`).
+ * something else (the screen model's `HOLD_MS`, modules/cluster/screen.ts).
  *
  * Runs on the ESP32: the classes are made when the target's setup module is
  * preloaded; a button's Digital is opened when main.ts constructs it, and its
@@ -14,9 +14,6 @@
 import Digital from "embedded:io/digital";
 import type { Board } from "host/board";
 import { ButtonPress } from "host/button";
-
-/** Hold for this long, then release: trip reset (for main.ts to map). */
-export const TRIP_HOLD_MS = 1000;
 
 export interface HostButtonOptions {
 	/** 1 when pressed; 0 on release, with the time held in ms. */

@@ -16,6 +16,7 @@ import config from "mc/config";
 import Digital from "embedded:io/digital";
 import Serial from "embedded:io/serial";
 import SPI from "embedded:io/spi";
+import { Backoff } from "can/backoff";
 import type { CanFrame } from "can/frame";
 import { Mcp2515Source } from "can/mcp2515";
 import type { FrameRing } from "can/ring";
@@ -89,8 +90,10 @@ export function openCanSource(ring: FrameRing, plan?: DecodePlan, options: CanSo
 			break;
 	}
 	// A controller that does not open (no MCP2515 on the bus, pins taken) leaves
-	// the cluster up, showing every signal missing; opening is retried.
-	let retryAt = tryOpen(source, clock());
+	// the cluster up, showing every signal missing; opening is retried on the
+	// sources' one back-off policy, 2 s doubling to a minute.
+	const backoff = new Backoff({ firstMs: OPEN_RETRY_FIRST_MS, maxMs: OPEN_RETRY_MAX_MS });
+	let retryAt = tryOpen(source, clock(), backoff);
 	// Transmitting (OBD-II requests) is an explicit setting: canListenOnly=false, on a controller that sends.
 	const sender = !board.canListenOnly && !(source instanceof SlcanSerialSource) ? source : null;
 	return {
@@ -109,7 +112,7 @@ export function openCanSource(ring: FrameRing, plan?: DecodePlan, options: CanSo
 			offset = Date.now() - now;
 			if (!source.isOpen) {
 				if (now >= retryAt)
-					retryAt = tryOpen(source, now);
+					retryAt = tryOpen(source, now, backoff);
 				return;
 			}
 			source.step(now);
@@ -117,17 +120,20 @@ export function openCanSource(ring: FrameRing, plan?: DecodePlan, options: CanSo
 	};
 }
 
-/** Time between attempts to open a controller that failed to open, ms. */
-const RETRY_MS = 2000;
+/** First and longest wait before trying again to open a controller that failed to open, ms. */
+const OPEN_RETRY_FIRST_MS = 2000;
+const OPEN_RETRY_MAX_MS = 60000;
 
 /** Opens `source`; returns when to try again if it failed (traced), else Infinity. */
-function tryOpen(source: TwaiSource | Mcp2515Source | SlcanSerialSource, now: number): number {
+function tryOpen(source: TwaiSource | Mcp2515Source | SlcanSerialSource, now: number, backoff: Backoff): number {
 	try {
 		source.open(now);
+		backoff.reset();
 		return Infinity;
 	}
 	catch (e) {
-		trace(`can: ${source.description} did not open: ${(e as Error).message}\n`);
-		return now + RETRY_MS;
+		const at = backoff.fail(now);
+		trace(`can: ${source.description} did not open: ${(e as Error).message}; again in ${at - now} ms\n`);
+		return at;
 	}
 }

@@ -10,7 +10,7 @@
  * value `drive=profile` (`npm start -- --car car.vehicle` sets it in the
  * manifest it generates) the same lap is encoded through the car's own
  * compiled profile and plan instead (ProfileDrive), so any car's profile
- * drives. A candump log resource can be replayed instead with `openLogReplay`.
+ * drives.
  * Runs in the Moddable simulator; allocates when a source is opened, not when
  * it steps.
  */
@@ -18,7 +18,6 @@ import Resource from "Resource";
 import config from "mc/config";
 import TCP from "embedded:io/socket/tcp";
 import { FeedClient, type FeedSocket } from "can/feed-client";
-import { LogReplay } from "can/replay";
 import type { FrameRing } from "can/ring";
 import type { CanSource, CanSourceOptions } from "can/source";
 import { Encoder } from "signals/encoder";
@@ -111,18 +110,6 @@ export function openProfileDrive(ring: FrameRing, plan: DecodePlan, options: Can
 		description: "demo drive (profile)",
 		step(now: number) {
 			drive.step(now);
-		},
-	};
-}
-
-/** Replays the candump log resource `name` (e.g. "demo-drive.log") in real time, looped. */
-export function openLogReplay(ring: FrameRing, name: string): CanSource {
-	const log = new Uint8Array(new Resource(name) as unknown as ArrayBuffer);
-	const replay = new LogReplay(log, ring, { loop: true });
-	return {
-		description: `log ${name}`,
-		step(now: number) {
-			replay.step(now);
 		},
 	};
 }

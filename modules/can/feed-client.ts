@@ -24,6 +24,7 @@
  * fills the whole buffer, which must not be larger than what is readable).
  * Each connection attempt allocates its socket and its callbacks.
  */
+import { Backoff } from "./backoff.js";
 import type { FrameRing } from "./ring.js";
 import { type SlcanStreamParser, slcanParser } from "./native-slcan.js";
 
@@ -111,8 +112,8 @@ export class FeedClient {
 	private readonly port: number;
 	private readonly connectTimeout: number;
 	private readonly idleTimeout: number;
-	private readonly backoffMin: number;
-	private readonly backoffMax: number;
+	/** Waits between attempts (modules/can/backoff.ts): backoffMin doubling to backoffMax, from the start once a connection delivers. */
+	private readonly backoff: Backoff;
 	private readonly scratch = new Uint8Array(READ_CHUNK);
 	/** views[k] is scratch's first 2^k bytes. */
 	private readonly views: Uint8Array[] = [];
@@ -121,7 +122,6 @@ export class FeedClient {
 	private attemptAt = 0;
 	private lastDataAt = 0;
 	private retryAt = 0;
-	private backoff = 0;
 	/** Frames counted when the current connection began, to see whether it delivered any. */
 	private framesAtConnect = 0;
 
@@ -132,9 +132,7 @@ export class FeedClient {
 		this.port = options.port ?? 29536;
 		this.connectTimeout = options.connectTimeout ?? 3000;
 		this.idleTimeout = options.idleTimeout ?? 5000;
-		this.backoffMin = options.backoffMin ?? 250;
-		this.backoffMax = options.backoffMax ?? 5000;
-		this.backoff = this.backoffMin;
+		this.backoff = new Backoff({ firstMs: options.backoffMin ?? 250, maxMs: options.backoffMax ?? 5000 });
 		// The C parser where the native engine is linked (the simulator), SlcanParser elsewhere.
 		this.parser = slcanParser(ring, { clock: options.clock });
 		for (let size = 1; size <= READ_CHUNK; size *= 2)
@@ -260,10 +258,9 @@ export class FeedClient {
 		this.failures++;
 		this.lastError = why;
 		if (delivered)
-			this.backoff = this.backoffMin;
+			this.backoff.reset();
 		this.state = "backing-off";
-		this.retryAt = now + this.backoff;
-		this.backoff = Math.min(this.backoff * 2, this.backoffMax);
+		this.retryAt = this.backoff.fail(now);
 	}
 
 	private drop(): void {

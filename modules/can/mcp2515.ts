@@ -32,6 +32,7 @@
  * Runs on XS and Node. Allocates only in the constructor and `open()`; every
  * SPI transaction uses a preallocated view of one scratch buffer.
  */
+import { Backoff } from "./backoff.js";
 import { BusState, BusStatus } from "./bus-status.js";
 import { EXTENDED_ID_MASK, FrameFlag, MAX_DLC, STANDARD_ID_MASK, type CanFrame } from "./frame.js";
 import type { FrameRing } from "./ring.js";
@@ -244,8 +245,8 @@ export class Mcp2515Source {
 	private readonly filterBytes = new Uint8Array(12);
 	private servicing = false;
 	private busOffSince = -1;
-	private backoff: number;
-	private upSince = 0;
+	/** Bus-off recovery waits (modules/can/backoff.ts): backoffMs doubling to maxBackoffMs, from the start after stableMs up. */
+	private readonly backoff: Backoff;
 
 	/** @throws RangeError when the bit rate cannot be made from the crystal. */
 	constructor(ring: FrameRing, options: Mcp2515Options) {
@@ -253,7 +254,7 @@ export class Mcp2515Source {
 		this.options = options;
 		this.listenOnly = options.listenOnly ?? true;
 		this.timing = mcp2515BitTiming(options.crystal, options.bitRate);
-		this.backoff = options.backoffMs ?? 100;
+		this.backoff = new Backoff({ firstMs: options.backoffMs ?? 100, maxMs: options.maxBackoffMs ?? 5000, stableMs: options.stableMs ?? 10000 });
 		for (let n = 0; n <= 16; n++)
 			this.views.push(new Uint8Array(this.scratch.buffer, 0, n));
 		checkAcceptance(options.rxb0, 2);
@@ -285,9 +286,9 @@ export class Mcp2515Source {
 		const source = this;
 		if (this.options.openInterrupt)
 			this.interrupt = this.options.openInterrupt(() => source.service(source.options.clock()));
-		this.upSince = now;
+		this.backoff.up(now);
 		this.busOffSince = -1;
-		this.backoff = this.options.backoffMs ?? 100;
+		this.backoff.reset();
 		this.service(now);
 	}
 
@@ -478,7 +479,7 @@ export class Mcp2515Source {
 			// TXBO cleared: the chip recovered by itself after 128 x 11 recessive bits.
 			this.busOffSince = -1;
 			status.recoveries++;
-			this.upSince = now;
+			this.backoff.up(now);
 		}
 		status.state = (eflg & (Mcp2515Error.TXEP | Mcp2515Error.RXEP)) ? BusState.errorPassive : BusState.errorActive;
 	}
@@ -488,16 +489,15 @@ export class Mcp2515Source {
 		this.status.txErrors = counters[2];
 		this.status.rxErrors = counters[3];
 		this.track(this.readRegisters(Mcp2515Register.EFLG, 1)[2], now);
-		const options = this.options;
+		const backoff = this.backoff;
 		if (this.busOffSince < 0) {
-			if (now - this.upSince >= (options.stableMs ?? 10000))
-				this.backoff = options.backoffMs ?? 100;
+			backoff.settle(now);
 			return;
 		}
-		if (now - this.busOffSince < this.backoff)
+		if (now - this.busOffSince < backoff.wait)
 			return;
 		// Still off after the back-off: reset the chip, which clears its error counters.
-		this.backoff = Math.min(this.backoff * 2, options.maxBackoffMs ?? 5000);
+		backoff.grow();
 		try {
 			this.initialise();
 		}
@@ -509,7 +509,7 @@ export class Mcp2515Source {
 		}
 		this.busOffSince = -1;
 		this.status.recoveries++;
-		this.upSince = now;
+		backoff.up(now);
 	}
 
 	/** READ RX BUFFER: 13 bytes (SIDH, SIDL, EID8, EID0, DLC, D0..D7) into the ring. */

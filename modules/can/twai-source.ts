@@ -32,6 +32,7 @@
  * and the injected `clock`. Allocates only in the constructor and in `open()`
  * (the options bag handed to the driver).
  */
+import { Backoff } from "./backoff.js";
 import { BusState, BusStatus, ERROR_PASSIVE_LIMIT } from "./bus-status.js";
 import { FrameFlag, type CanFrame } from "./frame.js";
 import type { FrameRing } from "./ring.js";
@@ -93,9 +94,9 @@ export class TwaiSource {
 	/** Frames a drain moves at most: the controller's ring length. */
 	private readonly drainLimit: number;
 	private phase: number = Phase.closed;
-	private backoff: number;
+	/** Bus-off recovery waits (modules/can/backoff.ts): backoffMs doubling to maxBackoffMs, from the start after stableMs up. */
+	private readonly backoff: Backoff;
 	private recoverAt = 0;
-	private upSince = 0;
 	/** Controller counters of earlier opens: the controller object's own start from zero at every open. */
 	private baseDropped = 0;
 	private baseOverruns = 0;
@@ -105,7 +106,7 @@ export class TwaiSource {
 		this.ring = ring;
 		this.options = options;
 		this.listenOnly = options.listenOnly ?? true;
-		this.backoff = options.backoffMs ?? 100;
+		this.backoff = new Backoff({ firstMs: options.backoffMs ?? 100, maxMs: options.maxBackoffMs ?? 5000, stableMs: options.stableMs ?? 10000 });
 		this.batch = options.queueRecords ? new Uint8Array(TWAI_BATCH_RECORDS * TWAI_RECORD_SIZE) : null;
 		this.drainLimit = options.rxQueueLength ?? 512;
 		this.description = `twai ${options.bitRate / 1000} kbit/s ${this.listenOnly ? "listen-only" : "normal"}`;
@@ -117,7 +118,7 @@ export class TwaiSource {
 
 	/** Milliseconds the supervisor will wait before the next recovery. */
 	get currentBackoff(): number {
-		return this.backoff;
+		return this.backoff.wait;
 	}
 
 	/**
@@ -153,8 +154,8 @@ export class TwaiSource {
 		}
 		this.io = io;
 		this.phase = Phase.running;
-		this.upSince = now;
-		this.backoff = options.backoffMs ?? 100;
+		this.backoff.up(now);
+		this.backoff.reset();
 		this.supervise(now);
 	}
 
@@ -260,14 +261,14 @@ export class TwaiSource {
 					// The recovery completed: the node takes part in the bus again by itself.
 					status.recoveries++;
 					this.phase = Phase.running;
-					this.upSince = now;
+					this.backoff.up(now);
 				}
 				else if (this.phase !== Phase.running) {
 					this.phase = Phase.running;
-					this.upSince = now;
+					this.backoff.up(now);
 				}
-				else if (now - this.upSince >= (options.stableMs ?? 10000))
-					this.backoff = options.backoffMs ?? 100;
+				else
+					this.backoff.settle(now);
 				return;
 			case TwaiState.busOff:
 				status.state = BusState.busOff;
@@ -278,8 +279,7 @@ export class TwaiSource {
 						status.recoveries++;
 					status.busOffs++;
 					this.phase = Phase.waiting;
-					this.recoverAt = now + this.backoff;
-					this.backoff = Math.min(this.backoff * 2, options.maxBackoffMs ?? 5000);
+					this.recoverAt = this.backoff.fail(now);
 				}
 				if (now >= this.recoverAt) {
 					this.phase = Phase.recovering;

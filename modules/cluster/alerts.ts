@@ -16,8 +16,7 @@
  * Runs on XS and Node. The constructor allocates the rule tables; `update`,
  * `top` and `acknowledge` allocate nothing, so they run on the display clock.
  */
-import { Quantity } from "./quantity.js";
-import type { QuantityReader } from "./trip.js";
+import { Quantity, type QuantityReader } from "./quantity.js";
 
 export const Severity = Object.freeze({ info: 0, warning: 1, critical: 2 });
 
@@ -80,7 +79,7 @@ export class AlertMonitor {
 	revision = 0;
 	/** Per rule, 1 while its chime waits to be played: when the rule is on the pop-up. Read with `takeChime`. */
 	private readonly chimeWanted: Uint8Array;
-	private readonly reader: QuantityReader;
+	private readonly reader: Pick<QuantityReader, "read">;
 	private readonly timer: Float64Array;
 	private readonly ackAt: Float64Array;
 	private readonly groupOf: Uint16Array;
@@ -103,7 +102,7 @@ export class AlertMonitor {
 	private readonly defaultBelow: Float64Array;
 
 	/** Compiles `rules`. Allocates. @throws RangeError for a rule without conditions or a duplicate id. */
-	constructor(reader: QuantityReader, rules: readonly AlertRule[]) {
+	constructor(reader: Pick<QuantityReader, "read">, rules: readonly AlertRule[]) {
 		this.reader = reader;
 		this.rules = Object.freeze(rules.slice());
 		const n = rules.length;

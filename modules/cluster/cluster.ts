@@ -13,8 +13,8 @@
  * (strings are made by the view, and only for a changed value).
  */
 import { GaugeChange, Needle, Speedometer } from "./gauge.js";
-import { Quantity } from "./quantity.js";
-import { TelltaleBank, type QuantityReader } from "./telltales.js";
+import { Quantity, type QuantityReader } from "./quantity.js";
+import { TelltaleBank } from "./telltales.js";
 import { Theme, ThemeSelector, type ThemeChoice } from "./theme.js";
 import { TripComputer } from "./trip.js";
 import { DayNight } from "./day-night.js";
@@ -76,7 +76,7 @@ export const COOLANT_MAX_C = 130;
 const MAX_STEP_MS = 500;
 
 export class ClusterModel {
-	readonly inputs: QuantityReader & { readRaw(quantity: number, now: number): number };
+	readonly inputs: QuantityReader;
 	readonly speedometer: Speedometer;
 	readonly tachometer: Needle;
 	readonly fuel: Needle;
@@ -108,7 +108,7 @@ export class ClusterModel {
 	private forced: number = Change.all;
 
 	/** Allocates the gauges, the bank and the gear table. */
-	constructor(inputs: QuantityReader & { readRaw(quantity: number, now: number): number }, options: ClusterOptions = {}) {
+	constructor(inputs: QuantityReader, options: ClusterOptions = {}) {
 		const steps = options.needleSteps ?? 480, barSteps = options.barSteps ?? 20;
 		this.inputs = inputs;
 		this.units = options.units ?? METRIC;

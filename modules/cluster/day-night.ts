@@ -10,7 +10,7 @@
  * first). Runs on XS and Node; no allocation.
  */
 import { Quantity } from "./quantity.js";
-import type { QuantityReader } from "./trip.js";
+import type { QuantityReader } from "./quantity.js";
 
 export interface DayNightOptions {
 	/** Dimmer at or below this is night, %. Default 40. */
@@ -68,7 +68,7 @@ export class DayNight {
 	}
 
 	/** `update` from a profile's headlights and dimmer quantities. */
-	updateFrom(inputs: QuantityReader, now: number): boolean {
+	updateFrom(inputs: Pick<QuantityReader, "read">, now: number): boolean {
 		return this.update(inputs.read(Quantity.headlights, now), inputs.read(Quantity.dimmer, now), now);
 	}
 }

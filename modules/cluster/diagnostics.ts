@@ -3,36 +3,22 @@
  * trace — display frames per second, bus frames per second, bus load, dropped
  * frames, unknown ids, stale signals.
  *
- * BusMeter pumps the pipeline and keeps the bits the frames took on the wire
- * (Pipeline.bits), which is what a bus load estimate needs. Rates are worked
- * out once a second from counter deltas.
- * Runs on XS and Node; no allocation after construction.
+ * The pipeline counts the frames it pumps and the bits they took on the wire
+ * (Pipeline.pumped, Pipeline.bits), which is what a bus load estimate needs;
+ * Diagnostics reads those counters and works out rates once a second from
+ * their deltas. `staleSignalNames` names the profile's missing signals.
+ * Runs on XS and Node; no allocation after construction (`staleSignalNames`
+ * allocates its line).
  */
+import type { DecodePlan } from "../signals/plan.js";
 import type { Health, Pipeline } from "../signals/pipeline.js";
+import type { VehicleProfile } from "./profile.js";
 
 /** The bit rate a bus load is worked out against when the source does not know its own: most powertrain buses'. */
 export const ASSUMED_BIT_RATE = 500000;
 
-export class BusMeter {
-	/** Nominal bit rate of the bus, bit/s. */
-	readonly bitrate: number;
-	/** Bits of the frames counted so far. */
-	bits = 0;
-	frames = 0;
-
-	/** `bitrate`: the source's (CanSource.bitRate), or ASSUMED_BIT_RATE when it has none. */
-	constructor(bitrate = ASSUMED_BIT_RATE) {
-		this.bitrate = bitrate;
-	}
-
-	/** Pumps `pipeline` (Pipeline.pump) and takes its frame and bit counts. Returns how many frames. No allocation. */
-	pump(pipeline: Pipeline, max = 0x7FFFFFFF): number {
-		const count = pipeline.pump(max);
-		this.frames += count;
-		this.bits = pipeline.bits;
-		return count;
-	}
-}
+/** The pipeline's counters the bus load is worked out from. */
+export type BusCounters = Pick<Pipeline, "bits" | "pumped">;
 
 /** Shown numbers of the diagnostics page; `sample` refreshes them once a second. */
 export class Diagnostics {
@@ -50,8 +36,14 @@ export class Diagnostics {
 	unknown = 0;
 	stale = 0;
 	signals = 0;
+	/** Some stale signals by name (`staleSignalNames`), set by the dashboard while the page shows. */
+	staleNames = "none";
+	/** The source's state in a few words (a feed's connection, a controller's bus), set by the dashboard while the page shows. */
+	sourceStatus = "";
+	/** The bit rate the bus load is a percentage of, bit/s. */
+	readonly bitRate: number;
 
-	private readonly meter: BusMeter;
+	private readonly counters: BusCounters;
 	private lastAt = NaN;
 	private lastDrawn = 0;
 	private lastTicks = 0;
@@ -60,13 +52,15 @@ export class Diagnostics {
 	private lastDropped = 0;
 	private lastFrames = 0;
 
-	constructor(meter: BusMeter) {
-		this.meter = meter;
+	/** `counters`: the pipeline; `bitRate`: the source's (CanSource.bitRate), else ASSUMED_BIT_RATE. */
+	constructor(counters: BusCounters, bitRate = ASSUMED_BIT_RATE) {
+		this.counters = counters;
+		this.bitRate = bitRate;
 	}
 
-	/** The bit rate the bus load is a percentage of, bit/s. */
-	get bitRate(): number {
-		return this.meter.bitrate;
+	/** True when `sample` at `now` would refresh (or take the first sample): the health counters are worth reading. No allocation. */
+	due(now: number): boolean {
+		return this.lastAt !== this.lastAt || now - this.lastAt >= 1000;
 	}
 
 	/**
@@ -75,7 +69,7 @@ export class Diagnostics {
 	 * passed and the numbers were refreshed. No allocation.
 	 */
 	sample(now: number, health: Health, drawn: number, ticks = 0): boolean {
-		const meter = this.meter;
+		const counters = this.counters;
 		if (this.lastAt !== this.lastAt) {
 			this.remember(now, health, drawn, ticks);
 			return false;
@@ -88,11 +82,11 @@ export class Diagnostics {
 		this.tickRate = Math.round((ticks - this.lastTicks) / seconds);
 		this.frameRate = Math.round((health.received - this.lastReceived) / seconds);
 		// Dropped frames were on the wire too: count them at the average size of the ones measured.
-		const measured = meter.frames - this.lastFrames;
-		let bits = meter.bits - this.lastBits;
+		const measured = counters.pumped - this.lastFrames;
+		let bits = counters.bits - this.lastBits;
 		if (measured > 0)
 			bits += (health.dropped - this.lastDropped) * bits / measured;
-		this.busLoad = Math.round(bits / seconds / meter.bitrate * 100);
+		this.busLoad = Math.round(bits / seconds / this.bitRate * 100);
 		this.received = health.received;
 		this.decoded = health.decoded;
 		this.dropped = health.dropped;
@@ -105,13 +99,36 @@ export class Diagnostics {
 
 	/** The counters at `now`, that the next sample's rates are worked out from. */
 	private remember(now: number, health: Health, drawn: number, ticks: number): void {
-		const meter = this.meter;
+		const counters = this.counters;
 		this.lastAt = now;
 		this.lastDrawn = drawn;
 		this.lastTicks = ticks;
 		this.lastReceived = health.received;
-		this.lastBits = meter.bits;
+		this.lastBits = counters.bits;
 		this.lastDropped = health.dropped;
-		this.lastFrames = meter.frames;
+		this.lastFrames = counters.pumped;
 	}
+}
+
+/**
+ * Names of the profile's signals that are stale at `now`, two at most and how
+ * many more ("VehicleSpeed, EngineSpeed +3"), "none" when none is. Runs on XS
+ * and Node, once a second while the diagnostics page shows; allocates the line.
+ */
+export function staleSignalNames(profile: VehicleProfile, plan: DecodePlan, store: { isFresh(signal: number, now: number): boolean }, now: number): string {
+	let names = "", count = 0;
+	const signals = profile.directSignal;
+	for (let q = 0; q < signals.length; q++) {
+		const signal = signals[q];
+		if (signal < 0 || store.isFresh(signal, now))
+			continue;
+		const name = plan.signalName(signal);
+		// Two quantities read from one signal name it once.
+		if (names.indexOf(name) >= 0)
+			continue;
+		if (count < 2)
+			names += (count ? ", " : "") + name;
+		count++;
+	}
+	return count === 0 ? "none" : count > 2 ? `${names} +${count - 2}` : names;
 }

@@ -62,3 +62,17 @@ export const QUANTITY_UNITS: readonly string[] = Object.freeze([
 export const QUANTITY_NAMES: readonly QuantityName[] = Object.freeze(
 	(Object.keys(Quantity) as QuantityName[]).sort((a, b) => Quantity[a] - Quantity[b]),
 );
+
+/**
+ * What the cluster reads quantities through (ProfileInputs, or a test's
+ * fake): the one reader of gauges, telltales, trip, day/night and alerts.
+ * A part that needs only some of it takes a `Pick` of it. No allocation.
+ */
+export interface QuantityReader {
+	/** True when the profile maps `quantity` (from the bus or OBD-II). */
+	has(quantity: number): boolean;
+	/** The quantity in its canonical unit (QUANTITY_UNITS), NaN when unmapped or missing at `now`. */
+	read(quantity: number, now: number): number;
+	/** The raw code the car sends (gear, driver key), NaN when unmapped or missing at `now`. */
+	readRaw(quantity: number, now: number): number;
+}

@@ -8,7 +8,7 @@
  * with its parking brake released. Runs on XS and Node; no allocation after
  * construction.
  */
-import { Quantity } from "./quantity.js";
+import { Quantity, type QuantityReader } from "./quantity.js";
 
 export const Telltale = Object.freeze({
 	turnLeft: 0,
@@ -58,11 +58,8 @@ interface LampSource {
 export const COOLANT_OVERHEAT_C = 118;
 export const LOW_FUEL_PERCENT = 10;
 
-/** What the bank needs to read: ProfileInputs fits. */
-export interface QuantityReader {
-	has(quantity: number): boolean;
-	read(quantity: number, now: number): number;
-}
+/** What the bank reads: ProfileInputs fits. */
+export type TelltaleReader = Pick<QuantityReader, "has" | "read">;
 
 export class TelltaleBank {
 	/** `LampState` of each lamp as it is to be drawn now (flash phase applied). */
@@ -75,10 +72,10 @@ export class TelltaleBank {
 	private startedAt = NaN;
 	/** 1 for a lamp the profile can drive; an unmapped lamp stays off. */
 	readonly mapped: Uint8Array;
-	private readonly inputs: QuantityReader;
+	private readonly inputs: TelltaleReader;
 
 	/** Chooses a source per lamp from what `inputs` maps. Allocates. */
-	constructor(inputs: QuantityReader) {
+	constructor(inputs: TelltaleReader) {
 		const state = (quantity: number): LampSource => ({ quantity, threshold: 0, above: true, analogue: false });
 		const fallback = (bit: number, analogue: number, threshold: number, above: boolean): LampSource =>
 			inputs.has(bit) || !inputs.has(analogue) ? state(bit) : { quantity: analogue, threshold, above, analogue: true };

@@ -28,13 +28,10 @@
 import type { FlashRegion } from "../storage/flash.js";
 import { RecordLog, wearLimitedIntervalMs } from "../storage/record-log.js";
 import { SaveSchedule } from "../storage/save-schedule.js";
-import { Quantity } from "./quantity.js";
+import { Quantity, type QuantityReader } from "./quantity.js";
 
-/** Anything that reads quantities in canonical units (ProfileInputs, a test's fake). */
-export interface QuantityReader {
-	/** The quantity in its canonical unit, NaN when unmapped or missing at `now`. */
-	read(quantity: number, now: number): number;
-}
+/** What the trip computer reads: quantities in canonical units (ProfileInputs, a test's fake). */
+export type TripReader = Pick<QuantityReader, "read">;
 
 export class Trip {
 	/** km. */
@@ -238,7 +235,7 @@ export class TripComputer {
 	}
 
 	/** `update` with the quantities read from `inputs`. Display clock; no allocation. */
-	updateFrom(inputs: QuantityReader, now: number): void {
+	updateFrom(inputs: TripReader, now: number): void {
 		this.update(now, inputs.read(Quantity.speed, now), inputs.read(Quantity.odometer, now),
 			inputs.read(Quantity.fuelRate, now), inputs.read(Quantity.fuelLevel, now));
 	}

@@ -58,10 +58,6 @@ export const IMPERIAL: UnitSystem = Object.freeze({
 	economyLabel: "mpg",
 });
 
-export function unitSystem(name: string): UnitSystem {
-	return name === "imperial" ? IMPERIAL : METRIC;
-}
-
 /** km/h in `units`. NaN stays NaN. */
 export function speed(kmh: number, units: UnitSystem): number {
 	return kmh * units.speedPerKmh;

@@ -16,10 +16,9 @@ import {} from "piu/shape";
 import { Outline } from "commodetto/outline";
 import { Change, type ClusterModel } from "cluster/cluster";
 import type { Diagnostics } from "cluster/diagnostics";
+import { type Page, PAGES, ScreenChange, type ScreenModel, Touch } from "cluster/screen";
 import { TELLTALE_COLORS, TELLTALE_COUNT, Telltale } from "cluster/telltales";
-import { IMPERIAL, METRIC } from "cluster/units";
-import { TRIP_ROWS, TripReadout } from "cluster/trip-readout";
-import { type DriverChoice, DriverMenu } from "cluster/driver-menu";
+import { TRIP_ROWS } from "cluster/trip-readout";
 import { MAX_DRIVERS } from "cluster/drivers";
 import { type Look, looksFor } from "./look.js";
 import { telltaleSymbol } from "./symbols.js";
@@ -235,33 +234,17 @@ class Bar {
 	}
 }
 
-export interface ViewHooks {
-	/** Called by the display clock with the time in ms; returns `Change` bits from the model. */
-	tick(now: number): number;
-	/** Milliseconds since start. */
-	now(): number;
-	/** One line naming some stale signals, for the diagnostics page (allocates; called once a second while shown). */
-	staleNames(now: number): string;
-	/** Called once a second with the diagnostics refreshed; true when they were. */
-	sample(now: number): boolean;
-	/** The source's description, e.g. "demo drive". */
-	readonly source: string;
-	/** The CAN source's state for the diagnostics page: a feed's connection, a controller's bus status (allocates; once a second while shown). */
-	sourceStatus(now: number): string;
-	/** Zeroes trip A (0) or B (1), and saves at once. */
-	resetTrip(which: 0 | 1): void;
-	/** Units, theme or page changed by the driver: keep them in their profile. */
-	settingsChanged(page: Page): void;
-	/** Turns the alert chime on or off for the current driver; returns whether it is on, null when the board has no chime. */
-	toggleChime(): boolean | null;
-	/** Whether the alert chime is on for the current driver, null when the board has no chime. */
-	chimeOn(): boolean | null;
-	/** The drivers' names, the current one's index, and whether another can be added. */
-	drivers(): { names: readonly string[]; index: number };
-	/** Makes the chosen driver current (adding one first when asked): their units, theme and thresholds follow. Returns their start page. */
-	chooseDriver(choice: DriverChoice): string;
-	/** Acknowledges the alert on the pop-up; true when there was one. */
-	acknowledgeAlert(): boolean;
+/** What the view is built from: the models it reads, and where its touches and clock go. */
+export interface ViewParts {
+	model: ClusterModel;
+	screen: ScreenModel;
+	diagnostics: Diagnostics;
+	/** The CAN source's description, for the diagnostics title. */
+	sourceName: string;
+	/** A touch on `target` (Touch), `index` its row or button: Dashboard.touch. */
+	touch(target: number, index?: number): void;
+	/** The display clock: Dashboard.tick, which calls `draw`. */
+	tick(): void;
 }
 
 /** Pop-up fill by alert severity (info, warning, critical). */
@@ -269,22 +252,17 @@ const ALERT_FILLS = ["#2b6cc4", "#e09a10", "#d0281e"];
 /** Shift lamp: off, lit. */
 const SHIFT_FILLS = ["#00000000", "#ff3b2f"];
 
-export type Page = "cluster" | "trip" | "diagnostics";
-/** The pages in the order a tap on the page button goes through them. */
-const PAGES: readonly Page[] = ["cluster", "trip", "diagnostics"];
 
 /** Rows of the diagnostics page. */
 const DIAG_ROWS = ["Display", "Bus frames", "Bus load (est.)", "Decoded", "Dropped", "Unknown ids", "Stale signals", "Stale now", "Source"];
 
 export class ClusterView {
 	readonly application: Application;
-	/** Display ticks whose model update changed something: frames Piu had to draw. */
-	drawn = 0;
-	ticks = 0;
 
 	private readonly model: ClusterModel;
+	private readonly screen: ScreenModel;
 	private readonly diagnostics: Diagnostics;
-	private readonly hooks: ViewHooks;
+	private readonly parts: ViewParts;
 	private readonly g: Geometry;
 	/** Day and night, sized for this screen. */
 	private readonly looks: Look[];
@@ -308,7 +286,6 @@ export class ClusterView {
 	private readonly diagValues: Label[] = [];
 	private readonly diagTitle: Label;
 	private readonly tripTitle: Label;
-	private readonly tripReadout = new TripReadout();
 	/** Trip page cells by row, then column (A, B). */
 	private readonly tripCells: Label[][] = [];
 	private readonly tripHeads: Label[] = [];
@@ -322,28 +299,24 @@ export class ClusterView {
 	private readonly popupText: any;
 	private readonly popupSkins: Skin[] = [];
 	private readonly shiftLamp: Content;
-	private readonly menu = new DriverMenu();
 	private readonly menuPanel: any;
 	private readonly menuRows: Label[] = [];
 	private readonly menuHint: Label;
-	private menuRevision = -1;
 
 	/**
 	 * Builds the view for the display as the host's rotation makes it: the
 	 * landscape design (320 x 240, 480 x 320...), or the portrait one on a
-	 * screen taller than wide; showing `startPage` (a driver's page id;
-	 * "main" or anything unknown is the cluster).
+	 * screen taller than wide, on the screen model's page.
 	 */
-	constructor(model: ClusterModel, diagnostics: Diagnostics, hooks: ViewHooks, startPage = "cluster") {
-		this.model = model;
-		this.diagnostics = diagnostics;
-		this.hooks = hooks;
-		const view = this;
+	constructor(parts: ViewParts) {
+		const model = this.model = parts.model;
+		this.screen = parts.screen;
+		this.diagnostics = parts.diagnostics;
+		this.parts = parts;
 
 		class PageBehavior extends Behavior {
 			onTouchEnded(_content: Content) {
-				if (!view.acknowledgeAlert())
-					view.nextPage();
+				parts.touch(Touch.page);
 			}
 		}
 		class ClockBehavior extends Behavior {
@@ -353,7 +326,7 @@ export class ClusterView {
 				application.start();
 			}
 			onTimeChanged(_application: Application) {
-				view.tick();
+				parts.tick();
 			}
 		}
 
@@ -451,7 +424,7 @@ export class ClusterView {
 			this.popupSkins.push(new Skin({ fill, stroke: "#ffffff", borders: { left: 2, right: 2, top: 2, bottom: 2 } }));
 		class PopupBehavior extends Behavior {
 			onTouchEnded(_content: Content) {
-				view.acknowledgeAlert();
+				parts.touch(Touch.popup);
 			}
 		}
 		this.popup = new Container(null, { ...box(L.popup), skin: this.popupSkins[1], visible: false, active: true, Behavior: PopupBehavior });
@@ -493,7 +466,7 @@ export class ClusterView {
 		this.rowName(trip, "Range", rangeTop, portrait ? W - 16 : 120);
 		this.rangeValue = new Label(null, { left: g.x(portrait ? 8 : 124), top: rangeTop, width: g.s(portrait ? W - 16 : 190), height: g.s(portrait ? 19 : 22), style: look.rowValueStyle, string: "--" });
 		trip.add(this.rangeValue);
-		this.addButtons(trip, this.buttons, [["Reset A", () => this.resetTrip(0)], ["Reset B", () => this.resetTrip(1)], ["Driver", () => this.openDriverMenu()]]);
+		this.addButtons(trip, this.buttons, ["Reset A", "Reset B", "Driver"]);
 
 		// Diagnostics page.
 		this.diagTitle = this.title(this.pages.diagnostics, "");
@@ -509,8 +482,7 @@ export class ClusterView {
 			this.diagValues.push(value);
 			this.pages.diagnostics.add(value);
 		}
-		this.addButtons(this.pages.diagnostics, this.diagButtons, [["", () => this.toggleUnits()], ["", () => this.cycleTheme()], ["", () => this.toggleChime()]]);
-		this.labelButtons();
+		this.addButtons(this.pages.diagnostics, this.diagButtons, ["", "", ""]);
 
 		// Driver menu: a panel over the whole screen, a row per driver and one to add a driver.
 		this.menuPanel = new Container(null, { left: 0, top: 0, width, height, active: true, visible: false });
@@ -519,7 +491,7 @@ export class ClusterView {
 			const index = i;
 			class RowBehavior extends Behavior {
 				onTouchEnded(_content: Content) {
-					view.chooseDriver(index);
+					parts.touch(Touch.menuRow, index);
 				}
 			}
 			const rowLabel = new Label(null, {
@@ -538,33 +510,33 @@ export class ClusterView {
 		// The pop-up shows over every page (the chime sounds whatever the page), the driver menu over it.
 		(this.application as any).add(this.popup);
 		(this.application as any).add(this.menuPanel);
-		this.showPage(PAGES.indexOf(startPage as Page) >= 0 ? startPage as Page : "cluster");
+		// The source has its own row; a portrait title has no room for it.
+		this.diagTitle.string = g.portrait ? "Diagnostics" : `Diagnostics: ${parts.sourceName}`;
+		this.showPage();
 		this.applyTheme();
 	}
 
-	/** One display tick: the model moves, the view follows what changed. */
-	tick(): void {
-		const now = this.hooks.now();
-		const changed = this.hooks.tick(now);
-		this.ticks++;
-		let drew = false;
-		if (changed) {
+	/**
+	 * Redraws what changed: `changed` (ClusterModel Change bits) and
+	 * `screenChanged` (ScreenChange bits). Dashboard.tick calls it; true when
+	 * anything on screen was touched.
+	 */
+	draw(changed: number, screenChanged: number, _now: number): boolean {
+		if (screenChanged & ScreenChange.page)
+			this.showPage();
+		if (changed)
 			this.apply(changed);
-			drew = true;
-		}
-		if (this.current === "trip" && this.tripReadout.update(this.model.trip, this.model.units)) {
+		if (screenChanged & (ScreenChange.labels | ScreenChange.page))
+			this.labelButtons();
+		if (screenChanged & ScreenChange.popup)
+			this.showPopup();
+		if (screenChanged & ScreenChange.trips)
 			this.showTrips();
-			drew = true;
-		}
-		this.menu.tick(now);
-		if (this.menu.revision !== this.menuRevision) {
+		if (screenChanged & ScreenChange.menu)
 			this.showMenu();
-			drew = true;
-		}
-		if (drew)
-			this.drawn++;
-		if (this.hooks.sample(now) && this.current === "diagnostics")
-			this.showDiagnostics(now);
+		if (screenChanged & ScreenChange.diagnostics && this.screen.page === "diagnostics")
+			this.showDiagnostics();
+		return true;
 	}
 
 	/** Updates the contents named by `changed` bits. Allocates only strings of changed values and needle outlines. */
@@ -617,17 +589,6 @@ export class ClusterView {
 			this.ambient.string = model.ambient !== model.ambient ? "--" : `${model.ambient} ${model.units.temperatureLabel}`;
 		if (changed & Change.shift)
 			this.shiftLamp.state = model.shift && model.shift.lit ? 1 : 0;
-		if (changed & Change.alert) {
-			const alert = model.alert, alerts = model.alerts;
-			if (alert < 0 || !alerts)
-				this.popup.visible = false;
-			else {
-				const rule = alerts.rules[alert];
-				this.popup.skin = this.popupSkins[rule.severity] ?? this.popupSkins[1];
-				this.popupText.string = rule.message;
-				this.popup.visible = true;
-			}
-		}
 		if (changed & Change.telltales) {
 			const shown = model.telltales.shown, bits = model.telltales.changed | (changed & Change.theme ? 0x7FF : 0);
 			for (let i = 0; i < TELLTALE_COUNT; i++)
@@ -636,116 +597,28 @@ export class ClusterView {
 		}
 	}
 
-	/** Zeroes trip A (0) or B (1): button A or C held, or the trip page's buttons. */
-	resetTrip(which: 0 | 1): void {
-		this.hooks.resetTrip(which);
-	}
-
-	/** Acknowledges the alert on the pop-up, on any page; false when none shows (then a touch or button A switches pages). */
-	acknowledgeAlert(): boolean {
-		return this.hooks.acknowledgeAlert();
-	}
-
-	/** Shows the next page (cluster, trip, diagnostics, round again) and keeps it as the driver's page. */
-	nextPage(): void {
-		this.showPage(PAGES[(PAGES.indexOf(this.current) + 1) % PAGES.length]);
-		this.hooks.settingsChanged(this.current);
-	}
-
-	get page(): Page {
-		return this.current;
-	}
-
-	toggleUnits(): void {
-		this.model.setUnits(this.model.units === METRIC ? IMPERIAL : METRIC);
-		this.hooks.settingsChanged(this.current);
-	}
-
-	/** Alerts chime or stay silent, for the current driver. */
-	toggleChime(): void {
-		this.hooks.toggleChime();
-		this.labelButtons();
-	}
-
-	cycleTheme(): void {
-		this.model.cycleTheme();
-		this.hooks.settingsChanged(this.current);
-		this.labelButtons();
-	}
-
-	/*
-	 * The three buttons of a board that has them (M5Stack A, B, C); `held` is
-	 * a press of a second or more. A: acknowledge the alert, else the next
-	 * page; held, reset trip A. B: units; held, the driver menu. C: theme;
-	 * held, reset trip B. While the driver menu is open: B moves down, A
-	 * chooses, C closes.
-	 */
-	buttonA(held: boolean): void {
-		if (this.menu.isOpen) {
-			if (!held)
-				this.chooseDriver(this.menu.selected);
-		}
-		else if (held)
-			this.resetTrip(0);
-		else if (!this.acknowledgeAlert())
-			this.nextPage();
-	}
-
-	buttonB(held: boolean): void {
-		if (this.menu.isOpen)
-			this.menu.next(this.hooks.now());
-		else if (held)
-			this.openDriverMenu();
-		else
-			this.toggleUnits();
-	}
-
-	buttonC(held: boolean): void {
-		if (this.menu.isOpen)
-			this.menu.close();
-		else if (held)
-			this.resetTrip(1);
-		else
-			this.cycleTheme();
-	}
-
-	/** The current driver changed outside the menu (their key): show their start page. */
-	driverChanged(page: string): void {
-		this.menu.close();
-		this.showPage(PAGES.indexOf(page as Page) >= 0 ? page as Page : "cluster");
-		this.labelButtons();
-	}
-
-	/** Opens the driver menu on the current driver. */
-	openDriverMenu(): void {
-		const { names, index } = this.hooks.drivers();
-		this.menu.open(names, index, names.length < MAX_DRIVERS, this.hooks.now());
-	}
-
-	/** Chooses menu row `row`: that driver, or a new one; their settings and page follow. */
-	private chooseDriver(row: number): void {
-		const choice = this.menu.choose(row);
-		if (!choice)
+	/** The pop-up: the screen model's alert, coloured by severity, or none. */
+	private showPopup(): void {
+		const alert = this.screen.alert, alerts = this.model.alerts;
+		if (alert < 0 || !alerts) {
+			this.popup.visible = false;
 			return;
-		const page = this.hooks.chooseDriver(choice);
-		this.showPage(PAGES.indexOf(page as Page) >= 0 ? page as Page : "cluster");
-		this.labelButtons();
+		}
+		const rule = alerts.rules[alert];
+		this.popup.skin = this.popupSkins[rule.severity] ?? this.popupSkins[1];
+		this.popupText.string = rule.message;
+		this.popup.visible = true;
 	}
 
-	private showPage(page: Page): void {
+	private showPage(): void {
+		const page = this.screen.page;
 		for (const name of PAGES)
 			this.pages[name].visible = name === page;
 		this.current = page;
-		const { names, index } = this.hooks.drivers();
-		this.tripTitle.string = `Trips: ${names[index]}`;
-		// The source has its own row; a portrait title has no room for it.
-		this.diagTitle.string = this.g.portrait ? "Diagnostics" : `Diagnostics: ${this.hooks.source}`;
 		if (page === "diagnostics")
-			this.showDiagnostics(this.hooks.now());
-		if (page === "trip") {
-			this.tripReadout.update(this.model.trip, this.model.units);
+			this.showDiagnostics();
+		if (page === "trip")
 			this.showTrips();
-		}
 	}
 
 	private labelButtons(): void {
@@ -754,7 +627,8 @@ export class ClusterView {
 		const short = this.g.portrait, choice = model.theme.choice;
 		this.diagButtons[0].string = short ? model.units.speedLabel : `Units: ${model.units.speedLabel}`;
 		this.diagButtons[1].string = short ? choice[0].toUpperCase() + choice.slice(1) : `Theme: ${choice}`;
-		const chime = this.hooks.chimeOn();
+		this.tripTitle.string = `Trips: ${this.screen.driverName}`;
+		const chime = this.screen.chime;
 		this.diagButtons[2].string = chime === null ? (short ? "Silent" : "No chime") : chime ? (short ? "Sound" : "Chime: on") : (short ? "Muted" : "Chime: off");
 	}
 
@@ -776,21 +650,22 @@ export class ClusterView {
 		return label;
 	}
 
-	/** Three touch buttons along the bottom of `page`. */
-	private addButtons(page: any, into: Label[], buttons: Array<[string, () => void]>): void {
+	/** Three touch buttons along the bottom of `page`, named `names` (or labelled later). */
+	private addButtons(page: any, into: Label[], names: string[]): void {
 		// Three across the design's width, 6 px apart (4 in portrait), 10 from the edges (8).
 		const g = this.g, margin = g.portrait ? 8 : 10, gap = g.portrait ? 4 : 6;
 		const buttonW = g.s((g.designWidth - 2 * margin - 2 * gap) / 3);
-		for (let i = 0; i < buttons.length; i++) {
-			const action = buttons[i][1];
+		const parts = this.parts;
+		for (let i = 0; i < names.length; i++) {
+			const index = i;
 			class ButtonBehavior extends Behavior {
 				onTouchEnded(_content: Content) {
-					action();
+					parts.touch(Touch.pageButton, index);
 				}
 			}
 			const button = new Label(null, {
 				left: g.x(margin) + i * (buttonW + g.s(gap)), top: g.y(g.designHeight - 34), width: buttonW, height: g.s(28), active: true,
-				Behavior: ButtonBehavior, string: buttons[i][0],
+				Behavior: ButtonBehavior, string: names[i],
 			} as any);
 			into.push(button);
 			page.add(button);
@@ -799,7 +674,7 @@ export class ClusterView {
 
 	/** Copies the trip readout's text into the trip page. Strings are the readout's own: nothing allocates here. */
 	private showTrips(): void {
-		const readout = this.tripReadout;
+		const readout = this.screen.trips;
 		for (let i = 0; i < TRIP_ROWS.length; i++) {
 			for (const name of this.tripNames[i])
 				name.string = readout.names[i];
@@ -811,8 +686,7 @@ export class ClusterView {
 
 	/** Shows, updates or hides the driver menu after a change. */
 	private showMenu(): void {
-		const menu = this.menu;
-		this.menuRevision = menu.revision;
+		const menu = this.screen.menu;
 		this.menuPanel.visible = menu.isOpen;
 		if (!menu.isOpen)
 			return;
@@ -825,7 +699,7 @@ export class ClusterView {
 	}
 
 	/** Fills the diagnostics rows. Allocates their strings; runs once a second while the page shows. */
-	private showDiagnostics(now: number): void {
+	private showDiagnostics(): void {
 		const d = this.diagnostics, values = this.diagValues;
 		// Portrait rows share their width with the name: the shorter forms.
 		const short = this.g.portrait;
@@ -838,8 +712,8 @@ export class ClusterView {
 		values[6].string = `${d.stale} of ${d.signals}`;
 		values[6].state = d.stale ? 1 : 0;
 		values[4].state = d.dropped ? 1 : 0;
-		values[7].string = this.hooks.staleNames(now);
-		values[8].string = this.hooks.sourceStatus(now);
+		values[7].string = d.staleNames;
+		values[8].string = d.sourceStatus;
 	}
 
 	private scaleSpeedometer(): void {
@@ -897,7 +771,7 @@ export class ClusterView {
 		}
 		this.menuHint.style = look.unitStyle;
 		// A new skin on a container does not invalidate what it covers: hide and show the page to redraw it whole.
-		const page = this.menu.isOpen ? this.menuPanel : this.pages[this.current];
+		const page = this.screen.menu.isOpen ? this.menuPanel : this.pages[this.current];
 		page.visible = false;
 		page.visible = true;
 	}

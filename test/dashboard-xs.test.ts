@@ -1,0 +1,167 @@
+/*
+ * The dashboard and the screen model on XS (xsnap): the same composition as
+ * test/dashboard.test.ts, run for a minute of the demo drive with presses
+ * and touches, gives the same ticks, draws, pages and settings on XS as on
+ * V8. Compiled as the device compiles them (ES2022 modules, no Node types).
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { AlertMonitor, checkEngineAlertRule, defaultAlertRules } from "../modules/cluster/alerts.js";
+import { ClusterModel } from "../modules/cluster/cluster.js";
+import { DriverBook } from "../modules/cluster/drivers.js";
+import { ProfileInputs, VehicleProfile } from "../modules/cluster/profile.js";
+import { Action, Button, ScreenModel, Touch } from "../modules/cluster/screen.js";
+import { TripComputer, TripMemory } from "../modules/cluster/trip.js";
+import { Dashboard } from "../modules/dashboard/dashboard.js";
+import { Encoder } from "../modules/signals/encoder.js";
+import { Pipeline } from "../modules/signals/pipeline.js";
+import { DecodePlan } from "../modules/signals/plan.js";
+import { DemoDrive } from "../hosts/sim/demo-drive.js";
+import { FakeFlash } from "./fixtures/fake-flash.js";
+import { repoRoot } from "./shared-data.js";
+import { compileXsDriver } from "./support/xs-compile.js";
+import { XsWorker, float64Reply, xsnapWorkerPath } from "./support/xs-engine.js";
+
+const available = xsnapWorkerPath() !== null;
+// Under CI, which builds XS (`npm ci`), a missing worker fails the suite (its beforeAll) instead of skipping it.
+const describeXs = available || process.env.CI ? describe : describe.skip;
+const title = available || process.env.CI ? "dashboard on XS (xsnap)" : "dashboard on XS (skipped: xsnap worker not built; run `npm ci`)";
+
+const demoDir = join(repoRoot, "hosts/sim/demo");
+const bytesOf = (name: string) => [...readFileSync(join(demoDir, name))];
+
+/**
+ * One minute of the demo drive at 30 ticks a second through the dashboard,
+ * with a fake view; at 10 s button B (units), at 20 s A (next page), at 30 s
+ * B held (driver menu) and a touch on its second row (a new driver, with
+ * default settings), at 40 s a touch on the page. Returns [ticks, drawn, draws with screen
+ * changes, units imperial (1), page index, drivers, trip A metres].
+ * Written once, as JavaScript both engines run.
+ */
+const SCENARIO = `
+function scenario(parts, carBytes, planBytes, vehicleBytes) {
+	const { Pipeline, DemoDrive, Encoder, DecodePlan, ProfileInputs, VehicleProfile, TripComputer, TripMemory, AlertMonitor,
+		defaultAlertRules, checkEngineAlertRule, ClusterModel, DriverBook, Dashboard, FakeFlash, Button, Touch } = parts;
+	// Preferences in a Map (the fixture's own counts bytes with TextEncoder, which XS lacks).
+	const data = new Map();
+	const prefs = {
+		get: (domain, key) => data.get(domain + "/" + key),
+		set(domain, key, value) { data.set(domain + "/" + key, value); },
+		delete(domain, key) { data.delete(domain + "/" + key); },
+		keys: domain => [...data.keys()].filter(k => k.startsWith(domain + "/")).map(k => k.slice(domain.length + 1)),
+	};
+	const carPlan = new DecodePlan(new Uint8Array(carBytes).buffer);
+	const plan = new DecodePlan(new Uint8Array(planBytes).buffer);
+	const profile = new VehicleProfile(new Uint8Array(vehicleBytes).buffer);
+	let time = 0;
+	const clock = () => time;
+	const pipeline = new Pipeline(plan);
+	const drive = new DemoDrive(carPlan, new Encoder(carPlan), pipeline.ring);
+	const source = { description: "demo drive", step(now) { drive.step(now); } };
+	const inputs = new ProfileInputs(profile, plan, pipeline.store);
+	const trip = new TripComputer({ tankLiters: profile.tankLiters });
+	const memory = TripMemory.on(trip, new FakeFlash(), { intervalMs: 15000 });
+	memory.start();
+	const alerts = new AlertMonitor(inputs, [...defaultAlertRules(), checkEngineAlertRule()]);
+	const model = new ClusterModel(inputs, { gears: profile.gears(), trip, alerts });
+	const drivers = new DriverBook(prefs, "Ana");
+	const dashboard = new Dashboard({ clock, source, pipeline, plan, profile, model, drivers, memory });
+	let screenDraws = 0;
+	dashboard.attach({ draw(changed, screenChanged) { if (screenChanged) screenDraws++; return true; } });
+	for (let tick = 1; tick <= 1800; tick++) {
+		time = tick * 33;
+		dashboard.tick();
+		if (tick === 300) { dashboard.press(Button.b, 1); dashboard.press(Button.b, 0, 90); }
+		if (tick === 600) { dashboard.press(Button.a, 1); dashboard.press(Button.a, 0, 90); }
+		if (tick === 900) { dashboard.press(Button.b, 1); dashboard.press(Button.b, 0, 1200); dashboard.touch(Touch.menuRow, 1); }
+		if (tick === 1200) dashboard.touch(Touch.page);
+	}
+	return [dashboard.ticks, dashboard.drawn, screenDraws, model.units.speedLabel === "mph" ? 1 : 0,
+		["cluster", "trip", "diagnostics"].indexOf(dashboard.screen.page), drivers.drivers.length, Math.round(trip.tripA.distance * 1000)];
+}
+`;
+
+/** The screen model's answers to a fixed list of inputs, as numbers. */
+const SCREEN = `
+function screenAnswers(ScreenModel, Button, Touch) {
+	const screen = new ScreenModel("trip"), out = [];
+	out.push(screen.take());
+	for (const [button, held] of [[0, 0], [0, 1000], [1, 999], [1, 1000], [2, 10], [2, 5000]]) {
+		screen.press(button, 1, 0);
+		out.push(screen.press(button, 0, 0, held));
+	}
+	screen.openMenu(["Ana", "Ben"], 1, true, 0);
+	screen.press(Button.b, 1, 10);
+	out.push(screen.press(Button.b, 0, 20), screen.menu.selected, screen.touch(Touch.menuRow, 0), screen.takeChoice().index);
+	screen.showAlert(2);
+	out.push(screen.touch(Touch.page), screen.take());
+	return out;
+}
+`;
+
+const DRIVER = `
+import { Pipeline } from "./modules/signals/pipeline.js";
+import { Encoder } from "./modules/signals/encoder.js";
+import { DecodePlan } from "./modules/signals/plan.js";
+import { ProfileInputs, VehicleProfile } from "./modules/cluster/profile.js";
+import { TripComputer, TripMemory } from "./modules/cluster/trip.js";
+import { AlertMonitor, checkEngineAlertRule, defaultAlertRules } from "./modules/cluster/alerts.js";
+import { ClusterModel } from "./modules/cluster/cluster.js";
+import { DriverBook } from "./modules/cluster/drivers.js";
+import { Button, ScreenModel, Touch } from "./modules/cluster/screen.js";
+import { Dashboard } from "./modules/dashboard/dashboard.js";
+import { DemoDrive } from "./hosts/sim/demo-drive.js";
+import { FakeFlash } from "./test/fixtures/fake-flash.js";
+${SCENARIO}
+${SCREEN}
+const parts = { Pipeline, DemoDrive, Encoder, DecodePlan, ProfileInputs, VehicleProfile, TripComputer, TripMemory, AlertMonitor,
+	defaultAlertRules, checkEngineAlertRule, ClusterModel, DriverBook, Dashboard, FakeFlash, Button, Touch };
+globalThis.runScenario = function (carBytes, planBytes, vehicleBytes) {
+	return new Float64Array(scenario(parts, carBytes, planBytes, vehicleBytes)).buffer;
+};
+globalThis.runScreen = function () {
+	return new Float64Array(screenAnswers(ScreenModel, Button, Touch)).buffer;
+};
+`;
+
+const nodeParts = { Pipeline, DemoDrive, Encoder, DecodePlan, ProfileInputs, VehicleProfile, TripComputer, TripMemory, AlertMonitor,
+	defaultAlertRules, checkEngineAlertRule, ClusterModel, DriverBook, Dashboard, FakeFlash, Button, Touch };
+
+describeXs(title, () => {
+	let worker: XsWorker;
+	let dispose = () => {};
+	const run = async (source: string) => Array.from(float64Reply(await worker.evaluate(source)));
+
+	beforeAll(async () => {
+		const compiled = compileXsDriver(["modules/dashboard/dashboard.ts", "hosts/sim/demo-drive.ts", "modules/signals/encoder.ts",
+			"modules/cluster/profile.ts", "test/fixtures/fake-flash.ts",
+			// XS's `native()` declaration: the CAN modules the dashboard's types reach bind the C engines.
+			"modules/signals/native/xs-native.d.ts"], DRIVER);
+		dispose = compiled.dispose;
+		worker = new XsWorker({ output: "ignore" });
+		await worker.runModule(compiled.driver);
+	}, 120_000);
+
+	afterAll(async () => {
+		await worker?.close();
+		dispose();
+	});
+
+	test("xs-screen-model-means-what-it-means-on-v8", async () => {
+		const node = new Function("ScreenModel", "Button", "Touch", `${SCREEN}; return screenAnswers(ScreenModel, Button, Touch);`)(ScreenModel, Button, Touch) as number[];
+		expect(node[2]).toBe(Action.resetTripA);
+		expect(await run("runScreen()")).toEqual(node);
+	});
+
+	test("xs-dashboard-runs-a-minute-of-the-demo-drive-as-v8-does", async () => {
+		const car = bytesOf("demo-car.plan"), plan = bytesOf("car.plan"), vehicle = bytesOf("car.vehicle");
+		const node = new Function("parts", "car", "plan", "vehicle", `${SCENARIO}; return scenario(parts, car, plan, vehicle);`)(nodeParts, car, plan, vehicle) as number[];
+		// 1800 ticks, fewer drawn; the new driver's own units (metric) and start page, moved on by the touch; two drivers.
+		expect(node[0]).toBe(1800);
+		expect(node[1]).toBeLessThan(1800);
+		expect(node.slice(3, 6)).toEqual([0, 1, 2]);
+		expect(node[6]).toBeGreaterThan(100);
+		expect(await run(`runScenario(${JSON.stringify(car)}, ${JSON.stringify(plan)}, ${JSON.stringify(vehicle)})`)).toEqual(node);
+	}, 120_000);
+});

@@ -1,0 +1,208 @@
+/*
+ * Dashboard: the one owner of the display tick (modules/dashboard/dashboard.ts),
+ * composed as main.ts composes it, with the demo drive as the source, a
+ * fake view and a fake clock.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import type { CanSource } from "../modules/can/source.js";
+import { AlertMonitor, checkEngineAlertRule, defaultAlertRules } from "../modules/cluster/alerts.js";
+import { Change, ClusterModel } from "../modules/cluster/cluster.js";
+import { staleSignalNames } from "../modules/cluster/diagnostics.js";
+import { DriverBook } from "../modules/cluster/drivers.js";
+import { ProfileInputs, VehicleProfile } from "../modules/cluster/profile.js";
+import { Button, ScreenChange, Touch } from "../modules/cluster/screen.js";
+import { TripComputer, TripMemory } from "../modules/cluster/trip.js";
+import { IMPERIAL } from "../modules/cluster/units.js";
+import { Dashboard, type DashboardOptions, HEALTH_INTERVAL_MS } from "../modules/dashboard/dashboard.js";
+import { Encoder } from "../modules/signals/encoder.js";
+import { Pipeline } from "../modules/signals/pipeline.js";
+import { DecodePlan } from "../modules/signals/plan.js";
+import { DemoDrive } from "../hosts/sim/demo-drive.js";
+import { FakeClock } from "./fixtures/clock.js";
+import { FakeFlash } from "./fixtures/fake-flash.js";
+import { FakePreferences } from "./fixtures/fake-preferences.js";
+import { repoRoot } from "./shared-data.js";
+
+const FRAME_MS = 33;
+const demoDir = join(repoRoot, "hosts/sim/demo");
+const read = (name: string) => {
+	const bytes = readFileSync(join(demoDir, name));
+	return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+};
+const carPlan = new DecodePlan(read("demo-car.plan"));
+const plan = new DecodePlan(read("car.plan"));
+const profile = new VehicleProfile(read("car.vehicle"));
+
+/** main.ts's composition with a fake clock, a fake view that logs its draws, and `order` naming each step as it runs. */
+function cluster(options: Partial<DashboardOptions> = {}, bitRate?: number) {
+	const clock = new FakeClock(0);
+	const order: string[] = [];
+	const pipeline = new Pipeline(plan);
+	const drive = new DemoDrive(carPlan, new Encoder(carPlan), pipeline.ring);
+	const source: CanSource = {
+		description: "demo drive",
+		bitRate,
+		step(now) {
+			order.push("source");
+			drive.step(now);
+		},
+	};
+	const pump = pipeline.pump.bind(pipeline);
+	pipeline.pump = (max?: number) => {
+		order.push("pump");
+		return pump(max);
+	};
+	const inputs = new ProfileInputs(profile, plan, pipeline.store);
+	const trip = new TripComputer({ tankLiters: profile.tankLiters });
+	const memory = TripMemory.on(trip, new FakeFlash(), { intervalMs: 15000 });
+	memory.start();
+	const alerts = new AlertMonitor(inputs, [...defaultAlertRules(), checkEngineAlertRule()]);
+	const model = new ClusterModel(inputs, { gears: profile.gears(), trip, alerts });
+	const update = model.update.bind(model);
+	model.update = (now: number) => {
+		order.push("model");
+		return update(now);
+	};
+	const prefs = new FakePreferences();
+	const drivers = new DriverBook(prefs, "Ana");
+	const lines: string[] = [];
+	const draws: Array<[number, number]> = [];
+	const dashboard = new Dashboard({
+		clock: clock.now, source, pipeline, plan, profile, model, drivers, memory,
+		log: line => lines.push(line),
+		meters: { pixelsPerSecond: () => 1234, slotHeap: () => undefined, chunkHeap: () => undefined },
+		...options,
+	});
+	dashboard.attach({
+		draw(changed, screenChanged) {
+			order.push("draw");
+			draws.push([changed, screenChanged]);
+			return true;
+		},
+	});
+	const tick = () => {
+		clock.advance(FRAME_MS);
+		order.length = 0;
+		dashboard.tick();
+	};
+	return { clock, dashboard, model, drivers, prefs, memory, pipeline, lines, draws, order, tick };
+}
+
+describe("dashboard", () => {
+	test("one-tick-runs-in-the-designs-order: source, pump, model, draw, then leftover work with the time left", () => {
+		const left: number[] = [];
+		const c = cluster({ budgetMs: 20 });
+		c.dashboard.services.push({ service(_now, leftMs) {
+			c.order.push("service");
+			left.push(leftMs);
+		} });
+		c.tick();
+		expect(c.order).toEqual(["source", "pump", "model", "draw", "service"]);
+		// The fake clock stands still within a tick: the whole budget is left.
+		expect(left).toEqual([20]);
+	});
+
+	test("the-first-tick-draws-everything, an-unchanged-screen-draws-nothing", () => {
+		const c = cluster();
+		c.tick();
+		expect(c.draws).toEqual([[Change.all, ScreenChange.all]]);
+		expect(c.dashboard.drawn).toBe(1);
+		// Before the drive's first frames reach the model nothing moves: no draw, yet a tick.
+		c.draws.length = 0;
+		c.dashboard.tick();
+		expect(c.dashboard.ticks).toBe(2);
+		expect(c.draws.every(([changed, screen]) => changed !== 0 || screen !== 0)).toBe(true);
+	});
+
+	test("a-lap-draws-fewer-frames-than-ticks and-logs-health-every-5-s", () => {
+		const c = cluster();
+		for (let t = 0; t < 60000; t += FRAME_MS)
+			c.tick();
+		const d = c.dashboard;
+		expect(d.drawn).toBeGreaterThan(100);
+		expect(d.drawn).toBeLessThan(d.ticks);
+		expect(c.lines.length).toBe(Math.floor(60000 / HEALTH_INTERVAL_MS) - (60000 % HEALTH_INTERVAL_MS < FRAME_MS ? 1 : 0));
+		expect(c.lines[0]).toMatch(/^health: frames \d+ received, .*; ui \d+ frames drawn of \d+ ticks, 1234 pixels\/s, page cluster; .*driver Ana km\/h; alert \S+; source demo drive; heap slot \? chunk \?\n$/);
+		expect(c.lines.every(line => line.length < 400)).toBe(true);
+	});
+
+	test("bus-load-is-a-share-of-the-sources-bit-rate", () => {
+		const slow = cluster({}, 125000), fast = cluster({}, 1000000);
+		for (let t = 0; t < 3000; t += FRAME_MS) {
+			slow.tick();
+			fast.tick();
+		}
+		expect(slow.dashboard.diagnostics.bitRate).toBe(125000);
+		expect(slow.dashboard.diagnostics.busLoad).toBeGreaterThan(0);
+		expect(slow.dashboard.diagnostics.busLoad).toBeCloseTo(fast.dashboard.diagnostics.busLoad * 8, -1);
+		expect(cluster().dashboard.diagnostics.bitRate).toBe(500000);
+	});
+
+	test("buttons: b-switches-units-and-keeps-them-as-the-drivers, a-goes-to-the-next-page-and-keeps-it", () => {
+		const c = cluster();
+		c.tick();
+		c.dashboard.press(Button.b, 1);
+		c.dashboard.press(Button.b, 0, 80);
+		expect(c.model.units).toBe(IMPERIAL);
+		expect(c.drivers.current.units).toBe("imperial");
+		c.dashboard.press(Button.a, 1);
+		c.dashboard.press(Button.a, 0, 80);
+		expect(c.dashboard.screen.page).toBe("trip");
+		expect(c.drivers.current.page).toBe("trip");
+		c.draws.length = 0;
+		c.tick();
+		expect(c.draws[0][1] & (ScreenChange.page | ScreenChange.labels | ScreenChange.trips)).toBe(ScreenChange.page | ScreenChange.labels | ScreenChange.trips);
+		expect(c.dashboard.screen.trips.cells[0][0]).toMatch(/ mi$/);
+	});
+
+	test("driver-menu: held-b-lists-the-drivers, a-new-driver-is-added-and-made-current", () => {
+		const c = cluster();
+		c.tick();
+		c.dashboard.press(Button.b, 1);
+		c.dashboard.press(Button.b, 0, 1500);
+		expect(c.dashboard.screen.menu.rows).toEqual(["Ana", "+ New driver"]);
+		c.dashboard.touch(Touch.menuRow, 1);
+		// The lowest "Driver N" no driver has.
+		expect(c.drivers.drivers.map(d => d.name)).toEqual(["Ana", "Driver 1"]);
+		expect(c.drivers.current.name).toBe("Driver 1");
+		expect(c.dashboard.screen.driverName).toBe("Driver 1");
+		expect(c.dashboard.screen.menu.isOpen).toBe(false);
+	});
+
+	test("trip-reset-held-a-zeroes-trip-a-and-saves-at-once", () => {
+		const c = cluster();
+		for (let t = 0; t < 30000; t += FRAME_MS)
+			c.tick();
+		expect(c.model.trip.tripA.distance).toBeGreaterThan(0.1);
+		const writes = c.memory.log.writes;
+		c.dashboard.press(Button.a, 1);
+		c.dashboard.press(Button.a, 0, 1000);
+		expect(c.model.trip.tripA.distance).toBe(0);
+		expect(c.memory.log.writes).toBe(writes + 1);
+	});
+
+	test("diagnostics-page: its-lines-are-filled-once-a-second, the-chime-button-says-there-is-none", () => {
+		const c = cluster();
+		c.dashboard.touch(Touch.page);
+		c.dashboard.touch(Touch.page);
+		expect(c.dashboard.screen.page).toBe("diagnostics");
+		expect(c.dashboard.screen.chime).toBeNull();
+		c.tick(); // the first tick draws everything
+		c.draws.length = 0;
+		for (let t = 0; t < 2100; t += FRAME_MS)
+			c.tick();
+		const refreshed = c.draws.filter(([, screen]) => screen & ScreenChange.diagnostics).length;
+		expect(refreshed).toBe(2);
+		expect(c.dashboard.diagnostics.sourceStatus).toBe("demo drive");
+		expect(c.dashboard.diagnostics.staleNames).toMatch(/none|\w+/);
+	});
+
+	test("stale-signal-names: two by name, then how many more", () => {
+		const store = { isFresh: () => false };
+		const line = staleSignalNames(profile, plan, store, 0);
+		expect(line).toMatch(/^\w+, \w+ \+\d+$/);
+		expect(staleSignalNames(profile, plan, { isFresh: () => true }, 0)).toBe("none");
+	});
+});
