@@ -9,6 +9,7 @@
  *   xs-cluster serve LOG [--rate 1x|max|N] [--loop] [--port N]
  *   xs-cluster profile check|compile [--dbc FILE.dbc] PROFILE.json [-o CAR.vehicle]
  *   xs-cluster profile show CAR.vehicle
+ *   xs-cluster pack keygen|build|verify ... (tools/pack.ts)
  * and `--help` after any of them (tools/help.ts).
  *
  * Exit status: 0 success, 1 bad input (a DBC with problems, an unreadable
@@ -163,6 +164,7 @@ function asksForHelp(args: string[]): boolean {
 const SUBCOMMANDS: Record<string, string[]> = {
 	dbc: ["check", "dump", "compile"],
 	profile: ["check", "compile", "show"],
+	pack: ["keygen", "build", "verify"],
 };
 
 async function run(argv: string[], io: Io): Promise<number> {
@@ -211,6 +213,9 @@ async function run(argv: string[], io: Io): Promise<number> {
 		case "profile check": return profile("check", args, io);
 		case "profile compile": return profile("compile", args, io);
 		case "profile show": return profileShow(args, io);
+		case "pack keygen": return (await import("./pack.js")).packCommand("keygen", args, io);
+		case "pack build": return (await import("./pack.js")).packCommand("build", args, io);
+		case "pack verify": return (await import("./pack.js")).packCommand("verify", args, io);
 	}
 	commandWords = [];
 	throw new UsageError(`unknown command '${command}'`);

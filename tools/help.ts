@@ -25,6 +25,7 @@ Commands:
   monitor --dbc F --feed H:P  a live view of the decoded signals (a feed, stdin or a log)
   serve LOG                   replay a log over TCP as a live bus (socketcand, SLCAN)
   profile check|compile|show  vehicle profiles: check, compile, read back
+  pack keygen|build|verify    signed vehicle packs for over-the-air updates
 
 Logs: candump (-l/-L or screen), Vector ASC, PEAK TRC 1.0-2.1, SavvyCAN
 GVRET CSV, told apart by content; - reads standard input.
@@ -255,10 +256,62 @@ CAR.plan beside it.
 Example:
   xs-cluster profile show /tmp/demo.vehicle     (after the profile compile example)
 `,
+	"pack": `Usage: xs-cluster pack keygen|build|verify ...
+
+  keygen [-o DIR]                                   a signing key pair
+  build [--dbc F.dbc] PROFILE.json --key private.pem -o CAR.xspack   a signed pack
+  verify [--key public.pem] CAR.xspack              check a pack as the device does
+
+A pack is a car's compiled profile and decode plan (and optionally a theme),
+versioned and signed (ECDSA P-256, SHA-256), that a cluster takes over MQTT
+and installs at its next start; docs/packs.md describes the format.
+Run 'xs-cluster pack COMMAND --help' for details.
+`,
+	"pack keygen": `Usage: xs-cluster pack keygen [-o DIR]
+
+Makes a P-256 key pair: DIR/private.pem (signs packs; readable by you only)
+and DIR/public.pem, and prints the key's id and the "packKey" value to build
+into the firmware's manifest config. Never overwrites a key.
+
+Options:
+  -o, --output DIR   where to write the two files (default: the current folder)
+
+Example:
+  xs-cluster pack keygen -o /tmp/keys
+`,
+	"pack build": `Usage: xs-cluster pack build [--dbc FILE.dbc] PROFILE.json --key private.pem -o CAR.xspack
+
+Compiles a vehicle profile with its DBC (as profile compile does), bundles
+the compiled profile and plan with a version and an optional theme, signs
+the pack and checks it as the device will before writing it.
+
+Options:
+  --dbc FILE.dbc           the car's DBC (default: the profile's "dbc", beside it)
+  --key private.pem        the signing key (xs-cluster pack keygen)
+  --theme THEME.json       a theme (a JSON object) to carry with the car
+  --version V              the pack's version, up to 24 characters (default 1)
+  -o, --output CAR.xspack  where to write (required)
+
+Example:
+  xs-cluster pack build ${DEMO_DBC.replace(".dbc", ".json")} --key /tmp/keys/private.pem --version 1.0.0 -o /tmp/demo.xspack
+`,
+	"pack verify": `Usage: xs-cluster pack verify [--key public.pem] CAR.xspack
+
+Checks a pack as a cluster does before installing it: its layout, the
+signature (with --key; a private key file works too), the plan and profile
+versions, and that the plan and profile load and belong together. Prints
+one line; a refused pack's one line says why, and the exit status is 1.
+
+Options:
+  --key public.pem   the key the firmware trusts
+
+Example:
+  xs-cluster pack verify --key /tmp/keys/public.pem /tmp/demo.xspack
+`,
 };
 
 /** The commands that read a DBC through tools/dbc-file.ts, and so take its options. */
-const READS_DBC = new Set(["dbc check", "dbc dump", "dbc compile", "decode", "plot", "monitor", "profile check", "profile compile"]);
+const READS_DBC = new Set(["dbc check", "dbc dump", "dbc compile", "decode", "plot", "monitor", "profile check", "profile compile", "pack build"]);
 
 /** tools/dbc-file.ts's DBC_OPTIONS, as every command that reads a DBC takes them. */
 const DBC_READING = `Reading the DBC:

@@ -88,10 +88,9 @@ export const NodeTest = Object.freeze({
 
 /** Thrown when a blob is not a vehicle table this build reads, or does not fit its plan. */
 export class ProfileFormatError extends Error {
-	constructor(message: string) {
-		super(message);
-		this.name = "ProfileFormatError";
-	}
+	// A field, defined on the instance: assigning `this.name` throws on XS, whose
+	// preloaded intrinsics are frozen (Error.prototype.name is then read-only).
+	override name = "ProfileFormatError";
 }
 
 /** The OBD-II values a poller keeps: a SignalStore indexed by mode 01 PID (0..255). */

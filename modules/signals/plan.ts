@@ -83,10 +83,9 @@ export const Scaling = Object.freeze({ factor: 0, offset: 1, minimum: 2, maximum
 
 /** Thrown when a blob is not a plan this build can read. */
 export class PlanFormatError extends Error {
-	constructor(message: string) {
-		super(message);
-		this.name = "PlanFormatError";
-	}
+	// A field, defined on the instance: assigning `this.name` throws on XS, whose
+	// preloaded intrinsics are frozen (Error.prototype.name is then read-only).
+	override name = "PlanFormatError";
 }
 
 const NOT_FOUND = -1;
