@@ -8,7 +8,7 @@
  */
 import { createServer, type Server, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { Backoff } from "../modules/connect/backoff.js";
+import { Backoff } from "../modules/can/backoff.js";
 import { MqttOperation } from "../modules/connect/mqtt-client.js";
 import { MessageKind, Outbox } from "../modules/connect/outbox.js";
 import { emptyState, type VehicleState } from "../modules/connect/scheme.js";
@@ -117,7 +117,7 @@ class Device {
 			quietMs: 3000,
 			connectTimeoutMs: 3000,
 			ackTimeoutMs: 5000,
-			backoff: new Backoff(500, 2000),
+			backoff: new Backoff({ firstMs: 500, maxMs: 2000 }),
 			log: line => this.lines.push(line),
 			...extra,
 		});

@@ -27,7 +27,7 @@
  * per connection, not per frame or per tick.
  */
 import type { AlertMonitor } from "../cluster/alerts.js";
-import { Backoff } from "./backoff.js";
+import { Backoff } from "../can/backoff.js";
 import { discoveryConfigs } from "./discovery.js";
 import { MqttOperation, type BrokerAddress, type MqttClient, type MqttNetwork, type MqttReadableOptions } from "./mqtt-client.js";
 import { MessageKind, type Outbox } from "./outbox.js";
@@ -91,7 +91,8 @@ export interface TelemetryOptions {
 	maxCommandBytes?: number;
 	/** Largest vehicle pack, bytes; default 256 KiB. */
 	maxPackBytes?: number;
-	backoff?: Pick<Backoff, "fail" | "succeed">;
+	/** The reconnect policy (the project's one Backoff); default 1 s doubling to 60 s, starting over after 60 s connected. */
+	backoff?: Backoff;
 }
 
 export const LinkState = Object.freeze({ waiting: 0, connecting: 1, online: 2 });
@@ -142,7 +143,7 @@ export class Telemetry {
 	readonly vehicle: VehicleState = emptyState();
 
 	private readonly options: TelemetryOptions;
-	private readonly backoff: Pick<Backoff, "fail" | "succeed">;
+	private readonly backoff: Backoff;
 	private readonly where: string;
 	private readonly snapshotEveryMs: number;
 	private readonly storeEveryMs: number;
@@ -190,7 +191,7 @@ export class Telemetry {
 		this.topics = topicsFor(options.node, options.prefix);
 		this.outbox = options.outbox;
 		this.outbox.open();
-		this.backoff = options.backoff ?? new Backoff();
+		this.backoff = options.backoff ?? new Backoff({ firstMs: 1000, maxMs: 60000, stableMs: 60000 });
 		this.where = `${options.broker.secure ? "mqtts" : "mqtt"}://${options.broker.host}:${options.broker.port}`;
 		this.snapshotEveryMs = options.snapshotEveryMs ?? 5000;
 		this.storeEveryMs = options.storeEveryMs ?? 60000;
@@ -227,6 +228,7 @@ export class Telemetry {
 			this.observeAlerts(this.options.alerts, now);
 		let budget = byteBudget;
 		if (this.state === LinkState.online) {
+			this.backoff.settle(now);
 			budget = this.announce(budget);
 			budget = this.sendQueued(budget);
 		}
@@ -514,7 +516,7 @@ export class Telemetry {
 	private onControl(operation: number, id: number): void {
 		if (operation === MqttOperation.CONNACK) {
 			this.state = LinkState.online;
-			this.backoff.succeed();
+			this.backoff.up(this.now);
 			this.counters.connections++;
 			this.sentThrough = 0;
 			this.flying = 0;
@@ -623,9 +625,9 @@ export class Telemetry {
 	private fail(reason: string): void {
 		this.drop();
 		this.counters.failures++;
-		const wait = this.backoff.fail();
 		this.state = LinkState.waiting;
-		this.retryAt = this.now + wait;
+		this.retryAt = this.backoff.fail(this.now);
+		const wait = this.retryAt - this.now;
 		this.line(`mqtt: ${reason}; retry in ${Math.round(wait / 100) / 10} s`);
 	}
 
@@ -651,6 +653,20 @@ export class Telemetry {
 		this.lastLine = text;
 		this.options.log?.(text);
 	}
+}
+
+/**
+ * The telemetry as one of the Dashboard's leftover-time services: the time
+ * left in the tick becomes a byte budget (`bytesPerMs`, at most `maxBytes`);
+ * with no time left, upkeep only (a due snapshot is dropped and counted).
+ * Allocates the adapter once.
+ */
+export function telemetryService(telemetry: Telemetry, bytesPerMs = 1024, maxBytes = 4096): { service(now: number, leftMs: number): void } {
+	return {
+		service(now: number, leftMs: number): void {
+			telemetry.service(now, leftMs > 0 ? Math.min(maxBytes, Math.floor(leftMs * bytesPerMs)) : 0);
+		},
+	};
 }
 
 /** Bytes a PUBLISH of `length` payload bytes to `topic` takes on the wire (header at most 5, topic, packet id). */
