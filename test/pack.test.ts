@@ -241,6 +241,9 @@ describe("installing and starting", () => {
 		const packs = new PackInstaller(new PackSlots(newFlash()), { keyId: 0, verify: () => false });
 		packs.start(builtInCar());
 		expect(packs.offer(v1).reason).toMatch(/^refused: pack '.*' 1\.0\.0: signed with key [0-9a-f]{8}, this firmware trusts 00000000$/);
+		const keyless = new PackInstaller(new PackSlots(newFlash()), null);
+		keyless.start(builtInCar());
+		expect(keyless.offer(v1).reason).toBe("refused: this firmware has no pack key (build it with the manifest config packKey, from xs-cluster pack keygen)");
 	});
 });
 

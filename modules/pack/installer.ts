@@ -91,7 +91,8 @@ export interface PackInstallerOptions {
 
 export class PackInstaller {
 	readonly slots: PackSlots;
-	readonly signature: PackSignature;
+	/** Null in a firmware built without a key: every offer is refused. */
+	readonly signature: PackSignature | null;
 	readonly maxAttempts: number;
 	/** Which car runs; set by `start`. */
 	info: PackInfo = { name: "", version: "", slot: "built-in", trial: false };
@@ -111,7 +112,7 @@ export class PackInstaller {
 	private staging: { bytes: Uint8Array; crc: number; slot: number; next: number; blocks: number; what: string } | null = null;
 	private startedOnce = false;
 
-	constructor(slots: PackSlots, signature: PackSignature, options: PackInstallerOptions = {}) {
+	constructor(slots: PackSlots, signature: PackSignature | null, options: PackInstallerOptions = {}) {
 		this.slots = slots;
 		this.signature = signature;
 		this.maxAttempts = options.maxAttempts ?? 1;
@@ -197,6 +198,8 @@ export class PackInstaller {
 	offer(bytes: Uint8Array): PackOfferResult {
 		let what = "pack";
 		try {
+			if (!this.signature)
+				throw new PackFormatError("this firmware has no pack key (build it with the manifest config packKey, from xs-cluster pack keygen)");
 			if (bytes.length > this.slots.slotBytes)
 				throw new PackFormatError(`pack: ${bytes.length} bytes, a slot holds ${this.slots.slotBytes}`);
 			const pack = checkPack(bytes, this.signature);
