@@ -482,8 +482,10 @@ export class Telemetry {
 				keepAlive: options.keepAliveMs ?? 60000,
 				will: { topic: this.topics.status, message: utf8Bytes(OFFLINE).buffer as ArrayBuffer, QoS: 1, retain: true },
 				onControl(message) {
-					if (token === self.connection)
-						self.onControl(message.operation, message.id ?? 0);
+					if (token !== self.connection)
+						return;
+					self.client ??= this; // a client that answers before its constructor returns
+					self.onControl(message.operation, message.id ?? 0);
 				},
 				onReadable(count, readable) {
 					if (token === self.connection)
