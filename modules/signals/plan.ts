@@ -137,16 +137,20 @@ export class DecodePlan {
 
 		this.standardIndex = new Uint16Array(0x800);
 		let extendedCount = 0;
+		// Stryker disable next-line EqualityOperator: the message past the last reads as undefined, which has no extended bit, so the count is the same
 		for (let m = 0; m < messageCount; m++)
+			// Stryker disable next-line ConditionalExpression,ArithmeticOperator: counting more messages only makes the id table larger (same lookups); the field is word 0 of its record, so minus 0 is plus 0
 			if (this.messages[m * MESSAGE_WORDS + MessageField.id] & EXTENDED_BIT)
 				extendedCount++;
 		let size = 4;
+		// Stryker disable next-line EqualityOperator: a table twice as large holds the same ids; only memory differs
 		while (size < extendedCount * 2)
 			size <<= 1;
 		this.extendedKeys = new Uint32Array(size);
 		this.extendedValues = new Int32Array(size);
 		this.extendedMask = size - 1;
 		for (let m = 0; m < messageCount; m++) {
+			// Stryker disable next-line ArithmeticOperator: the field is word 0 of its record, so minus 0 is plus 0
 			const word = this.messages[m * MESSAGE_WORDS + MessageField.id];
 			if (word & EXTENDED_BIT) {
 				const id = (word & 0x1FFFFFFF) >>> 0;
@@ -184,9 +188,11 @@ export class DecodePlan {
 		return this.string(this.messages[message * MESSAGE_WORDS + MessageField.name]);
 	}
 	messageId(message: number): number {
+		// Stryker disable next-line ArithmeticOperator: the field is word 0 of its record, so minus 0 is plus 0 (message / MESSAGE_WORDS is killed in test/plan.test.ts too, but shares the mutator)
 		return (this.messages[message * MESSAGE_WORDS + MessageField.id] & 0x1FFFFFFF) >>> 0;
 	}
 	messageExtended(message: number): boolean {
+		// Stryker disable next-line ArithmeticOperator: the field is word 0 of its record, so minus 0 is plus 0 (message / MESSAGE_WORDS is killed in test/plan.test.ts too, but shares the mutator)
 		return (this.messages[message * MESSAGE_WORDS + MessageField.id] & EXTENDED_BIT) !== 0;
 	}
 	messageTimeout(message: number): number {
@@ -205,6 +211,7 @@ export class DecodePlan {
 		return this.string(this.signals[signal * SIGNAL_WORDS + SignalField.unit]);
 	}
 	signalMessage(signal: number): number {
+		// Stryker disable next-line ArithmeticOperator: the field is word 0 of its record, so minus 0 is plus 0 (signal / SIGNAL_WORDS is killed in test/plan.test.ts too, but shares the mutator)
 		return this.signals[signal * SIGNAL_WORDS + SignalField.message];
 	}
 
@@ -262,6 +269,7 @@ export class DecodePlan {
 	}
 }
 
+// Stryker disable next-line BlockStatement: a hash of undefined is slot 0 for every id; linear probing then still finds each one (only slower)
 function hashId(id: number): number {
 	return Math.imul(id, 0x9E3779B1) >>> 16;
 }

@@ -10,9 +10,9 @@ import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 const CORE_TESTS = [
-	"ring", "slcan", "candump", "stream-fast-path", "slcan-serial", "replay", "recorder", "twai", "mcp2515",
-	"decoder", "encoder", "store", "store-freshness", "pipeline", "vectors", "dbc-nonsense", "profile",
-	"storage", "trip", "trip-bad-frames", "trip-demo-drive", "cluster-model", "alerts", "obd",
+	"ring", "lines", "slcan", "candump", "stream-paths", "stream-fast-path", "slcan-serial", "replay", "recorder", "twai", "mcp2515",
+	"plan", "decoder", "encoder", "store", "store-freshness", "pipeline", "vectors", "dbc-nonsense", "profile",
+	"storage", "trip", "trip-bad-frames", "trip-demo-drive", "cluster-model", "alerts", "obd", "obd-responses",
 ];
 
 export default defineConfig({
