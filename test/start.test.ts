@@ -108,6 +108,23 @@ describe("npm start", () => {
 		expect(args.indexOf("feed=127.0.0.1:29536")).toBeLessThan(args.indexOf(`${PROJECT}/manifest.json`));
 	});
 
+	test("mqtt-option-is-checked-and-passes-a-config-value-to-mcconfig", async () => {
+		expect(parseArgs(["--mqtt"])).toMatchObject({ mqtt: "127.0.0.1:1883" });
+		expect(parseArgs(["--mqtt", "--build-only"])).toMatchObject({ mqtt: "127.0.0.1:1883", buildOnly: true });
+		expect(parseArgs(["--mqtt", "10.0.0.7:1884"])).toMatchObject({ mqtt: "10.0.0.7:1884" });
+		expect(parseArgs(["--mqtt", "mqtts://broker.example.com"])).toMatchObject({ mqtt: "mqtts://broker.example.com" });
+		expect(parseArgs([])).toMatchObject({ mqtt: null });
+		expect(parseArgs(["--mqtt", "http://x"])).toMatch(/^xs-cluster: --mqtt: 'http:\/\/x' is not a broker \(host:port, mqtt:\/\/host:port or mqtts:\/\/host:port\), e\.g\. 127\.0\.0\.1:1883\n/);
+		expect(parseArgs(["--mqtt", "host:70000"])).toMatch(/^xs-cluster: --mqtt: port 70000 is not 1 to 65535/);
+		const app = `${PROJECT}/build/bin/lin/m5stack/debug/xs-cluster/mc.so`;
+		const host = fakeHost([SDK, `${RELEASE}/mcconfig`, `${RELEASE}/mcsim`, app], { MODDABLE: SDK, PATH: "" });
+		expect(await start(["--mqtt", "127.0.0.1:1884", "--build-only"], PROJECT, host)).toBe(0);
+		const args = host.runs[0].args;
+		expect(args).toContain("mqtt=127.0.0.1:1884");
+		expect(args.indexOf("mqtt=127.0.0.1:1884")).toBeLessThan(args.indexOf(`${PROJECT}/manifest.json`));
+		expect(host.output).toContain("mosquitto_sub -h 127.0.0.1 -p 1884 -t 'xs-cluster/#' -v");
+	});
+
 	test("record-option-passes-path-and-cap-to-mcconfig", async () => {
 		expect(parseArgs([])).toMatchObject({ record: null, recordMaxBytes: 8 * 1024 * 1024 });
 		expect(parseArgs(["--record"])).toMatchObject({ record: "" });

@@ -22,6 +22,10 @@
  * hosts/sim/can-source.ts drive the demo lap through that car's profile
  * (hosts/sim/profile-drive.ts). The app is then named `<project>-car`, so its
  * build folder never mixes with the demo car's.
+ * With `--mqtt [broker]` (host:port, mqtt://host:port or mqtts://host:port;
+ * alone: a Mosquitto on this machine, 127.0.0.1:1883) the cluster publishes
+ * its telemetry there (docs/mqtt.md): the config value `mqtt=<broker>`, which
+ * the simulator's telemetry wiring reads.
  * Then it starts mcsim on the result, through the SDK's xsbug-log when it is installed so trace output (the health
  * line) shows in the terminal. Without the SDK it says in one message what to
  * install and exits non-zero. Node only (host tool); everything it touches in
@@ -33,6 +37,7 @@ import { basename, delimiter, dirname, extname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url";
 import { ProfileFormatError, ProfileInputs, VehicleProfile } from "../modules/cluster/profile.js";
 import { DecodePlan, PlanFormatError } from "../modules/signals/plan.js";
+import { parseBroker } from "../modules/connect/mqtt-client.js";
 
 /** The simulated device: 320 x 240 landscape, like the common ILI9341 boards. */
 export const DEFAULT_DEVICE = "m5stack";
@@ -112,6 +117,8 @@ export interface StartOptions {
 	record: string | null;
 	/** Size cap of the recording, bytes. */
 	recordMaxBytes: number;
+	/** The MQTT broker the cluster publishes telemetry to (as `--mqtt` gave it, checked), or null. */
+	mqtt: string | null;
 	/** Absolute path of the car's compiled profile (`car.vehicle`, its `car.plan` beside it), or null: the demo car. */
 	car: string | null;
 }
@@ -121,13 +128,16 @@ export const DEFAULT_RECORDING = join("build", "recording.log");
 /** A recording stops at this size unless `--record-max-bytes` says otherwise. */
 export const DEFAULT_RECORD_MAX_BYTES = 8 * 1024 * 1024;
 
+/** Where `--mqtt` alone publishes: a Mosquitto on this machine. */
+export const DEFAULT_MQTT = "127.0.0.1:1883";
+
 /** Where `--feed` alone connects: `xs-cluster serve` on this machine. */
 export const DEFAULT_FEED = "127.0.0.1:29536";
 
-const USAGE = "usage: npm start [-- --device <simulator device>] [--output <build folder>] [--build-only] [--car <car.vehicle>] [--feed [host:port]] [--record [path]] [--record-max-bytes <n>]\n";
+const USAGE = "usage: npm start [-- --device <simulator device>] [--output <build folder>] [--build-only] [--car <car.vehicle>] [--feed [host:port]] [--mqtt [broker]] [--record [path]] [--record-max-bytes <n>]\n";
 
 export function parseArgs(argv: string[]): StartOptions | string {
-	const options: StartOptions = { device: DEFAULT_DEVICE, output: null, buildOnly: false, feed: null, record: null, recordMaxBytes: DEFAULT_RECORD_MAX_BYTES, car: null };
+	const options: StartOptions = { device: DEFAULT_DEVICE, output: null, buildOnly: false, feed: null, mqtt: null, record: null, recordMaxBytes: DEFAULT_RECORD_MAX_BYTES, car: null };
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i];
 		if (arg === "--device" && argv[i + 1])
@@ -146,6 +156,18 @@ export function parseArgs(argv: string[]): StartOptions | string {
 			}
 			else
 				options.feed = DEFAULT_FEED;
+		}
+		else if (arg === "--mqtt") {
+			const next = argv[i + 1];
+			if (next !== undefined && !next.startsWith("--")) {
+				const broker = parseBroker(next, "xs-cluster: --mqtt");
+				if (typeof broker === "string")
+					return `${broker}, e.g. ${DEFAULT_MQTT}\n${USAGE}`;
+				options.mqtt = next.trim();
+				i++;
+			}
+			else
+				options.mqtt = DEFAULT_MQTT;
 		}
 		else if (arg === "--record") {
 			const next = argv[i + 1];
@@ -265,6 +287,11 @@ export async function start(argv: string[], projectDir: string, host: StartHost)
 	const feed = options.feed ? [`feed=${options.feed}`] : [];
 	if (options.feed)
 		host.out(`xs-cluster: the cluster will take the live feed at ${options.feed} (start it with \`npx xs-cluster serve LOG --loop\`)\n`);
+	// Likewise `mqtt` for the telemetry wiring (docs/mqtt.md).
+	const mqtt = options.mqtt ? [`mqtt=${options.mqtt}`] : [];
+	const broker = options.mqtt ? parseBroker(options.mqtt) : null;
+	if (broker && typeof broker !== "string")
+		host.out(`xs-cluster: the cluster will publish telemetry to the MQTT broker at ${options.mqtt} (watch it with \`mosquitto_sub -h ${broker.host} -p ${broker.port}${broker.secure ? " --capath /etc/ssl/certs" : ""} -t 'xs-cluster/#' -v\`)\n`);
 	// Likewise `record` and `recordMaxBytes` for hosts/sim/recorder.ts.
 	const recordPath = options.record === null ? null : options.record === "" ? join(projectDir, DEFAULT_RECORDING) : options.record;
 	const record = recordPath ? [`record=${recordPath}`, `recordMaxBytes=${options.recordMaxBytes}`] : [];
@@ -277,7 +304,7 @@ export async function start(argv: string[], projectDir: string, host: StartHost)
 		manifest = writeCarManifest(join(output, "car", name), projectDir, options.car, car.plan, host);
 		host.out(`xs-cluster: the cluster will show ${car.name} (${options.car}), driving the demo lap through its profile${options.feed ? " unless the feed is running" : ""}\n`);
 	}
-	const built = await host.run(sdk.mcconfig, ["-d", "-m", "-p", platform, ...rotation, "-t", "build", "-o", output, ...feed, ...record, manifest], { cwd: projectDir, env });
+	const built = await host.run(sdk.mcconfig, ["-d", "-m", "-p", platform, ...rotation, "-t", "build", "-o", output, ...feed, ...mqtt, ...record, manifest], { cwd: projectDir, env });
 	if (built !== 0) {
 		host.err(`xs-cluster: the build failed (mcconfig exit code ${built}); see its messages above.\n`);
 		return built;
