@@ -20,6 +20,9 @@ import { seededRandom } from "./support/random.js";
 
 type Parser = SlcanParser | CandumpParser;
 type Make = (ring: FrameRing, clock: () => number) => Parser;
+/** The two paths, private in both parsers. */
+type Paths = { anyLine(): void; frameIn(bytes: Uint8Array, start: number, end: number): number };
+const paths = (parser: Parser) => parser as unknown as Paths;
 
 const makeSlcan: Make = (ring, clock) => new SlcanParser(ring, { clock });
 const makeCandump: Make = (ring, clock) => new CandumpParser(ring, { clock });
@@ -27,8 +30,8 @@ const makeCandump: Make = (ring, clock) => new CandumpParser(ring, { clock });
 /** Counts the lines that reach the general path. */
 function spyGeneral(parser: Parser): { count: number } {
 	const spy = { count: 0 };
-	const general = parser["anyLine"].bind(parser);
-	parser["anyLine"] = () => {
+	const general = paths(parser).anyLine.bind(parser);
+	paths(parser).anyLine = () => {
 		spy.count++;
 		general();
 	};
@@ -41,7 +44,7 @@ function run(make: Make, text: string, general: boolean) {
 	let tick = 1000;
 	const parser = make(ring, () => tick += 0.5);
 	if (general)
-		parser["frameIn"] = () => -1;
+		paths(parser).frameIn = () => -1;
 	parser.feed(bytes(text));
 	parser.finish();
 	const { lines, frames, ignored, unsupported, malformed, overlong } = parser;
