@@ -165,6 +165,7 @@ describe("installing and starting", () => {
 		expect(second.packs.line).toBe("demo car, second edition 2.0.0 (slot A, trial)");
 		second.packs.started();
 		expect(second.packs.line).toBe("demo car, second edition 2.0.0 (slot A)");
+		expect(second.car.info.trial).toBe(false); // what start returned follows
 		// Kept from then on.
 		expect(boot(flash).car.info).toEqual({ name: "demo car, second edition", version: "2.0.0", slot: "A", trial: false });
 	});

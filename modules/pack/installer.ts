@@ -94,7 +94,7 @@ export class PackInstaller {
 	/** Null in a firmware built without a key: every offer is refused. */
 	readonly signature: PackSignature | null;
 	readonly maxAttempts: number;
-	/** Which car runs; set by `start`. */
+	/** Which car runs; set by `start` (the object it returns), `trial` cleared by `started`. */
 	info: PackInfo = { name: "", version: "", slot: "built-in", trial: false };
 	/** The last offer's outcome, one line ("" before any). */
 	lastOffer = "";
@@ -186,7 +186,7 @@ export class PackInstaller {
 		if (record.trial && record.active === this.running) {
 			this.record = { ...record, trial: false, attempts: 0 };
 			this.slots.save(this.record);
-			this.info = { ...this.info, trial: false };
+			this.info.trial = false; // the same object `start` returned: whoever shows it sees the change
 		}
 	}
 

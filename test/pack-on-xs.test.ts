@@ -1,0 +1,470 @@
+/*
+ * Vehicle packs on the engine the device runs, two ways:
+ *
+ * - the pack modules (format, checks, A/B slots, installer) compiled by tsc
+ *   for XS and linked by the xsnap worker (`npm ci` builds it), with the
+ *   intrinsics frozen as a Moddable build freezes them: refusals with
+ *   their one line and nothing changed, an install, a rollback, and power
+ *   cuts through an update on a flash model written in plain JS. The
+ *   signature check there is an oracle of signatures Node verified: xsnap
+ *   has no SDK crypt modules.
+ * - the SDK's own crypt modules on XS (modules/pack/pack-key.ts): a small
+ *   app built with mcconfig for the simulator (lin) and run under mcsim
+ *   (Xvfb, xsbug-log), checking packs Node's crypto signed. It needs the
+ *   Moddable SDK ($MODDABLE), xvfb-run and the lock /tmp/mcsim.lock (one
+ *   mcsim per machine); `.ci/run` installs none of them, so without them it
+ *   skips, saying what is missing.
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { PACK_HEADER_BYTES, readPackHeader } from "../modules/pack/format.js";
+import { PLAN_VERSION } from "../modules/signals/plan.js";
+import { compileXsDriver } from "./support/xs-compile.js";
+import { XsWorker, projectRoot, xsnapWorkerPath } from "./support/xs-engine.js";
+import { buildPack, builtInCar, newKey, tampered, type TestKey } from "./support/packs.js";
+
+const available = xsnapWorkerPath() !== null;
+// Under CI, which builds XS (`npm ci`), a missing worker fails the suite (its beforeAll) instead of skipping it.
+const describeXs = available || process.env.CI ? describe : describe.skip;
+const title = available || process.env.CI ? "vehicle packs on XS (xsnap)" : "vehicle packs on XS (skipped: xsnap worker not built; run `npm ci`)";
+
+const DRIVER = `
+import { PackInstaller } from "./modules/pack/installer.js";
+import { PackSlots } from "./modules/pack/slots.js";
+import { utf8 } from "./modules/pack/format.js";
+import { crc32 } from "./modules/storage/crc32.js";
+
+// A Moddable build freezes the intrinsics it preloads, so assigning an error's
+// name throws there (the override mistake): freeze the ones the pack code meets.
+for (const C of [Object, Function, Array, ArrayBuffer, Uint8Array, DataView, Error, TypeError, RangeError, String, Number, Math, JSON])
+	Object.freeze(C.prototype ?? C) && Object.freeze(C);
+
+let seed = 16;
+function rand() {
+	seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+	return seed / 4294967296;
+}
+class Cut extends Error {}
+class Flash {
+	constructor(blocks) {
+		this.blockSize = 4096;
+		this.byteLength = blocks * 4096;
+		this.bytes = new Uint8Array(this.byteLength).fill(0xFF);
+		this.budget = Infinity;
+		this.steps = 0;
+		this.overwrites = 0;
+	}
+	read(offset, length) {
+		return this.bytes.slice(offset, offset + length).buffer;
+	}
+	erase(block) {
+		const start = block * this.blockSize;
+		for (let i = 0; i < this.blockSize; i++) {
+			if (this.budget-- <= 0) {
+				this.bytes[start + i] |= Math.floor(rand() * 256);
+				throw new Cut();
+			}
+			this.steps++;
+			this.bytes[start + i] = 0xFF;
+		}
+	}
+	write(offset, length, buffer) {
+		const source = buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer);
+		for (let i = 0; i < length; i++) {
+			if (this.budget-- <= 0) {
+				this.bytes[offset + i] &= ~(~source[i] & Math.floor(rand() * 256));
+				throw new Cut();
+			}
+			this.steps++;
+			if (this.bytes[offset + i] !== 0xFF && (this.bytes[offset + i] & source[i]) !== source[i])
+				this.overwrites++;
+			this.bytes[offset + i] &= source[i];
+		}
+	}
+}
+
+let packs, builtIn, signature;
+function fromHex(hex) {
+	const bytes = new Uint8Array(hex.length / 2);
+	for (let i = 0; i < bytes.length; i++)
+		bytes[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+	return bytes;
+}
+function hex(bytes) {
+	let out = "";
+	for (let i = 0; i < bytes.length; i++)
+		out += (bytes[i] < 16 ? "0" : "") + bytes[i].toString(16);
+	return out;
+}
+function reply(value) {
+	return utf8(JSON.stringify(value)).buffer;
+}
+
+globalThis.setup = function (input) {
+	packs = {};
+	for (const name in input.packs)
+		packs[name] = fromHex(input.packs[name]);
+	builtIn = { plan: fromHex(input.plan).buffer, vehicle: fromHex(input.vehicle).buffer };
+	// Signatures Node's crypto verified, by the CRC-32 of what they sign.
+	const good = input.good;
+	signature = { keyId: input.keyId, verify: (signed, sig) => good[hex(sig)] === crc32(signed) };
+	return reply({ frozen: Object.isFrozen(Error.prototype) });
+};
+
+function boot(flash) {
+	const installer = new PackInstaller(new PackSlots(flash), signature);
+	const car = installer.start(builtIn);
+	return { installer, car };
+}
+function install(flash, bytes) {
+	const { installer } = boot(flash);
+	installer.started();
+	const result = installer.offer(bytes);
+	installer.finish();
+	const next = boot(flash);
+	next.installer.started();
+	return { result, car: next.car };
+}
+
+globalThis.installAndRollBack = function () {
+	const flash = new Flash(10);
+	const first = install(flash, packs.v1);
+	const { installer } = boot(flash);
+	installer.started();
+	const offered = installer.offer(packs.v2);
+	let calls = 0;
+	while (installer.service())
+		calls++;
+	const trial = boot(flash).car.info; // never reaches its first tick
+	const after = boot(flash);
+	return reply({ first: first.result, installed: first.car.info, offered, calls, trial, after: after.car.info, note: after.car.note, line: after.installer.line, overwrites: flash.overwrites });
+};
+
+globalThis.refusals = function () {
+	const out = {};
+	for (const name of ["tampered", "truncated", "otherPlan", "otherKey", "garbage"]) {
+		const flash = new Flash(10);
+		install(flash, packs.v1);
+		const before = flash.bytes.slice();
+		const { installer } = boot(flash);
+		installer.started();
+		const result = installer.offer(packs[name]);
+		installer.finish();
+		let same = true;
+		for (let i = 0; i < before.length; i++)
+			if (before[i] !== flash.bytes[i])
+				same = false;
+		out[name] = { result, same, still: boot(flash).car.info.version };
+	}
+	return reply(out);
+};
+
+globalThis.powerCuts = function (stride) {
+	const prepared = new Flash(10);
+	install(prepared, packs.v1);
+	const update = flash => {
+		const { installer } = boot(flash);
+		installer.started();
+		installer.offer(packs.v2);
+		installer.finish();
+	};
+	const counting = new Flash(10);
+	counting.bytes.set(prepared.bytes);
+	update(counting);
+	const total = counting.steps;
+	let olds = 0, news = 0, neither = 0, early = 0, cuts = 0;
+	for (let cut = 0; cut <= total; cut++) {
+		if (cut % stride !== 0 && cut < total - 300)
+			continue;
+		const flash = new Flash(10);
+		flash.bytes.set(prepared.bytes);
+		flash.budget = cut;
+		try {
+			update(flash);
+		}
+		catch (e) {
+			if (!(e instanceof Cut))
+				throw e;
+		}
+		flash.budget = Infinity;
+		cuts++;
+		const version = boot(flash).car.info.version;
+		if (version === "1.0.0")
+			olds++;
+		else if (version === "2.0.0") {
+			news++;
+			if (cut < total - 4)
+				early++;
+		}
+		else
+			neither++;
+	}
+	return reply({ total, cuts, olds, news, neither, early });
+};
+`;
+
+let worker: XsWorker;
+let compiled: { driver: string; dispose(): void } | undefined;
+let key: TestKey, other: TestKey;
+
+async function call<T>(source: string): Promise<T> {
+	const reply = await worker.evaluate(source);
+	return JSON.parse(Buffer.from(reply.bytes).toString("utf8")) as T;
+}
+
+const hex = (bytes: Uint8Array | ArrayBuffer) => Buffer.from(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)).toString("hex");
+
+describeXs(title, () => {
+	beforeAll(async () => {
+		if (!available)
+			throw new Error("xsnap worker not built");
+		compiled = compileXsDriver(["modules/pack/installer.ts", "modules/storage/crc32.ts"], DRIVER);
+		worker = new XsWorker({ output: "ignore" });
+		await worker.runModule(compiled.driver);
+		key = newKey();
+		other = newKey();
+		const v1 = buildPack(key, { version: "1.0.0" }), v2 = buildPack(key, { version: "2.0.0" });
+		const otherPlan = buildPack(key, { planVersion: PLAN_VERSION + 1 });
+		const packs = { v1, v2, tampered: tampered(v1, PACK_HEADER_BYTES + 12), truncated: v1.subarray(0, v1.length - 100), otherPlan, otherKey: buildPack(other), garbage: new Uint8Array(300).fill(0x5A) };
+		// The oracle: the signatures Node's crypto verified, by the CRC-32 of the bytes they sign.
+		const { crc32 } = await import("../modules/storage/crc32.js");
+		const good: Record<string, number> = {};
+		for (const bytes of [v1, v2, otherPlan]) {
+			const header = readPackHeader(bytes);
+			const signed = bytes.subarray(0, header.signedBytes), sig = bytes.subarray(header.signedBytes);
+			expect(key.signature.verify(signed, sig)).toBe(true);
+			good[hex(sig)] = crc32(signed);
+		}
+		const car = builtInCar();
+		const input = { packs: Object.fromEntries(Object.entries(packs).map(([name, bytes]) => [name, hex(bytes)])), plan: hex(car.plan), vehicle: hex(car.vehicle), good, keyId: key.signature.keyId };
+		const state = await call<{ frozen: boolean }>(`setup(${JSON.stringify(input)})`);
+		expect(state).toEqual({ frozen: true });
+	}, 120_000);
+
+	afterAll(async () => {
+		await worker?.close();
+		compiled?.dispose();
+	});
+
+	test("installs-and-rolls-back-on-xs", async () => {
+		const r = await call<Record<string, unknown>>("installAndRollBack()");
+		expect(r.first).toMatchObject({ accepted: true, state: "staging" });
+		expect(r.installed).toEqual({ name: "xs-cluster demo car", version: "1.0.0", slot: "A", trial: false });
+		expect(r.offered).toEqual({ accepted: true, state: "staging", reason: "pack 'xs-cluster demo car' 2.0.0 accepted; writing slot B, it starts at the next start" });
+		expect(r.calls).toBe(2);
+		expect(r.trial).toEqual({ name: "xs-cluster demo car", version: "2.0.0", slot: "B", trial: true });
+		expect(r.after).toEqual({ name: "xs-cluster demo car", version: "1.0.0", slot: "A", trial: false });
+		expect(r.note).toBe("pack in slot B did not reach its first display tick; back to A");
+		expect(r.overwrites).toBe(0);
+	}, 60_000);
+
+	test("refusals-on-xs-say-why-in-one-line-and-change-nothing", async () => {
+		const r = await call<Record<string, { result: { accepted: boolean; reason: string }; same: boolean; still: string }>>("refusals()");
+		const reasons = Object.fromEntries(Object.entries(r).map(([name, { result }]) => [name, result.reason]));
+		expect(reasons.tampered).toMatch(/^refused: pack 'xs-cluster demo car' 1\.0\.0: wrong signature \(changed after signing, or not signed by key [0-9a-f]{8}\)$/);
+		expect(reasons.truncated).toMatch(/^refused: pack: truncated, \d+ of \d+ bytes$/);
+		expect(reasons.otherPlan).toBe(`refused: pack 'xs-cluster demo car' 1.0.0: for plan version ${PLAN_VERSION + 1}, this firmware reads ${PLAN_VERSION}`);
+		expect(reasons.otherKey).toMatch(/^refused: pack 'xs-cluster demo car' 1\.0\.0: signed with key [0-9a-f]{8}, this firmware trusts [0-9a-f]{8}$/);
+		expect(reasons.garbage).toBe("refused: pack: bad magic (not an xs-cluster vehicle pack)");
+		for (const { result, same, still } of Object.values(r)) {
+			expect(result.accepted).toBe(false);
+			expect(same).toBe(true);
+			expect(still).toBe("1.0.0");
+		}
+	}, 60_000);
+
+	test("power-cuts-through-an-update-on-xs-leave-old-or-new", async () => {
+		const r = await call<{ total: number; cuts: number; olds: number; news: number; neither: number; early: number }>("powerCuts(401)");
+		expect(r.neither).toBe(0);
+		expect(r.early).toBe(0);
+		expect(r.olds).toBeGreaterThan(0);
+		expect(r.news).toBeGreaterThan(0);
+		expect(r.cuts).toBeGreaterThan(300);
+	}, 120_000);
+});
+
+/* ---- the SDK's crypt modules, in an app under mcsim ---- */
+
+const MODDABLE = process.env.MODDABLE;
+const RELEASE = MODDABLE ? join(MODDABLE, "build", "bin", "lin", "release") : "";
+function sdkMissing(): string | null {
+	if (process.platform !== "linux")
+		return "the simulator check runs on Linux";
+	if (!MODDABLE)
+		return "$MODDABLE is not set (the Moddable SDK's folder)";
+	if (!existsSync(join(RELEASE, "mcconfig")) || !existsSync(join(RELEASE, "mcsim")))
+		return "the Moddable SDK is not built ($MODDABLE with build/bin/lin/release/mcconfig and mcsim)";
+	if (!existsSync(join(MODDABLE, "tools", "xsbug-log", "node_modules")))
+		return "the SDK's tools/xsbug-log is not installed (npm install in $MODDABLE/tools/xsbug-log)";
+	for (const tool of ["xvfb-run", "flock"])
+		try {
+			execFileSync("which", [tool], { stdio: "ignore" });
+		}
+		catch {
+			return `${tool} is not installed (Debian: apt-get install ${tool === "flock" ? "util-linux" : "xvfb"})`;
+		}
+	return null;
+}
+const missing = sdkMissing();
+const describeSdk = missing ? describe.skip : describe;
+const sdkTitle = missing ? `pack signatures with the SDK's crypt modules on XS (skipped: ${missing})` : "pack signatures with the SDK's crypt modules on XS (mcsim)";
+
+const APP = `
+import Resource from "Resource";
+import config from "mc/config";
+import { PackKey } from "pack/pack-key";
+import { checkPack } from "pack/check";
+import { PackInstaller } from "pack/installer";
+import { PackSlots } from "pack/slots";
+
+const key = PackKey.fromHex(config.packKey);
+trace("pack-xs: key " + key.keyId.toString(16).padStart(8, "0") + "\\n");
+for (const name of config.packs.split(",")) {
+	const bytes = new Uint8Array(new Resource(name + ".xspack").slice(0));
+	try {
+		const pack = checkPack(bytes, key);
+		trace("pack-xs: " + name + " ok " + pack.header.version + " " + pack.plan.messageCount + "\\n");
+	}
+	catch (e) {
+		trace("pack-xs: " + name + " refused " + e.name + ": " + e.message + "\\n");
+	}
+}
+// The whole path on XS: offer with the SDK's key, write, start from the slot.
+class RamFlash {
+	constructor() { this.blockSize = 4096; this.byteLength = 10 * 4096; this.bytes = new Uint8Array(this.byteLength).fill(255); }
+	read(offset, length) { return this.bytes.slice(offset, offset + length).buffer; }
+	erase(block) { this.bytes.fill(255, block * 4096, block * 4096 + 4096); }
+	write(offset, length, buffer) { const b = new Uint8Array(buffer.buffer ?? buffer, buffer.byteOffset ?? 0, length); for (let i = 0; i < length; i++) this.bytes[offset + i] &= b[i]; }
+}
+const flash = new RamFlash();
+const builtIn = { plan: new Resource("car.plan").slice(0), vehicle: new Resource("car.vehicle").slice(0) };
+let installer = new PackInstaller(new PackSlots(flash), key);
+installer.start(builtIn);
+installer.started();
+const offered = installer.offer(new Uint8Array(new Resource("good.xspack").slice(0)));
+installer.finish();
+installer = new PackInstaller(new PackSlots(flash), key);
+const car = installer.start(builtIn);
+trace("pack-xs: installed " + offered.state + " " + car.info.slot + " " + car.info.version + " " + car.profile.name + "\\n");
+trace("pack-xs: done\\n");
+`;
+
+describeSdk(sdkTitle, () => {
+	let dir: string;
+	let lines: string[] = [];
+	let skey: TestKey;
+	let busy = "";
+
+	beforeAll(async () => {
+		dir = mkdtempSync(join(tmpdir(), "xs-cluster-pack-sdk-"));
+		skey = newKey();
+		const v1 = buildPack(skey, { version: "1.0.0" });
+		const cases: Record<string, Uint8Array> = {
+			good: v1,
+			tampered: tampered(v1, PACK_HEADER_BYTES + 12),
+			resigned: tampered(v1, v1.length - 1),
+			zero: (() => { const z = new Uint8Array(v1); z.fill(0, z.length - 64); return z; })(),
+			otherKey: buildPack(newKey()),
+			otherPlan: buildPack(skey, { planVersion: PLAN_VERSION + 1 }),
+		};
+		const car = builtInCar();
+		for (const [name, bytes] of Object.entries(cases))
+			writeFileSync(join(dir, `${name}.xspack`), bytes);
+		writeFileSync(join(dir, "car.plan"), new Uint8Array(car.plan));
+		writeFileSync(join(dir, "car.vehicle"), new Uint8Array(car.vehicle));
+		writeFileSync(join(dir, "main.js"), APP);
+		const modules: Record<string, string> = { "*": "./main" };
+		for (const module of ["signals/plan", "cluster/profile", "cluster/quantity", "storage/crc32", "storage/flash", "storage/record-log"])
+			modules[module] = join(projectRoot, "modules", module);
+		writeFileSync(join(dir, "manifest.json"), JSON.stringify({
+			include: ["$(MODDABLE)/examples/manifest_base.json", join(projectRoot, "modules", "pack", "manifest.json")],
+			modules,
+			resources: { "*": [...Object.keys(cases).map(name => `./${name}.xspack`), "./car.plan", "./car.vehicle"] },
+			config: { packKey: hex(skey.point), packs: Object.keys(cases).join(",") },
+			typescript: { tsconfig: { compilerOptions: { strict: true } } },
+		}, null, "\t"));
+		const build = join(dir, "build");
+		mkdirSync(build);
+		const env = { ...process.env, PATH: `${process.env.PATH}:${RELEASE}:${join(projectRoot, "node_modules", ".bin")}` };
+		// Always -t build: the default target kills every mcsim on the machine.
+		execFileSync(join(RELEASE, "mcconfig"), ["-d", "-m", "-p", "lin", "-t", "build", "-o", build, "manifest.json"], { cwd: dir, env, stdio: "pipe" });
+		const app = join(build, "bin", "lin", "mc", "debug", dir.split("/").pop()!, "mc.so");
+		// One mcsim per machine: wait up to 2 minutes for the lock, then skip (flock exits 75 then).
+		lines = await runUntil(["flock", "-E", String(LOCK_BUSY), "-w", "120", "/tmp/mcsim.lock", "xvfb-run", "-a", process.execPath, join(MODDABLE!, "tools", "xsbug-log", "xsbug-log.js"), join(RELEASE, "mcsim"), app], "pack-xs: done", env, 600_000).catch(error => {
+			if (!(error instanceof LockBusy))
+				throw error;
+			busy = "skipped: /tmp/mcsim.lock stayed busy for 2 minutes (another simulator runs)";
+			return [];
+		});
+	}, 900_000);
+
+	afterAll(() => {
+		if (dir)
+			rmSync(dir, { recursive: true, force: true });
+	});
+
+	const line = (name: string) => lines.find(l => l.startsWith(`pack-xs: ${name} `)) ?? `(no line for ${name} in: ${lines.join(" | ")})`;
+
+	test("the-sdk-verifies-what-node-signed", ctx => {
+		if (busy)
+			ctx.skip(busy);
+		expect(line("key")).toBe(`pack-xs: key ${skey.signature.keyId.toString(16).padStart(8, "0")}`);
+		expect(line("good")).toMatch(/^pack-xs: good ok 1\.0\.0 \d+$/);
+		expect(line("installed")).toBe("pack-xs: installed staging A 1.0.0 xs-cluster demo car");
+	});
+
+	test("the-sdk-refuses-what-it-should", ctx => {
+		if (busy)
+			ctx.skip(busy);
+		expect(line("tampered")).toMatch(/^pack-xs: tampered refused PackFormatError: pack 'xs-cluster demo car' 1\.0\.0: wrong signature/);
+		expect(line("resigned")).toMatch(/^pack-xs: resigned refused PackFormatError: .*: wrong signature/);
+		expect(line("zero")).toMatch(/^pack-xs: zero refused PackFormatError: .*: wrong signature/);
+		expect(line("otherKey")).toMatch(/^pack-xs: otherKey refused PackFormatError: .*: signed with key [0-9a-f]{8}, this firmware trusts [0-9a-f]{8}$/);
+		expect(line("otherPlan")).toBe(`pack-xs: otherPlan refused PackFormatError: pack 'xs-cluster demo car' 1.0.0: for plan version ${PLAN_VERSION + 1}, this firmware reads ${PLAN_VERSION}`);
+	});
+});
+
+const LOCK_BUSY = 75;
+class LockBusy extends Error {}
+
+/** Runs `argv` (in its own process group) until a line containing `end` appears, then ends the group. Resolves to the trace lines. */
+function runUntil(argv: string[], end: string, env: NodeJS.ProcessEnv, limitMs: number): Promise<string[]> {
+	return new Promise((resolve, reject) => {
+		const child = spawn(argv[0], argv.slice(1), { env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+		let text = "";
+		const stop = () => {
+			try {
+				process.kill(-child.pid!, "SIGTERM");
+			}
+			catch {
+				// already gone
+			}
+		};
+		const timer = setTimeout(() => {
+			stop();
+			reject(new Error(`no '${end}' within ${limitMs / 1000} s; output: ${text.slice(-2000)}`));
+		}, limitMs);
+		const take = (chunk: Buffer) => {
+			text += chunk.toString("utf8");
+			if (text.includes(end)) {
+				clearTimeout(timer);
+				stop();
+				// xsbug-log prefixes each trace with its thread and terminal control codes.
+				resolve(text.split("\n").map(l => l.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "")).map(l => l.slice(Math.max(0, l.indexOf("pack-xs: ")))).filter(l => l.startsWith("pack-xs: ")).map(l => l.trim()));
+			}
+		};
+		child.stdout.on("data", take);
+		child.stderr.on("data", take);
+		child.on("exit", code => {
+			if (!text.includes(end)) {
+				clearTimeout(timer);
+				if (code === LOCK_BUSY)
+					return reject(new LockBusy());
+				reject(new Error(`exited (${code}) before '${end}'; output: ${text.slice(-2000)}`));
+			}
+		});
+	});
+}
