@@ -254,7 +254,7 @@ describeXs(title, () => {
 		expect(r.first).toMatchObject({ accepted: true, state: "staging" });
 		expect(r.installed).toEqual({ name: "xs-cluster demo car", version: "1.0.0", slot: "A", trial: false });
 		expect(r.offered).toEqual({ accepted: true, state: "staging", reason: "pack 'xs-cluster demo car' 2.0.0 accepted; writing slot B, it starts at the next start" });
-		expect(r.calls).toBe(2);
+		expect(r.calls).toBe(4); // two blocks, each an erase and a program
 		expect(r.trial).toEqual({ name: "xs-cluster demo car", version: "2.0.0", slot: "B", trial: true });
 		expect(r.after).toEqual({ name: "xs-cluster demo car", version: "1.0.0", slot: "A", trial: false });
 		expect(r.note).toBe("pack in slot B did not reach its first display tick; back to A");

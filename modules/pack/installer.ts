@@ -13,8 +13,8 @@
  *   packs.offer(bytes)                 // a pack arrived (MQTT retained message on
  *                                      // the device's topic, the serial link):
  *                                      // checked at once; { accepted, reason }
- *   packs.service()                    // in the display tick's leftover time: writes
- *                                      // one flash block of an accepted pack per call
+ *   packs.service()                    // in the display tick's leftover time: erases or
+ *                                      // programs one flash sector of an accepted pack
  *   packs.info, packs.line             // name, version and slot; one line for diagnostics
  *
  * Rules:
@@ -24,8 +24,8 @@
  *   `reason` says why in one line. The same pack again (a retained message
  *   delivered at every connect) is `unchanged`, never written twice.
  * - An accepted pack is written into the slot the running car does not use,
- *   one block per `service()` call so the display never waits for a whole
- *   slot of erases; it is read back, and only then does the boot record name
+ *   one sector erase or program per `service()` call so the display never
+ *   waits for a whole slot; it is read back, and only then does the boot record name
  *   it. It starts at the next start, as a trial.
  * - A trial pack gets one start (`maxAttempts`) to reach its first display
  *   tick (`started()`); a start that does not get there is counted before the
@@ -109,7 +109,7 @@ export class PackInstaller {
 	private runningBytes = 0;
 	private runningCrc = 0;
 	/** The pack being written, its slot and the next block; null when idle. */
-	private staging: { bytes: Uint8Array; crc: number; slot: number; next: number; blocks: number; what: string } | null = null;
+	private staging: { bytes: Uint8Array; crc: number; slot: number; next: number; erased: boolean; blocks: number; what: string } | null = null;
 	private startedOnce = false;
 
 	constructor(slots: PackSlots, signature: PackSignature | null, options: PackInstallerOptions = {}) {
@@ -229,7 +229,7 @@ export class PackInstaller {
 		const keep = this.running !== Slot.builtIn ? this.running : record.active;
 		const slot = keep === Slot.a ? Slot.b : Slot.a;
 		const copy = new Uint8Array(bytes); // the caller's buffer may be reused (an MQTT client's)
-		this.staging = { bytes: copy, crc, slot, next: 0, blocks: this.slots.blocksFor(copy.length), what };
+		this.staging = { bytes: copy, crc, slot, next: 0, erased: false, blocks: this.slots.blocksFor(copy.length), what };
 		return this.outcome(true, "staging", `${what} accepted; writing slot ${slotName(slot)}, it starts at the next start`);
 	}
 
@@ -239,17 +239,23 @@ export class PackInstaller {
 	}
 
 	/**
-	 * Writes the next block of an accepted pack (one erase and one write,
-	 * a few tens of milliseconds on SPI flash); after the last, reads the
-	 * slot back and saves the boot record that names it. Returns true while
-	 * there is more to do. No allocation but the read-back's.
+	 * Does the next step of writing an accepted pack: erases its next sector
+	 * (typically 45 ms on SPI NOR flash) or programs it (about 10 ms for
+	 * 4 KB); after the last, reads the slot back and saves the boot record
+	 * that names it. Returns true while there is more to do. No allocation
+	 * but the read-back's.
 	 */
 	service(): boolean {
 		const staging = this.staging;
 		if (!staging)
 			return false;
 		if (staging.next < staging.blocks) {
-			this.slots.writeBlock(staging.slot, staging.next++, staging.bytes);
+			// Erase and program in separate calls: a sector erase alone takes tens of milliseconds.
+			if (staging.erased)
+				this.slots.programBlock(staging.slot, staging.next++, staging.bytes);
+			else
+				this.slots.eraseBlock(staging.slot, staging.next);
+			staging.erased = !staging.erased;
 			return true;
 		}
 		this.staging = null;

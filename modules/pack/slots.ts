@@ -153,10 +153,14 @@ export class PackSlots {
 		return LOG_BLOCKS + (slot - 1) * this.slotBlocks;
 	}
 
-	/** Erases and programs block `index` (0-based within the slot) with its part of `bytes`. One erase and one write. */
-	writeBlock(slot: number, index: number, bytes: Uint8Array): void {
+	/** Erases block `index` (0-based within the slot): one sector erase, the slow half of writing a block. */
+	eraseBlock(slot: number, index: number): void {
+		this.flash.erase(this.firstBlock(slot) + index);
+	}
+
+	/** Programs erased block `index` with its part of `bytes`: one write of up to a block. */
+	programBlock(slot: number, index: number, bytes: Uint8Array): void {
 		const size = this.flash.blockSize, block = this.firstBlock(slot) + index;
-		this.flash.erase(block);
 		const start = index * size, length = Math.min(size, bytes.length - start);
 		if (length > 0)
 			this.flash.write(block * size, length, start === 0 && length === bytes.length ? bytes : bytes.subarray(start, start + length));
