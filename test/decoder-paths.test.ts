@@ -113,3 +113,15 @@ describe("decoder fast paths", () => {
 		expect(decoder.store.updates[1]).toBe(1);
 	});
 });
+
+describe("decoder ids and counters", () => {
+	test("standard-id-0x7FF-is-a-message-and-counters-reset-to-0", () => {
+		const { decoder } = decoderOf(message({ id: 0x7FF, name: "Top", signals: [signal({ name: "A", startBit: 0, length: 8 })] }));
+		expect(decode(decoder, 0x7FF, [9])).toBe(0);
+		expect(decode(decoder, 0x7FE, [9])).toBe(-1);
+		decode(decoder, 0x7FF, [9], 0);
+		expect([decoder.decoded, decoder.unknown, decoder.short]).toEqual([2, 1, 1]);
+		decoder.resetCounters();
+		expect([decoder.decoded, decoder.unknown, decoder.ignored, decoder.short]).toEqual([0, 0, 0, 0]);
+	});
+});

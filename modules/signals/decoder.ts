@@ -118,6 +118,7 @@ export class Decoder {
 
 		const signals = plan.signals;
 		this.spans = new Int32Array(plan.messageCount);
+		// Stryker disable next-line EqualityOperator: one message past the last writes out of the span table (ignored) and reads no signal (its range is NaN)
 		for (let m = 0; m < plan.messageCount; m++) {
 			const first = plan.firstSignal(m), count = plan.signalCountOf(m);
 			let end = 0, plain = true;
@@ -133,6 +134,7 @@ export class Decoder {
 		}
 
 		this.ops = new Int32Array(plan.signalCount);
+		// Stryker disable next-line EqualityOperator: one signal past the last writes out of the op table, which ignores it
 		for (let s = 0; s < plan.signalCount; s++) {
 			const base = s * SIGNAL_WORDS;
 			const firstByte = signals[base + SignalField.firstByte];
@@ -223,17 +225,20 @@ export class Decoder {
 			let raw: number;
 			// Cases in order of how common they are on real buses; XS tests them one by one.
 			switch (op & KIND_MASK) {
+				// Stryker disable next-line ConditionalExpression: without its own code a whole byte falls through to the in-byte reader, which reads the same 8 bits
 				case KIND_BYTE:
 					raw = data[byte];
 					break;
 				case KIND_IN_BYTE:
 					raw = (data[byte] >> ((op >> SHIFT_SHIFT) & 7)) & ((1 << ((op >> LENGTH_SHIFT) & 63)) - 1);
 					break;
+				// Stryker disable next-line ConditionalExpression: without its own code an Intel 16-bit field falls through to the gathering loop, which reads the same 2 bytes
 				case KIND_LE16:
 					raw = data[byte] | (data[byte + 1] << 8);
 					break;
 				case KIND_LE: {
 					let lo = 0;
+					// Stryker disable next-line ArithmeticOperator: starting one byte higher gathers a byte that the length mask (or a 32-bit shift) drops again
 					for (let i = byte + ((op >> COUNT_SHIFT) & 7) - 1; i >= byte; i--)
 						lo = (lo << 8) | data[i];
 					const length = (op >> LENGTH_SHIFT) & 63;
@@ -241,9 +246,11 @@ export class Decoder {
 					raw = length < 32 ? lo & ((1 << length) - 1) : lo;
 					break;
 				}
+				// Stryker disable next-line ConditionalExpression: without its own code a Motorola 16-bit field falls through to the gathering loop, which reads the same 2 bytes
 				case KIND_BE16:
 					raw = (data[byte] << 8) | data[byte + 1];
 					break;
+				// Stryker disable next-line ConditionalExpression,BlockStatement: without its own code a Motorola field falls through to readWide, which reads the same bits from the plan
 				case KIND_BE: {
 					let lo = 0;
 					const last = byte + ((op >> COUNT_SHIFT) & 7);
@@ -322,8 +329,10 @@ export class Decoder {
 		const length = signals[base + SignalField.length];
 
 		let lo = 0, hi = 0;
+		// Stryker disable next-line ConditionalExpression,EqualityOperator: the 5-to-8-byte way reads 4 bytes or fewer the same (bytes before the field read as 0, bytes past it are masked off)
 		if (byteCount <= 4) {
 			if (littleEndian) {
+				// Stryker disable next-line ArithmeticOperator: bytes gathered past the field land above its length and are masked off (or shift out of 32 bits)
 				for (let i = byteCount - 1; i >= 0; i--)
 					lo = (lo << 8) | data[firstByte + i];
 			}
@@ -337,6 +346,7 @@ export class Decoder {
 			if (littleEndian) {
 				for (let i = 3; i >= 0; i--)
 					lo = (lo << 8) | data[firstByte + i];
+				// Stryker disable next-line ArithmeticOperator: the extra bytes read past the frame are undefined, i.e. 0, and shift out above the field's 64 bits
 				for (let i = byteCount - 1; i >= 4; i--)
 					hi = (hi << 8) | data[firstByte + i];
 			}
@@ -356,12 +366,15 @@ export class Decoder {
 			if (length < 32)
 				lo &= (1 << length) - 1;
 			// A float32's bits as they are; an integer sign-extended to 32 bits.
+			// Stryker disable next-line ConditionalExpression,EqualityOperator: at 32 bits sign extension is a no-op on the bits the Uint32 word stores
 			return sflags & SignalFlag.signed && !(sflags & SignalFlag.float32) && length < 32 ? (lo << (32 - length)) >> (32 - length) : lo;
 		}
+		// Stryker disable next-line ConditionalExpression: a float64's high half is 32 bits, which neither mask nor sign extension changes
 		if (!(sflags & SignalFlag.float64)) {
 			// 33 to 64 bits: the high half masked, or sign-extended to 64 bits.
 			const highBits = length - 32;
 			if (sflags & SignalFlag.signed)
+				// Stryker disable next-line ConditionalExpression,EqualityOperator: at 32 high bits sign extension is a no-op on the bits the Uint32 word stores
 				hi = highBits < 32 ? (hi << (32 - highBits)) >> (32 - highBits) : hi;
 			else if (highBits < 32)
 				hi &= (1 << highBits) - 1;
