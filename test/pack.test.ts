@@ -444,3 +444,31 @@ describe("slots", () => {
 		expect(() => new PackSlots(new FakeFlash(3 * BLOCK, BLOCK))).toThrow("pack partition of 12288 bytes holds no A/B pair (2 blocks for the boot record and 2 slots)");
 	});
 });
+
+describe("npm start -- --pack-key", () => {
+	test("passes-the-key-as-a-config-value", async () => {
+		const { parseArgs, packKeyPoint, start } = await import("../tools/start.js");
+		expect(parseArgs(["--pack-key", "keys/public.pem"])).toMatchObject({ packKey: join(process.cwd(), "keys", "public.pem") });
+		expect(parseArgs(["--pack-key"])).toMatch(/^xs-cluster: --pack-key wants the public key vehicle packs are signed for/);
+		expect(parseArgs([])).toMatchObject({ packKey: null });
+		const pem = new TextEncoder().encode(key.publicKey.export({ type: "spki", format: "pem" }) as string);
+		const hex = Buffer.from(key.point).toString("hex");
+		expect(packKeyPoint("/k.pem", { readFile: () => pem })).toBe(hex);
+		expect(packKeyPoint("/k.pem", { readFile: () => new TextEncoder().encode("nope") })).toBe("xs-cluster: /k.pem: not a P-256 public key in PEM (xs-cluster pack keygen writes public.pem)");
+		expect(packKeyPoint("/k.pem", { readFile: () => { throw new Error("ENOENT"); } })).toBe("xs-cluster: cannot read /k.pem");
+		// The build gets packKey=<hex> on mcconfig's command line.
+		const runs: string[][] = [];
+		const sdk = "/opt/moddable", release = `${sdk}/build/bin/lin/release`, project = "/home/me/xs-cluster";
+		const files = new Set([sdk, `${release}/mcconfig`, `${release}/mcsim`, `${project}/build/bin/lin/m5stack/debug/xs-cluster/mc.so`]);
+		let out = "";
+		const status = await start(["--pack-key", "/keys/public.pem", "--build-only"], project, {
+			env: { MODDABLE: sdk, PATH: "/usr/bin" }, platform: "linux",
+			exists: path => files.has(path), makeDir: () => {}, readFile: () => pem, writeFile: () => {}, copyFile: () => {},
+			run: async (_command, args) => { runs.push(args); return 0; },
+			out: text => { out += text; }, err: text => { out += text; },
+		});
+		expect(status).toBe(0);
+		expect(runs[0]).toContain(`packKey=${hex}`);
+		expect(out).toContain("xs-cluster: the cluster will take vehicle packs signed for /keys/public.pem");
+	});
+});

@@ -26,6 +26,9 @@
  * alone: a Mosquitto on this machine, 127.0.0.1:1883) the cluster publishes
  * its telemetry there (docs/mqtt.md): the config value `mqtt=<broker>`, which
  * the simulator's telemetry wiring reads.
+ * With `--pack-key public.pem` the cluster takes vehicle packs signed with
+ * that key's private half (docs/packs.md): the config value
+ * `packKey=<the key's 65-byte point in hex>`, which PackKey reads.
  * Then it starts mcsim on the result, through the SDK's xsbug-log when it is installed so trace output (the health
  * line) shows in the terminal. Without the SDK it says in one message what to
  * install and exits non-zero. Node only (host tool); everything it touches in
@@ -34,10 +37,12 @@
 import { spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, delimiter, dirname, extname, join, resolve } from "node:path";
+import { createPublicKey } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { ProfileFormatError, ProfileInputs, VehicleProfile } from "../modules/cluster/profile.js";
 import { DecodePlan, PlanFormatError } from "../modules/signals/plan.js";
 import { parseBroker } from "../modules/connect/mqtt-client.js";
+import { publicPoint } from "./pack.js";
 
 /** The simulated device: 320 x 240 landscape, like the common ILI9341 boards. */
 export const DEFAULT_DEVICE = "m5stack";
@@ -121,6 +126,8 @@ export interface StartOptions {
 	mqtt: string | null;
 	/** Absolute path of the car's compiled profile (`car.vehicle`, its `car.plan` beside it), or null: the demo car. */
 	car: string | null;
+	/** Absolute path of the public key (PEM) vehicle packs are checked with, or null: a build that refuses every pack. */
+	packKey: string | null;
 }
 
 /** Where `--record` alone writes, in the project. */
@@ -134,10 +141,10 @@ export const DEFAULT_MQTT = "127.0.0.1:1883";
 /** Where `--feed` alone connects: `xs-cluster serve` on this machine. */
 export const DEFAULT_FEED = "127.0.0.1:29536";
 
-const USAGE = "usage: npm start [-- --device <simulator device>] [--output <build folder>] [--build-only] [--car <car.vehicle>] [--feed [host:port]] [--mqtt [broker]] [--record [path]] [--record-max-bytes <n>]\n";
+const USAGE = "usage: npm start [-- --device <simulator device>] [--output <build folder>] [--build-only] [--car <car.vehicle>] [--feed [host:port]] [--mqtt [broker]] [--record [path]] [--record-max-bytes <n>] [--pack-key <public.pem>]\n";
 
 export function parseArgs(argv: string[]): StartOptions | string {
-	const options: StartOptions = { device: DEFAULT_DEVICE, output: null, buildOnly: false, feed: null, mqtt: null, record: null, recordMaxBytes: DEFAULT_RECORD_MAX_BYTES, car: null };
+	const options: StartOptions = { device: DEFAULT_DEVICE, output: null, buildOnly: false, feed: null, mqtt: null, record: null, recordMaxBytes: DEFAULT_RECORD_MAX_BYTES, car: null, packKey: null };
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i];
 		if (arg === "--device" && argv[i + 1])
@@ -185,6 +192,13 @@ export function parseArgs(argv: string[]): StartOptions | string {
 			if (next === undefined || next.startsWith("--"))
 				return `xs-cluster: --car wants the car's compiled profile, e.g. --car car.vehicle (from \`xs-cluster profile compile ... -o car.vehicle\`)\n${USAGE}`;
 			options.car = resolve(next);
+			i++;
+		}
+		else if (arg === "--pack-key") {
+			const next = argv[i + 1];
+			if (next === undefined || next.startsWith("--"))
+				return `xs-cluster: --pack-key wants the public key vehicle packs are signed for, e.g. --pack-key keys/public.pem (from \`xs-cluster pack keygen\`)\n${USAGE}`;
+			options.packKey = resolve(next);
 			i++;
 		}
 		else if (arg === "--record-max-bytes" && argv[i + 1]) {
@@ -297,6 +311,17 @@ export async function start(argv: string[], projectDir: string, host: StartHost)
 	const record = recordPath ? [`record=${recordPath}`, `recordMaxBytes=${options.recordMaxBytes}`] : [];
 	if (recordPath)
 		host.out(`xs-cluster: the cluster will record the frames it receives to ${recordPath} (candump -l, at most ${options.recordMaxBytes} bytes)\n`);
+	// Likewise `packKey` for PackKey (docs/packs.md): the key's point, in hex.
+	let packKey: string[] = [];
+	if (options.packKey) {
+		const point = packKeyPoint(options.packKey, host);
+		if (point.startsWith("xs-cluster:")) {
+			host.err(point + "\n");
+			return 1;
+		}
+		packKey = [`packKey=${point}`];
+		host.out(`xs-cluster: the cluster will take vehicle packs signed for ${options.packKey} (xs-cluster pack build --key ...)\n`);
+	}
 	// mcconfig names the app after its manifest's folder: the project's, or for a car `<project>-car`.
 	const name = car ? `${basename(projectDir)}-car` : basename(projectDir);
 	let manifest = join(projectDir, "manifest.json");
@@ -304,7 +329,7 @@ export async function start(argv: string[], projectDir: string, host: StartHost)
 		manifest = writeCarManifest(join(output, "car", name), projectDir, options.car, car.plan, host);
 		host.out(`xs-cluster: the cluster will show ${car.name} (${options.car}), driving the demo lap through its profile${options.feed ? " unless the feed is running" : ""}\n`);
 	}
-	const built = await host.run(sdk.mcconfig, ["-d", "-m", "-p", platform, ...rotation, "-t", "build", "-o", output, ...feed, ...mqtt, ...record, manifest], { cwd: projectDir, env });
+	const built = await host.run(sdk.mcconfig, ["-d", "-m", "-p", platform, ...rotation, "-t", "build", "-o", output, ...feed, ...mqtt, ...record, ...packKey, manifest], { cwd: projectDir, env });
 	if (built !== 0) {
 		host.err(`xs-cluster: the build failed (mcconfig exit code ${built}); see its messages above.\n`);
 		return built;
@@ -324,6 +349,23 @@ export async function start(argv: string[], projectDir: string, host: StartHost)
 	}
 	host.out("xs-cluster: opening the simulator (install $MODDABLE/tools/xsbug-log with `npm install` there to see its trace output here)\n");
 	return host.run(sdk.mcsim, [app], { cwd: projectDir, env });
+}
+
+/** The 65-byte point of the PEM key at `path` in hex, or `xs-cluster: PATH: why` in one line. */
+export function packKeyPoint(path: string, host: Pick<StartHost, "readFile">): string {
+	let pem: Uint8Array;
+	try {
+		pem = host.readFile(path);
+	}
+	catch {
+		return `xs-cluster: cannot read ${path}`;
+	}
+	try {
+		return Buffer.from(publicPoint(createPublicKey(Buffer.from(pem)))).toString("hex");
+	}
+	catch {
+		return `xs-cluster: ${path}: not a P-256 public key in PEM (xs-cluster pack keygen writes public.pem)`;
+	}
 }
 
 /** The real world, for the command line. */
