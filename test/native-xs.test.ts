@@ -35,7 +35,7 @@ const describeNative = available || process.env.CI ? describe : describe.skip;
 const title = available || process.env.CI ? "NativeDecoder on XS (engine-linked xsnap worker)"
 	: `NativeDecoder on XS (skipped: ${unavailable})`;
 
-/** The TypeScript side of nativeTranscript's batched mode (bench/xs/native-workload.ts): twai-source's pushFields, then BusMeter.pump's pop, count and decode. */
+/** The TypeScript side of nativeTranscript's batched mode (bench/xs/native-workload.ts): twai-source's pushFields, then Pipeline.pump's pop, count and decode. */
 function referenceBatched(plan: ArrayBufferLike, frames: FrameSource, batch: number): Float64Array {
 	const decoder = new Decoder(new DecodePlan(plan));
 	const ring = new FrameRing(64), frame = new CanFrame();

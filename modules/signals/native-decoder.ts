@@ -158,7 +158,7 @@ export class NativeDecoder {
 	}
 
 	/**
-	 * Bus bits of the frames `pump` popped, as BusMeter counts them
+	 * Bus bits of the frames `pump` popped, as Pipeline.bits counts them
 	 * (frameBits in modules/can/frame.ts), so a bus-load estimate needs
 	 * no per-frame work in XS. Not counted by decode or decodeMessage.
 	 */

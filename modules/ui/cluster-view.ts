@@ -14,7 +14,8 @@
 import {} from "piu/MC";
 import {} from "piu/shape";
 import { Outline } from "commodetto/outline";
-import { Change, type ClusterModel } from "cluster/cluster";
+import { COOLANT_MAX_C, COOLANT_MIN_C, Change, type ClusterModel } from "cluster/cluster";
+import { COOLANT_OVERHEAT_C } from "cluster/telltales";
 import type { Diagnostics } from "cluster/diagnostics";
 import { type Page, PAGES, ScreenChange, type ScreenModel, Touch } from "cluster/screen";
 import { TELLTALE_COLORS, TELLTALE_COUNT, Telltale } from "cluster/telltales";
@@ -22,7 +23,8 @@ import { TRIP_ROWS } from "cluster/trip-readout";
 import { MAX_DRIVERS } from "cluster/drivers";
 import { type Look, looksFor } from "./look.js";
 import { telltaleSymbol } from "./symbols.js";
-import type { Application, Content, Label, Shape, Skin } from "./piu-types.js";
+import { type Role, ThemedBehavior } from "./themed.js";
+import type { Application, Container, Content, Label, Shape, Skin, Text } from "./piu-types.js";
 
 /** Dial sweep in screen degrees (0 is 3 o'clock, clockwise): from lower left, over the top, to lower right. */
 const DIAL_START = 150;
@@ -87,7 +89,7 @@ interface ClusterLayout {
 const LANDSCAPE: ClusterLayout = {
 	speedo: [82, 130, 76], tacho: [238, 130, 76],
 	arrows: [6, 314, 5, 26, 20], lamps: [160, 3, 28, 23, 6], ambient: [256, 30, 58, 20],
-	fuelLamp: [6, 210, 28, 23], fuelBar: [40, 218, 64, 8], coolantLamp: [286, 210, 28, 23], coolantBar: [216, 218, 64, 8],
+	fuelLamp: [6, 210, 28, 23], fuelBar: [38, 218, 68, 8], coolantLamp: [286, 210, 28, 23], coolantBar: [214, 218, 68, 8],
 	odometer: [110, 202, 100, 18], trip: [110, 220, 100, 18], shift: [238, 33, 36, 6], popup: [20, 198, 280, 40],
 };
 
@@ -103,10 +105,25 @@ const PORTRAIT: ClusterLayout = {
 	odometer: [120, 214, 116, 18], trip: [120, 234, 116, 18], shift: [62, 200, 36, 6], popup: [4, 270, 232, 46],
 };
 
-/** One round gauge: ticks, numbers, optional red zone, needle, hub and a centre readout. */
+/** A new Container (the typings' Container constructor returns no type). */
+function container(dictionary: ConstructorParameters<typeof Content>[1] & { contents?: Content[] }): Container {
+	return new Container(null, dictionary) as Container;
+}
+
+/** A Label dressed by the theme in `role` (ThemedBehavior). */
+function themed(role: Role, dictionary: ConstructorParameters<typeof Label>[1]): Label {
+	return new Label(role, { ...dictionary, Behavior: ThemedBehavior });
+}
+
+/**
+ * One round gauge, a reusable content: ticks, numbers, coloured bands (a
+ * caution band and a red zone), needle, hub and a readout below the hub.
+ */
 class Dial {
-	readonly box: Content;
+	readonly box: Container;
 	readonly ticks: Shape;
+	/** The caution band before the red zone (amber), and the red zone. */
+	readonly caution: Shape;
 	readonly redline: Shape;
 	readonly needle: Shape;
 	readonly hub: Shape;
@@ -117,32 +134,35 @@ class Dial {
 	private readonly needleBase: Outline;
 	private readonly steps: number;
 
-	constructor(container: any, left: number, top: number, radius: number, steps: number) {
+	constructor(parent: Container, left: number, top: number, radius: number, steps: number) {
 		this.radius = radius;
 		this.steps = steps;
 		const k = this.k = radius / 76;
 		const size = radius * 2;
-		this.box = new Container(null, { left, top, width: size, height: size }) as Content;
-		container.add(this.box);
+		this.box = container({ left, top, width: size, height: size });
+		parent.add(this.box);
 		this.ticks = new Shape(null, { left: 0, top: 0, width: size, height: size });
+		this.caution = new Shape(null, { left: 0, top: 0, width: size, height: size });
 		this.redline = new Shape(null, { left: 0, top: 0, width: size, height: size });
-		(this.box as any).add(this.ticks);
-		(this.box as any).add(this.redline);
+		this.box.add(this.caution);
+		this.box.add(this.redline);
+		this.box.add(this.ticks);
 		this.needle = new Shape(null, { left: 0, top: 0, width: size, height: size });
 		const hub = Math.round(6 * k);
 		this.hub = new Shape(null, { left: radius - hub, top: radius - hub, width: hub * 2, height: hub * 2 });
 		const hubPath = new Outline.CanvasPath();
 		hubPath.arc(hub, hub, hub - 0.5, 0, 2 * Math.PI);
 		this.hub.fillOutline = Outline.fill(hubPath);
-		// A tapered needle along +x from a short tail to just inside the ticks.
-		const tip = radius - 7 * k, tail = -10 * k;
+		// A tapered needle along +x to just inside the ticks; its short tail stays under the hub,
+		// so nothing of it ever reaches the readout below.
+		const tip = radius - 7 * k, tail = -5 * k;
 		this.needleBase = Outline.fill(Outline.PolygonPath(tail, -3.2 * k, tip, -1.1 * k, tip, 1.1 * k, tail, 3.2 * k));
 	}
 
 	/** Adds the needle and hub above whatever the caller put in the centre. */
 	finish(): void {
-		(this.box as any).add(this.needle);
-		(this.box as any).add(this.hub);
+		this.box.add(this.needle);
+		this.box.add(this.hub);
 	}
 
 	/** Draws ticks every `minor` and `major` units up to `max`, numbers every `labelStep` divided by `labelDivisor`. */
@@ -161,7 +181,7 @@ class Dial {
 		this.ticks.fillOutline = Outline.stroke(minorPath, 1.5 * k, Outline.LINECAP_BUTT);
 		this.ticks.strokeOutline = Outline.stroke(majorPath, 3 * k, Outline.LINECAP_BUTT);
 		for (const label of this.numbers)
-			(this.box as any).remove(label);
+			this.box.remove(label);
 		this.numbers.length = 0;
 		const lr = r - 21 * k, w = Math.round(30 * k), h = Math.round(18 * k);
 		for (let v = 0; v <= max + 1e-9; v += labelStep) {
@@ -171,15 +191,22 @@ class Dial {
 				style: look.dialNumberStyle, string: String(Math.round(v / labelDivisor)),
 			});
 			this.numbers.push(label);
-			(this.box as any).insert(label, this.redline);
+			this.box.insert(label, this.caution);
 		}
 	}
 
-	/** Paints the red zone from `from` to `max`. */
-	zone(from: number, max: number): void {
+	/** Paints the caution band from `caution` to `red` and the red zone from `red` to `max`, inside the ticks. */
+	zone(caution: number, red: number, max: number): void {
+		this.band(this.caution, caution, red, max);
+		this.band(this.redline, red, max, max);
+	}
+
+	private band(shape: Shape, from: number, to: number, max: number): void {
 		const r = this.radius, path = new Outline.CanvasPath();
-		path.arc(r, r, r - 4 * this.k, (DIAL_START + from / max * DIAL_SWEEP) * RADIANS, (DIAL_START + DIAL_SWEEP) * RADIANS);
-		this.redline.fillOutline = Outline.stroke(path, 6 * this.k, Outline.LINECAP_BUTT);
+		if (!(to > from))
+			return;
+		path.arc(r, r, r - 4 * this.k, (DIAL_START + from / max * DIAL_SWEEP) * RADIANS, (DIAL_START + to / max * DIAL_SWEEP) * RADIANS);
+		shape.fillOutline = Outline.stroke(path, 6 * this.k, Outline.LINECAP_BUTT);
 	}
 
 	/**
@@ -203,6 +230,7 @@ class Dial {
 
 	theme(look: Look): void {
 		this.ticks.skin = look.tickSkin;
+		this.caution.skin = look.cautionSkin;
 		this.redline.skin = look.redlineSkin;
 		this.needle.skin = look.needleSkin;
 		this.hub.skin = look.hubSkin;
@@ -211,26 +239,62 @@ class Dial {
 	}
 }
 
-/** A horizontal bar gauge (fuel, coolant): a track and a fill whose width is the quantised level. */
+/**
+ * A horizontal bar gauge (fuel, coolant), a reusable content: the scale's
+ * ends written either side ("E" and "F", "C" and "H"), a track, a fill whose
+ * width is the quantised level, and an optional warning zone marked under
+ * the track (the coolant's overheating range), visible whatever the level.
+ */
 class Bar {
-	readonly track: Content;
+	readonly box: Container;
+	readonly track: Container;
 	readonly fill: Content;
+	readonly ends: Label[] = [];
+	readonly zone: Content | null = null;
 	private readonly width: number;
 	private readonly steps: number;
-	constructor(container: any, left: number, top: number, width: number, height: number, steps: number) {
-		this.width = width;
+
+	/**
+	 * In the box `left, top, width` (design already scaled), the bar `height`
+	 * high; `ends` each take `endWidth` of it; `zoneFrom` is where the warning
+	 * zone starts as a fraction of the scale (no zone when not in 0..1).
+	 */
+	constructor(parent: Container, left: number, top: number, width: number, height: number, steps: number,
+		ends: readonly [string, string], endWidth: number, look: Look, zoneFrom = -1) {
+		// The zone's mark under the track: half the bar's height, at least 2 px.
+		const labelHeight = endWidth * 2, mark = Math.max(2, Math.round(height / 2));
 		this.steps = steps;
-		this.track = new Container(null, { left, top, width, height, contents: [] }) as Content;
+		this.width = width - 2 * endWidth;
+		this.box = container({ left, top: top + Math.round(height / 2 - labelHeight / 2), width, height: labelHeight });
+		const barTop = Math.round(labelHeight / 2 - height / 2);
+		this.track = container({ left: endWidth, top: barTop, width: this.width, height, contents: [] });
 		this.fill = new Content(null, { left: 0, top: 0, bottom: 0, width: 0 });
-		(this.track as any).add(this.fill);
-		container.add(this.track);
+		this.track.add(this.fill);
+		this.box.add(this.track);
+		if (zoneFrom >= 0 && zoneFrom < 1) {
+			const zoneLeft = Math.round(zoneFrom * this.width);
+			this.zone = new Content(null, { left: endWidth + zoneLeft, top: barTop + height + 1, width: this.width - zoneLeft, height: mark });
+			this.box.add(this.zone);
+		}
+		for (let i = 0; i < 2; i++) {
+			const label = new Label(null, { left: i ? width - endWidth : 0, top: 0, width: endWidth, height: labelHeight, style: look.scaleStyle, string: ends[i] });
+			this.ends.push(label);
+			this.box.add(label);
+		}
+		parent.add(this.box);
 	}
+
 	level(position: number): void {
 		this.fill.width = Math.round(position / this.steps * this.width);
 	}
+
 	theme(look: Look): void {
 		this.track.skin = look.barTrackSkin;
 		this.fill.skin = look.barSkin;
+		if (this.zone)
+			this.zone.skin = look.redlineSkin;
+		for (const label of this.ends)
+			label.style = look.scaleStyle;
 	}
 }
 
@@ -267,7 +331,7 @@ export class ClusterView {
 	/** Day and night, sized for this screen. */
 	private readonly looks: Look[];
 	private look: Look;
-	private readonly pages: Record<Page, any>;
+	private readonly pages: Record<Page, Container>;
 	private current: Page = "cluster";
 	private readonly speedo: Dial;
 	private readonly tacho: Dial;
@@ -281,27 +345,22 @@ export class ClusterView {
 	private readonly trip: Label;
 	private readonly ambient: Label;
 	private readonly lamps: Content[] = [];
-	private readonly titles: Label[] = [];
-	private readonly rowNames: Label[] = [];
 	private readonly diagValues: Label[] = [];
 	private readonly diagTitle: Label;
 	private readonly tripTitle: Label;
 	/** Trip page cells by row, then column (A, B). */
 	private readonly tripCells: Label[][] = [];
-	private readonly tripHeads: Label[] = [];
 	/** Trip page row names by row: one label (landscape) or one per trip (portrait). */
 	private readonly tripNames: Label[][] = [];
 	private readonly rangeValue: Label;
-	private readonly buttons: Label[] = [];
 	private readonly diagButtons: Label[] = [];
-	private readonly popup: any;
+	private readonly popup: Container;
 	/** A Label (one line, centred), or in portrait a Text: a long message wraps to a second line. */
-	private readonly popupText: any;
+	private readonly popupText: Label | Text;
 	private readonly popupSkins: Skin[] = [];
 	private readonly shiftLamp: Content;
-	private readonly menuPanel: any;
+	private readonly menuPanel: Container;
 	private readonly menuRows: Label[] = [];
-	private readonly menuHint: Label;
 
 	/**
 	 * Builds the view for the display as the host's rotation makes it: the
@@ -314,7 +373,7 @@ export class ClusterView {
 		this.diagnostics = parts.diagnostics;
 		this.parts = parts;
 
-		class PageBehavior extends Behavior {
+		class PageBehavior extends ThemedBehavior {
 			onTouchEnded(_content: Content) {
 				parts.touch(Touch.page);
 			}
@@ -334,7 +393,7 @@ export class ClusterView {
 		this.application = new Application(null, {
 			left: 0, top: 0, right: 0, bottom: 0, Behavior: ClockBehavior,
 			commandListLength: 8192, displayListLength: 8192, touchCount: 1,
-		} as any);
+		} as ConstructorParameters<typeof Application>[1]);
 		const width = this.application.width, height = this.application.height;
 		// A portrait screen gets the portrait design (the build may instead turn the panel, see README "Screen sizes").
 		const portrait = height > width;
@@ -343,7 +402,7 @@ export class ClusterView {
 		this.looks = looksFor(g.scale);
 		const look = this.look = this.looks[model.theme.theme];
 
-		const page = () => new Container(null, { left: 0, top: 0, width, height, active: true, visible: false, Behavior: PageBehavior });
+		const page = () => new Container({ skin: "background" }, { left: 0, top: 0, width, height, active: true, visible: false, Behavior: PageBehavior }) as Container;
 		this.pages = { cluster: page(), trip: page(), diagnostics: page() };
 		const main = this.pages.cluster;
 
@@ -353,19 +412,21 @@ export class ClusterView {
 		this.speedo = new Dial(main, g.x(L.speedo[0]) - sr, g.y(L.speedo[1]) - sr, sr, model.speedometer.needle.steps);
 		this.tacho = new Dial(main, g.x(L.tacho[0]) - tr, g.y(L.tacho[1]) - tr, tr, model.tachometer.steps);
 		const sk = (n: number) => Math.round(n * sr / 76), tk = (n: number) => Math.round(n * tr / 76);
-		this.speedLabel = new Label(null, { left: sr - sk(40), top: sr + 2, width: sk(80), height: sk(40), style: look.speedStyle, string: "--" });
-		this.speedUnit = new Label(null, { left: sr - sk(40), top: sr + sk(38), width: sk(80), height: g.s(18), style: look.unitStyle, string: model.units.speedLabel });
-		(this.speedo.box as any).add(this.speedLabel);
-		(this.speedo.box as any).add(this.speedUnit);
+		// The digits start below the hub (radius 6 at 76) with a margin: the needle, whose tail hides under the hub, never crosses them.
+		this.speedLabel = new Label(null, { left: sr - sk(40), top: sr + sk(9), width: sk(80), height: sk(38), style: look.speedStyle, string: "--" });
+		this.speedUnit = themed({ style: "unitStyle" }, { left: sr - sk(40), top: sr + sk(46), width: sk(80), height: g.s(18), style: look.unitStyle, string: model.units.speedLabel });
+		this.speedo.box.add(this.speedLabel);
+		this.speedo.box.add(this.speedUnit);
 		this.speedo.finish();
 		// A small tachometer (portrait) says "rpm" under the gear, its numbers being thousands already.
-		this.gearLabel = new Label(null, { left: tr - g.s(30), top: tr + tk(6), width: g.s(60), height: g.s(34), style: look.gearStyle, string: "--" });
-		this.rpmUnit = new Label(null, { left: tr - g.s(45), top: tr + tk(38), width: g.s(90), height: g.s(18), style: look.unitStyle, string: tr < g.s(70) ? "x1000" : "x1000 rpm" });
-		(this.tacho.box as any).add(this.gearLabel);
-		(this.tacho.box as any).add(this.rpmUnit);
+		this.gearLabel = themed({ style: "gearStyle" }, { left: tr - g.s(30), top: tr + tk(9), width: g.s(60), height: g.s(34), style: look.gearStyle, string: "--" });
+		this.rpmUnit = themed({ style: "unitStyle" }, { left: tr - g.s(45), top: tr + tk(44), width: g.s(90), height: g.s(18), style: look.unitStyle, string: tr < g.s(70) ? "x1000" : "x1000 rpm" });
+		this.tacho.box.add(this.gearLabel);
+		this.tacho.box.add(this.rpmUnit);
 		this.tacho.finish();
 		this.tacho.scale(model.rpmMax, 500, 1000, 1000, 1000, look);
-		this.tacho.zone(model.redline, model.rpmMax);
+		// Amber for the last 1000 rpm before the redline, red from it.
+		this.tacho.zone(Math.max(0, model.redline - 1000), model.redline, model.rpmMax);
 		this.scaleSpeedometer();
 
 		// Turn arrows, top corners.
@@ -401,21 +462,23 @@ export class ClusterView {
 			x += lw + gap;
 		}
 		const box = (b: readonly number[]) => ({ left: g.x(b[0]), top: g.y(b[1]), width: g.s(b[2]), height: g.s(b[3]) });
-		this.ambient = new Label(null, { ...box(L.ambient), style: look.infoRightStyle, string: "--" });
+		this.ambient = themed({ style: "infoRightStyle" }, { ...box(L.ambient), style: look.infoRightStyle, string: "--" });
 		main.add(this.ambient);
 
 		// Fuel, odometer and trip, coolant: the bottom strip (landscape) or beside the tachometer (portrait).
 		lamp(Telltale.lowFuel, g.x(L.fuelLamp[0]), g.y(L.fuelLamp[1]), g.s(L.fuelLamp[2]), g.s(L.fuelLamp[3]));
-		this.fuel = new Bar(main, g.x(L.fuelBar[0]), g.y(L.fuelBar[1]), g.s(L.fuelBar[2]), g.s(L.fuelBar[3]), model.fuel.steps);
-		this.coolant = new Bar(main, g.x(L.coolantBar[0]), g.y(L.coolantBar[1]), g.s(L.coolantBar[2]), g.s(L.coolantBar[3]), model.coolant.steps);
+		// Scale ends either side of each bar; the coolant's overheating range marked under its track.
+		const endWidth = g.s(12), hot = (COOLANT_OVERHEAT_C - COOLANT_MIN_C) / (COOLANT_MAX_C - COOLANT_MIN_C);
+		this.fuel = new Bar(main, g.x(L.fuelBar[0]), g.y(L.fuelBar[1]), g.s(L.fuelBar[2]), g.s(L.fuelBar[3]), model.fuel.steps, ["E", "F"], endWidth, look);
+		this.coolant = new Bar(main, g.x(L.coolantBar[0]), g.y(L.coolantBar[1]), g.s(L.coolantBar[2]), g.s(L.coolantBar[3]), model.coolant.steps, ["C", "H"], endWidth, look, hot);
 		lamp(Telltale.coolantTemp, g.x(L.coolantLamp[0]), g.y(L.coolantLamp[1]), g.s(L.coolantLamp[2]), g.s(L.coolantLamp[3]));
-		this.odometer = new Label(null, { ...box(L.odometer), style: look.infoStyle, string: "--" });
-		this.trip = new Label(null, { ...box(L.trip), style: look.unitStyle, string: "--" });
+		this.odometer = themed({ style: "infoStyle" }, { ...box(L.odometer), style: look.infoStyle, string: "--" });
+		this.trip = themed({ style: "unitStyle" }, { ...box(L.trip), style: look.unitStyle, string: "--" });
 		main.add(this.odometer);
 		main.add(this.trip);
 
 		// Shift light: a bar above the tachometer, lit at the shift point, flashing at the limit.
-		this.shiftLamp = new Content(null, { left: g.x(L.shift[0]) - g.s(L.shift[2] / 2), top: g.y(L.shift[1]), width: g.s(L.shift[2]), height: g.s(L.shift[3]), skin: new Skin({ fill: SHIFT_FILLS }), state: 0 } as any);
+		this.shiftLamp = new Content(null, { left: g.x(L.shift[0]) - g.s(L.shift[2] / 2), top: g.y(L.shift[1]), width: g.s(L.shift[2]), height: g.s(L.shift[3]), skin: new Skin({ fill: SHIFT_FILLS }), state: 0 });
 		main.add(this.shiftLamp);
 
 		// Alert pop-up over the bottom strip (never over the speed or the lamps): the monitor's top alert,
@@ -427,10 +490,11 @@ export class ClusterView {
 				parts.touch(Touch.popup);
 			}
 		}
-		this.popup = new Container(null, { ...box(L.popup), skin: this.popupSkins[1], visible: false, active: true, Behavior: PopupBehavior });
+		this.popup = container({ ...box(L.popup), skin: this.popupSkins[1], visible: false, active: true, Behavior: PopupBehavior });
+		const popupRole: Role = { style: "popupStyle" };
 		this.popupText = portrait
-			? new Text(null, { left: g.s(6), right: g.s(6), top: g.s(1), bottom: 0, style: look.popupStyle, string: "" })
-			: new Label(null, { left: g.s(6), right: g.s(6), top: 0, bottom: 0, style: look.popupStyle, string: "" });
+			? new Text(popupRole, { left: g.s(6), right: g.s(6), top: g.s(1), bottom: 0, style: look.popupStyle, string: "", Behavior: ThemedBehavior }) as Text
+			: themed(popupRole, { left: g.s(6), right: g.s(6), top: 0, bottom: 0, style: look.popupStyle, string: "" });
 		this.popup.add(this.popupText);
 
 		// Trip page: a row per figure, trips A and B side by side (landscape) or one above the other
@@ -442,11 +506,9 @@ export class ClusterView {
 			this.tripCells.push([]);
 		}
 		for (let c = 0; c < 2; c++) {
-			const head = portrait
-				? new Label(null, { left: g.x(8), top: g.y(30 + c * 114), width: g.s(W - 16), height: g.s(18), style: look.sectionStyle, string: c ? "Trip B" : "Trip A" })
-				: new Label(null, { left: g.x(124 + c * 98), top: g.y(32), width: g.s(92), height: g.s(20), style: look.columnStyle, string: c ? "Trip B" : "Trip A" });
-			this.tripHeads.push(head);
-			trip.add(head);
+			trip.add(portrait
+				? themed({ style: "sectionStyle" }, { left: g.x(8), top: g.y(30 + c * 114), width: g.s(W - 16), height: g.s(18), style: look.sectionStyle, string: c ? "Trip B" : "Trip A" })
+				: themed({ style: "columnStyle" }, { left: g.x(124 + c * 98), top: g.y(32), width: g.s(92), height: g.s(20), style: look.columnStyle, string: c ? "Trip B" : "Trip A" }));
 		}
 		for (let i = 0; i < TRIP_ROWS.length; i++) {
 			for (let c = 0; c < 2; c++) {
@@ -456,17 +518,17 @@ export class ClusterView {
 					this.tripNames[i].push(this.rowName(trip, TRIP_ROWS[i], top, portrait ? W - 16 : i === TRIP_ROWS.length - 1 ? 170 : 120));
 				}
 				const cell = portrait
-					? new Label(null, { left: g.x(8), top: g.y(49 + c * 114 + i * 19), width: g.s(W - 16), height: g.s(19), style: look.rowValueStyle, string: "--" })
-					: new Label(null, { left: g.x(124 + c * 98), top: g.y(54 + i * 24), width: g.s(92), height: g.s(22), style: look.rowValueStyle, string: "--" });
+					? themed({ style: "rowValueStyle" }, { left: g.x(8), top: g.y(49 + c * 114 + i * 19), width: g.s(W - 16), height: g.s(19), style: look.rowValueStyle, string: "--" })
+					: themed({ style: "rowValueStyle" }, { left: g.x(124 + c * 98), top: g.y(54 + i * 24), width: g.s(92), height: g.s(22), style: look.rowValueStyle, string: "--" });
 				this.tripCells[i].push(cell);
 				trip.add(cell);
 			}
 		}
 		const rangeTop = portrait ? g.y(258) : g.y(54 + TRIP_ROWS.length * 24);
 		this.rowName(trip, "Range", rangeTop, portrait ? W - 16 : 120);
-		this.rangeValue = new Label(null, { left: g.x(portrait ? 8 : 124), top: rangeTop, width: g.s(portrait ? W - 16 : 190), height: g.s(portrait ? 19 : 22), style: look.rowValueStyle, string: "--" });
+		this.rangeValue = themed({ style: "rowValueStyle" }, { left: g.x(portrait ? 8 : 124), top: rangeTop, width: g.s(portrait ? W - 16 : 190), height: g.s(portrait ? 19 : 22), style: look.rowValueStyle, string: "--" });
 		trip.add(this.rangeValue);
-		this.addButtons(trip, this.buttons, ["Reset A", "Reset B", "Driver"]);
+		this.addButtons(trip, [], ["Reset A", "Reset B", "Driver"]);
 
 		// Diagnostics page.
 		this.diagTitle = this.title(this.pages.diagnostics, "");
@@ -478,38 +540,37 @@ export class ClusterView {
 			const last = i === DIAG_ROWS.length - 1, wide = portrait || last;
 			const left = portrait ? 8 : wide ? 66 : 116, valueWidth = portrait ? W - 16 : wide ? 248 : 198;
 			const valueTop = portrait && last ? top + g.s(20) : top;
-			const value = new Label(null, { left: g.x(left), top: valueTop, width: g.s(valueWidth), height: g.s(19), style: look.rowValueStyle, string: "--" });
+			const value = themed({ style: "rowValueStyle" }, { left: g.x(left), top: valueTop, width: g.s(valueWidth), height: g.s(19), style: look.rowValueStyle, string: "--" });
 			this.diagValues.push(value);
 			this.pages.diagnostics.add(value);
 		}
 		this.addButtons(this.pages.diagnostics, this.diagButtons, ["", "", ""]);
 
 		// Driver menu: a panel over the whole screen, a row per driver and one to add a driver.
-		this.menuPanel = new Container(null, { left: 0, top: 0, width, height, active: true, visible: false });
+		this.menuPanel = new Container({ skin: "background" }, { left: 0, top: 0, width, height, active: true, visible: false, Behavior: ThemedBehavior }) as Container;
 		this.title(this.menuPanel, "Who is driving?");
 		for (let i = 0; i <= MAX_DRIVERS; i++) {
 			const index = i;
-			class RowBehavior extends Behavior {
+			class RowBehavior extends ThemedBehavior {
 				onTouchEnded(_content: Content) {
 					parts.touch(Touch.menuRow, index);
 				}
 			}
-			const rowLabel = new Label(null, {
+			const rowLabel = new Label({ style: "menuStyle", skin: "selectionSkin" }, {
 				left: g.x(10), top: g.y(30 + i * 20), width: g.s(W - 20), height: g.s(20), active: true, visible: false,
-				Behavior: RowBehavior, string: "",
-			} as any);
+				style: look.menuStyle, skin: look.selectionSkin, Behavior: RowBehavior, string: "",
+			});
 			this.menuRows.push(rowLabel);
 			this.menuPanel.add(rowLabel);
 		}
 		// What the buttons do here (a touch on a name works too).
-		this.menuHint = new Label(null, { left: g.x(10), top: g.y(g.designHeight - 24), width: g.s(W - 20), height: g.s(20), style: look.unitStyle, string: "A choose   B next   C close" });
-		this.menuPanel.add(this.menuHint);
+		this.menuPanel.add(themed({ style: "unitStyle" }, { left: g.x(10), top: g.y(g.designHeight - 24), width: g.s(W - 20), height: g.s(20), style: look.unitStyle, string: "A choose   B next   C close" }));
 
 		for (const name of PAGES)
-			(this.application as any).add(this.pages[name]);
+			this.application.add(this.pages[name]);
 		// The pop-up shows over every page (the chime sounds whatever the page), the driver menu over it.
-		(this.application as any).add(this.popup);
-		(this.application as any).add(this.menuPanel);
+		this.application.add(this.popup);
+		this.application.add(this.menuPanel);
 		// The source has its own row; a portrait title has no room for it.
 		this.diagTitle.string = g.portrait ? "Diagnostics" : `Diagnostics: ${parts.sourceName}`;
 		this.showPage();
@@ -633,40 +694,39 @@ export class ClusterView {
 	}
 
 	/** A page title at the top left. */
-	private title(page: any, string: string): Label {
+	private title(page: Container, string: string): Label {
 		const g = this.g;
-		const label = new Label(null, { left: g.x(10), top: g.y(4), width: g.s(g.designWidth - 20), height: g.s(26), style: this.look.titleStyle, string });
-		this.titles.push(label);
+		const label = themed({ style: "titleStyle" }, { left: g.x(10), top: g.y(4), width: g.s(g.designWidth - 20), height: g.s(26), style: this.look.titleStyle, string });
 		page.add(label);
 		return label;
 	}
 
 	/** A row's name at the left of a page, at `top`, `width` wide in the design. */
-	private rowName(page: any, string: string, top: number, width = 130): Label {
+	private rowName(page: Container, string: string, top: number, width = 130): Label {
 		const g = this.g;
-		const label = new Label(null, { left: g.x(g.portrait ? 8 : 12), top, width: g.s(width), height: g.s(19), style: this.look.rowNameStyle, string });
-		this.rowNames.push(label);
+		const label = themed({ style: "rowNameStyle" }, { left: g.x(g.portrait ? 8 : 12), top, width: g.s(width), height: g.s(19), style: this.look.rowNameStyle, string });
 		page.add(label);
 		return label;
 	}
 
 	/** Three touch buttons along the bottom of `page`, named `names` (or labelled later). */
-	private addButtons(page: any, into: Label[], names: string[]): void {
+	private addButtons(page: Container, into: Label[], names: string[]): void {
 		// Three across the design's width, 6 px apart (4 in portrait), 10 from the edges (8).
 		const g = this.g, margin = g.portrait ? 8 : 10, gap = g.portrait ? 4 : 6;
 		const buttonW = g.s((g.designWidth - 2 * margin - 2 * gap) / 3);
 		const parts = this.parts;
 		for (let i = 0; i < names.length; i++) {
 			const index = i;
-			class ButtonBehavior extends Behavior {
+			class ButtonBehavior extends ThemedBehavior {
 				onTouchEnded(_content: Content) {
 					parts.touch(Touch.pageButton, index);
 				}
 			}
-			const button = new Label(null, {
+			const look = this.look;
+			const button = new Label({ style: "buttonStyle", skin: "buttonSkin" }, {
 				left: g.x(margin) + i * (buttonW + g.s(gap)), top: g.y(g.designHeight - 34), width: buttonW, height: g.s(28), active: true,
-				Behavior: ButtonBehavior, string: names[i],
-			} as any);
+				style: look.buttonStyle, skin: look.buttonSkin, Behavior: ButtonBehavior, string: names[i],
+			});
 			into.push(button);
 			page.add(button);
 		}
@@ -723,24 +783,20 @@ export class ClusterView {
 		this.speedo.point(this.model.speedometer.needle.position);
 	}
 
+	/**
+	 * The theme's look on everything: what wears a role (ThemedBehavior) takes
+	 * it from the distributed look; the gauges and lamps, whose skins follow
+	 * their state, are dressed here.
+	 */
 	private applyTheme(): void {
 		const look = this.look = this.looks[this.model.theme.theme];
 		this.application.skin = look.background;
-		for (const name of PAGES)
-			this.pages[name].skin = look.background;
-		this.menuPanel.skin = look.background;
+		this.application.distribute("onThemeChanged", look);
 		this.speedo.theme(look);
 		this.tacho.theme(look);
-		this.speedLabel.style = this.model.speedometer.needle.missing ? look.missingStyle : look.speedStyle;
-		this.speedUnit.style = look.unitStyle;
-		this.gearLabel.style = look.gearStyle;
-		this.rpmUnit.style = look.unitStyle;
 		this.fuel.theme(look);
 		this.coolant.theme(look);
-		this.odometer.style = look.infoStyle;
-		this.trip.style = look.unitStyle;
-		this.ambient.style = look.infoRightStyle;
-		this.popupText.style = look.popupStyle;
+		this.speedLabel.style = this.model.speedometer.needle.missing ? look.missingStyle : look.speedStyle;
 		for (let i = 0; i < TELLTALE_COUNT; i++) {
 			const lamp = this.lamps[i];
 			if (i === Telltale.turnLeft || i === Telltale.turnRight)
@@ -749,27 +805,6 @@ export class ClusterView {
 				lamp.skin = look.lampSkins[TELLTALE_COLORS[i]];
 			lamp.state = this.model.telltales.shown[i];
 		}
-		for (const title of this.titles)
-			title.style = look.titleStyle;
-		for (const name of this.rowNames)
-			name.style = look.rowNameStyle;
-		for (const value of this.diagValues)
-			value.style = look.rowValueStyle;
-		for (const cells of this.tripCells)
-			for (const cell of cells)
-				cell.style = look.rowValueStyle;
-		this.rangeValue.style = look.rowValueStyle;
-		for (const head of this.tripHeads)
-			head.style = this.g.portrait ? look.sectionStyle : look.columnStyle;
-		for (const button of [...this.buttons, ...this.diagButtons]) {
-			button.skin = look.buttonSkin;
-			button.style = look.buttonStyle;
-		}
-		for (const row of this.menuRows) {
-			row.skin = look.selectionSkin;
-			row.style = look.menuStyle;
-		}
-		this.menuHint.style = look.unitStyle;
 		// A new skin on a container does not invalidate what it covers: hide and show the page to redraw it whole.
 		const page = this.screen.menu.isOpen ? this.menuPanel : this.pages[this.current];
 		page.visible = false;

@@ -22,6 +22,8 @@ export interface Palette {
 	readonly needle: string;
 	readonly hub: string;
 	readonly redline: string;
+	/** The tachometer's caution band before the red zone. */
+	readonly caution: string;
 	/** A lamp that is off: barely there, like an unlit lens. */
 	readonly lampOff: string;
 	/** A lamp whose signal is missing: a mid grey, neither lit nor dark. */
@@ -34,14 +36,14 @@ export interface Palette {
 
 const DAY: Palette = Object.freeze({
 	background: "#eef0f3", text: "#11161c", dimText: "#5d6670", minorTick: "#7a838c", majorTick: "#11161c",
-	ring: "#b8bec6", needle: "#e23a12", hub: "#2a3038", redline: "#d81e1e",
+	ring: "#b8bec6", needle: "#e23a12", hub: "#2a3038", redline: "#d81e1e", caution: "#e8a010",
 	lampOff: "#d6dade", unknown: "#8c949c",
 	bar: "#27323d", barTrack: "#cfd4da", missing: "#a5acb4", button: "#d5d9de",
 });
 
 const NIGHT: Palette = Object.freeze({
 	background: "#000000", text: "#f2f2f2", dimText: "#8a939c", minorTick: "#5c6670", majorTick: "#e6e9ec",
-	ring: "#262b31", needle: "#ff5a1f", hub: "#c8ccd0", redline: "#e0241c",
+	ring: "#262b31", needle: "#ff5a1f", hub: "#c8ccd0", redline: "#e0241c", caution: "#d99a12",
 	lampOff: "#16191d", unknown: "#5a626b",
 	bar: "#e6e9ec", barTrack: "#23272c", missing: "#3e444b", button: "#1c2025",
 });
@@ -59,6 +61,8 @@ export class Look {
 	/** Dial ticks: fill is the minor ticks and ring, stroke the major ticks. */
 	readonly tickSkin: Skin;
 	readonly redlineSkin: Skin;
+	/** The caution band (amber). */
+	readonly cautionSkin: Skin;
 	/** Needle: state 0 live, 1 missing (greyed while it parks). */
 	readonly needleSkin: Skin;
 	readonly hubSkin: Skin;
@@ -72,6 +76,8 @@ export class Look {
 	readonly gearStyle: Style;
 	readonly dialNumberStyle: Style;
 	readonly unitStyle: Style;
+	/** The ends of a bar's scale ("E", "F", "C", "H"). */
+	readonly scaleStyle: Style;
 	readonly infoStyle: Style;
 	readonly infoRightStyle: Style;
 	readonly titleStyle: Style;
@@ -100,6 +106,7 @@ export class Look {
 		this.arrowSkin = new Skin({ fill: [p.lampOff, LAMP_FILL[LampColor.green], p.unknown] });
 		this.tickSkin = new Skin({ fill: p.minorTick, stroke: p.majorTick });
 		this.redlineSkin = new Skin({ fill: p.redline });
+		this.cautionSkin = new Skin({ fill: p.caution });
 		this.needleSkin = new Skin({ fill: [p.needle, p.missing] });
 		this.hubSkin = new Skin({ fill: p.hub });
 		this.barSkin = new Skin({ fill: [p.bar, p.missing, LAMP_FILL[LampColor.amber]] });
@@ -114,6 +121,7 @@ export class Look {
 		this.gearStyle = new Style({ font: font("semibold", 28), color: [p.text, p.missing], horizontal: "center", vertical: "middle" });
 		this.dialNumberStyle = new Style({ font: font("regular", 16), color: [p.dimText, p.missing], horizontal: "center", vertical: "middle" });
 		this.unitStyle = new Style({ font: font("regular", 16), color: [p.dimText, p.missing], horizontal: "center", vertical: "middle" });
+		this.scaleStyle = new Style({ font: font("semibold", 16), color: p.dimText, horizontal: "center", vertical: "middle" });
 		this.infoStyle = new Style({ font: font("semibold", 16), color: [p.text, p.missing], horizontal: "center", vertical: "middle" });
 		// A right margin: a right-aligned glyph whose ink overhangs its advance would be clipped at the edge.
 		this.infoRightStyle = new Style({ font: font("semibold", 16), color: [p.text, p.missing], horizontal: "right", vertical: "middle", right: Math.ceil(2 * scale) });

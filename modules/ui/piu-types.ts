@@ -12,3 +12,4 @@ export type Content = InstanceType<typeof Content>;
 export type Label = InstanceType<typeof Label>;
 export type Shape = InstanceType<typeof Shape>;
 export type Application = InstanceType<typeof Application>;
+export type { Behavior, Container, Text } from "piu/MC";

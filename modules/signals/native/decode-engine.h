@@ -27,7 +27,7 @@ enum { SDE_FRAME_EXTENDED = 1, SDE_FRAME_REMOTE = 2, SDE_FRAME_ERROR = 4 };
 /*
  * Counters, in this order in SdeStore.counters: Decoder.decoded, unknown,
  * ignored, short; then the bus bits of the frames sde_pump popped, as
- * modules/cluster/diagnostics.ts frameBits counts them for BusMeter.
+ * modules/can/frame.ts frameBits counts them for the bus load (Pipeline.bits).
  */
 enum { SDE_DECODED = 0, SDE_UNKNOWN = 1, SDE_IGNORED = 2, SDE_SHORT = 3, SDE_BITS = 4, SDE_COUNTERS = 5 };
 
