@@ -3,6 +3,9 @@ import { discoveryConfigs } from "../modules/connect/discovery.js";
 import { parseBroker } from "../modules/connect/mqtt-client.js";
 import { checkNodeId, emptyState, encodeAlert, encodeState, encodeTrip, topicsFor } from "../modules/connect/scheme.js";
 import { utf8Bytes, utf8Length, utf8Text } from "../modules/connect/utf8.js";
+import { readVehicleState } from "../modules/connect/vehicle-state.js";
+import { BusState, BusStatus } from "../modules/can/bus-status.js";
+import { Quantity } from "../modules/cluster/quantity.js";
 import { checkSchema, telemetrySchema } from "./support/json-schema.js";
 
 const full = { ...emptyState(), speed: 88.26, rpm: 2400.4, gear: 4, fuel: 51.55, range: 420.2, coolant: 91.04, battery: 14.126, odometer: 12345.67, tripA: 12.345, tripB: 3, checkEngine: 1, ignition: true, bus: "error-active", frames: 10, drops: 0 };
@@ -39,6 +42,21 @@ describe("payloads", () => {
 		expect(checkSchema(telemetrySchema(), { ...state, speed: "fast" })).not.toEqual([]);
 		const { seq: _seq, ...noSeq } = state;
 		expect(checkSchema(telemetrySchema(), noSeq)).not.toEqual([]);
+	});
+});
+
+describe("snapshot from the cluster's parts", () => {
+	test("quantities-trip-and-bus-fill-a-snapshot", () => {
+		const values: Record<number, number> = { [Quantity.speed]: 42, [Quantity.rpm]: 1500, [Quantity.gear]: 3, [Quantity.fuelLevel]: 60, [Quantity.coolantTemp]: 88, [Quantity.batteryVoltage]: 13.9, [Quantity.checkEngine]: 0 };
+		const reader = { read: (q: number) => values[q] ?? NaN };
+		const trip = { odometer: 1000, range: 350, tripA: { distance: 5 }, tripB: { distance: 50 }, awake: () => false };
+		const bus = new BusStatus();
+		bus.state = BusState.errorPassive;
+		const into = emptyState();
+		readVehicleState(into, 0, reader, trip, bus, { received: 9, dropped: 1 });
+		expect(into).toEqual({ speed: 42, rpm: 1500, gear: 3, fuel: 60, range: 350, coolant: 88, battery: 13.9, odometer: 1000, tripA: 5, tripB: 50, checkEngine: 0, ignition: true, bus: "error-passive", frames: 9, drops: 1 });
+		readVehicleState(into, 0, { read: () => NaN }, trip);
+		expect(into).toMatchObject({ speed: NaN, rpm: NaN, ignition: false, bus: "stopped" });
 	});
 });
 
