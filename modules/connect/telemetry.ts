@@ -562,7 +562,10 @@ export class Telemetry {
 		if (options.topic !== undefined) {
 			const total = options.byteLength ?? count;
 			const topic = options.topic;
-			const limit = topic === this.topics.driverSet ? this.maxCommandBytes : topic === this.topics.pack ? this.maxPackBytes : -1;
+			// Only what was subscribed to is read; anything else a broker sends is discarded.
+			const command = topic === this.topics.driverSet && !!this.options.drivers;
+			const pack = topic === this.topics.pack && !!this.options.onPack;
+			const limit = command ? this.maxCommandBytes : pack ? this.maxPackBytes : -1;
 			this.incomingAt = 0;
 			this.incoming = null;
 			this.target = Target.discard;
@@ -570,11 +573,11 @@ export class Telemetry {
 				this.counters.oversized++;
 				this.line(`mqtt: a ${total}-byte message on ${topic} is over its ${limit}-byte limit; discarded`);
 			}
-			else if (topic === this.topics.driverSet) {
+			else if (command) {
 				this.target = Target.command;
 				this.incoming = this.command;
 			}
-			else if (topic === this.topics.pack) {
+			else if (pack) {
 				this.target = Target.pack;
 				this.incoming = new Uint8Array(total);
 			}
