@@ -74,7 +74,7 @@ describe("OBD-II responses", () => {
 		const { p } = polling();
 		const bad: Array<[string, CanFrame]> = [
 			["dlc below 3", response([4, 0x41, 0x0D, 50], 0x7E8, 2)],
-			["a first frame (PCI 1x)", response([0x10, 0x41, 0x0D, 50])],
+			["a first frame (PCI 1x, its length nibble 3)", response([0x13, 0x41, 0x0D, 50])],
 			["length 1", response([1, 0x41, 0x0D, 50])],
 			["length 8", response([8, 0x41, 0x0D, 50])],
 			["length past the dlc", response([4, 0x41, 0x0D, 50], 0x7E8, 4)],
@@ -146,6 +146,14 @@ describe("OBD-II responses", () => {
 		expect(p.ecu).toBe(-1);
 	});
 
+	test("a-frame-on-another-id-is-not-looked-at", () => {
+		const { p } = polling();
+		expect(p.receive(response([3, 0x41, 0x0D, 50], 0x123), 110)).toBe(false);
+		expect(p.receive(response([1], 0x7E0), 110)).toBe(false);
+		expect(counters(p)).toMatchObject({ malformed: 0, late: 0, responses: 1 });
+		expect(p.receive(response([3, 0x41, 0x0D, 50]), 111)).toBe(true);
+	});
+
 	test("after-an-ecu-answered-another-ecu-is-not-ours-to-count", () => {
 		const { p } = polling();
 		expect(p.receive(response([3, 0x41, 0x0D, 50], 0x7E9), 110)).toBe(false);
@@ -160,7 +168,8 @@ describe("OBD-II responses", () => {
 		expect(sent).toEqual([]);
 		expect(p.takes(response(SUPPORTED))).toBe(false);
 		expect(p.receive(response(SUPPORTED), 0)).toBe(false);
-		expect(counters(p)).toMatchObject({ malformed: 0, responses: 0, requests: 0 });
+		expect(p.receive(response([3, 0x41, 0x0D, 50]), 0)).toBe(false);
+		expect(counters(p)).toEqual({ requests: 0, responses: 0, timeouts: 0, negative: 0, malformed: 0, late: 0, txFailed: 0 });
 	});
 
 	test("response-ids-are-0x7E8-to-0x7EF-or-0x18DAF1xx-of-the-right-addressing", () => {
@@ -188,14 +197,22 @@ describe("OBD-II responses", () => {
 describe("OBD-II schedule", () => {
 	test("only-pids-1-to-255-with-a-known-formula-are-polled", () => {
 		const { p, sent } = poller({ pids: [{ pid: 0, periodMs: 100 }, { pid: 256, periodMs: 100 }, { pid: 0x99, periodMs: 100 }, { pid: 0x0D, periodMs: 100 }, { pid: -1, periodMs: 100 }] });
-		p.tick(0);
-		p.receive(response([6, 0x41, 0x00, 0xFF, 0xFF, 0xFF, 0xFE]), 10);
-		for (let t = 100; t < 1000; t += 60) {
+		// The ECU supports every PID it can name (0x01 to 0xFF).
+		let t = 0;
+		p.tick(t);
+		while (p.state === ObdState.discovering) {
+			p.receive(response([6, 0x41, sent.at(-1)!.data[2], 0xFF, 0xFF, 0xFF, 0xFF]), t += 60);
+			p.tick(t += 60);
+		}
+		expect(p.supported[0xFF]).toBe(1);
+		expect(p.supported[0x99]).toBe(1);
+		const discovery = sent.length - 1;
+		for (t += 60; t < 3000; t += 60) {
 			p.tick(t);
 			if (p.receive(response([3, 0x41, sent.at(-1)!.data[2], 1]), t + 1) === false)
 				break;
 		}
-		expect(new Set(sent.slice(1).map(request => request.data[2]))).toEqual(new Set([0x0D]));
+		expect(new Set(sent.slice(discovery).map(request => request.data[2]))).toEqual(new Set([0x0D]));
 	});
 
 	test("requests-are-spaced-by-the-rate-limit-default-20-per-second", () => {
@@ -242,6 +259,52 @@ describe("OBD-II schedule", () => {
 		expect(p.state).toBe(ObdState.discovering);
 	});
 
+	test("a-value-stays-valid-for-three-of-its-periods-at-least-1-5-s", () => {
+		const { p, sent } = polling({ pids: [{ pid: 0x0D, periodMs: 1000 }, { pid: 0x0C, periodMs: 100 }] });
+		expect(sent[1].data[2]).toBe(0x0D);
+		p.receive(response([3, 0x41, 0x0D, 50]), 100);
+		expect(p.values.read(0x0D, 3100)).toBe(50);
+		expect(p.values.read(0x0D, 3101)).toBeNaN();
+		p.tick(200);
+		p.receive(response([4, 0x41, 0x0C, 0x1A, 0xF8]), 200);
+		expect(p.values.read(0x0C, 1700)).toBe(1726);
+		expect(p.values.read(0x0C, 1701)).toBeNaN();
+	});
+
+	test("the-most-overdue-pid-goes-first", () => {
+		const { p, sent } = polling({ pids: [{ pid: 0x0C, periodMs: 1000 }, { pid: 0x0D, periodMs: 100 }], maxRequestsPerSecond: 50 });
+		expect(sent[1].data[2]).toBe(0x0C); // both due at once: the first listed
+		p.receive(response([4, 0x41, 0x0C, 1, 2]), 101);
+		p.tick(120);
+		expect(sent[2].data[2]).toBe(0x0D);
+		p.receive(response([3, 0x41, 0x0D, 5]), 121);
+		// At 1200 0x0C is due since 1100 and 0x0D since 220: 0x0D first.
+		p.tick(1200);
+		expect(sent[3].data[2]).toBe(0x0D);
+	});
+
+	test("a-pid-not-due-is-not-asked-even-when-requests-are-allowed", () => {
+		const { p, sent } = polling({ pids: [{ pid: 0x0D, periodMs: 100 }], maxRequestsPerSecond: 50 });
+		p.receive(response([3, 0x41, 0x0D, 5]), 101);
+		p.tick(199);
+		expect(sent).toHaveLength(2);
+		p.tick(200);
+		expect(sent).toHaveLength(3);
+	});
+
+	test("a-pid-the-bus-already-carries-is-skipped-for-a-period", () => {
+		let covered = true;
+		const { p, sent } = polling({ pids: [{ pid: 0x0D, periodMs: 100 }, { pid: 0x0C, periodMs: 100 }], maxRequestsPerSecond: 50, covered: pid => pid === 0x0D && covered });
+		// 0x0D skipped at 100 (due again at 200); 0x0C asked.
+		expect(sent[1].data[2]).toBe(0x0C);
+		p.receive(response([4, 0x41, 0x0C, 1, 2]), 101);
+		covered = false;
+		p.tick(150);
+		expect(sent).toHaveLength(2);
+		p.tick(200);
+		expect(sent[2].data[2]).toBe(0x0D);
+	});
+
 	test("a-refused-transmit-is-counted-and-retried-after-the-interval", () => {
 		const { p, sent, refuse } = poller();
 		refuse(true);
@@ -254,6 +317,15 @@ describe("OBD-II schedule", () => {
 		p.tick(50);
 		expect(sent).toHaveLength(1);
 		expect(p.requests).toBe(1);
+	});
+
+	test("after-a-timeout-a-refused-transmit-counts-no-second-timeout", () => {
+		const { p, refuse } = polling({ timeoutMs: 150, lostAfter: 5 });
+		refuse(true);
+		p.tick(250);
+		expect([p.timeouts, p.txFailed]).toEqual([1, 1]);
+		p.tick(300);
+		expect([p.timeouts, p.txFailed]).toEqual([1, 2]);
 	});
 
 	test("discovery-follows-the-supported-ranges-up-to-0xE0", () => {

@@ -165,6 +165,7 @@ export class ObdPoller {
 
 	/** Sends the next request when one is due and allowed; handles timeouts. Call every few ms to every display frame. No allocation. */
 	tick(now: number): void {
+		// Stryker disable next-line ConditionalExpression: a disabled poller has nothing in flight and no supported PID, so the rest of tick sends nothing either
 		if (this.state === ObdState.disabled)
 			return;
 		if (this.inFlight >= 0) {
@@ -189,6 +190,7 @@ export class ObdPoller {
 		}
 		// The most overdue PID that is supported and not on the bus already.
 		let best = -1;
+		// Stryker disable next-line EqualityOperator: the PID past the last reads as undefined, which is not supported, so it is skipped
 		for (let i = 0; i < this.pids.length; i++) {
 			const pid = this.pids[i];
 			if (!this.supported[pid] || this.due[i] > now)
@@ -211,6 +213,7 @@ export class ObdPoller {
 	receive(frame: CanFrame, now: number): boolean {
 		if (this.state === ObdState.disabled || !this.isResponse(frame))
 			return false;
+		// Stryker disable next-line EqualityOperator: an ECU is a response id (0x7E8 and up), never 0
 		if (this.ecu >= 0 && frame.id !== this.ecu)
 			return false; // another ECU answering a functional request: not ours to count
 		const data = frame.data, dlc = frame.dlc;
