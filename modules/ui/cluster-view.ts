@@ -1,12 +1,14 @@
 /*
  * ClusterView: the instrument cluster drawn with Piu — speedometer and
- * tachometer dials with needles, gear, fuel and coolant bars, turn arrows,
- * telltales, odometer and trip — a trip page (trips A and B, average speed,
- * economy, range), a diagnostics page, and the driver menu over them.
+ * tachometer dials with needles and coloured bands, gear, fuel and coolant
+ * gauges with their scales, turn arrows, telltales, odometer and trip — and
+ * the text pages built from their templates (pages.ts: trip, diagnostics,
+ * the driver menu over them), and the alert pop-up over every page.
  *
- * The view never decides what to show; ClusterModel does, and hands back a bit
- * per element that changed. `apply` touches only those contents, so an idle
- * display costs no drawing. Needles are commodetto outlines: a needle that
+ * The view never decides what to show; ClusterModel and the screen model
+ * do, and the dashboard hands `draw` a bit per element that changed. `apply`
+ * touches only those contents, so an idle display costs no drawing; the
+ * text pages' behaviours read the screen model when told it changed. Needles are commodetto outlines: a needle that
  * moves allocates one rotated outline per visible step, nothing otherwise.
  * Strings are made only for changed values. Device only (Piu); allocates its
  * contents at construction.
@@ -19,11 +21,11 @@ import { COOLANT_OVERHEAT_C } from "cluster/telltales";
 import type { Diagnostics } from "cluster/diagnostics";
 import { type Page, PAGES, ScreenChange, type ScreenModel, Touch } from "cluster/screen";
 import { TELLTALE_COLORS, TELLTALE_COUNT, Telltale } from "cluster/telltales";
-import { TRIP_ROWS } from "cluster/trip-readout";
-import { MAX_DRIVERS } from "cluster/drivers";
 import { type Look, looksFor } from "./look.js";
 import { telltaleSymbol } from "./symbols.js";
 import { type Role, ThemedBehavior } from "./themed.js";
+import { Geometry } from "./geometry.js";
+import { DiagnosticsPage, DriverMenuPanel, type PageData, TripPage, buildPage } from "./pages.js";
 import type { Application, Container, Content, Label, Shape, Skin, Text } from "./piu-types.js";
 
 /** Dial sweep in screen degrees (0 is 3 o'clock, clockwise): from lower left, over the top, to lower right. */
@@ -31,40 +33,6 @@ const DIAL_START = 150;
 const DIAL_SWEEP = 240;
 const RADIANS = Math.PI / 180;
 
-
-/**
- * Screen geometry: a design (320 x 240 landscape, or 240 x 320 portrait)
- * scaled to the display and centred on it.
- */
-class Geometry {
-	readonly width: number;
-	readonly height: number;
-	/** The design's size: 320 x 240, or 240 x 320 on a portrait screen. */
-	readonly designWidth: number;
-	readonly designHeight: number;
-	readonly scale: number;
-	constructor(width: number, height: number, designWidth: number, designHeight: number) {
-		this.width = width;
-		this.height = height;
-		this.designWidth = designWidth;
-		this.designHeight = designHeight;
-		this.scale = Math.min(width / designWidth, height / designHeight);
-	}
-	get portrait(): boolean {
-		return this.designHeight > this.designWidth;
-	}
-	/** A length of the design, scaled. */
-	s(length: number): number {
-		return Math.round(length * this.scale);
-	}
-	/** An x of the design, scaled and centred when the screen's shape differs from the design's. */
-	x(x: number): number {
-		return Math.round((this.width - this.designWidth * this.scale) / 2 + x * this.scale);
-	}
-	y(y: number): number {
-		return Math.round((this.height - this.designHeight * this.scale) / 2 + y * this.scale);
-	}
-}
 
 /** Where the cluster page's parts go, in design units: [x, y, width, height], or a dial's [centre x, centre y, radius]. */
 interface ClusterLayout {
@@ -317,8 +285,6 @@ const ALERT_FILLS = ["#2b6cc4", "#e09a10", "#d0281e"];
 const SHIFT_FILLS = ["#00000000", "#ff3b2f"];
 
 
-/** Rows of the diagnostics page. */
-const DIAG_ROWS = ["Display", "Bus frames", "Bus load (est.)", "Decoded", "Dropped", "Unknown ids", "Stale signals", "Stale now", "Source"];
 
 export class ClusterView {
 	readonly application: Application;
@@ -345,22 +311,16 @@ export class ClusterView {
 	private readonly trip: Label;
 	private readonly ambient: Label;
 	private readonly lamps: Content[] = [];
-	private readonly diagValues: Label[] = [];
-	private readonly diagTitle: Label;
-	private readonly tripTitle: Label;
 	/** Trip page cells by row, then column (A, B). */
 	private readonly tripCells: Label[][] = [];
 	/** Trip page row names by row: one label (landscape) or one per trip (portrait). */
 	private readonly tripNames: Label[][] = [];
-	private readonly rangeValue: Label;
-	private readonly diagButtons: Label[] = [];
 	private readonly popup: Container;
 	/** A Label (one line, centred), or in portrait a Text: a long message wraps to a second line. */
 	private readonly popupText: Label | Text;
 	private readonly popupSkins: Skin[] = [];
 	private readonly shiftLamp: Content;
 	private readonly menuPanel: Container;
-	private readonly menuRows: Label[] = [];
 
 	/**
 	 * Builds the view for the display as the host's rotation makes it: the
@@ -402,9 +362,11 @@ export class ClusterView {
 		this.looks = looksFor(g.scale);
 		const look = this.look = this.looks[model.theme.theme];
 
-		const page = () => new Container({ skin: "background" }, { left: 0, top: 0, width, height, active: true, visible: false, Behavior: PageBehavior }) as Container;
-		this.pages = { cluster: page(), trip: page(), diagnostics: page() };
-		const main = this.pages.cluster;
+		// The text pages and the driver menu are templates (pages.ts); the cluster page is built here.
+		const data: PageData = { g, look, model, screen: parts.screen, diagnostics: parts.diagnostics, sourceName: parts.sourceName, touch: parts.touch };
+		const main = new Container({ skin: "background" }, { left: 0, top: 0, width, height, active: true, visible: false, Behavior: PageBehavior }) as Container;
+		this.pages = { cluster: main, trip: buildPage(TripPage, data), diagnostics: buildPage(DiagnosticsPage, data) };
+		this.menuPanel = buildPage(DriverMenuPanel, data);
 
 		// Dials. Readouts sit in the open lower part of each dial, clear of the hub and the needle's sweep;
 		// their boxes are sized for the 76 px dial of the landscape design and follow the dial's radius.
@@ -497,82 +459,11 @@ export class ClusterView {
 			: themed(popupRole, { left: g.s(6), right: g.s(6), top: 0, bottom: 0, style: look.popupStyle, string: "" });
 		this.popup.add(this.popupText);
 
-		// Trip page: a row per figure, trips A and B side by side (landscape) or one above the other
-		// (portrait, too narrow for two columns of figures), the range under them.
-		const trip = this.pages.trip, W = g.designWidth;
-		this.tripTitle = this.title(trip, "Trips");
-		for (let i = 0; i < TRIP_ROWS.length; i++) {
-			this.tripNames.push([]);
-			this.tripCells.push([]);
-		}
-		for (let c = 0; c < 2; c++) {
-			trip.add(portrait
-				? themed({ style: "sectionStyle" }, { left: g.x(8), top: g.y(30 + c * 114), width: g.s(W - 16), height: g.s(18), style: look.sectionStyle, string: c ? "Trip B" : "Trip A" })
-				: themed({ style: "columnStyle" }, { left: g.x(124 + c * 98), top: g.y(32), width: g.s(92), height: g.s(20), style: look.columnStyle, string: c ? "Trip B" : "Trip A" }));
-		}
-		for (let i = 0; i < TRIP_ROWS.length; i++) {
-			for (let c = 0; c < 2; c++) {
-				if (portrait || c === 0) {
-					// Landscape names are 120 px at most; the economy row's carries its unit and runs under trip A's short figure.
-					const top = portrait ? g.y(49 + c * 114 + i * 19) : g.y(54 + i * 24);
-					this.tripNames[i].push(this.rowName(trip, TRIP_ROWS[i], top, portrait ? W - 16 : i === TRIP_ROWS.length - 1 ? 170 : 120));
-				}
-				const cell = portrait
-					? themed({ style: "rowValueStyle" }, { left: g.x(8), top: g.y(49 + c * 114 + i * 19), width: g.s(W - 16), height: g.s(19), style: look.rowValueStyle, string: "--" })
-					: themed({ style: "rowValueStyle" }, { left: g.x(124 + c * 98), top: g.y(54 + i * 24), width: g.s(92), height: g.s(22), style: look.rowValueStyle, string: "--" });
-				this.tripCells[i].push(cell);
-				trip.add(cell);
-			}
-		}
-		const rangeTop = portrait ? g.y(258) : g.y(54 + TRIP_ROWS.length * 24);
-		this.rowName(trip, "Range", rangeTop, portrait ? W - 16 : 120);
-		this.rangeValue = themed({ style: "rowValueStyle" }, { left: g.x(portrait ? 8 : 124), top: rangeTop, width: g.s(portrait ? W - 16 : 190), height: g.s(portrait ? 19 : 22), style: look.rowValueStyle, string: "--" });
-		trip.add(this.rangeValue);
-		this.addButtons(trip, [], ["Reset A", "Reset B", "Driver"]);
-
-		// Diagnostics page.
-		this.diagTitle = this.title(this.pages.diagnostics, "");
-		for (let i = 0; i < DIAG_ROWS.length; i++) {
-			const top = g.y(31 + i * (portrait ? 26 : 19));
-			this.rowName(this.pages.diagnostics, DIAG_ROWS[i], top);
-			// The source's state is the longest value; its name is short. In portrait a value takes the
-			// row's whole width, right-aligned past its name, and the source's goes on the line below.
-			const last = i === DIAG_ROWS.length - 1, wide = portrait || last;
-			const left = portrait ? 8 : wide ? 66 : 116, valueWidth = portrait ? W - 16 : wide ? 248 : 198;
-			const valueTop = portrait && last ? top + g.s(20) : top;
-			const value = themed({ style: "rowValueStyle" }, { left: g.x(left), top: valueTop, width: g.s(valueWidth), height: g.s(19), style: look.rowValueStyle, string: "--" });
-			this.diagValues.push(value);
-			this.pages.diagnostics.add(value);
-		}
-		this.addButtons(this.pages.diagnostics, this.diagButtons, ["", "", ""]);
-
-		// Driver menu: a panel over the whole screen, a row per driver and one to add a driver.
-		this.menuPanel = new Container({ skin: "background" }, { left: 0, top: 0, width, height, active: true, visible: false, Behavior: ThemedBehavior }) as Container;
-		this.title(this.menuPanel, "Who is driving?");
-		for (let i = 0; i <= MAX_DRIVERS; i++) {
-			const index = i;
-			class RowBehavior extends ThemedBehavior {
-				onTouchEnded(_content: Content) {
-					parts.touch(Touch.menuRow, index);
-				}
-			}
-			const rowLabel = new Label({ style: "menuStyle", skin: "selectionSkin" }, {
-				left: g.x(10), top: g.y(30 + i * 20), width: g.s(W - 20), height: g.s(20), active: true, visible: false,
-				style: look.menuStyle, skin: look.selectionSkin, Behavior: RowBehavior, string: "",
-			});
-			this.menuRows.push(rowLabel);
-			this.menuPanel.add(rowLabel);
-		}
-		// What the buttons do here (a touch on a name works too).
-		this.menuPanel.add(themed({ style: "unitStyle" }, { left: g.x(10), top: g.y(g.designHeight - 24), width: g.s(W - 20), height: g.s(20), style: look.unitStyle, string: "A choose   B next   C close" }));
-
 		for (const name of PAGES)
 			this.application.add(this.pages[name]);
 		// The pop-up shows over every page (the chime sounds whatever the page), the driver menu over it.
 		this.application.add(this.popup);
 		this.application.add(this.menuPanel);
-		// The source has its own row; a portrait title has no room for it.
-		this.diagTitle.string = g.portrait ? "Diagnostics" : `Diagnostics: ${parts.sourceName}`;
 		this.showPage();
 		this.applyTheme();
 	}
@@ -587,16 +478,16 @@ export class ClusterView {
 			this.showPage();
 		if (changed)
 			this.apply(changed);
-		if (screenChanged & (ScreenChange.labels | ScreenChange.page))
-			this.labelButtons();
 		if (screenChanged & ScreenChange.popup)
 			this.showPopup();
-		if (screenChanged & ScreenChange.trips)
-			this.showTrips();
-		if (screenChanged & ScreenChange.menu)
-			this.showMenu();
-		if (screenChanged & ScreenChange.diagnostics && this.screen.page === "diagnostics")
-			this.showDiagnostics();
+		// The text pages' behaviours read the screen model: the shown one now, the others' labels as they change.
+		if (screenChanged & ~ScreenChange.popup) {
+			for (const name of PAGES)
+				if (name !== "cluster" && (name === this.current || screenChanged & ScreenChange.labels))
+					this.pages[name].delegate("onScreenChanged", name === this.current ? screenChanged : ScreenChange.labels);
+			if (screenChanged & ScreenChange.menu)
+				this.menuPanel.delegate("onScreenChanged", screenChanged);
+		}
 		return true;
 	}
 
@@ -608,7 +499,6 @@ export class ClusterView {
 		if (changed & Change.units) {
 			this.scaleSpeedometer();
 			this.speedUnit.string = model.units.speedLabel;
-			this.labelButtons();
 		}
 		const speedometer = model.speedometer;
 		if (changed & (Change.speedNeedle | Change.units))
@@ -676,104 +566,6 @@ export class ClusterView {
 		for (const name of PAGES)
 			this.pages[name].visible = name === page;
 		this.current = page;
-		if (page === "diagnostics")
-			this.showDiagnostics();
-		if (page === "trip")
-			this.showTrips();
-	}
-
-	private labelButtons(): void {
-		const model = this.model;
-		// Portrait buttons are 72 px: the setting's value alone.
-		const short = this.g.portrait, choice = model.theme.choice;
-		this.diagButtons[0].string = short ? model.units.speedLabel : `Units: ${model.units.speedLabel}`;
-		this.diagButtons[1].string = short ? choice[0].toUpperCase() + choice.slice(1) : `Theme: ${choice}`;
-		this.tripTitle.string = `Trips: ${this.screen.driverName}`;
-		const chime = this.screen.chime;
-		this.diagButtons[2].string = chime === null ? (short ? "Silent" : "No chime") : chime ? (short ? "Sound" : "Chime: on") : (short ? "Muted" : "Chime: off");
-	}
-
-	/** A page title at the top left. */
-	private title(page: Container, string: string): Label {
-		const g = this.g;
-		const label = themed({ style: "titleStyle" }, { left: g.x(10), top: g.y(4), width: g.s(g.designWidth - 20), height: g.s(26), style: this.look.titleStyle, string });
-		page.add(label);
-		return label;
-	}
-
-	/** A row's name at the left of a page, at `top`, `width` wide in the design. */
-	private rowName(page: Container, string: string, top: number, width = 130): Label {
-		const g = this.g;
-		const label = themed({ style: "rowNameStyle" }, { left: g.x(g.portrait ? 8 : 12), top, width: g.s(width), height: g.s(19), style: this.look.rowNameStyle, string });
-		page.add(label);
-		return label;
-	}
-
-	/** Three touch buttons along the bottom of `page`, named `names` (or labelled later). */
-	private addButtons(page: Container, into: Label[], names: string[]): void {
-		// Three across the design's width, 6 px apart (4 in portrait), 10 from the edges (8).
-		const g = this.g, margin = g.portrait ? 8 : 10, gap = g.portrait ? 4 : 6;
-		const buttonW = g.s((g.designWidth - 2 * margin - 2 * gap) / 3);
-		const parts = this.parts;
-		for (let i = 0; i < names.length; i++) {
-			const index = i;
-			class ButtonBehavior extends ThemedBehavior {
-				onTouchEnded(_content: Content) {
-					parts.touch(Touch.pageButton, index);
-				}
-			}
-			const look = this.look;
-			const button = new Label({ style: "buttonStyle", skin: "buttonSkin" }, {
-				left: g.x(margin) + i * (buttonW + g.s(gap)), top: g.y(g.designHeight - 34), width: buttonW, height: g.s(28), active: true,
-				style: look.buttonStyle, skin: look.buttonSkin, Behavior: ButtonBehavior, string: names[i],
-			});
-			into.push(button);
-			page.add(button);
-		}
-	}
-
-	/** Copies the trip readout's text into the trip page. Strings are the readout's own: nothing allocates here. */
-	private showTrips(): void {
-		const readout = this.screen.trips;
-		for (let i = 0; i < TRIP_ROWS.length; i++) {
-			for (const name of this.tripNames[i])
-				name.string = readout.names[i];
-			for (let c = 0; c < 2; c++)
-				this.tripCells[i][c].string = readout.cells[i][c];
-		}
-		this.rangeValue.string = readout.range;
-	}
-
-	/** Shows, updates or hides the driver menu after a change. */
-	private showMenu(): void {
-		const menu = this.screen.menu;
-		this.menuPanel.visible = menu.isOpen;
-		if (!menu.isOpen)
-			return;
-		for (let i = 0; i < this.menuRows.length; i++) {
-			const row = this.menuRows[i];
-			row.visible = i < menu.rows.length;
-			row.string = i < menu.rows.length ? menu.rows[i] : "";
-			row.state = i === menu.selected ? 1 : 0;
-		}
-	}
-
-	/** Fills the diagnostics rows. Allocates their strings; runs once a second while the page shows. */
-	private showDiagnostics(): void {
-		const d = this.diagnostics, values = this.diagValues;
-		// Portrait rows share their width with the name: the shorter forms.
-		const short = this.g.portrait;
-		values[0].string = short ? `${d.fps} drawn, ${d.tickRate} ticks/s` : `${d.fps} fps drawn, ${d.tickRate} ticks/s`;
-		values[1].string = short ? `${d.frameRate} /s, ${d.received}` : `${d.frameRate} /s (${d.received} total)`;
-		values[2].string = short ? `${d.busLoad} % of ${d.bitRate / 1000}k` : `${d.busLoad} % of ${d.bitRate / 1000} kbit/s`;
-		values[3].string = String(d.decoded);
-		values[4].string = String(d.dropped);
-		values[5].string = String(d.unknown);
-		values[6].string = `${d.stale} of ${d.signals}`;
-		values[6].state = d.stale ? 1 : 0;
-		values[4].state = d.dropped ? 1 : 0;
-		values[7].string = d.staleNames;
-		values[8].string = d.sourceStatus;
 	}
 
 	private scaleSpeedometer(): void {

@@ -24,9 +24,10 @@ export interface Role {
 /** A content dressed by the theme; subclasses add what touches do. */
 export class ThemedBehavior extends Behavior {
 	role: Role = {};
-	onCreate(_content: Content, role: Role | null): void {
-		if (role)
-			this.role = role;
+	/** `data` is the content's Role (subclasses take data of their own and call `super.onCreate` with their role). */
+	onCreate(_content: Content, data: unknown): void {
+		if (data)
+			this.role = data as Role;
 	}
 	onThemeChanged(content: Content, look: Look): void {
 		const role = this.role;
