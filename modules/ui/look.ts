@@ -127,7 +127,8 @@ export class Look {
 		this.infoRightStyle = new Style({ font: font("semibold", 16), color: [p.text, p.missing], horizontal: "right", vertical: "middle", right: Math.ceil(2 * scale) });
 		this.titleStyle = new Style({ font: font("semibold", 20), color: p.text, horizontal: "left", vertical: "middle" });
 		this.rowNameStyle = new Style({ font: font("regular", 16), color: p.dimText, horizontal: "left", vertical: "middle" });
-		this.rowValueStyle = new Style({ font: font("semibold", 16), color: [p.text, LAMP_FILL[LampColor.amber]], horizontal: "right", vertical: "middle" });
+		// Right-aligned like the ambient: a right margin keeps an overhanging last glyph ("32.4") from being clipped.
+		this.rowValueStyle = new Style({ font: font("semibold", 16), color: [p.text, LAMP_FILL[LampColor.amber]], horizontal: "right", vertical: "middle", right: Math.ceil(2 * scale) });
 		this.columnStyle = new Style({ font: font("semibold", 16), color: p.dimText, horizontal: "right", vertical: "middle" });
 		this.sectionStyle = new Style({ font: font("semibold", 16), color: p.text, horizontal: "left", vertical: "middle" });
 		this.buttonStyle = new Style({ font: font("semibold", 16), color: p.text, horizontal: "center", vertical: "middle" });
