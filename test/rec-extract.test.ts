@@ -46,7 +46,7 @@ const title = available ? "rec-extract (host cc, the SDK's littlefs)"
 		const image = join(dir, "xsc-rec.bin"), out = join(dir, "out");
 		mkdirSync(out);
 		execFileSync(writer, [image, join(dir, "one.log"), join(dir, "two.log")]);
-		expect(readFileSync(image).length).toBe(0x160000); // the partition's size in hosts/esp32/partitions.csv
+		expect(readFileSync(image).length).toBe(0x150000); // the partition's size in hosts/esp32/partitions.csv
 		const listed = execFileSync(extract, [image, out], { encoding: "utf8" });
 		expect(listed).toBe(`${out}/can-0001.log ${log.length}\n${out}/can-0002.log ${big.length}\n`);
 		expect(readFileSync(join(out, "can-0001.log")).equals(log)).toBe(true);
@@ -60,7 +60,7 @@ const title = available ? "rec-extract (host cc, the SDK's littlefs)"
 
 	test("what-is-not-an-xsc-rec-image-is-refused-and-left-alone", () => {
 		const blank = join(dir, "blank.bin");
-		writeFileSync(blank, Buffer.alloc(0x160000, 0xFF)); // an erased partition: never recorded
+		writeFileSync(blank, Buffer.alloc(0x150000, 0xFF)); // an erased partition: never recorded
 		const erased = spawnSync(extract, [blank, dir], { encoding: "utf8" });
 		expect(erased.status).toBe(1);
 		expect(erased.stderr).toMatch(/not a littlefs image with 4 KB blocks/);

@@ -14,7 +14,7 @@
 #include "lfs.h"
 
 #define BLOCK_SIZE 4096
-#define BLOCK_COUNT 352
+#define BLOCK_COUNT 336
 
 static uint8_t disk[BLOCK_SIZE * BLOCK_COUNT];
 

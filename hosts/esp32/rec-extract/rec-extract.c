@@ -3,7 +3,7 @@
  * partition (littlefs, 4 KB blocks, as hosts/esp32/manifest.json configures
  * the file module), read from the board with esptool:
  *
- *   esptool.py --port /dev/ttyUSB0 read_flash 0x290000 0x160000 xsc-rec.bin
+ *   esptool.py --port /dev/ttyUSB0 read_flash 0x290000 0x150000 xsc-rec.bin
  *   ./rec-extract xsc-rec.bin recordings/
  *
  * It mounts the image read-only (it never formats or writes it), and writes

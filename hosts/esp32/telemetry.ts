@@ -1,0 +1,82 @@
+/*
+ * What the ESP32 hands the telemetry link (modules/connect/telemetry.ts):
+ * the broker from the `mqtt` config value (`mcconfig ... mqtt=host:port`,
+ * with `ssid=` and `password=` for Wi-Fi, which hosts/esp32/network-setup.ts
+ * starts without waiting), the SDK's ECMA-419 MQTT client
+ * (`device.network.mqtt`, set up by the SDK's examples/io/tcp/mqttclient
+ * manifest; `device.network.mqtts` for an mqtts:// broker when the TLS
+ * manifest is included) and the outbox's flash: the `xsc-tlm` data
+ * partition (hosts/esp32/partitions.csv, 64 KB: 16 blocks of 4 KB), so
+ * queued events survive a power cut. The node id is the `mqttNode` config
+ * value, else the `node` preference in domain `xsc-tlm`, else `xsc-` and the
+ * station MAC (unique per board, stable across reflashing). Without an
+ * `mqtt` config value, telemetry is off (null).
+ * Runs on the ESP32; allocates when opened.
+ */
+import Flash from "flash";
+import Net from "net";
+import Preference from "preference";
+import config from "mc/config";
+import MQTTClient from "embedded:network/mqtt/client";
+import TCP from "embedded:io/socket/tcp";
+import UDP from "embedded:io/socket/udp";
+import Resolver from "embedded:network/dns/resolver/udp";
+import type { MqttNetwork, BrokerAddress } from "connect/mqtt-client";
+import { parseBroker } from "connect/mqtt-client";
+import type { FlashRegion } from "storage/flash";
+
+export interface TelemetryHost {
+	broker: BrokerAddress;
+	network: MqttNetwork;
+	flash: FlashRegion;
+	/** The cluster's id in topics and in Home Assistant. */
+	node: string;
+}
+
+/** Partition name of the outbox (and the Preference domain of the `node` setting). */
+export const TELEMETRY_STORAGE = "xsc-tlm";
+
+/** The node id: config, then preference, then the MAC (`xsc-a4d18cdbc020`); "esp32" when the board reports no MAC. */
+function nodeId(): string {
+	const configured = (config as Record<string, unknown>).mqttNode;
+	if (typeof configured === "string" && configured)
+		return configured;
+	const preferred = Preference.get(TELEMETRY_STORAGE, "node");
+	if (typeof preferred === "string" && preferred)
+		return preferred;
+	// Net.get returns undefined while the station interface does not exist yet.
+	const mac = Net.get("MAC") as string | undefined;
+	return mac ? "xsc-" + mac.replace(/:/g, "").toLowerCase() : "esp32";
+}
+
+/** The telemetry's parts, null when no broker is configured; a bad setting or a missing partition is one trace line and null. */
+export function openTelemetryHost(): TelemetryHost | null {
+	const setting = (config as Record<string, unknown>).mqtt;
+	if (typeof setting !== "string" || !setting)
+		return null;
+	const broker = parseBroker(setting);
+	if (typeof broker === "string") {
+		trace(`telemetry: ${broker}\n`);
+		return null;
+	}
+	if (broker.secure) {
+		trace("telemetry: this build has no TLS MQTT client (mqtts://)\n");
+		return null;
+	}
+	// What the SDK's mqttclient/config puts in device.network.mqtt; DNS servers for a broker given by name.
+	const network = {
+		io: MQTTClient,
+		dns: { io: Resolver, servers: ["1.1.1.1", "8.8.8.8"], socket: { io: UDP } },
+		socket: { io: TCP },
+	} as unknown as MqttNetwork;
+	let flash: FlashRegion;
+	try {
+		flash = new Flash(TELEMETRY_STORAGE) as unknown as FlashRegion;
+	}
+	catch (error) {
+		// A board flashed with an older partition table has no xsc-tlm.
+		trace(`telemetry: no ${TELEMETRY_STORAGE} partition (${(error as Error).message})\n`);
+		return null;
+	}
+	return { broker, network, flash, node: nodeId() };
+}
