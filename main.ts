@@ -32,13 +32,47 @@ import { openPreferences, openTripFlash } from "host/trip-storage";
 import { obdPollerFor } from "obd/wiring";
 import { openRecorder } from "host/recorder";
 import { openChime } from "host/chime";
+import { PackInstaller } from "pack/installer";
+import { PackSlots } from "pack/slots";
+import { PackKey } from "pack/pack-key";
+import { openPackFlash } from "host/pack-storage";
+import { Outbox } from "connect/outbox";
+import { Telemetry, telemetryService } from "connect/telemetry";
+import { readVehicleState } from "connect/vehicle-state";
+import { telemetryCounts, telemetryLast } from "connect/status-line";
+import { openTelemetryHost } from "host/telemetry";
 
 /** Odometer and trips are saved this often while they change (and at once when the car stops or a trip is reset). */
 const TRIP_SAVE_INTERVAL_MS = 15000;
 
-/** The car: its compiled profile and plan (`xs-cluster profile compile ... -o car.vehicle`), resources of every host's manifest. */
-const plan = new DecodePlan(new Resource("car.plan") as unknown as ArrayBuffer);
-const profile = new VehicleProfile(new Resource("car.vehicle") as unknown as ArrayBuffer);
+/*
+ * The car: the newest signed vehicle pack that works (docs/packs.md), else
+ * the one before it, else the car built into the firmware (its compiled
+ * profile and plan, `xs-cluster profile compile ... -o car.vehicle`,
+ * resources every host's manifest provides). A firmware built without
+ * `packKey` still starts packs installed before, and refuses new ones.
+ */
+let packKey: PackKey | null = null;
+try {
+	packKey = config.packKey ? PackKey.fromHex(String(config.packKey)) : null;
+}
+catch (error) {
+	trace(`packs: ${(error as Error).message}\n`);
+}
+let packs: PackInstaller | null = null;
+try {
+	packs = new PackInstaller(new PackSlots(openPackFlash()), packKey);
+}
+catch (error) {
+	// An ESP32 flashed with an older partition table has no xsc-pack: the built-in car only.
+	trace(`packs: no pack storage (${(error as Error).message})\n`);
+}
+const builtIn = { plan: new Resource("car.plan") as unknown as ArrayBuffer, vehicle: new Resource("car.vehicle") as unknown as ArrayBuffer };
+const car = packs ? packs.start(builtIn) : null;
+if (car?.note)
+	trace(`packs: ${car.note}\n`);
+const plan = car ? car.plan : new DecodePlan(builtIn.plan);
+const profile = car ? car.profile : new VehicleProfile(builtIn.vehicle);
 // The native engine (modules/signals/native, linked by every host) drains the ring in one call per tick.
 const decoder = new NativeDecoder(plan);
 const pipeline = new Pipeline(plan, { ringCapacity: CAN_RING_CAPACITY, decoder: () => decoder });
@@ -74,6 +108,29 @@ const drivers = new DriverBook(openPreferences(), "Driver 1");
 const hostGlobals = globalThis as { backlight?: Backlight; Host?: { Backlight?: new (percent: number) => Backlight } };
 const backlight = hostGlobals.backlight ?? (hostGlobals.Host?.Backlight ? new hostGlobals.Host.Backlight(drivers.current.brightness) : null);
 
+/*
+ * Telemetry to an MQTT broker (docs/mqtt.md), when the host has one
+ * configured (`npm start -- --mqtt`): snapshots, alert events and trip
+ * summaries, Home Assistant discovery, driver commands, and vehicle packs
+ * (a retained message on the cluster's pack topic) handed to the installer.
+ */
+const telemetryHost = openTelemetryHost();
+const frameCounts = { get received() { return pipeline.ring.pushed; }, get dropped() { return pipeline.ring.dropped; } };
+const telemetry = telemetryHost ? new Telemetry({
+	node: telemetryHost.node,
+	broker: telemetryHost.broker,
+	network: telemetryHost.network,
+	outbox: new Outbox(telemetryHost.flash),
+	readState: (into, now) => readVehicleState(into, now, inputs, trip, source.bus, frameCounts),
+	trip, alerts, drivers,
+	onPack(bytes) {
+		const result = packs ? packs.offer(bytes) : { reason: "refused: this cluster has no pack storage" };
+		trace(`packs: ${result.reason}\n`);
+	},
+	log: line => trace(line + "\n"),
+	discovery: { name: profile.name, version: "0.1.0" },
+}) : null;
+
 const slotHeap = Instrumentation.map("XS Slot Heap Used"), chunkHeap = Instrumentation.map("XS Chunk Heap Used");
 const pixelsDrawn = Instrumentation.map("Pixels Drawn");
 const start = Date.now();
@@ -82,6 +139,14 @@ const dashboard = new Dashboard({
 	clock: () => Date.now() - start,
 	source, pipeline, plan, profile, model, drivers, memory, poller, recording, backlight,
 	chime: openChime(),
+	packs,
+	telemetry: telemetry ? { counts: () => telemetryCounts(telemetry), last: () => telemetryLast(telemetry) } : null,
+	services: [
+		// The first tick got this far (the view drew): a pack on trial is good. Then one flash step
+		// (typ. 45 ms erase, ~10 ms program) of an accepted pack, only with time to spare.
+		{ service: (_now, leftMs) => { packs?.started(); if (packs?.busy && leftMs >= 10) packs.service(); } },
+		...(telemetry ? [telemetryService(telemetry)] : []),
+	],
 	log: line => trace(line),
 	meters: {
 		pixelsPerSecond: () => pixelsDrawn === undefined ? undefined : Instrumentation.get(pixelsDrawn),

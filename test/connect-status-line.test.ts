@@ -2,7 +2,7 @@
  * The telemetry link's line on the diagnostics page (modules/connect/status-line.ts).
  */
 import { describe, expect, test } from "vitest";
-import { telemetryLine } from "../modules/connect/status-line.js";
+import { telemetryCounts, telemetryLast, telemetryLine } from "../modules/connect/status-line.js";
 import { LinkState } from "../modules/connect/telemetry.js";
 
 const status = (state: number, connections: number, lastLine: string, queued = 0, snapshotsDropped = 0) =>
@@ -13,8 +13,8 @@ describe("telemetry line", () => {
 		expect(telemetryLine(null)).toBe("off");
 	});
 
-	test("online-the-first-connection-is-no-reconnect", () => {
-		expect(telemetryLine(status(LinkState.online, 1, "mqtt: connected to mqtt://127.0.0.1:1883"))).toBe("online, 0 queued, 0 dropped, 0 reconnects; connected to mqtt://127.0.0.1:1883");
+	test("online-the-first-connection-is-no-reconnect-and-none-is-not-said", () => {
+		expect(telemetryLine(status(LinkState.online, 1, "mqtt: connected to mqtt://127.0.0.1:1883"))).toBe("online, 0 queued, 0 dropped; connected to mqtt://127.0.0.1:1883");
 	});
 
 	test("waiting-it-counts-and-says-why", () => {
@@ -22,7 +22,15 @@ describe("telemetry line", () => {
 		expect(telemetryLine(status(LinkState.connecting, 2, "telemetry: the queue's flash failed"))).toBe("connecting, 0 queued, 0 dropped, 1 reconnect; the queue's flash failed");
 	});
 
+	test("the-page-rows-are-the-two-halves", () => {
+		const s = status(LinkState.online, 2, "mqtt: connected to mqtt://127.0.0.1:1883", 4, 1);
+		expect(telemetryCounts(s)).toBe("online, 4 queued, 1 dropped, 1 reconnect");
+		expect(telemetryLast(s)).toBe("connected to mqtt://127.0.0.1:1883");
+		expect(telemetryCounts(null)).toBe("off");
+		expect(telemetryLast(null)).toBe("");
+	});
+
 	test("before-any-line-only-the-counts", () => {
-		expect(telemetryLine(status(LinkState.connecting, 0, ""))).toBe("connecting, 0 queued, 0 dropped, 0 reconnects");
+		expect(telemetryLine(status(LinkState.connecting, 0, ""))).toBe("connecting, 0 queued, 0 dropped");
 	});
 });

@@ -199,6 +199,27 @@ describe("dashboard", () => {
 		expect(c.dashboard.diagnostics.staleNames).toMatch(/none|\w+/);
 	});
 
+	test("diagnostics-page: the-car-and-the-mqtt-link, built-in-and-off-without-packs-or-telemetry", () => {
+		const bare = cluster();
+		bare.dashboard.touch(Touch.page);
+		bare.dashboard.touch(Touch.page);
+		for (let t = 0; t < 1100; t += FRAME_MS)
+			bare.tick();
+		expect(bare.dashboard.diagnostics.pack).toBe(`${profile.name} (built-in)`);
+		expect(bare.dashboard.diagnostics.mqtt).toBe("off");
+		expect(bare.dashboard.diagnostics.mqttLast).toBe("");
+		const c = cluster({ packs: { line: "VW MQB 2026.12 (slot A)" }, telemetry: { counts: () => "online, 2 queued, 0 dropped, 0 reconnects", last: () => "connected to mqtt://127.0.0.1:1883" } });
+		c.dashboard.touch(Touch.page);
+		c.dashboard.touch(Touch.page);
+		for (let t = 0; t < 5100; t += FRAME_MS)
+			c.tick();
+		const d = c.dashboard.diagnostics;
+		expect([d.pack, d.mqtt, d.mqttLast]).toEqual(["VW MQB 2026.12 (slot A)", "online, 2 queued, 0 dropped, 0 reconnects", "connected to mqtt://127.0.0.1:1883"]);
+		// The health line carries the link's counts, only when there is telemetry.
+		expect(c.lines[0]).toMatch(/; mqtt online, 2 queued, 0 dropped, 0 reconnects\n$/);
+		expect(bare.lines.every(line => !line.includes("mqtt"))).toBe(true);
+	});
+
 	test("stale-signal-names: two by name, then how many more", () => {
 		const store = { isFresh: () => false };
 		const line = staleSignalNames(profile, plan, store, 0);

@@ -40,6 +40,11 @@ export class Diagnostics {
 	staleNames = "none";
 	/** The source's state in a few words (a feed's connection, a controller's bus), set by the dashboard while the page shows. */
 	sourceStatus = "";
+	/** The telemetry link's state and counts ("off" without telemetry), and its last line; set by the dashboard while the page shows. */
+	mqtt = "off";
+	mqttLast = "";
+	/** The running car's pack (name, version, slot) and the last offer's outcome, set by the dashboard while the page shows. */
+	pack = "";
 	/** The bit rate the bus load is a percentage of, bit/s. */
 	readonly bitRate: number;
 

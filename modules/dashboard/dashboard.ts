@@ -107,6 +107,10 @@ export interface DashboardOptions {
 	backlight?: Backlight | null;
 	/** Leftover-time work, called in this order after drawing (step 9 above). */
 	services?: DashboardService[];
+	/** The running car's vehicle pack and the last offer's outcome (PackInstaller.line); without it, the built-in car. */
+	packs?: { readonly line: string } | null;
+	/** The telemetry link in words for the diagnostics page (modules/connect/status-line.ts); without it, "off". */
+	telemetry?: { counts(): string; last(): string } | null;
 	/** What a tick may take in all, ms; default TICK_BUDGET_MS. */
 	budgetMs?: number;
 	/** Where the health line and start line go (`trace` on XS); default nowhere. */
@@ -245,7 +249,8 @@ export class Dashboard {
 		const odo = `odo ${trip.odometer.toFixed(2)} km trip ${trip.tripA.distance.toFixed(2)} km saves ${memory.log.writes}`;
 		const heap = `heap slot ${meters?.slotHeap() ?? "?"} chunk ${meters?.chunkHeap() ?? "?"}`;
 		return `health: ${formatHealth(pipeline.health(now, this.health))}; ${ui}; ${odo}; ` +
-			`driver ${this.drivers.current.name} ${model.units.speedLabel}; alert ${alert}; source ${source.bus ? formatBusStatus(source.bus) : this.sourceStatus(now)}; ${heap}\n`;
+			`driver ${this.drivers.current.name} ${model.units.speedLabel}; alert ${alert}; source ${source.bus ? formatBusStatus(source.bus) : this.sourceStatus(now)}; ${heap}` +
+			(this.options.telemetry ? `; mqtt ${this.options.telemetry.counts()}` : "") + "\n";
 	}
 
 	/** The source's own state in a few words: a live feed's connection, a controller's bus status. Allocates. */
@@ -340,6 +345,10 @@ export class Dashboard {
 		const { profile, plan, pipeline } = this.options, diagnostics = this.diagnostics;
 		diagnostics.staleNames = staleSignalNames(profile, plan, pipeline.store, now);
 		diagnostics.sourceStatus = this.sourceStatus(now);
+		const { packs, telemetry } = this.options;
+		diagnostics.pack = packs ? packs.line : `${profile.name} (built-in)`;
+		diagnostics.mqtt = telemetry ? telemetry.counts() : "off";
+		diagnostics.mqttLast = telemetry ? telemetry.last() : "";
 		this.screen.mark(ScreenChange.diagnostics);
 	}
 

@@ -32,8 +32,20 @@ export interface PageData {
 	readonly touch: (target: number, index?: number) => void;
 }
 
-/** Rows of the diagnostics page. */
-const DIAG_ROWS = ["Display", "Bus frames", "Bus load (est.)", "Decoded", "Dropped", "Unknown ids", "Stale signals", "Stale now", "Source"];
+/** Rows of the diagnostics page; from WIDE_FROM on, values take the row's width (the MQTT link's last line has no name). */
+const DIAG_ROWS = ["Display", "Bus frames", "Bus load (est.)", "Decoded", "Unknown ids", "Stale signals", "Source", "MQTT", "", "Car"];
+const WIDE_FROM = 6;
+
+/** `text` cut at its end ("...") to fit `label`, so a right-aligned value never loses its start. Allocates when it cuts. */
+function fit(label: Label, text: string): string {
+	const style = label.style, room = label.width - 4;
+	if (!style || (style.measure(text).width ?? 0) <= room)
+		return text;
+	let cut = text.length - 1;
+	while (cut > 1 && (style.measure(text.slice(0, cut) + "...").width ?? 0) > room)
+		cut--;
+	return text.slice(0, cut) + "...";
+}
 
 /** A label dressed by the theme in `role`, named for its page's behaviour to find. */
 function label(role: Role, name: string, dictionary: ConstructorParameters<typeof Label>[1]): Label {
@@ -151,12 +163,14 @@ export const DiagnosticsPage = Container.template(($: PageData) => {
 	// The source has its own row; a portrait title has no room for it.
 	const contents: Content[] = [title($, portrait ? "Diagnostics" : `Diagnostics: ${$.sourceName}`)];
 	for (let i = 0; i < DIAG_ROWS.length; i++) {
-		const top = g.y(31 + i * (portrait ? 26 : 19));
+		const top = g.y(30 + i * (portrait ? 23 : 17));
 		contents.push(rowName($, DIAG_ROWS[i], top));
-		// The source's state is the longest value; its name is short. In portrait a value takes the
-		// row's whole width, right-aligned past its name, and the source's goes on the line below.
-		const last = i === DIAG_ROWS.length - 1, wide = portrait || last;
-		const left = portrait ? 8 : wide ? 66 : 116, valueWidth = portrait ? W - 16 : wide ? 248 : 198;
+		// The source's, the MQTT link's and the car's are the longest values; their names are short. In portrait a
+		// value takes the row's whole width, right-aligned past its name, and the last row's goes on the line below.
+		const last = i === DIAG_ROWS.length - 1, wide = portrait || i >= WIDE_FROM;
+		// A wide value starts past its name (about 8 design px a letter: "Source" 66, as before); one without a name at the margin.
+		const left = portrait ? 8 : wide ? 18 + 8 * DIAG_ROWS[i].length - (DIAG_ROWS[i] ? 0 : 6) : 116;
+		const valueWidth = portrait ? W - 16 : wide ? W - 6 - left : 198;
 		const valueTop = portrait && last ? top + g.s(20) : top;
 		contents.push(label({ style: "rowValueStyle" }, `value${i}`, { left: g.x(left), top: valueTop, width: g.s(valueWidth), height: g.s(19), style: look.rowValueStyle, string: "--" }));
 	}
@@ -182,14 +196,16 @@ class DiagnosticsBehavior extends PageBehavior {
 		value(0).string = short ? `${d.fps} drawn, ${d.tickRate} ticks/s` : `${d.fps} fps drawn, ${d.tickRate} ticks/s`;
 		value(1).string = short ? `${d.frameRate} /s, ${d.received}` : `${d.frameRate} /s (${d.received} total)`;
 		value(2).string = short ? `${d.busLoad} % of ${d.bitRate / 1000}k` : `${d.busLoad} % of ${d.bitRate / 1000} kbit/s`;
-		value(3).string = String(d.decoded);
-		value(4).string = String(d.dropped);
-		value(4).state = d.dropped ? 1 : 0;
-		value(5).string = String(d.unknown);
-		value(6).string = `${d.stale} of ${d.signals}`;
-		value(6).state = d.stale ? 1 : 0;
-		value(7).string = d.staleNames;
-		value(8).string = d.sourceStatus;
+		value(3).string = `${d.decoded}, ${d.dropped} dropped`;
+		value(3).state = d.dropped ? 1 : 0;
+		value(4).string = String(d.unknown);
+		value(5).string = fit(value(5), d.stale ? `${d.stale} of ${d.signals}: ${d.staleNames}` : `0 of ${d.signals}`);
+		value(5).state = d.stale ? 1 : 0;
+		value(6).string = fit(value(6), d.sourceStatus);
+		// Portrait: a value shares its row with the name; the MQTT counts without what follows the queue.
+		value(7).string = fit(value(7), short ? d.mqtt.split(", ").slice(0, 2).join(", ") : d.mqtt);
+		value(8).string = fit(value(8), d.mqttLast);
+		value(9).string = fit(value(9), d.pack);
 	}
 }
 
