@@ -56,7 +56,7 @@ describe("snapshot from the cluster's parts", () => {
 		readVehicleState(into, 0, reader, trip, bus, { received: 9, dropped: 1 });
 		expect(into).toEqual({ speed: 42, rpm: 1500, gear: 3, fuel: 60, range: 350, coolant: 88, battery: 13.9, odometer: 1000, tripA: 5, tripB: 50, checkEngine: 0, ignition: true, bus: "error-passive", frames: 9, drops: 1 });
 		readVehicleState(into, 0, { read: () => NaN }, trip);
-		expect(into).toMatchObject({ speed: NaN, rpm: NaN, ignition: false, bus: "stopped" });
+		expect(into).toMatchObject({ speed: NaN, rpm: NaN, ignition: false, bus: null });
 	});
 });
 

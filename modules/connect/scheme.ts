@@ -87,15 +87,15 @@ export interface VehicleState {
 	checkEngine: number;
 	/** The car is awake: speed or rpm arrives. */
 	ignition: boolean;
-	/** CAN bus state as the source reports it ("error-active", "bus-off", ...). */
-	bus: string;
+	/** CAN bus state as the source reports it ("error-active", "bus-off", ...); null from a source with no controller (the demo drive, a log, a feed). */
+	bus: string | null;
 	/** Frames received and frames dropped (ring overflow) since start. */
 	frames: number;
 	drops: number;
 }
 
 export function emptyState(): VehicleState {
-	return { speed: NaN, rpm: NaN, gear: NaN, fuel: NaN, range: NaN, coolant: NaN, battery: NaN, odometer: NaN, tripA: NaN, tripB: NaN, checkEngine: NaN, ignition: false, bus: "stopped", frames: 0, drops: 0 };
+	return { speed: NaN, rpm: NaN, gear: NaN, fuel: NaN, range: NaN, coolant: NaN, battery: NaN, odometer: NaN, tripA: NaN, tripB: NaN, checkEngine: NaN, ignition: false, bus: null, frames: 0, drops: 0 };
 }
 
 /** A finite value rounded to `digits` decimals, or null: no NaN, Infinity or impossible value reaches a payload. */

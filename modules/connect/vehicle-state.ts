@@ -38,7 +38,9 @@ export function readVehicleState(into: VehicleState, now: number, reader: Pick<Q
 	into.tripB = trip.tripB.distance;
 	// Awake while speed arrives (the trip computer's view) or the engine turns.
 	into.ignition = trip.awake(now) || into.rpm > 0;
-	into.bus = bus ? busStateName(bus.state) : "stopped";
+	// A source with no controller (demo drive, log, feed) has no bus state to
+	// report: null, not "stopped", which would say the bus is down.
+	into.bus = bus ? busStateName(bus.state) : null;
 	into.frames = frames ? frames.received : NaN;
 	into.drops = frames ? frames.dropped : NaN;
 }
