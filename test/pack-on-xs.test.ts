@@ -294,9 +294,9 @@ function sdkMissing(): string | null {
 	if (process.platform !== "linux")
 		return "the SDK build of this check runs on Linux";
 	if (!MODDABLE)
-		return "$MODDABLE is not set (the Moddable SDK's folder)";
+		return "$MODDABLE not set; the SDK's crypt modules check packs on XS with the Moddable SDK 8.2, built as its Getting Started guide says, with $MODDABLE set; CI does not install it";
 	if (!existsSync(join(RELEASE, "mcconfig")))
-		return "the Moddable SDK's tools are not built ($MODDABLE/build/bin/lin/release/mcconfig)";
+		return "the Moddable SDK's tools are not built ($MODDABLE/build/bin/lin/release/mcconfig): build them as its Getting Started guide says";
 	return null;
 }
 const missing = sdkMissing();
