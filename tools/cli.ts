@@ -21,10 +21,10 @@ import { fstatSync, readFileSync, writeSync } from "node:fs";
 import { compilePlan } from "../modules/dbc/compile.js";
 import { formatProblem, type DbcProblem } from "../modules/dbc/database.js";
 import { DecodePlan } from "../modules/signals/plan.js";
-import { DBC_OPTIONS, loadDbc, readDbc, type DbcReadOptions } from "./dbc-file.js";
+import { DBC_OPTIONS, loadDbc, readDbc } from "./dbc-file.js";
 import { COMMAND_HELP, MAIN_HELP, VERSION, helpFor } from "./help.js";
-import { JsonInputError, readJsonFile } from "./json-file.js";
-import { compileProfile, describeProfile, ProfileError } from "./profile.js";
+import { JsonInputError } from "./json-file.js";
+import { compileProfileFile, describeProfile } from "./profile.js";
 import { ProfileFormatError, ProfileInputs, VehicleProfile } from "../modules/cluster/profile.js";
 import { LogFormatError } from "./logs/formats.js";
 import { OutputError, UsageError, cannotRead, checkInputPath, onePositional, outputError, parseOptions, plural, writeOutput } from "./usage.js";
@@ -248,7 +248,7 @@ function dbcCompile(args: string[], io: Io): number {
 	const path = onePositional(positionals, "DBC file");
 	if (!values.output)
 		throw new UsageError("dbc compile needs -o PLAN.bin");
-	const database = checkedDatabase(path, io, values);
+	const database = loadDbc(path, io, values);
 	if (!database)
 		return 1;
 	const messages = values.messages?.split(",").map(name => name.trim()).filter(Boolean);
@@ -269,33 +269,9 @@ function profile(sub: "check" | "compile", args: string[], io: Io): number {
 	const path = onePositional(positionals, "profile JSON file");
 	if (sub === "compile" && !values.output)
 		throw new UsageError("profile compile needs -o CAR.vehicle");
-	const json = readJsonFile(path);
-	let dbcPath = values.dbc;
-	const named = (json as { dbc?: unknown } | null)?.dbc;
-	if (!dbcPath && typeof named === "string")
-		dbcPath = join(dirname(path), named);
-	let database = null;
-	if (dbcPath) {
-		database = checkedDatabase(dbcPath, io, values);
-		if (!database)
-			return 1;
-	}
-	let compiled;
-	try {
-		compiled = compileProfile(json, path, database);
-	}
-	catch (error) {
-		if (!(error instanceof ProfileError))
-			throw error;
-		for (const problem of error.problems)
-			io.stderr(problem + "\n");
-		io.stderr(`${path}: ${plural(error.problems.length, "problem")}\n`);
+	const compiled = compileProfileFile(path, values.dbc as string | undefined, values, io);
+	if (!compiled)
 		return 1;
-	}
-	for (const note of compiled.notes)
-		io.stderr(`note: ${note}\n`);
-	for (const warning of compiled.warnings)
-		io.stderr(`warning: ${warning}\n`);
 	const { bus, obd, derived } = compiled.counts;
 	const summary = `${plural(bus + obd + derived, "quantity", "quantities")} (${bus} from the bus, ${obd} OBD-II, ${derived} derived), ${plural(compiled.plan.messageCount, "message")}`;
 	if (sub === "check") {
@@ -343,7 +319,3 @@ function formatWarning(warning: DbcProblem): string {
 	return `${warning.file}:${warning.line}:${warning.col}: warning: ${warning.message}`;
 }
 
-/** The parsed DBC, or undefined; its warnings and problems printed. */
-function checkedDatabase(path: string, io: Io, options: DbcReadOptions) {
-	return loadDbc(path, io, options);
-}

@@ -12,14 +12,14 @@
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { checkPack, formatKeyId, type PackSignature } from "../modules/pack/check.js";
 import { PackFormatError, SIGNATURE_BYTES, readPackHeader, utf8, writePack } from "../modules/pack/format.js";
 import { PLAN_VERSION } from "../modules/signals/plan.js";
 import { VEHICLE_VERSION } from "../modules/cluster/profile.js";
-import { DBC_OPTIONS, loadDbc } from "./dbc-file.js";
+import { DBC_OPTIONS } from "./dbc-file.js";
 import { readJsonFile } from "./json-file.js";
-import { compileProfile, ProfileError } from "./profile.js";
+import { compileProfileFile } from "./profile.js";
 import { UsageError, cannotRead, cannotWrite, checkInputPath, onePositional, parseOptions, plural, writeOutput } from "./usage.js";
 
 interface PackIo {
@@ -152,31 +152,9 @@ function build(args: string[], io: PackIo): number {
 	if (!/^[\x21-\x7E]{1,24}$/.test(version))
 		throw new UsageError(`--version '${version}': 1 to 24 printable ASCII characters, no spaces (e.g. 1.2.0)`);
 	const key = readKey(values.key, "private");
-	const json = readJsonFile(path);
-	let dbcPath = values.dbc;
-	const named = (json as { dbc?: unknown } | null)?.dbc;
-	if (!dbcPath && typeof named === "string")
-		dbcPath = join(dirname(path), named);
-	let database = null;
-	if (dbcPath) {
-		database = loadDbc(dbcPath, io, values);
-		if (!database)
-			return 1;
-	}
-	let compiled;
-	try {
-		compiled = compileProfile(json, path, database);
-	}
-	catch (error) {
-		if (!(error instanceof ProfileError))
-			throw error;
-		for (const problem of error.problems)
-			io.stderr(problem + "\n");
-		io.stderr(`${path}: ${plural(error.problems.length, "problem")}\n`);
+	const compiled = compileProfileFile(path, values.dbc, values, io);
+	if (!compiled)
 		return 1;
-	}
-	for (const warning of compiled.warnings)
-		io.stderr(`warning: ${warning}\n`);
 	let theme: Uint8Array | null = null;
 	if (values.theme) {
 		const parsed = readJsonFile(values.theme);

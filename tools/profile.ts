@@ -17,6 +17,10 @@ import { QUANTITY_COUNT, QUANTITY_NAMES, QUANTITY_UNITS, Quantity, type Quantity
 import { DecodePlan } from "../modules/signals/plan.js";
 import { parsePid, pidInfo } from "../modules/obd/pids.js";
 import { crc32 } from "../modules/storage/crc32.js";
+import { dirname, join } from "node:path";
+import { loadDbc, type DbcReadOptions } from "./dbc-file.js";
+import { readJsonFile } from "./json-file.js";
+import { plural } from "./usage.js";
 
 /** A linear conversion into a canonical unit: canonical = value * scale + offset. */
 interface Conversion {
@@ -511,4 +515,41 @@ export function describeProfile(profile: VehicleProfile, plan: DecodePlan | null
 		lines.push(`  tank   ${profile.tankLiters} L`);
 	lines.push(`  OBD-II ${profile.transmitObd ? `requests on, ${profile.obdExtended ? "29" : "11"}-bit, at most ${profile.obdRate || 20}/s` : "requests off (listen only)"}`);
 	return lines;
+}
+
+/**
+ * Reads and compiles the profile at `path` as `profile compile` and `pack
+ * build` do: the DBC from `dbcPath`, else the one the profile names beside
+ * it; DBC warnings and problems, the profile's problems, notes and warnings
+ * printed on `io.stderr`. Null when the DBC or the profile has problems (each
+ * already printed). Node only.
+ */
+export function compileProfileFile(path: string, dbcPath: string | undefined, dbcOptions: DbcReadOptions, io: { stderr: (text: string) => void }): CompiledProfile | null {
+	const json = readJsonFile(path);
+	const named = (json as { dbc?: unknown } | null)?.dbc;
+	if (!dbcPath && typeof named === "string")
+		dbcPath = join(dirname(path), named);
+	let database = null;
+	if (dbcPath) {
+		database = loadDbc(dbcPath, io, dbcOptions) ?? null;
+		if (!database)
+			return null;
+	}
+	let compiled;
+	try {
+		compiled = compileProfile(json, path, database);
+	}
+	catch (error) {
+		if (!(error instanceof ProfileError))
+			throw error;
+		for (const problem of error.problems)
+			io.stderr(problem + "\n");
+		io.stderr(`${path}: ${plural(error.problems.length, "problem")}\n`);
+		return null;
+	}
+	for (const note of compiled.notes)
+		io.stderr(`note: ${note}\n`);
+	for (const warning of compiled.warnings)
+		io.stderr(`warning: ${warning}\n`);
+	return compiled;
 }
