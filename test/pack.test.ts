@@ -416,7 +416,7 @@ describe("xs-cluster pack", () => {
 	});
 
 	test("usage-mistakes", async () => {
-		expect(await run("pack")).toMatchObject({ status: 2, err: "xs-cluster: pack needs a command: keygen, build or verify\nRun 'xs-cluster pack --help' for usage.\n" });
+		expect(await run("pack")).toMatchObject({ status: 2, err: "xs-cluster: pack needs a command: keygen, build, verify or send\nRun 'xs-cluster pack --help' for usage.\n" });
 		expect((await run("pack", "build", DEMO_PROFILE, "-o", join(dir, "x.xspack"))).err).toMatch(/^xs-cluster: pack build needs --key private\.pem/);
 		expect((await run("pack", "build", DEMO_PROFILE, "--key", "k.pem")).err).toMatch(/^xs-cluster: pack build needs -o CAR\.xspack/);
 		expect((await run("pack", "build", DEMO_PROFILE, "--key", DEMO_PROFILE, "--version", "1 0", "-o", "x")).err).toMatch(/--version '1 0': 1 to 24 printable ASCII characters/);

@@ -9,7 +9,7 @@
  *   xs-cluster serve LOG [--rate 1x|max|N] [--loop] [--port N]
  *   xs-cluster profile check|compile [--dbc FILE.dbc] PROFILE.json [-o CAR.vehicle]
  *   xs-cluster profile show CAR.vehicle
- *   xs-cluster pack keygen|build|verify ... (tools/pack.ts)
+ *   xs-cluster pack keygen|build|verify ... (tools/pack.ts), pack send ... (tools/pack-send.ts)
  * and `--help` after any of them (tools/help.ts).
  *
  * Exit status: 0 success, 1 bad input (a DBC with problems, an unreadable
@@ -164,7 +164,7 @@ function asksForHelp(args: string[]): boolean {
 const SUBCOMMANDS: Record<string, string[]> = {
 	dbc: ["check", "dump", "compile"],
 	profile: ["check", "compile", "show"],
-	pack: ["keygen", "build", "verify"],
+	pack: ["keygen", "build", "verify", "send"],
 };
 
 async function run(argv: string[], io: Io): Promise<number> {
@@ -216,6 +216,7 @@ async function run(argv: string[], io: Io): Promise<number> {
 		case "pack keygen": return (await import("./pack.js")).packCommand("keygen", args, io);
 		case "pack build": return (await import("./pack.js")).packCommand("build", args, io);
 		case "pack verify": return (await import("./pack.js")).packCommand("verify", args, io);
+		case "pack send": return (await import("./pack-send.js")).packSend(args, io);
 	}
 	commandWords = [];
 	throw new UsageError(`unknown command '${command}'`);

@@ -25,7 +25,8 @@ Commands:
   monitor --dbc F --feed H:P  a live view of the decoded signals (a feed, stdin or a log)
   serve LOG                   replay a log over TCP as a live bus (socketcand, SLCAN)
   profile check|compile|show  vehicle profiles: check, compile, read back
-  pack keygen|build|verify    signed vehicle packs for over-the-air updates
+  pack keygen|build|verify|send
+                              signed vehicle packs for over-the-air updates
 
 Logs: candump (-l/-L or screen), Vector ASC, PEAK TRC 1.0-2.1, SavvyCAN
 GVRET CSV, told apart by content; - reads standard input.
@@ -256,15 +257,17 @@ CAR.plan beside it.
 Example:
   xs-cluster profile show /tmp/demo.vehicle     (after the profile compile example)
 `,
-	"pack": `Usage: xs-cluster pack keygen|build|verify ...
+	"pack": `Usage: xs-cluster pack keygen|build|verify|send ...
 
   keygen [-o DIR]                                   a signing key pair
   build [--dbc F.dbc] PROFILE.json --key private.pem -o CAR.xspack   a signed pack
   verify [--key public.pem] CAR.xspack              check a pack as the device does
+  send CAR.xspack --port /dev/ttyUSB0 | --tcp HOST:PORT   to a cluster, over its pack link
 
 A pack is a car's compiled profile and decode plan (and optionally a theme),
 versioned and signed (ECDSA P-256, SHA-256), that a cluster takes over MQTT
-and installs at its next start; docs/packs.md describes the format.
+or from this machine (pack send) and installs at its next start;
+docs/packs.md describes the format.
 Run 'xs-cluster pack COMMAND --help' for details.
 `,
 	"pack keygen": `Usage: xs-cluster pack keygen [-o DIR]
@@ -307,6 +310,24 @@ Options:
 
 Example:
   xs-cluster pack verify --key /tmp/keys/public.pem /tmp/demo.xspack
+`,
+	"pack send": `Usage: xs-cluster pack send CAR.xspack --port /dev/ttyUSB0 [--baud N] | --tcp HOST:PORT
+
+Sends a pack to a cluster over its pack link: the board's serial port, or the
+simulator's TCP port (npm start -- --pack-link). The cluster checks it as it
+checks a pack from MQTT, writes it to its unused slot and runs it from its
+next start. Prints the cluster's one line; a refused pack's line says why,
+and the exit status is 1.
+
+Options:
+  --port DEVICE      the serial port (raw 8N1, set up with stty)
+  --baud N           its bit rate (default 115200)
+  --tcp HOST:PORT    the simulator's pack link
+  --force            install even an older version of the car that runs
+  --timeout S        seconds to wait for each answer (default 5)
+
+Example:
+  xs-cluster pack send /tmp/demo.xspack --tcp 127.0.0.1:7071
 `,
 };
 

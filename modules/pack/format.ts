@@ -200,6 +200,46 @@ export function writePack(parts: PackParts): Uint8Array {
 	return bytes;
 }
 
+/**
+ * Orders two pack versions: negative when `a` is older than `b`, 0 when
+ * they read the same, positive when newer. Runs of digits compare as
+ * numbers and the rest as text, left to right ("1.10" after "1.9",
+ * "2026.12" after "2026.9", "1.0.0" after "1.0"). No allocation.
+ */
+export function compareVersions(a: string, b: string): number {
+	let i = 0, j = 0;
+	while (i < a.length && j < b.length) {
+		const ca = a.charCodeAt(i), cb = b.charCodeAt(j);
+		if (isDigit(ca) && isDigit(cb)) {
+			let ei = i, ej = j;
+			while (ei < a.length && isDigit(a.charCodeAt(ei)))
+				ei++;
+			while (ej < b.length && isDigit(b.charCodeAt(ej)))
+				ej++;
+			// Leading zeros aside, the longer run is the larger number; equal lengths compare digit by digit.
+			while (i < ei - 1 && a.charCodeAt(i) === 48)
+				i++;
+			while (j < ej - 1 && b.charCodeAt(j) === 48)
+				j++;
+			if (ei - i !== ej - j)
+				return (ei - i) - (ej - j);
+			for (; i < ei; i++, j++)
+				if (a.charCodeAt(i) !== b.charCodeAt(j))
+					return a.charCodeAt(i) - b.charCodeAt(j);
+			continue;
+		}
+		if (ca !== cb)
+			return ca - cb;
+		i++;
+		j++;
+	}
+	return (a.length - i) - (b.length - j);
+}
+
+function isDigit(c: number): boolean {
+	return c >= 48 && c <= 57;
+}
+
 /** UTF-8 bytes of `text` (XS has no TextEncoder in every build). Allocates. */
 export function utf8(text: string): Uint8Array {
 	const out: number[] = [];

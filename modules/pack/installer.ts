@@ -11,7 +11,8 @@
  *                                      // { plan, profile, theme, info } to run
  *   packs.started();                   // at the first display tick: the pack works
  *   packs.offer(bytes)                 // a pack arrived (MQTT retained message on
- *                                      // the device's topic, the serial link):
+ *                                      // the device's topic; from the host through
+ *                                      // PackReceiver, modules/pack/receiver.ts):
  *                                      // checked at once; { accepted, reason }
  *   packs.service()                    // in the display tick's leftover time: erases or
  *                                      // programs one flash sector of an accepted pack
@@ -42,7 +43,7 @@ import { crc32 } from "../storage/crc32.js";
 import { DecodePlan } from "../signals/plan.js";
 import { ProfileInputs, VehicleProfile } from "../cluster/profile.js";
 import { checkPack, type PackSignature } from "./check.js";
-import { PackFormatError } from "./format.js";
+import { PackFormatError, compareVersions } from "./format.js";
 import { PackSlots, Slot, builtInRecord, slotName, type BootRecord } from "./slots.js";
 
 /** What `offer` says. */
@@ -82,6 +83,12 @@ export interface StartedCar {
 export interface BuiltInCar {
 	plan: ArrayBufferLike;
 	vehicle: ArrayBufferLike;
+}
+
+/** How an offer is taken. */
+export interface PackOfferOptions {
+	/** Install even when the pack is an older version of the running car (the host's `pack send --force`). Default false. */
+	allowOlder?: boolean;
 }
 
 export interface PackInstallerOptions {
@@ -195,8 +202,9 @@ export class PackInstaller {
 	 * starts writing it (see `service`). Nothing on flash changes here.
 	 * Allocates the pack's contents while they are checked.
 	 */
-	offer(bytes: Uint8Array): PackOfferResult {
+	offer(bytes: Uint8Array, options: PackOfferOptions = {}): PackOfferResult {
 		let what = "pack";
+		let version = "", name = "";
 		try {
 			if (!this.signature)
 				throw new PackFormatError("this firmware has no pack key (build it with the manifest config packKey, from xs-cluster pack keygen)");
@@ -204,6 +212,8 @@ export class PackInstaller {
 				throw new PackFormatError(`pack: ${bytes.length} bytes, a slot holds ${this.slots.slotBytes}`);
 			const pack = checkPack(bytes, this.signature);
 			what = `pack '${pack.header.name}' ${pack.header.version}`;
+			name = pack.header.name;
+			version = pack.header.version;
 		}
 		catch (error) {
 			this.refused++;
@@ -224,6 +234,12 @@ export class PackInstaller {
 		if (this.staging && this.staging.crc === crc && this.staging.bytes.length === bytes.length) {
 			this.unchanged++;
 			return this.outcome(true, "unchanged", `${what} is being written to slot ${slotName(this.staging.slot)}`);
+		}
+		// An older version of the car that runs: a stale retained message, or a mistake; the host may insist.
+		const info = this.info;
+		if (!options.allowOlder && this.running !== Slot.builtIn && name === info.name && compareVersions(version, info.version) < 0) {
+			this.refused++;
+			return this.outcome(false, "refused", `refused: ${what} is older than ${info.version}, which runs (to go back, send it with xs-cluster pack send --force)`);
 		}
 		// Never the running car's slot; from the built-in car, not the slot the record would start either.
 		const keep = this.running !== Slot.builtIn ? this.running : record.active;
@@ -280,6 +296,16 @@ export class PackInstaller {
 	finish(): void {
 		while (this.service())
 			;
+	}
+
+	/**
+	 * A pack that never became an offer was refused on its way (a transfer
+	 * from the host that stalled, was damaged or was too large): counted, and
+	 * shown as the last offer. Allocates the line.
+	 */
+	refuse(reason: string): void {
+		this.refused++;
+		this.lastOffer = `refused: ${reason}`;
 	}
 
 	/** One line for the diagnostics page: the car, its pack and the last offer. Allocates. */
