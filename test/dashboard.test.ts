@@ -10,7 +10,10 @@ import type { CanSource } from "../modules/can/source.js";
 import { AlertMonitor, checkEngineAlertRule, defaultAlertRules } from "../modules/cluster/alerts.js";
 import { Change, ClusterModel } from "../modules/cluster/cluster.js";
 import { staleSignalNames } from "../modules/cluster/diagnostics.js";
+import { CarSettings } from "../modules/cluster/car-settings.js";
+import { Chime, ToneBank } from "../modules/cluster/chime.js";
 import { DriverBook } from "../modules/cluster/drivers.js";
+import { Speech } from "../modules/cluster/speech.js";
 import { ProfileInputs, VehicleProfile } from "../modules/cluster/profile.js";
 import { Button, ScreenChange, Touch } from "../modules/cluster/screen.js";
 import { TripComputer, TripMemory } from "../modules/cluster/trip.js";
@@ -218,6 +221,90 @@ describe("dashboard", () => {
 		// The health line carries the link's counts, only when there is telemetry.
 		expect(c.lines[0]).toMatch(/; mqtt online, 2 queued, 0 dropped, 0 reconnects\n$/);
 		expect(bare.lines.every(line => !line.includes("mqtt"))).toBe(true);
+	});
+
+	test("sound-button: chime-and-voice, chime-only, silent, and-round-again; kept-as-the-driver's", () => {
+		const bank = new ToneBank(8000);
+		const chime = new Chime(bank, { start() {}, stop() {} });
+		const speech = new Speech([1000], { say() {}, stop() {} }, chime);
+		const c = cluster({ chime, speech });
+		expect([c.dashboard.screen.chime, c.dashboard.screen.speech]).toEqual([true, true]);
+		const states: Array<[boolean, boolean, boolean, boolean]> = [];
+		for (let i = 0; i < 3; i++) {
+			c.dashboard.screen.showPage("diagnostics");
+			c.dashboard.touch(Touch.pageButton, 2);
+			states.push([c.drivers.current.chime, c.drivers.current.speech, chime.muted, speech.enabled]);
+		}
+		expect(states).toEqual([[true, false, false, false], [false, false, true, false], [true, true, false, true]]);
+		expect(c.dashboard.screen.take() & ScreenChange.labels).toBeTruthy();
+		// A driver stored before speech existed with the chime muted is not spoken to either.
+		const prefs = new FakePreferences();
+		prefs.set("xsc-drivers", "d0", JSON.stringify({ name: "Old", units: "metric", theme: "auto", page: "main", brightness: 80, chime: false, thresholds: {}, key: -1 }));
+		expect(new DriverBook(prefs).current.speech).toBe(false);
+		// A board with a chime and no speech: the button turns the chime on and off, and says there is no voice.
+		const plain = cluster({ chime: new Chime(bank, { start() {}, stop() {} }) });
+		expect(plain.dashboard.screen.speech).toBeNull();
+		plain.dashboard.screen.showPage("diagnostics");
+		plain.dashboard.touch(Touch.pageButton, 2);
+		expect([plain.drivers.current.chime, plain.drivers.current.speech]).toEqual([false, true]);
+	});
+
+	test("speech-on-the-demo-drive: the-check-engine-alert is-said-once, after-its-chime, and-cut-when-acknowledged", () => {
+		const events: Array<[number, string]> = [];
+		let now = () => 0;
+		const bank = new ToneBank(8000);
+		const chime = new Chime(bank, { start: tone => events.push([now(), `tone ${bank.tones[tone].name}`]), stop: () => events.push([now(), "chime stop"]) });
+		const rules = [...defaultAlertRules(), checkEngineAlertRule()];
+		const speech = new Speech(rules.map(rule => rule.id === "check-engine" ? 2500 : NaN), {
+			say: rule => events.push([now(), `say ${rules[rule].id}`]),
+			stop: () => events.push([now(), "speech stop"]),
+		}, chime);
+		const c = cluster({ chime, speech });
+		now = c.clock.now;
+		while (!events.some(([, e]) => e === "say check-engine") && c.clock.now() < 100000)
+			c.tick();
+		const said = events.find(([, e]) => e === "say check-engine")![0];
+		const tones = events.filter(([, e]) => e.startsWith("tone"));
+		// The demo drive's fault (75-95 s) raises it; a warning's two tones come first, then the phrase.
+		expect(said).toBeGreaterThan(75000);
+		expect(tones.map(([, e]) => e)).toEqual(["tone high", "tone low"]);
+		expect(said).toBeGreaterThanOrEqual(tones[1][0] + 250);
+		// Acknowledged while it is said: the phrase stops at once, and is not said again.
+		for (let t = 0; t < 500; t += FRAME_MS)
+			c.tick();
+		c.dashboard.touch(Touch.popup);
+		c.tick();
+		expect(events.at(-1)).toEqual([c.clock.now(), "speech stop"]);
+		for (let t = 0; t < 10000; t += FRAME_MS)
+			c.tick();
+		expect(events.filter(([, e]) => e.startsWith("say"))).toHaveLength(1);
+	});
+
+	test("mqtt-switch: off-by-default, turns-the-link-on-and-off, kept-in-the-car's-settings", () => {
+		const prefs = new FakePreferences();
+		const link = { enabled: true, counts: () => link.enabled ? "online, 0 queued, 0 dropped" : "off, 0 queued", last: () => "" };
+		const car = new CarSettings(prefs);
+		const c = cluster({ telemetry: link, car });
+		// Never on by default: the dashboard switches the link off at start.
+		expect([link.enabled, c.dashboard.screen.telemetry]).toEqual([false, false]);
+		c.dashboard.screen.showPage("diagnostics");
+		c.dashboard.touch(Touch.pageButton, 3);
+		expect([link.enabled, car.telemetry, c.dashboard.screen.telemetry]).toEqual([true, true, true]);
+		// The page's MQTT row says so at once.
+		expect(c.dashboard.diagnostics.mqtt).toBe("online, 0 queued, 0 dropped");
+		expect(new CarSettings(prefs).telemetry).toBe(true);
+		c.dashboard.touch(Touch.pageButton, 3);
+		expect([link.enabled, new CarSettings(prefs).telemetry, c.dashboard.diagnostics.mqtt]).toEqual([false, false, "off, 0 queued"]);
+		// Another driver does not change it: it is the car's.
+		c.dashboard.touch(Touch.pageButton, 3);
+		c.drivers.select(c.drivers.add("Ben"));
+		expect(link.enabled).toBe(true);
+		// Without a broker the switch is not there, and pressing where it would be does nothing.
+		const bare = cluster({ car: new CarSettings(new FakePreferences()) });
+		expect(bare.dashboard.screen.telemetry).toBeNull();
+		bare.dashboard.screen.showPage("diagnostics");
+		bare.dashboard.touch(Touch.pageButton, 3);
+		expect(bare.dashboard.screen.telemetry).toBeNull();
 	});
 
 	test("stale-signal-names: two by name, then how many more", () => {

@@ -115,7 +115,8 @@ describe("screen model", () => {
 		const screen = new ScreenModel("trip");
 		expect([0, 1, 2, 3].map(i => screen.touch(Touch.pageButton, i))).toEqual([Action.resetTripA, Action.resetTripB, Action.openDriverMenu, Action.none]);
 		screen.showPage("diagnostics");
-		expect([0, 1, 2].map(i => screen.touch(Touch.pageButton, i))).toEqual([Action.toggleUnits, Action.cycleTheme, Action.toggleChime]);
+		// The fourth is the MQTT row's switch.
+		expect([0, 1, 2, 3, 4].map(i => screen.touch(Touch.pageButton, i))).toEqual([Action.toggleUnits, Action.cycleTheme, Action.cycleSound, Action.toggleTelemetry, Action.none]);
 		screen.showPage("cluster");
 		expect(screen.touch(Touch.pageButton, 0)).toBe(Action.none);
 	});

@@ -184,6 +184,8 @@ export class Chime {
 	private step = 0;
 	/** When the tone last started stops sounding, ms. */
 	private endAt = NaN;
+	/** The same, kept after the pattern is over (speech waits for it). */
+	private lastEndAt = -Infinity;
 
 	/**
 	 * A chime playing `bank`'s tones on `output`. Allocates nothing itself.
@@ -270,10 +272,37 @@ export class Chime {
 		if (due >= 0) {
 			this.output.start(due);
 			this.tonesPlayed++;
-			this.endAt = now + this.bank.durationMs[due];
+			this.endAt = this.lastEndAt = now + this.bank.durationMs[due];
 		}
 		else if (this.round >= pattern.rounds && now >= this.endAt)
 			this.silence();
+	}
+
+	/**
+	 * When the chime leaves room for speech (speech.ts): the end of the last
+	 * tone it started when no round is part-way (between rounds, after the
+	 * last, or no pattern sounding; -Infinity before any tone), NaN while a
+	 * round is part-way. No allocation.
+	 */
+	quietFrom(): number {
+		if (this.playing >= 0 && !(this.step === 0 && this.round > 0))
+			return NaN;
+		return this.lastEndAt;
+	}
+
+	/**
+	 * Starts no tone before `until`: the rounds still to come move back by
+	 * as much as it takes (a phrase being spoken between rounds). No allocation.
+	 */
+	holdUntil(until: number): void {
+		if (this.playing < 0)
+			return;
+		const pattern = this.patterns[this.playing];
+		if (this.round >= pattern.rounds)
+			return;
+		const next = this.startedAt + this.round * pattern.periodMs + pattern.onsetMs[this.step];
+		if (next < until)
+			this.startedAt += until - next;
 	}
 
 	/** Stops the pattern sounding, at once. No allocation. */

@@ -1,7 +1,7 @@
 /*
  * Driver profiles: who is driving, and how they like the cluster: units,
  * theme, their own alert thresholds, the page shown at start, brightness,
- * whether alerts chime.
+ * whether alerts chime and whether they are spoken.
  * The cluster starts with the last driver chosen; the UI's driver menu calls
  * `select`, and a car that maps a key or seat-memory signal can call
  * `selectByKey`.
@@ -33,6 +33,8 @@ export interface DriverSettings {
 	brightness: number;
 	/** Whether alerts sound the chime (where the board has one). */
 	chime: boolean;
+	/** Whether alerts are spoken after the chime (where the board has a speaker and the build made the phrases). */
+	speech: boolean;
 	/** The driver's own alert thresholds by alert id, in canonical units (e.g. "overspeed": 120). */
 	thresholds: Record<string, number>;
 	/** Key fob or seat-memory code that selects this driver, when the car sends one; -1 for none. */
@@ -44,7 +46,7 @@ export const MAX_DRIVERS = 8;
 const LAST_KEY = "last";
 
 export function defaultDriver(name: string): DriverSettings {
-	return { name, units: "metric", theme: "auto", page: "main", brightness: 80, chime: true, thresholds: {}, key: -1 };
+	return { name, units: "metric", theme: "auto", page: "main", brightness: 80, chime: true, speech: true, thresholds: {}, key: -1 };
 }
 
 export class DriverBook {
@@ -255,6 +257,8 @@ function validate(driver: DriverSettings): string {
 		return "brightness is 5 to 100 %";
 	if (typeof driver.chime !== "boolean")
 		return "chime is true or false";
+	if (typeof driver.speech !== "boolean")
+		return "speech is true or false";
 	if (typeof driver.key !== "number" || !Number.isInteger(driver.key))
 		return "key is an integer code, -1 for none";
 	for (const [id, value] of Object.entries(driver.thresholds))
@@ -276,8 +280,10 @@ function parseDriver(stored: unknown): DriverSettings | undefined {
 	}
 	if (typeof value !== "object" || value === null)
 		return undefined;
-	// Fill what an older build did not store; reject what is wrong.
+	// Fill what an older build did not store; reject what is wrong. A driver
+	// stored before speech existed keeps the sound they chose: with the chime
+	// muted, their alerts are not spoken either.
 	const v = value as Partial<DriverSettings>;
-	const driver: DriverSettings = { ...defaultDriver(typeof v.name === "string" ? v.name : "Driver"), ...v, thresholds: { ...(typeof v.thresholds === "object" && v.thresholds ? v.thresholds : {}) } };
+	const driver: DriverSettings = { ...defaultDriver(typeof v.name === "string" ? v.name : "Driver"), ...(v.speech === undefined && v.chime === false ? { speech: false } : {}), ...v, thresholds: { ...(typeof v.thresholds === "object" && v.thresholds ? v.thresholds : {}) } };
 	return validate(driver) ? undefined : driver;
 }

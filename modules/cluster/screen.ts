@@ -41,7 +41,7 @@ export const Touch = Object.freeze({
 	popup: 1,
 	/** A row of the driver menu (`index`: the row). */
 	menuRow: 2,
-	/** One of the page's three buttons (`index`: 0 to 2, left to right). */
+	/** One of the page's buttons (`index`: 0 to 2 along the bottom, left to right; 3 the diagnostics page's MQTT switch). */
 	pageButton: 3,
 });
 
@@ -55,11 +55,14 @@ export const Action = Object.freeze({
 	resetTripB: 4,
 	toggleUnits: 5,
 	cycleTheme: 6,
-	toggleChime: 7,
+	/** The alert sound: the chime on or off, or where alerts are spoken too, chime and voice, chime only, silent. */
+	cycleSound: 7,
 	/** Open the driver menu (`openMenu` with the drivers). */
 	openDriverMenu: 8,
 	/** Make `takeChoice()` the current driver. */
 	chooseDriver: 9,
+	/** Telemetry to the broker on or off (the car's setting). */
+	toggleTelemetry: 10,
 });
 
 /** Bits of `ScreenModel.take()`: what the view redraws. */
@@ -68,7 +71,7 @@ export const ScreenChange = Object.freeze({
 	menu: 1 << 1,
 	/** Another alert on the pop-up, or none. */
 	popup: 1 << 2,
-	/** The settings shown on buttons (units, theme, chime) or the driver's name. */
+	/** The settings shown on buttons (units, theme, sound, telemetry) or the driver's name. */
 	labels: 1 << 3,
 	/** The trip page's text (`trips`). */
 	trips: 1 << 4,
@@ -79,8 +82,8 @@ export const ScreenChange = Object.freeze({
 
 /** The trip page's three buttons, left to right. */
 const TRIP_BUTTONS = [Action.resetTripA, Action.resetTripB, Action.openDriverMenu];
-/** The diagnostics page's three buttons, left to right. */
-const DIAGNOSTICS_BUTTONS = [Action.toggleUnits, Action.cycleTheme, Action.toggleChime];
+/** The diagnostics page's buttons: three along the bottom, left to right, then the MQTT row's switch. */
+const DIAGNOSTICS_BUTTONS = [Action.toggleUnits, Action.cycleTheme, Action.cycleSound, Action.toggleTelemetry];
 
 export class ScreenModel {
 	page: Page;
@@ -93,6 +96,10 @@ export class ScreenModel {
 	driverName = "";
 	/** Whether alerts chime for the current driver; null on a board without a chime (set by the dashboard, with `labels`). */
 	chime: boolean | null = null;
+	/** Whether alerts are spoken for the current driver; null on a board that cannot speak them (set by the dashboard, with `labels`). */
+	speech: boolean | null = null;
+	/** Whether telemetry is on; null when the build configured no broker (set by the dashboard, with `labels`). */
+	telemetry: boolean | null = null;
 	private changed: number = ScreenChange.all;
 	private menuRevision: number;
 	private choice: DriverChoice | null = null;

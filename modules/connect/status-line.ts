@@ -15,10 +15,12 @@ export interface TelemetryStatus {
 	readonly counters: { readonly snapshotsDropped: number; readonly connections: number };
 }
 
-/** The link's state and counts: `online, 0 queued, 3 dropped`, then `, 1 reconnect` once there was one; "off" without telemetry. */
+/** The link's state and counts: `online, 0 queued, 3 dropped`, then `, 1 reconnect` once there was one; `off, 2 queued` switched off; "off" without telemetry. */
 export function telemetryCounts(status: TelemetryStatus | null): string {
 	if (!status)
 		return "off";
+	if (status.state === LinkState.off)
+		return `off, ${status.queued} queued`;
 	const state = status.state === LinkState.online ? "online" : status.state === LinkState.connecting ? "connecting" : "waiting";
 	// The first connection is not a reconnection.
 	const reconnects = Math.max(0, status.counters.connections - 1);

@@ -18,6 +18,14 @@
  * `storeEveryMs` is queued and the rest are dropped, counted in
  * `counters.snapshotsDropped`. Receivers drop duplicates by `seq`.
  *
+ * Off (`enabled` false: the car's setting, which is off until the driver
+ * turns it on), nothing leaves the car: the link is closed (an "offline"
+ * status first, so Home Assistant shows the car unavailable rather than a
+ * stale "online"), and no snapshot, event or trip summary is made. What the
+ * outbox held from before stays on flash and goes when telemetry is back on;
+ * alerts are reported then as they stand, and a trip summary covers only
+ * time with telemetry on.
+ *
  * Bad input from the network is counted and named in `lastLine`, never
  * thrown: an oversized message (read and discarded), a broker that sends
  * something that is not MQTT (the client gives up; we reconnect), a driver
@@ -93,9 +101,11 @@ export interface TelemetryOptions {
 	maxPackBytes?: number;
 	/** The reconnect policy (the project's one Backoff); default 1 s doubling to 60 s, starting over after 60 s connected. */
 	backoff?: Backoff;
+	/** On at start; default true (the wiring passes the car's setting, off by default). */
+	enabled?: boolean;
 }
 
-export const LinkState = Object.freeze({ waiting: 0, connecting: 1, online: 2 });
+export const LinkState = Object.freeze({ waiting: 0, connecting: 1, online: 2, off: 3 });
 
 /** Counters for the diagnostics page. */
 export class TelemetryCounters {
@@ -207,6 +217,27 @@ export class Telemetry {
 		this.body = new Uint8Array(this.outbox.maxBody);
 		this.command = new Uint8Array(this.maxCommandBytes);
 		this.alertSeen = new Uint8Array(options.alerts ? options.alerts.rules.length : 0);
+		if (options.enabled === false)
+			this.enabled = false;
+	}
+
+	/** Off, nothing is sent or recorded; turning it off closes the link, turning it on connects at the next turn. */
+	get enabled(): boolean {
+		return this.state !== LinkState.off;
+	}
+	set enabled(on: boolean) {
+		if (on === this.enabled)
+			return;
+		if (on) {
+			this.state = LinkState.waiting;
+			this.retryAt = 0;
+			this.line(`mqtt: on; connecting to ${this.where}`);
+			return;
+		}
+		this.close();
+		this.state = LinkState.off;
+		this.awakeSince = NaN;
+		this.line(`mqtt: off; nothing is sent${this.outbox.length ? `, ${this.outbox.length} queued wait` : ""}`);
 	}
 
 	/** Messages waiting in flash for the broker. */
@@ -221,6 +252,8 @@ export class Telemetry {
 	 */
 	service(now: number, byteBudget: number): void {
 		this.now = now;
+		if (this.state === LinkState.off)
+			return;
 		this.connectionUpkeep();
 		this.options.readState(this.vehicle, now);
 		this.watchTrip(now);

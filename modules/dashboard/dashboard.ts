@@ -11,7 +11,8 @@
  *   4. the cluster model reads its quantities (gauges, telltales, the trip
  *      computer with the one odometer, alerts, shift light, day/night);
  *   5. the car's driver key may choose another driver;
- *   6. the chime, the trip memory, and the diagnostics sample take their turn;
+ *   6. the chime, then speech (the alert on the pop-up said after the chime),
+ *      the trip memory, and the diagnostics sample take their turn;
  *   7. the screen model says what changed (page, menu, pop-up, trip text...);
  *   8. the view redraws only what the model and the screen model name;
  *   9. leftover-time work: each `services` entry is called with the time
@@ -21,7 +22,8 @@
  *
  * Presses and touches come in through `press` and `touch`: the screen model
  * says what they mean, the dashboard does it (acknowledge, reset a trip,
- * switch units, theme, chime or driver) and saves the driver's settings.
+ * switch units, theme, sound or driver, telemetry on or off) and saves the
+ * driver's settings (the car's, for telemetry).
  *
  * Plain TypeScript: no Piu, no timers, no hardware; the view, the clock and
  * the log are handed in. Runs on XS (simulator, device) and Node (tests).
@@ -36,6 +38,7 @@ import type { ObdPoller } from "../obd/poller.js";
 import { Health, type Pipeline, formatHealth } from "../signals/pipeline.js";
 import type { DecodePlan } from "../signals/plan.js";
 import type { Chime } from "../cluster/chime.js";
+import type { Speech } from "../cluster/speech.js";
 import type { ClusterModel } from "../cluster/cluster.js";
 import { Diagnostics, staleSignalNames } from "../cluster/diagnostics.js";
 import { newDriverName } from "../cluster/driver-menu.js";
@@ -102,6 +105,8 @@ export interface DashboardOptions {
 	poller?: ObdPoller | null;
 	/** The alert chime, where the board has one. */
 	chime?: Chime | null;
+	/** Spoken alerts, where the board has a speaker and the build made the phrases. */
+	speech?: Speech | null;
 	/** Recording of received frames, when configured. */
 	recording?: HostRecorder | null;
 	backlight?: Backlight | null;
@@ -109,8 +114,14 @@ export interface DashboardOptions {
 	services?: DashboardService[];
 	/** The running car's vehicle pack and the last offer's outcome (PackInstaller.line); without it, the built-in car. */
 	packs?: { readonly line: string } | null;
-	/** The telemetry link in words for the diagnostics page (modules/connect/status-line.ts); without it, "off". */
-	telemetry?: { counts(): string; last(): string } | null;
+	/**
+	 * The telemetry link, where the build configured a broker: its state in
+	 * words for the diagnostics page (modules/connect/status-line.ts), and its
+	 * switch, which follows `car.telemetry`. Without it, "off".
+	 */
+	telemetry?: { counts(): string; last(): string; enabled?: boolean } | null;
+	/** The car's own settings (CarSettings): whether telemetry is on. Without them it stays off. */
+	car?: { telemetry: boolean } | null;
 	/** What a tick may take in all, ms; default TICK_BUDGET_MS. */
 	budgetMs?: number;
 	/** Where the health line and start line go (`trace` on XS); default nowhere. */
@@ -148,6 +159,7 @@ export class Dashboard {
 		this.lastHealthAt = this.lastFlushAt = now;
 		this.applyDriver(options.drivers.current);
 		options.drivers.onChange(driver => this.applyDriver(driver));
+		this.applyTelemetry();
 		this.model.start(now);
 	}
 
@@ -175,11 +187,20 @@ export class Dashboard {
 		// 5: a car that sends a driver key (profile `driverKey`) chooses the driver as the key changes.
 		if (this.drivers.followKey(model.inputs.readRaw(Quantity.driverKey, now)))
 			this.driverChanged();
-		// 6: sound, saves, numbers.
-		const chime = options.chime, alerts = model.alerts;
-		if (chime && alerts) {
-			chime.play(alerts.takeChime(), now);
-			chime.service(now, model.alert < 0 ? -1 : alerts.rules[model.alert].severity);
+		// 6: sound (the chime, then the alert said), saves, numbers.
+		const chime = options.chime, speech = options.speech, alerts = model.alerts;
+		if (alerts && (chime || speech)) {
+			// A severity when the alert on the pop-up asks for its chime (raised, or its reminder): once.
+			const asked = alerts.takeChime();
+			if (chime) {
+				chime.play(asked, now);
+				chime.service(now, model.alert < 0 ? -1 : alerts.rules[model.alert].severity);
+			}
+			if (speech) {
+				if (asked >= 0)
+					speech.request(model.alert);
+				speech.service(now, model.alert);
+			}
 		}
 		options.memory.tick(now);
 		const diagnostics = this.diagnostics;
@@ -291,10 +312,19 @@ export class Dashboard {
 				model.cycleTheme();
 				this.saveSettings();
 				break;
-			case Action.toggleChime:
-				if (this.options.chime)
-					drivers.update({ chime: !drivers.current.chime });
+			case Action.cycleSound:
+				this.cycleSound();
 				break;
+			case Action.toggleTelemetry: {
+				const car = this.options.car;
+				if (!this.options.telemetry || !car)
+					break;
+				car.telemetry = !car.telemetry;
+				this.applyTelemetry();
+				if (screen.page === "diagnostics")
+					this.describe(now);
+				break;
+			}
 			case Action.openDriverMenu: {
 				const names = drivers.drivers.map(driver => driver.name);
 				screen.openMenu(names, drivers.index, names.length < MAX_DRIVERS, now);
@@ -317,6 +347,31 @@ export class Dashboard {
 		this.screen.mark(ScreenChange.labels);
 	}
 
+	/**
+	 * The next alert sound for the current driver: with speech, chime and
+	 * voice, chime only, silent, and round again; with a chime alone, on or
+	 * off. Nothing on a board that sounds nothing.
+	 */
+	private cycleSound(): void {
+		const { chime, speech } = this.options, drivers = this.drivers, driver = drivers.current;
+		if (chime && speech)
+			drivers.update(driver.chime && driver.speech ? { speech: false } : driver.chime ? { chime: false } : { chime: true, speech: true });
+		else if (chime)
+			drivers.update({ chime: !driver.chime });
+		else if (speech)
+			drivers.update({ speech: !driver.speech });
+	}
+
+	/** The telemetry switch follows the car's setting; off without one. */
+	private applyTelemetry(): void {
+		const telemetry = this.options.telemetry;
+		const on = !!this.options.car?.telemetry;
+		if (telemetry)
+			telemetry.enabled = on;
+		this.screen.telemetry = telemetry ? on : null;
+		this.screen.mark(ScreenChange.labels);
+	}
+
 	/** Keeps units, theme and page as the current driver's. */
 	private saveSettings(): void {
 		const model = this.model;
@@ -324,7 +379,7 @@ export class Dashboard {
 		this.screen.mark(ScreenChange.labels);
 	}
 
-	/** Units, theme, thresholds, brightness and chime of `driver`. */
+	/** Units, theme, thresholds, brightness, chime and speech of `driver`. */
 	private applyDriver(driver: DriverSettings): void {
 		const model = this.model, options = this.options;
 		model.setUnits(driver.units === "imperial" ? IMPERIAL : METRIC);
@@ -334,9 +389,12 @@ export class Dashboard {
 		options.backlight?.write(driver.brightness);
 		if (options.chime)
 			options.chime.muted = !driver.chime;
+		if (options.speech)
+			options.speech.enabled = driver.speech;
 		const screen = this.screen;
 		screen.driverName = driver.name;
 		screen.chime = options.chime ? driver.chime : null;
+		screen.speech = options.speech ? driver.speech : null;
 		screen.mark(ScreenChange.labels);
 	}
 

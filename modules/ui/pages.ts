@@ -35,6 +35,10 @@ export interface PageData {
 /** Rows of the diagnostics page; from WIDE_FROM on, values take the row's width (the MQTT link's last line has no name). */
 const DIAG_ROWS = ["Display", "Bus frames", "Bus load (est.)", "Decoded", "Unknown ids", "Stale signals", "Source", "MQTT", "", "Car"];
 const WIDE_FROM = 6;
+/** The MQTT row, which ends in the telemetry switch (page button 3) when the build configured a broker. */
+const MQTT_ROW = 7;
+/** The switch's width and its gap to the value before it, design px. */
+const SWITCH_WIDTH = 40, SWITCH_GAP = 4;
 
 /** `text` cut at its end ("...") to fit `label`, so a right-aligned value never loses its start. Allocates when it cuts. */
 function fit(label: Label, text: string): string {
@@ -157,9 +161,15 @@ class TripBehavior extends PageBehavior {
 	}
 }
 
-/** The diagnostics page: a row per number, refreshed once a second while it shows; buttons for units, theme and chime. */
+/**
+ * The diagnostics page: a row per number, refreshed once a second while it
+ * shows; buttons for units, theme and the alert sound (chime, and voice where
+ * alerts are spoken), and at the end of the MQTT row, where the build
+ * configured a broker, the telemetry switch ("On" / "Off").
+ */
 export const DiagnosticsPage = Container.template(($: PageData) => {
 	const g = $.g, look = $.look, portrait = g.portrait, W = g.designWidth;
+	const switchable = $.screen.telemetry !== null;
 	// The source has its own row; a portrait title has no room for it.
 	const contents: Content[] = [title($, portrait ? "Diagnostics" : `Diagnostics: ${$.sourceName}`)];
 	for (let i = 0; i < DIAG_ROWS.length; i++) {
@@ -170,8 +180,17 @@ export const DiagnosticsPage = Container.template(($: PageData) => {
 		const last = i === DIAG_ROWS.length - 1, wide = portrait || i >= WIDE_FROM;
 		// A wide value starts past its name (about 8 design px a letter: "Source" 66, as before); one without a name at the margin.
 		const left = portrait ? 8 : wide ? 18 + 8 * DIAG_ROWS[i].length - (DIAG_ROWS[i] ? 0 : 6) : 116;
-		const valueWidth = portrait ? W - 16 : wide ? W - 6 - left : 198;
+		let valueWidth = portrait ? W - 16 : wide ? W - 6 - left : 198;
 		const valueTop = portrait && last ? top + g.s(20) : top;
+		if (i === MQTT_ROW && switchable) {
+			// The switch ends the row where the value did; the value ends before it.
+			const right = left + valueWidth;
+			valueWidth -= SWITCH_WIDTH + SWITCH_GAP;
+			contents.push(new Label({ role: { style: "buttonStyle", skin: "buttonSkin" }, index: 3, touch: $.touch }, {
+				left: g.x(right - SWITCH_WIDTH), top, width: g.s(SWITCH_WIDTH), height: g.s(portrait ? 21 : 17), active: true,
+				name: "switch", style: look.buttonStyle, skin: look.buttonSkin, Behavior: ButtonBehavior, string: "Off",
+			}));
+		}
 		contents.push(label({ style: "rowValueStyle" }, `value${i}`, { left: g.x(left), top: valueTop, width: g.s(valueWidth), height: g.s(19), style: look.rowValueStyle, string: "--" }));
 	}
 	contents.push(...buttons($, ["", "", ""]));
@@ -184,10 +203,13 @@ class DiagnosticsBehavior extends PageBehavior {
 		// Portrait buttons and rows share their width with the name: the shorter forms.
 		const short = data.g.portrait;
 		if (bits & ScreenChange.labels) {
-			const units = data.model.units.speedLabel, choice = data.model.theme.choice, chime = data.screen.chime;
+			const screen = data.screen, units = data.model.units.speedLabel, choice = data.model.theme.choice;
 			this.find(page, "button0").string = short ? units : `Units: ${units}`;
 			this.find(page, "button1").string = short ? choice[0].toUpperCase() + choice.slice(1) : `Theme: ${choice}`;
-			this.find(page, "button2").string = chime === null ? (short ? "Silent" : "No chime") : chime ? (short ? "Sound" : "Chime: on") : (short ? "Muted" : "Chime: off");
+			this.find(page, "button2").string = soundLabel(screen.chime, screen.speech, short);
+			const toggle = page.content("switch") as Label | undefined;
+			if (toggle)
+				toggle.string = screen.telemetry ? "On" : "Off";
 		}
 		if (!(bits & (ScreenChange.diagnostics | ScreenChange.page)))
 			return;
@@ -207,6 +229,21 @@ class DiagnosticsBehavior extends PageBehavior {
 		value(8).string = fit(value(8), d.mqttLast);
 		value(9).string = fit(value(9), d.pack);
 	}
+}
+
+/**
+ * The sound button's words: the chime alone on or off, or where alerts are
+ * spoken, chime and voice, chime only, or silent; `short` for a portrait
+ * button. Each fits its button at 16 px.
+ */
+function soundLabel(chime: boolean | null, speech: boolean | null, short: boolean): string {
+	if (speech === null)
+		return chime === null ? (short ? "Silent" : "No chime") : chime ? (short ? "Sound" : "Chime: on") : (short ? "Muted" : "Chime: off");
+	if (chime && speech)
+		return short ? "Voice" : "Alert: voice";
+	if (chime)
+		return short ? "Chime" : "Alert: chime";
+	return speech ? (short ? "Voice" : "Voice only") : (short ? "Muted" : "Alert: silent");
 }
 
 /** A driver menu row: a touch chooses it. */
