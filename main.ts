@@ -36,6 +36,7 @@ import { PackInstaller } from "pack/installer";
 import { PackSlots } from "pack/slots";
 import { PackKey } from "pack/pack-key";
 import { openPackFlash } from "host/pack-storage";
+import { openPackLink } from "host/pack-link";
 import { Outbox } from "connect/outbox";
 import { Telemetry, telemetryService } from "connect/telemetry";
 import { readVehicleState } from "connect/vehicle-state";
@@ -71,6 +72,8 @@ const builtIn = { plan: new Resource("car.plan") as unknown as ArrayBuffer, vehi
 const car = packs ? packs.start(builtIn) : null;
 if (car?.note)
 	trace(`packs: ${car.note}\n`);
+// Packs from the host, `xs-cluster pack send` (docs/packs.md): the simulator's TCP port, a board's UART, where configured.
+const packLink = packs ? openPackLink(packs) : null;
 const plan = car ? car.plan : new DecodePlan(builtIn.plan);
 const profile = car ? car.profile : new VehicleProfile(builtIn.vehicle);
 // The native engine (modules/signals/native, linked by every host) drains the ring in one call per tick.
@@ -144,7 +147,7 @@ const dashboard = new Dashboard({
 	services: [
 		// The first tick got this far (the view drew): a pack on trial is good. Then one flash step
 		// (typ. 45 ms erase, ~10 ms program) of an accepted pack, only with time to spare.
-		{ service: (_now, leftMs) => { packs?.started(); if (packs?.busy && leftMs >= 10) packs.service(); } },
+		{ service: (_now, leftMs) => { packs?.started(); packLink?.service(); if (packs?.busy && leftMs >= 10) packs.service(); } },
 		...(telemetry ? [telemetryService(telemetry)] : []),
 	],
 	log: line => trace(line),
@@ -179,5 +182,7 @@ for (const [name, button] of [["a", Button.a], ["b", Button.b], ["c", Button.c]]
 trace(dashboard.startLine(restored));
 if (recording)
 	trace(`recording to ${recording.path}\n`);
+if (packLink)
+	trace(`packs: ${packLink.description}\n`);
 
 export default view.application;

@@ -471,4 +471,24 @@ describe("npm start -- --pack-key", () => {
 		expect(runs[0]).toContain(`packKey=${hex}`);
 		expect(out).toContain("xs-cluster: the cluster will take vehicle packs signed for /keys/public.pem");
 	});
+
+	test("--pack-link-opens-the-simulator's-tcp-port", async () => {
+		const { parseArgs, start } = await import("../tools/start.js");
+		expect(parseArgs(["--pack-link"])).toMatchObject({ packLink: 7071 });
+		expect(parseArgs(["--pack-link", "9000", "--build-only"])).toMatchObject({ packLink: 9000, buildOnly: true });
+		expect(parseArgs(["--pack-link", "70000"])).toMatch(/^xs-cluster: --pack-link wants a TCP port, e\.g\. 7071, not '70000'\n/);
+		const runs: string[][] = [];
+		const sdk = "/opt/moddable", release = `${sdk}/build/bin/lin/release`, project = "/home/me/xs-cluster";
+		const files = new Set([sdk, `${release}/mcconfig`, `${release}/mcsim`, `${project}/build/bin/lin/m5stack/debug/xs-cluster/mc.so`]);
+		let out = "";
+		const status = await start(["--pack-link", "--build-only"], project, {
+			env: { MODDABLE: sdk, PATH: "/usr/bin" }, platform: "linux",
+			exists: path => files.has(path), makeDir: () => {}, readFile: () => new Uint8Array(0), writeFile: () => {}, copyFile: () => {},
+			run: async (_command, args) => { runs.push(args); return 0; },
+			out: text => { out += text; }, err: text => { out += text; },
+		});
+		expect(status).toBe(0);
+		expect(runs[0]).toContain("packLink=7071");
+		expect(out).toContain("xs-cluster: the cluster will take vehicle packs on TCP port 7071 (npx xs-cluster pack send CAR.xspack --tcp 127.0.0.1:7071)");
+	});
 });

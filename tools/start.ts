@@ -29,6 +29,9 @@
  * With `--pack-key public.pem` the cluster takes vehicle packs signed with
  * that key's private half (docs/packs.md): the config value
  * `packKey=<the key's 65-byte point in hex>`, which PackKey reads.
+ * With `--pack-link [port]` (alone: 7071) the cluster listens there for
+ * packs from `xs-cluster pack send --tcp`: the config value `packLink=<port>`,
+ * which hosts/sim/pack-link.ts reads.
  * Then it starts mcsim on the result, through the SDK's xsbug-log when it is installed so trace output (the health
  * line) shows in the terminal. Without the SDK it says in one message what to
  * install and exits non-zero. Node only (host tool); everything it touches in
@@ -128,6 +131,8 @@ export interface StartOptions {
 	car: string | null;
 	/** Absolute path of the public key (PEM) vehicle packs are checked with, or null: a build that refuses every pack. */
 	packKey: string | null;
+	/** The TCP port the cluster takes packs on (`xs-cluster pack send --tcp`), or null: none. */
+	packLink?: number | null;
 }
 
 /** Where `--record` alone writes, in the project. */
@@ -138,10 +143,13 @@ export const DEFAULT_RECORD_MAX_BYTES = 8 * 1024 * 1024;
 /** Where `--mqtt` alone publishes: a Mosquitto on this machine. */
 export const DEFAULT_MQTT = "127.0.0.1:1883";
 
+/** Where `--pack-link` alone listens (hosts/sim/pack-link.ts PACK_LINK_PORT). */
+export const DEFAULT_PACK_LINK = 7071;
+
 /** Where `--feed` alone connects: `xs-cluster serve` on this machine. */
 export const DEFAULT_FEED = "127.0.0.1:29536";
 
-const USAGE = "usage: npm start [-- --device <simulator device>] [--output <build folder>] [--build-only] [--car <car.vehicle>] [--feed [host:port]] [--mqtt [broker]] [--record [path]] [--record-max-bytes <n>] [--pack-key <public.pem>]\n";
+const USAGE = "usage: npm start [-- --device <simulator device>] [--output <build folder>] [--build-only] [--car <car.vehicle>] [--feed [host:port]] [--mqtt [broker]] [--record [path]] [--record-max-bytes <n>] [--pack-key <public.pem>] [--pack-link [port]]\n";
 
 export function parseArgs(argv: string[]): StartOptions | string {
 	const options: StartOptions = { device: DEFAULT_DEVICE, output: null, buildOnly: false, feed: null, mqtt: null, record: null, recordMaxBytes: DEFAULT_RECORD_MAX_BYTES, car: null, packKey: null };
@@ -200,6 +208,18 @@ export function parseArgs(argv: string[]): StartOptions | string {
 				return `xs-cluster: --pack-key wants the public key vehicle packs are signed for, e.g. --pack-key keys/public.pem (from \`xs-cluster pack keygen\`)\n${USAGE}`;
 			options.packKey = resolve(next);
 			i++;
+		}
+		else if (arg === "--pack-link") {
+			const next = argv[i + 1];
+			if (next !== undefined && !next.startsWith("--")) {
+				const port = Number(next);
+				if (!(/^[0-9]{1,5}$/.test(next) && port >= 1 && port <= 65535))
+					return `xs-cluster: --pack-link wants a TCP port, e.g. ${DEFAULT_PACK_LINK}, not '${next}'\n${USAGE}`;
+				options.packLink = port;
+				i++;
+			}
+			else
+				options.packLink = DEFAULT_PACK_LINK;
 		}
 		else if (arg === "--record-max-bytes" && argv[i + 1]) {
 			const bytes = Number(argv[++i]);
@@ -322,6 +342,10 @@ export async function start(argv: string[], projectDir: string, host: StartHost)
 		packKey = [`packKey=${point}`];
 		host.out(`xs-cluster: the cluster will take vehicle packs signed for ${options.packKey} (xs-cluster pack build --key ...)\n`);
 	}
+	// Likewise `packLink` for hosts/sim/pack-link.ts.
+	const packLink = options.packLink ? [`packLink=${options.packLink}`] : [];
+	if (options.packLink)
+		host.out(`xs-cluster: the cluster will take vehicle packs on TCP port ${options.packLink} (npx xs-cluster pack send CAR.xspack --tcp 127.0.0.1:${options.packLink})\n`);
 	// mcconfig names the app after its manifest's folder: the project's, or for a car `<project>-car`.
 	const name = car ? `${basename(projectDir)}-car` : basename(projectDir);
 	let manifest = join(projectDir, "manifest.json");
@@ -329,7 +353,7 @@ export async function start(argv: string[], projectDir: string, host: StartHost)
 		manifest = writeCarManifest(join(output, "car", name), projectDir, options.car, car.plan, host);
 		host.out(`xs-cluster: the cluster will show ${car.name} (${options.car}), driving the demo lap through its profile${options.feed ? " unless the feed is running" : ""}\n`);
 	}
-	const built = await host.run(sdk.mcconfig, ["-d", "-m", "-p", platform, ...rotation, "-t", "build", "-o", output, ...feed, ...mqtt, ...record, ...packKey, manifest], { cwd: projectDir, env });
+	const built = await host.run(sdk.mcconfig, ["-d", "-m", "-p", platform, ...rotation, "-t", "build", "-o", output, ...feed, ...mqtt, ...record, ...packKey, ...packLink, manifest], { cwd: projectDir, env });
 	if (built !== 0) {
 		host.err(`xs-cluster: the build failed (mcconfig exit code ${built}); see its messages above.\n`);
 		return built;

@@ -1,0 +1,64 @@
+/*
+ * The board's pack link: a UART where `xs-cluster pack send CAR.xspack
+ * --port /dev/ttyUSB0` delivers a vehicle pack (through a USB-serial adapter
+ * on the pins, or the board's own bridge). Off unless the build names the
+ * UART: `mcconfig ... packLinkPort=1 packLinkTransmit=17 packLinkReceive=16
+ * [packLinkBaud=115200]`. Not UART0 in a debug build (xsbug's), nor the
+ * SLCAN adapter's UART. The bytes go to PackReceiver (modules/pack/receiver.ts),
+ * which hands the pack to the installer the MQTT route uses; replies are
+ * lines starting `xspack `, so the host skips anything else on the wire.
+ * Runs on the ESP32; allocates when opened and per read.
+ */
+import config from "mc/config";
+import Serial from "embedded:io/serial";
+import type { PackInstaller } from "pack/installer";
+import { PackReceiver } from "pack/receiver";
+
+export interface PackLink {
+	/** What the start line and the trace say. */
+	description: string;
+	/** From the display tick: drops a stalled transfer, reports a finished write. */
+	service(): void;
+}
+
+/** An integer config value in [min, max], or `fallback` when it is absent; NaN when it is not one. */
+function setting(name: string, min: number, max: number, fallback: number): number {
+	const value = (config as Record<string, unknown>)[name];
+	if (value === undefined || value === "")
+		return fallback;
+	const n = Number(value);
+	return Number.isInteger(n) && n >= min && n <= max ? n : NaN;
+}
+
+export function openPackLink(installer: PackInstaller): PackLink | null {
+	const port = setting("packLinkPort", -1, 2, -1);
+	if (port === -1)
+		return null;
+	const transmit = setting("packLinkTransmit", 0, 48, -1), receive = setting("packLinkReceive", 0, 48, -1);
+	const baud = setting("packLinkBaud", 1200, 5000000, 115200);
+	if (!(port >= 0) || !(transmit >= 0) || !(receive >= 0) || !(baud > 0)) {
+		trace("pack link: packLinkPort (0..2), packLinkTransmit and packLinkReceive (GPIOs) and packLinkBaud must be numbers; no pack link\n");
+		return null;
+	}
+	let serial: Serial | null = null;
+	const receiver = new PackReceiver({
+		installer,
+		write: bytes => serial?.write(bytes),
+		clock: () => Date.now(),
+	});
+	try {
+		serial = new Serial({
+			port, transmit, receive, baud, format: "buffer",
+			onReadable() {
+				const bytes = this.read();
+				if (bytes instanceof ArrayBuffer)
+					receiver.receive(new Uint8Array(bytes));
+			},
+		});
+	}
+	catch (error) {
+		trace(`pack link: cannot open UART ${port} (${(error as Error).message})\n`);
+		return null;
+	}
+	return { description: `pack link on UART ${port} at ${baud} baud`, service: () => receiver.step() };
+}
