@@ -32,6 +32,8 @@ import { OutputError, UsageError, cannotRead, checkInputPath, onePositional, out
 export interface Io {
 	/** May return a promise that settles when the reader is ready for more. @throws OutputError once a write has failed. */
 	stdout: (text: string) => void | Promise<void>;
+	/** The same for bytes (UTF-8), done with them when it returns; absent, commands write text. */
+	stdoutBytes?: (bytes: Uint8Array) => void | Promise<void>;
 	stderr: (text: string) => void;
 	/** Whether standard output is a regular file (output may then be gathered into large writes); absent means no. */
 	stdoutIsFile?: () => boolean;
@@ -48,16 +50,16 @@ export interface Io {
  * flush with one OutputError, so the command stops reading and exits 1 with
  * one line instead of a stack trace.
  */
-function processStdout(): Pick<Io, "stdout" | "stdoutIsFile" | "flush" | "terminal"> {
+function processStdout(): Pick<Io, "stdout" | "stdoutBytes" | "stdoutIsFile" | "flush" | "terminal"> {
 	let failed: OutputError | null = null;
 	const fail = (error: Error | null | undefined) => {
 		if (error && !failed)
 			failed = outputError(error);
 	};
 	process.stdout.on("error", fail);
-	// Into a regular file, write the string straight to the descriptor: Node's
-	// stream would copy each write into a new Buffer, freed only when the
-	// garbage collector runs (tens of megabytes on a large decode).
+	// Into a regular file, write straight to the descriptor: Node's stream
+	// would copy each write into a new Buffer, freed only when the garbage
+	// collector runs (tens of megabytes on a large decode).
 	let toFile: boolean | undefined;
 	const isFile = () => {
 		try {
@@ -67,30 +69,37 @@ function processStdout(): Pick<Io, "stdout" | "stdoutIsFile" | "flush" | "termin
 			return false;
 		}
 	};
-	return {
-		stdout: text => {
-			if (failed)
-				throw failed;
-			if (toFile ??= isFile()) {
-				try {
-					writeSync(1, text);
-				}
-				catch (error) {
-					throw failed = outputError(error);
-				}
-				return;
+	const write = (output: string | Uint8Array) => {
+		if (failed)
+			throw failed;
+		if (toFile ??= isFile()) {
+			try {
+				if (typeof output === "string")
+					writeSync(1, output);
+				else
+					for (let at = 0; at < output.length;)
+						at += writeSync(1, output, at);
 			}
-			if (!process.stdout.write(text, fail))
-				// Resolves (never rejects: a caller may not await it) when the reader
-				// caught up or the stream failed; the next write or flush then throws.
-				return new Promise(resolve => {
-					const done = () => {
-						process.stdout.off("drain", done).off("error", done).off("close", done);
-						resolve();
-					};
-					process.stdout.on("drain", done).on("error", done).on("close", done);
-				});
-		},
+			catch (error) {
+				throw failed = outputError(error);
+			}
+			return;
+		}
+		// The stream keeps what it is given until written: bytes are copied, as the caller uses its buffer again.
+		if (!process.stdout.write(typeof output === "string" ? output : Buffer.from(output), fail))
+			// Resolves (never rejects: a caller may not await it) when the reader
+			// caught up or the stream failed; the next write or flush then throws.
+			return new Promise<void>(resolve => {
+				const done = () => {
+					process.stdout.off("drain", done).off("error", done).off("close", done);
+					resolve();
+				};
+				process.stdout.on("drain", done).on("error", done).on("close", done);
+			});
+	};
+	return {
+		stdout: write,
+		stdoutBytes: write,
 		terminal: () => process.stdout.isTTY ? { columns: process.stdout.columns || 80, rows: process.stdout.rows || 24 } : undefined,
 		stdoutIsFile: () => toFile ??= isFile(),
 		flush: () => new Promise((resolve, reject) => {

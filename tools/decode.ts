@@ -24,6 +24,7 @@ import { compilePlan } from "../modules/dbc/compile.js";
 import { formatProblem } from "../modules/dbc/database.js";
 import { Decoder } from "../modules/signals/decoder.js";
 import { DecodePlan, SIGNAL_WORDS, SignalField } from "../modules/signals/plan.js";
+import { ByteOutput, NUMBER_BYTES, SECONDS_BYTES, encodeText, type ByteSink } from "./byte-output.js";
 import type { Io } from "./cli.js";
 import { DBC_OPTIONS, loadDbc } from "./dbc-file.js";
 import { LogClock, STEP_IN_ORDER } from "./logs/clock.js";
@@ -89,21 +90,17 @@ export interface DecodeSummary {
 	reader: LogReader;
 }
 
-/**
- * Output gathered before a write when not live. Small enough that a batch
- * never outlives a young-generation collection (a longer one is promoted and
- * costs memory and a full collection): 64 KB took 3.3 to 3.8 s of CPU for a
- * million frames, 16 KB 2.3 to 2.6 s.
- */
-const BATCH_CHARS = 16384;
-
 /** One key for an id and its kind: extended ids above every standard one. */
 export function idKey(id: number, extended: boolean): number {
 	return extended ? 0x800 + id : id;
 }
 
-/** Decodes `input` and writes the records with `write`. Resolves when the input ends (or `options.signal` stops it). */
-export async function decodeLog(plan: DecodePlan, input: Readable | AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: DecodeOptions, write: (text: string) => void | Promise<void>): Promise<DecodeSummary> {
+/**
+ * Decodes `input` and writes the records, as UTF-8 bytes, to `sink`: in
+ * buffers of 64 KB, or after each piece of input when live. Resolves when the
+ * input ends (or `options.signal` stops it).
+ */
+export async function decodeLog(plan: DecodePlan, input: Readable | AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: DecodeOptions, sink: ByteSink): Promise<DecodeSummary> {
 	const ring = new FrameRing(RING_CAPACITY);
 	const decoder = new Decoder(plan);
 	const frame = new CanFrame();
@@ -112,7 +109,12 @@ export async function decodeLog(plan: DecodePlan, input: Readable | AsyncIterabl
 	const shown = filter.signals ?? null;
 	const live = options.live !== false;
 	const formatter = new RecordFormatter(plan, decoder, options.format, options.choices, shown);
-	let out = options.format === "csv" ? "t,id,extended,message,signal,value\n" : "";
+	const out = new ByteOutput(sink);
+	if (options.format === "csv") {
+		const header = encodeText("t,id,extended,message,signal,value\n");
+		out.reserve(header.length);
+		out.bytes(header);
+	}
 	// Relative bounds count log time from the first frame over in-order steps only
 	// (tools/logs/clock.ts): a clock stepping back or jumping moves no frame out of the range.
 	const clock = new LogClock(), timeRange = filter.start !== undefined || filter.end !== undefined;
@@ -140,28 +142,23 @@ export async function decodeLog(plan: DecodePlan, input: Readable | AsyncIterabl
 					filtered++;
 					continue;
 				}
-				const record = formatter.record(message, frame);
-				if (record) {
-					out += record;
+				if (formatter.record(out, message, frame))
 					records++;
-				}
 				else
 					filtered++;
 			}
 			else if (!frame.remote && !frame.error)
 				unknownIds.add(formatCanId(frame.id, frame.extended));
 		}
-		if (out.length > (live ? 0 : BATCH_CHARS)) {
-			const text = out;
-			out = "";
-			return write(text); // waits while a slow reader catches up
-		}
+		if (live)
+			out.flush();
+		return out.settled(); // waits while a slow reader catches up
 	};
 
 	const name = options.name ?? streamPath(input) ?? "-";
 	const reader = await readLog(input as AsyncIterable<Uint8Array>, ring, drain, { name, format: options.inputFormat, onChunk: options.onChunk, signal: options.signal });
-	if (out)
-		await write(out);
+	out.flush();
+	await out.settled();
 
 	return {
 		frames,
@@ -182,88 +179,124 @@ function streamPath(input: unknown): string | undefined {
 	return typeof path === "string" ? path : undefined;
 }
 
-/** Seconds with microseconds, exactly as candump wrote them. */
-export function formatSeconds(ms: number): string {
-	const micros = Math.round(ms * 1000);
-	const seconds = Math.floor(micros / 1e6);
-	return `${seconds}.${String(micros - seconds * 1e6).padStart(6, "0")}`;
-}
-
 /**
- * Writes decoded frames as JSON lines or CSV rows. Everything that depends
- * only on the message or the signal (the id and name part of a record, each
- * signal's quoted name, value-table names as JSON) is made once, when the
- * formatter is built; per frame only the time and the values are formatted.
- * That is where decode spends its time: a 1,000,000-frame log is 10 to 40
- * million values. Host only; allocates the record strings.
+ * Writes decoded frames as JSON lines or CSV rows into a ByteOutput.
+ * Everything that depends only on the message or the signal (the id and name
+ * part of a record, each signal's quoted name, value-table names as JSON) is
+ * encoded once, when the formatter is built; per frame only the time and the
+ * values are written, digit by digit. That is where decode spends its time:
+ * a 1,000,000-frame log is 10 to 40 million values. Host only.
  */
 export class RecordFormatter {
-	/** Per message: `"id": "1C4", "extended": false, "message": "ENGINE", "signals": {` (JSON) or `1C4,false,ENGINE,` (CSV). */
-	private readonly messageParts: string[];
+	/** Per message: `, "id": "1C4", "extended": false, "message": "ENGINE", "signals": {` (JSON) or `,1C4,false,ENGINE,` (CSV). */
+	private readonly messageParts: Uint8Array[];
 	/** Per signal: `"Name": ` (JSON) or `Name,` (CSV). */
-	private readonly signalParts: string[];
+	private readonly signalParts: Uint8Array[];
+	/** Per signal: `, "Name": `, for every signal of a JSON record but the first. */
+	private readonly nextSignalParts: Uint8Array[];
+	/** Per message: the most bytes one of its records takes. */
+	private readonly recordBytes: number[];
 	/** Per signal: its value table's names, ready to print, by raw value; null without one or without --choices. */
-	private readonly choiceText: Array<Map<number, string> | null>;
+	private readonly choiceBytes: Array<Map<number, Uint8Array> | null>;
+	private readonly json: boolean;
 
-	constructor(private readonly plan: DecodePlan, private readonly decoder: Decoder, private readonly format: OutputFormat, choices: boolean, private readonly shown: Uint8Array | null) {
-		const json = format === "jsonl";
+	constructor(private readonly plan: DecodePlan, private readonly decoder: Decoder, format: OutputFormat, choices: boolean, private readonly shown: Uint8Array | null) {
+		const json = this.json = format === "jsonl";
 		this.messageParts = [];
+		this.signalParts = [];
+		this.nextSignalParts = [];
+		this.choiceBytes = [];
+		this.recordBytes = [];
+		let longestChoice = 0;
+		for (let s = 0; s < plan.signalCount; s++) {
+			this.signalParts.push(encodeText(json ? `${JSON.stringify(plan.signalName(s))}: ` : `${csvField(plan.signalName(s))},`));
+			this.nextSignalParts.push(encodeText(`, ${JSON.stringify(plan.signalName(s))}: `));
+			const table = choices && hasChoices(plan, s);
+			this.choiceBytes.push(table ? new Map() : null);
+			if (table) {
+				// A CSV field doubles its quotes: twice the JSON form's length is enough for either.
+				const base = s * SIGNAL_WORDS, firstChoice = plan.signals[base + SignalField.choiceFirst];
+				for (let c = firstChoice; c < firstChoice + plan.signals[base + SignalField.choiceCount]; c++)
+					longestChoice = Math.max(longestChoice, 2 * encodeText(JSON.stringify(plan.string(plan.choices[c * 2 + 1]))).length);
+			}
+		}
+		const valueBytes = Math.max(NUMBER_BYTES, longestChoice);
 		for (let m = 0; m < plan.messageCount; m++) {
 			const id = formatCanId(plan.messageId(m), plan.messageExtended(m)), extended = plan.messageExtended(m), name = plan.messageName(m);
-			this.messageParts.push(json ? `, "id": "${id}", "extended": ${extended}, "message": ${JSON.stringify(name)}, "signals": {` : `,${id},${extended},${csvField(name)},`);
-		}
-		this.signalParts = [];
-		this.choiceText = [];
-		for (let s = 0; s < plan.signalCount; s++) {
-			this.signalParts.push(json ? `${JSON.stringify(plan.signalName(s))}: ` : `${csvField(plan.signalName(s))},`);
-			this.choiceText.push(choices && hasChoices(plan, s) ? new Map() : null);
+			const part = encodeText(json ? `, "id": "${id}", "extended": ${extended}, "message": ${JSON.stringify(name)}, "signals": {` : `,${id},${extended},${csvField(name)},`);
+			this.messageParts.push(part);
+			let bytes = json ? RECORD_FRAME_BYTES + part.length : 0;
+			const first = plan.firstSignal(m);
+			for (let s = first; s < first + plan.signalCountOf(m); s++)
+				bytes += json ? this.signalParts[s].length + 2 + valueBytes : SECONDS_BYTES + part.length + this.signalParts[s].length + valueBytes + 1;
+			this.recordBytes.push(bytes);
 		}
 	}
 
 	/** A value as JSON or a CSV field: a value-table name when asked for, null (JSON) or empty (CSV) when not finite. */
-	private value(s: number): string {
-		const table = this.choiceText[s];
+	private value(out: ByteOutput, s: number): void {
+		const table = this.choiceBytes[s];
 		if (table !== null) {
 			const raw = this.decoder.store.raw(s);
 			let text = table.get(raw);
 			if (text === undefined) {
 				const name = this.plan.choiceName(s, raw);
-				text = name === undefined ? "" : this.format === "jsonl" ? JSON.stringify(name) : csvField(name);
+				text = encodeText(name === undefined ? "" : this.json ? JSON.stringify(name) : csvField(name));
 				table.set(raw, text);
 			}
-			if (text !== "")
-				return text;
+			if (text.length > 0) {
+				out.bytes(text);
+				return;
+			}
 		}
 		const v = this.decoder.store.value(s);
-		// For a finite number JSON's form is JavaScript's own (ECMA-262 Number::toString).
-		return v - v === 0 ? "" + v : this.format === "jsonl" ? "null" : "";
+		if (v - v === 0)
+			out.number(v);
+		else if (this.json)
+			out.bytes(NULL);
 	}
 
-	/** The record of `frame`, decoded as `message`; "" when the signal filter leaves none of its signals. */
-	record(message: number, frame: CanFrame): string {
+	/** Writes the record of `frame`, decoded as `message`; false (nothing written) when the signal filter leaves none of its signals. */
+	record(out: ByteOutput, message: number, frame: CanFrame): boolean {
 		const plan = this.plan, present = this.decoder.present, shown = this.shown;
 		const first = plan.firstSignal(message), end = first + plan.signalCountOf(message);
-		const time = formatSeconds(frame.timestamp);
-		if (this.format === "jsonl") {
-			let text = "", any = false;
+		out.reserve(this.recordBytes[message]);
+		const start = out.position;
+		let any = false;
+		if (this.json) {
+			out.bytes(RECORD_START);
+			out.seconds(frame.timestamp);
+			out.bytes(this.messageParts[message]);
 			for (let s = first; s < end; s++) {
 				if (!present[s] || (shown !== null && !shown[s]))
 					continue;
-				text += (any ? ", " : "") + this.signalParts[s] + this.value(s);
+				out.bytes(any ? this.nextSignalParts[s] : this.signalParts[s]);
+				this.value(out, s);
 				any = true;
 			}
-			if (shown !== null && !any)
-				return "";
-			return `{"t": ${time}${this.messageParts[message]}${text}}}\n`;
+			out.bytes(RECORD_END);
 		}
-		const prefix = time + this.messageParts[message];
-		let rows = "";
-		for (let s = first; s < end; s++)
-			if (present[s] && (shown === null || shown[s]))
-				rows += prefix + this.signalParts[s] + this.value(s) + "\n";
-		return rows;
+		else
+			for (let s = first; s < end; s++)
+				if (present[s] && (shown === null || shown[s])) {
+					out.seconds(frame.timestamp);
+					out.bytes(this.messageParts[message]);
+					out.bytes(this.signalParts[s]);
+					this.value(out, s);
+					out.byte(NEWLINE);
+					any = true;
+				}
+		if (shown !== null && !any) {
+			out.rewind(start);
+			return false;
+		}
+		return true;
 	}
 }
+
+const RECORD_START = encodeText(`{"t": `), RECORD_END = encodeText("}}\n"), NULL = encodeText("null"), NEWLINE = 0x0A;
+/** A JSON record's bytes besides its message part and signals: start, time, end. */
+const RECORD_FRAME_BYTES = 6 + SECONDS_BYTES + 3;
 
 /** Whether signal `s` has a value table in `plan`. */
 function hasChoices(plan: DecodePlan, s: number): boolean {
@@ -482,7 +515,7 @@ export async function decodeCommand(args: string[], io: Io): Promise<number> {
 	const progress = terminalProgress(logPath);
 	let summary: DecodeSummary;
 	try {
-		summary = await untilInterrupted(signal => decodeLog(plan, input, { format, choices: values.choices === true, inputFormat, name: logPath, onChunk: progress?.update, live, filter, signal }, io.stdout));
+		summary = await untilInterrupted(signal => decodeLog(plan, input, { format, choices: values.choices === true, inputFormat, name: logPath, onChunk: progress?.update, live, filter, signal }, stdoutBytes(io)));
 	}
 	finally {
 		progress?.done();
@@ -491,6 +524,14 @@ export async function decodeCommand(args: string[], io: Io): Promise<number> {
 	io.stderr(formatProblems(logPath, summary.reader));
 	io.stderr(`${logPath === "-" ? "stdin" : basename(logPath)}: ${describeSummary(summary)}\n`);
 	return 0;
+}
+
+/** Standard output as a ByteSink: the process's own, or through `io.stdout` as text (tests). */
+function stdoutBytes(io: Io): ByteSink {
+	if (io.stdoutBytes)
+		return io.stdoutBytes;
+	const utf8 = new TextDecoder();
+	return bytes => io.stdout(utf8.decode(bytes));
 }
 
 /** A progress meter on standard error when it is a terminal, else undefined. */

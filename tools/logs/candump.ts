@@ -22,7 +22,8 @@ import { MalformedLine, TextLogReader, fields, hexField } from "./text-log.js";
 
 const ERROR_FLAG = 0x20000000;
 const LEFT_BRACKET = 0x5B;
-const NEWLINE = Uint8Array.of(0x0A);
+const LF = 0x0A;
+const NEWLINE = Uint8Array.of(LF);
 const SCREEN_LINE = /\[\d+\]/;
 const LOCAL_TIME = /^\s*\((\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(\.\d+)?\)(.*)$/;
 
@@ -36,6 +37,33 @@ export class CandumpLogReader extends TextLogReader {
 		this.logParser = new CandumpParser(ring);
 	}
 
+	/**
+	 * The usual line, a `-l` frame line ended by LF, goes from the chunk
+	 * straight to the device's parser, terminator and all, so it is read in
+	 * place (a million-frame log is a million lines); any other line, or one
+	 * that parser does not take as a frame, goes the general way.
+	 */
+	protected override lineIn(bytes: Uint8Array, start: number, end: number): number {
+		const at = this.assembler.lineEnd(bytes, start, end);
+		if (bytes[at] === LF) {
+			const parser = this.logParser, frames = parser.frames;
+			parser.feed(bytes, start, at + 1 - start);
+			if (parser.frames !== frames) {
+				this.lines++;
+				this.frameRead();
+				return at;
+			}
+		}
+		return super.lineIn(bytes, start, end);
+	}
+
+	/** Counts the frame the device's parser pushed; its time is in the ring's newest slot. */
+	private frameRead(): void {
+		this.frames++;
+		const ring = this.ring.storage();
+		this.clock.step(ring.timestamps[(ring.head + ring.count - 1) & (ring.capacity - 1)], this.lines);
+	}
+
 	/** `-l` lines (no '[') go to the device's parser as bytes: no string per line. */
 	protected override parseLineBytes(line: Uint8Array, length: number): boolean {
 		for (let i = 0; i < length; i++)
@@ -45,12 +73,8 @@ export class CandumpLogReader extends TextLogReader {
 		const frames = parser.frames, ignored = parser.ignored, unsupported = parser.unsupported;
 		parser.feed(line, 0, length);
 		parser.feed(NEWLINE, 0, 1);
-		if (parser.frames !== frames) {
-			this.frames++;
-			// The parser pushed straight into the ring: its newest slot holds this frame's time.
-			const ring = this.ring.storage();
-			this.clock.step(ring.timestamps[(ring.head + ring.count - 1) & (ring.capacity - 1)], this.lines);
-		}
+		if (parser.frames !== frames)
+			this.frameRead();
 		else if (parser.ignored !== ignored)
 			this.ignore();
 		else if (parser.unsupported !== unsupported)
