@@ -81,7 +81,8 @@ const decoder = new NativeDecoder(plan);
 const pipeline = new Pipeline(plan, { ringCapacity: CAN_RING_CAPACITY, decoder: () => decoder });
 
 const trip = new TripComputer({ tankLiters: profile.tankLiters });
-const memory = TripMemory.on(trip, openTripFlash(profile.name), { intervalMs: TRIP_SAVE_INTERVAL_MS });
+// Kept under the firmware's car, whatever pack runs: a pack updates the car the cluster sits in, its odometer stays.
+const memory = TripMemory.on(trip, openTripFlash(car ? car.builtInName : profile.name), { intervalMs: TRIP_SAVE_INTERVAL_MS });
 const restored = memory.start();
 
 // A TWAI controller hands its frames over 128 at a time, queued in C.

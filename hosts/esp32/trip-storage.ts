@@ -19,7 +19,7 @@ export function openPreferences(): Preferences {
 	return Preference as unknown as Preferences;
 }
 
-/** The trip log: the `xsc-trip` partition. A board serves one car, so `_car` (the profile's name) does not choose it. */
+/** The trip log: the `xsc-trip` partition. A board serves one car, so `_car` (the firmware's car, StartedCar.builtInName) does not choose it. */
 export function openTripFlash(_car: string): FlashRegion {
 	return new Flash(TRIP_STORAGE) as unknown as FlashRegion;
 }

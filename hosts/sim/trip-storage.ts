@@ -20,11 +20,13 @@ export function openPreferences(): Preferences {
 }
 
 /**
- * The trip log of the car named `car` (the vehicle profile's name). One
- * simulator runs many cars (the demo car, `npm start -- --car` with yours)
- * and its Preference store is one file for them all, so each car gets its own
- * domain: "xsc-trip-" and six hex digits of an FNV-1a hash of the name,
- * within Preference's 15-character limit.
+ * The trip log of the car named `car`: the name of the car the firmware was
+ * built for (its built-in profile's), not a vehicle pack's, so installing a
+ * pack keeps the odometer and trips (PackInstaller's StartedCar.builtInName).
+ * One simulator runs many cars (the demo car, `npm start -- --car` with
+ * yours) and its Preference store is one file for them all, so each car gets
+ * its own domain: "xsc-trip-" and six hex digits of an FNV-1a hash of the
+ * name, within Preference's 15-character limit.
  */
 export function openTripFlash(car: string): FlashRegion {
 	let hash = 0x811c9dc5;

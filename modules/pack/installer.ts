@@ -77,6 +77,13 @@ export interface StartedCar {
 	info: PackInfo;
 	/** One line when the start went back from a pack (why), else "". */
 	note: string;
+	/**
+	 * The name of the car the firmware was built for (its built-in profile's),
+	 * whichever car runs: the car the cluster sits in. Its odometer and trips
+	 * are kept under this name (main.ts), never under a pack's, since a pack
+	 * is a software update for the same car and its name may change.
+	 */
+	builtInName: string;
 }
 
 /** The car in the firmware, as resources: the last fallback. */
@@ -128,7 +135,8 @@ export class PackInstaller {
 	/**
 	 * Chooses the car at start: the boot record's pack, counting this start
 	 * when it is on trial, or the one it falls back to, or `builtIn`. Saves
-	 * the boot record when it changes. Allocates the car's tables.
+	 * the boot record when it changes. Allocates the car's tables (and,
+	 * running a pack, the built-in profile's once more, for its name).
 	 * @throws the built-in car's own format errors only (a firmware built wrong).
 	 */
 	start(builtIn: BuiltInCar): StartedCar {
@@ -159,7 +167,7 @@ export class PackInstaller {
 					this.runningBytes = record.activeBytes;
 					this.runningCrc = record.activeCrc;
 					this.info = { name: pack.header.name, version: pack.header.version, slot: slotName(record.active), trial: record.trial };
-					return { plan: pack.plan, profile: pack.profile, theme: pack.theme, info: this.info, note };
+					return { plan: pack.plan, profile: pack.profile, theme: pack.theme, info: this.info, note, builtInName: new VehicleProfile(builtIn.vehicle).name };
 				}
 				catch (error) {
 					why = (error as Error).message;
@@ -177,7 +185,7 @@ export class PackInstaller {
 		const profile = new VehicleProfile(builtIn.vehicle);
 		new ProfileInputs(profile, plan, null);
 		this.info = { name: profile.name, version: "", slot: "built-in", trial: false };
-		return { plan, profile, theme: null, info: this.info, note };
+		return { plan, profile, theme: null, info: this.info, note, builtInName: profile.name };
 	}
 
 	/**
