@@ -162,9 +162,10 @@ describe("installing and starting", () => {
 		expect(second.car.info).toEqual({ name: "demo car, second edition", version: "2.0.0", slot: "A", trial: true });
 		expect(second.car.profile.name).toBe("demo car, second edition");
 		expect(second.car.plan.messageCount).toBeGreaterThan(0);
-		expect(second.packs.line).toBe("demo car, second edition 2.0.0 (slot A, trial)");
+		// The name cut to 20 characters on the diagnostics line: its version and slot stay on the row.
+		expect(second.packs.line).toBe("demo car, second... 2.0.0 (slot A, trial)");
 		second.packs.started();
-		expect(second.packs.line).toBe("demo car, second edition 2.0.0 (slot A)");
+		expect(second.packs.line).toBe("demo car, second... 2.0.0 (slot A)");
 		expect(second.car.info.trial).toBe(false); // what start returned follows
 		// Kept from then on.
 		expect(boot(flash).car.info).toEqual({ name: "demo car, second edition", version: "2.0.0", slot: "A", trial: false });
@@ -431,6 +432,23 @@ describe("xs-cluster pack", () => {
 	test("key-ids-agree", () => {
 		expect(formatKeyId(key.signature.keyId)).toMatch(/^[0-9a-f]{8}$/);
 		expect(readPackHeader(v1).keyId).toBe(key.signature.keyId);
+	});
+});
+
+describe("the diagnostics line", () => {
+	test("a-long-name-is-cut-before-its-version-and-slot", async () => {
+		const { shortened, LINE_NAME_CHARS } = await import("../modules/pack/installer.js");
+		expect(shortened("xs-cluster demo car", LINE_NAME_CHARS)).toBe("xs-cluster demo car");
+		expect(shortened("xs-cluster demo car, second edition (2027 facelift model)", LINE_NAME_CHARS)).toBe("xs-cluster demo c...");
+		expect(shortened("Volkswagen MQB (Golf 7, Passat B8, Tiguan II, ...)", LINE_NAME_CHARS)).toBe("Volkswagen MQB (G...");
+		expect(shortened("a b                  c", 6)).toBe("a b..."); // no space before the dots
+		const flash = newFlash();
+		const long = buildPack(key, { version: "2026.12", name: "xs-cluster demo car, second edition (2027 facelift model)" });
+		install(flash, long);
+		const { packs } = boot(flash);
+		packs.started();
+		expect(packs.line).toBe("xs-cluster demo c... 2026.12 (slot A)");
+		expect(packs.info.name).toBe("xs-cluster demo car, second edition (2027 facelift model)"); // the whole name elsewhere
 	});
 });
 

@@ -316,10 +316,17 @@ export class PackInstaller {
 		this.lastOffer = `refused: ${reason}`;
 	}
 
-	/** One line for the diagnostics page: the car, its pack and the last offer. Allocates. */
+	/**
+	 * One line for the diagnostics page: the car, its pack and the last
+	 * offer. A long name is cut here (LINE_NAME_CHARS, with "..."), so the
+	 * version and slot after it stay on a row the page cuts at its end.
+	 * Allocates.
+	 */
 	get line(): string {
 		const info = this.info;
-		const car = info.slot === "built-in" ? `${info.name} (built-in)` : `${info.name} ${info.version} (slot ${info.slot}${info.trial ? ", trial" : ""})`;
+		const car = info.slot === "built-in"
+			? `${shortened(info.name, LINE_NAME_CHARS + 8)} (built-in)`
+			: `${shortened(info.name, LINE_NAME_CHARS)} ${info.version} (slot ${info.slot}${info.trial ? ", trial" : ""})`;
 		return this.lastOffer ? `${car}; ${this.lastOffer}` : car;
 	}
 
@@ -327,6 +334,17 @@ export class PackInstaller {
 		this.lastOffer = reason;
 		return { accepted, state, reason };
 	}
+}
+
+/**
+ * Characters of a pack's name on the diagnostics line before its version:
+ * with " 2026.12 (slot A)" it fills the Car row at 320 px.
+ */
+export const LINE_NAME_CHARS = 20;
+
+/** `text` cut to `max` characters, its end "..." when it was cut. Allocates only then. */
+export function shortened(text: string, max: number): string {
+	return text.length <= max ? text : `${text.slice(0, max - 3).trimEnd()}...`;
 }
 
 /** The record that starts the fallback pack (known good: it ran before), or the built-in car. */
