@@ -122,9 +122,11 @@ export class CandumpParser extends LineParser {
 	 * which ends at the first CR or LF or at `end`, and when `anyLine` would
 	 * push a frame for it, pushes the same frame, counts it and returns the
 	 * index where the line ends. Returns -1, having pushed and counted
-	 * nothing, for any other line. No allocation.
+	 * nothing, for any other line. No allocation. Public for the host's log
+	 * reader (tools/logs/candump.ts), which frames lines itself and tries
+	 * this first on each.
 	 */
-	private frameIn(bytes: Uint8Array, start: number, end: number): number {
+	frameIn(bytes: Uint8Array, start: number, end: number): number {
 		let i = start, c = 0;
 		if (i === end)
 			return -1;

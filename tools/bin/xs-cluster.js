@@ -1,8 +1,8 @@
-#!/usr/bin/env -S node --optimize-for-size --max-semi-space-size=1 --v8-pool-size=1
-// The flags keep the command small: a decode of a million frames writes
-// gigabytes of short-lived strings, and with V8's defaults (16 MB young
-// generation, a heap that grows before it collects) the process holds twice
-// the memory it needs; with these, 64 MB or less (npm run bench, end to end).
+#!/usr/bin/env -S node --optimize-for-size --max-semi-space-size=1 --single-threaded
+// The flags keep the command small: with V8's defaults (a 16 MB young
+// generation, a heap that grows before it collects, compiler and collector
+// threads) a decode of a million frames holds more memory than it needs, and
+// spends more CPU time; with these, 1.5 to 1.6 s and 62 MB (npm run bench, end to end).
 // Entry point of the `xs-cluster` command. The TypeScript sources in tools/ are
 // compiled into dist/ by `npm install` (the package's prepare script).
 import { existsSync } from "node:fs";

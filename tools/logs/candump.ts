@@ -22,8 +22,7 @@ import { MalformedLine, TextLogReader, fields, hexField } from "./text-log.js";
 
 const ERROR_FLAG = 0x20000000;
 const LEFT_BRACKET = 0x5B;
-const LF = 0x0A;
-const NEWLINE = Uint8Array.of(LF);
+const NEWLINE = Uint8Array.of(0x0A);
 const SCREEN_LINE = /\[\d+\]/;
 const LOCAL_TIME = /^\s*\((\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(\.\d+)?\)(.*)$/;
 
@@ -38,21 +37,16 @@ export class CandumpLogReader extends TextLogReader {
 	}
 
 	/**
-	 * The usual line, a `-l` frame line ended by LF, goes from the chunk
-	 * straight to the device's parser, terminator and all, so it is read in
-	 * place (a million-frame log is a million lines); any other line, or one
-	 * that parser does not take as a frame, goes the general way.
+	 * The usual line, a `-l` frame line, is read by the device's parser in
+	 * place in the chunk, before even its end is looked for (a million-frame
+	 * log is a million lines); any other line goes the general way.
 	 */
 	protected override lineIn(bytes: Uint8Array, start: number, end: number): number {
-		const at = this.assembler.lineEnd(bytes, start, end);
-		if (bytes[at] === LF) {
-			const parser = this.logParser, frames = parser.frames;
-			parser.feed(bytes, start, at + 1 - start);
-			if (parser.frames !== frames) {
-				this.lines++;
-				this.frameRead();
-				return at;
-			}
+		const at = this.logParser.frameIn(bytes, start, end);
+		if (at >= 0) {
+			this.lines++;
+			this.frameRead();
+			return at;
 		}
 		return super.lineIn(bytes, start, end);
 	}
