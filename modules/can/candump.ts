@@ -106,11 +106,13 @@ export class CandumpParser extends LineParser {
 
 	protected override lineIn(bytes: Uint8Array, start: number, end: number): number {
 		const at = this.frameIn(bytes, start, end);
+		// Stryker disable next-line EqualityOperator: a line frameIn takes is at least "1#", so it never ends at index 0
 		return at >= 0 ? at : super.lineIn(bytes, start, end);
 	}
 
 	protected line(): void {
 		const assembler = this.assembler;
+		// Stryker disable next-line EqualityOperator: a line frameIn takes is at least "1#", so it never ends at index 0
 		if (!assembler.overlong && this.frameIn(assembler.buffer, 0, assembler.length) >= 0)
 			return;
 		this.anyLine();
@@ -168,7 +170,7 @@ export class CandumpParser extends LineParser {
 				return -1;
 			for (let d = fractionDigits; d < 6; d++)
 				micro *= 10;
-			for (let d = fractionDigits < 6 ? 6 : fractionDigits; d < 9; d++)
+			for (let d = fractionDigits; d < 9; d++) // nano is 0 unless there were more than 6 digits
 				nano *= 10;
 			this.time = (seconds * 1e6 + micro) / 1000 + nano / 1e6;
 			do {
@@ -264,16 +266,12 @@ export class CandumpParser extends LineParser {
 			return -1;
 		while (c === SPACE || c === TAB)
 			c = ++i < end ? bytes[i] : LF;
-		if (c === 0x52 || c === 0x54) { // R, T
-			const next = i + 1 < end ? bytes[i + 1] : LF;
-			if (next === SPACE || next === TAB || next === CR || next === LF) {
-				i++;
-				c = next;
-				while (c === SPACE || c === TAB)
-					c = ++i < end ? bytes[i] : LF;
-			}
+		if (c === 0x52 || c === 0x54) { // R, T; "RX" or "R T" fails the line's end below
+			c = ++i < end ? bytes[i] : LF;
+			while (c === SPACE || c === TAB)
+				c = ++i < end ? bytes[i] : LF;
 		}
-		if (i < end && c !== CR && c !== LF)
+		if (c !== CR && c !== LF)
 			return -1;
 		if (i - start > this.assembler.buffer.length)
 			return -1;
@@ -304,6 +302,7 @@ export class CandumpParser extends LineParser {
 		const timed = line[i] === LEFT_PAREN;
 		if (timed) {
 			i = this.timestamp(line, i + 1, length);
+			// Stryker disable next-line EqualityOperator: timestamp returns -1 or an index past "(0)", never 0
 			if (i < 0) {
 				this.malformed++;
 				return;
@@ -331,7 +330,7 @@ export class CandumpParser extends LineParser {
 		}
 		// What may follow: the direction mark of `candump -x`, then only spaces.
 		i = skipSpace(line, i, length);
-		if (i < length && (line[i] === 0x52 || line[i] === 0x54) && (i + 1 === length || isSpace(line[i + 1])))
+		if (i < length && (line[i] === 0x52 || line[i] === 0x54)) // "RX" or "R T" leaves i short of the end
 			i = skipSpace(line, i + 1, length);
 		if (i !== length) {
 			this.malformed++;
@@ -355,6 +354,7 @@ export class CandumpParser extends LineParser {
 			return -1;
 		if (i < length && line[i] === DOT) {
 			i++;
+			// Stryker disable next-line ConditionalExpression,EqualityOperator: digits read past the line's end leave i past it, and from there frameField finds no frame
 			while (i < length && isDigit(line[i])) {
 				const d = line[i++] - 0x30;
 				if (fractionDigits < 6)
@@ -364,14 +364,21 @@ export class CandumpParser extends LineParser {
 				fractionDigits++;
 			}
 		}
-		if (!(i < length && line[i] === RIGHT_PAREN))
+		// Then ')' and a blank.
+		// Stryker disable next-line ConditionalExpression,EqualityOperator: a ')' read past the line's end leaves i past it, and from there frameField finds no frame
+		if (i === length)
+			return -1;
+		if (line[i] !== RIGHT_PAREN)
 			return -1;
 		i++;
-		if (!(i < length && isSpace(line[i])))
+		// Stryker disable next-line ConditionalExpression,EqualityOperator: a blank read past the line's end leaves i past it, and from there frameField finds no frame
+		if (i === length)
+			return -1;
+		if (!isSpace(line[i]))
 			return -1;
 		for (let d = fractionDigits; d < 6; d++)
 			micro *= 10;
-		for (let d = fractionDigits < 6 ? 6 : fractionDigits; d < 9; d++)
+		for (let d = fractionDigits; d < 9; d++) // nano is 0 unless there were more than 6 digits
 			nano *= 10;
 		// seconds * 1e6 + micro is an exact integer (below 2^53 until the year 2255),
 		// so one rounding, in the division, is all the error there is.
@@ -475,6 +482,8 @@ function startsWith(line: Uint8Array, i: number, length: number, prefix: readonl
 
 /** The kept start of an over-long line shows a CAN FD (`##`) or CAN XL (`#80:`) frame. */
 function looksUnsupported(line: Uint8Array, length: number): boolean {
+	// An over-long line fills the buffer, so a read past `length` gives undefined, which is no '#' and no ':'.
+	// Stryker disable next-line EqualityOperator,ArithmeticOperator: reading one byte further reads undefined
 	for (let i = 0; i + 1 < length; i++)
 		if (line[i] === HASH && (line[i + 1] === HASH || (i + 3 < length && line[i + 3] === COLON)))
 			return true;

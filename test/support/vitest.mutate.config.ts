@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 const CORE_TESTS = [
-	"ring", "lines", "slcan", "candump", "stream-paths", "stream-fast-path", "slcan-serial", "replay", "recorder", "twai", "mcp2515",
+	"ring", "lines", "slcan", "candump", "candump-rules", "stream-paths", "stream-fast-path", "slcan-serial", "replay", "recorder", "twai", "mcp2515",
 	"plan", "decoder", "decoder-paths", "encoder", "store", "store-freshness", "pipeline", "vectors", "dbc-nonsense", "profile",
 	"storage", "record-log-slots", "trip", "trip-bad-frames", "trip-demo-drive", "cluster-model", "alerts", "alert-rules", "obd", "obd-responses",
 ];
