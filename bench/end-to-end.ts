@@ -1,7 +1,8 @@
 /*
  * The command line end to end, for the bench: `xs-cluster decode` of a
  * 1,000,000-frame candump log to JSON lines in a file, as a user runs it, in
- * CPU time (user + system) and peak resident memory of the process; and
+ * CPU time (user + system) and peak resident memory of the process (the
+ * least time and the most memory of END_TO_END_RUNS runs); and
  * cantools' own `decode` command on the same log and DBC as the peer, where
  * `cantools` is on PATH (PyPI, so not on every machine). cantools runs with
  * --no-strict, as the issue's measurement did (it refuses vw_mqb.dbc's
@@ -33,6 +34,8 @@ export interface ProcessCost {
 
 export interface EndToEndResult {
 	frames: number;
+	/** Runs of each command: the least CPU time and the most memory of them. */
+	runs: number;
 	xsCluster: ProcessCost;
 	/** Null when cantools is not installed (`cantoolsNote` says so). */
 	cantools: ProcessCost | null;
@@ -80,23 +83,44 @@ function measure(argv: string[], input: string, output: string): ProcessCost | s
 	return { cpuSeconds: Math.round(cpu * 100) / 100, maxResidentMB: Math.round(maxrssKB / 1024) };
 }
 
+/** Runs of each command: the least CPU time counts, as a busy machine only ever adds time, and the most memory. */
+export const END_TO_END_RUNS = 3;
+
+/** The least CPU time and the most memory of `runs`, or the first reason a run failed. */
+function best(runs: Array<ProcessCost | string>): ProcessCost | string {
+	const failed = runs.find(run => typeof run === "string");
+	if (failed !== undefined)
+		return failed;
+	const costs = runs as ProcessCost[];
+	return { cpuSeconds: Math.min(...costs.map(run => run.cpuSeconds)), maxResidentMB: Math.max(...costs.map(run => run.maxResidentMB)) };
+}
+
 /**
  * Decodes a `count`-frame log of `frames` with `dbc` through `xs-cluster
- * decode` and, where installed, `cantools decode`. A reason when python3 or
- * the built command line (npm install builds it) is missing.
+ * decode` and, where installed, `cantools decode`, END_TO_END_RUNS times
+ * each, taking turns so a spell of load elsewhere on the machine falls on
+ * both. A reason when python3 or the built command line (npm install builds
+ * it) is missing.
  */
 export function endToEndCosts(dir: string, dbc: string, frames: ReadonlyArray<FrameFields>, count = 1_000_000): EndToEndResult | { reason: string } {
 	mkdirSync(dir, { recursive: true });
 	const log = join(dir, "end-to-end.log");
 	writeLog(log, frames, count);
 	const cli = join(projectRoot, "tools", "bin", "xs-cluster.js");
-	// Run as a user runs it, so the interpreter flags on its #! line apply.
-	const ours = measure([cli, "decode", "--dbc", dbc, log], "/dev/null", join(dir, "end-to-end.jsonl"));
+	const withCantools = spawnSync("cantools", ["--version"], { stdio: "ignore" }).status === 0;
+	const ourRuns: Array<ProcessCost | string> = [], theirRuns: Array<ProcessCost | string> = [];
+	for (let run = 0; run < END_TO_END_RUNS; run++) {
+		// Run as a user runs it, so the interpreter flags on its #! line apply.
+		ourRuns.push(measure([cli, "decode", "--dbc", dbc, log], "/dev/null", join(dir, "end-to-end.jsonl")));
+		if (withCantools)
+			theirRuns.push(measure(["cantools", "decode", "--no-strict", "--single-line", dbc], log, join(dir, "end-to-end.cantools.txt")));
+	}
+	const ours = best(ourRuns);
 	if (typeof ours === "string")
 		return { reason: ours };
 	let cantools: ProcessCost | null = null, cantoolsNote: string | null = null;
-	if (spawnSync("cantools", ["--version"], { stdio: "ignore" }).status === 0) {
-		const theirs = measure(["cantools", "decode", "--no-strict", "--single-line", dbc], log, join(dir, "end-to-end.cantools.txt"));
+	if (withCantools) {
+		const theirs = best(theirRuns);
 		if (typeof theirs === "string")
 			cantoolsNote = theirs;
 		else
@@ -106,7 +130,7 @@ export function endToEndCosts(dir: string, dbc: string, frames: ReadonlyArray<Fr
 		cantoolsNote = "cantools is not installed (pip install cantools; PyPI)";
 	const speedup = cantools ? Math.round(cantools.cpuSeconds / ours.cpuSeconds * 10) / 10 : null;
 	return {
-		frames: count, xsCluster: ours, cantools, cantoolsNote,
+		frames: count, runs: END_TO_END_RUNS, xsCluster: ours, cantools, cantoolsNote,
 		memoryMet: ours.maxResidentMB <= END_TO_END_MEMORY_MB,
 		speedup, speedMet: speedup === null ? null : speedup >= END_TO_END_SPEEDUP,
 	};

@@ -672,7 +672,7 @@ async function main(): Promise<void> {
 		if ("note" in e)
 			process.stdout.write(`  not measured (${e.note})\n`);
 		else
-			process.stdout.write(`  ${e.xsCluster.cpuSeconds} s of CPU, ${e.xsCluster.maxResidentMB} MB resident (goal ${END_TO_END_MEMORY_MB} MB: ${e.memoryMet ? "met" : "NOT met"}); ` +
+			process.stdout.write(`  ${e.runs} runs each, the least CPU time and the most memory: ${e.xsCluster.cpuSeconds} s of CPU, ${e.xsCluster.maxResidentMB} MB resident (goal ${END_TO_END_MEMORY_MB} MB: ${e.memoryMet ? "met" : "NOT met"}); ` +
 				(e.cantools ? `cantools decode ${e.cantools.cpuSeconds} s, ${e.cantools.maxResidentMB} MB: ${e.speedup}x (goal ${END_TO_END_SPEEDUP}x: ${e.speedMet ? "met" : "NOT met"})` : `cantools: ${e.cantoolsNote}`) + "\n");
 		process.stdout.write("\nbudgets, the path each host runs:\n");
 		for (const b of report.budgets)
