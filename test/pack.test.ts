@@ -435,6 +435,26 @@ describe("xs-cluster pack", () => {
 	});
 });
 
+describe("older versions", () => {
+	test("an-older-version-of-the-running-car-is-refused-unless-allowed", () => {
+		const flash = newFlash();
+		const newer = buildPack(key, { version: "1.10.0" }), older = buildPack(key, { version: "1.9.2" });
+		install(flash, newer);
+		const { packs } = boot(flash);
+		packs.started();
+		// A stale retained message on the broker, at every connect: refused, nothing written.
+		const refused = packs.offer(older);
+		expect(refused).toEqual({ accepted: false, state: "refused", reason: "refused: pack 'xs-cluster demo car' 1.9.2 is older than 1.10.0, which runs (to go back, send it with xs-cluster pack send --force)" });
+		expect(packs.busy).toBe(false);
+		expect(packs.line).toBe(`xs-cluster demo car 1.10.0 (slot A); ${refused.reason}`);
+		// Another car's pack is not compared; the host's --force installs the older one.
+		expect(packs.offer(buildPack(key, { version: "0.1", name: "another car" })).state).toBe("staging");
+		expect(packs.offer(older, { allowOlder: true }).state).toBe("staging");
+		packs.finish();
+		expect(boot(flash).car.info).toMatchObject({ version: "1.9.2", slot: "B" });
+	});
+});
+
 describe("the diagnostics line", () => {
 	test("a-long-name-is-cut-before-its-version-and-slot", async () => {
 		const { shortened, LINE_NAME_CHARS } = await import("../modules/pack/installer.js");
