@@ -1,7 +1,8 @@
 /*
  * xs-cluster composition root: builds the parts from what the host provides
  * (a CAN source, the car's compiled profile and plan as resources, flash for
- * the trip log, the Preference store, buttons, a chime, a backlight) and
+ * the trip log, the Preference store, buttons, a chime and spoken alerts, a
+ * backlight) and
  * hands them to the Dashboard (modules/dashboard/dashboard.ts), which runs
  * the display tick; the Piu view's clock calls it. Nothing else happens
  * here: what one tick does, in order, is in dashboard.ts.
@@ -25,6 +26,7 @@ import { Quantity } from "cluster/quantity";
 import { Button } from "cluster/screen";
 import { TripComputer, TripMemory } from "cluster/trip";
 import { DriverBook } from "cluster/drivers";
+import { CarSettings } from "cluster/car-settings";
 import { type Backlight, Dashboard } from "dashboard/dashboard";
 import { ClusterView } from "ui/cluster-view";
 import { CAN_RING_CAPACITY, openCanSource } from "host/can-source";
@@ -32,6 +34,7 @@ import { openPreferences, openTripFlash } from "host/trip-storage";
 import { obdPollerFor } from "obd/wiring";
 import { openRecorder } from "host/recorder";
 import { openChime } from "host/chime";
+import { openSpeech } from "host/speech";
 import { PackInstaller } from "pack/installer";
 import { PackSlots } from "pack/slots";
 import { PackKey } from "pack/pack-key";
@@ -103,6 +106,16 @@ const alerts = new AlertMonitor(inputs, [...defaultAlertRules(), ...(inputs.has(
 const shift = new ShiftLight({ defaultRpm: Number(config.shiftRpm ?? 5500), limitRpm: Number(config.shiftLimitRpm ?? 6500) });
 const model = new ClusterModel(inputs, { gears: profile.gears(), trip, alerts, shift });
 const drivers = new DriverBook(openPreferences(), "Driver 1");
+// The car's own settings: telemetry stays off until a driver turns it on (the diagnostics page's MQTT switch).
+const carSettings = new CarSettings(openPreferences());
+
+/*
+ * The chime, and the alert on the pop-up said after it, where the board has
+ * a speaker (the simulator traces both): the phrases are resources the build
+ * made with espeak-ng (tools/speech.ts), one per alert id.
+ */
+const chime = openChime();
+const speech = openSpeech(alerts.rules, chime);
 
 /*
  * The backlight, where the board lets the app set it: Moddable targets make
@@ -114,9 +127,10 @@ const backlight = hostGlobals.backlight ?? (hostGlobals.Host?.Backlight ? new ho
 
 /*
  * Telemetry to an MQTT broker (docs/mqtt.md), when the host has one
- * configured (`npm start -- --mqtt`): snapshots, alert events and trip
- * summaries, Home Assistant discovery, driver commands, and vehicle packs
- * (a retained message on the cluster's pack topic) handed to the installer.
+ * configured (`npm start -- --mqtt`) and the car's setting is on (off until a
+ * driver turns it on): snapshots, alert events and trip summaries, Home
+ * Assistant discovery, driver commands, and vehicle packs (a retained
+ * message on the cluster's pack topic) handed to the installer.
  */
 const telemetryHost = openTelemetryHost();
 const frameCounts = { get received() { return pipeline.ring.pushed; }, get dropped() { return pipeline.ring.dropped; } };
@@ -133,6 +147,7 @@ const telemetry = telemetryHost ? new Telemetry({
 	},
 	log: line => trace(line + "\n"),
 	discovery: { name: profile.name, version: "0.1.0" },
+	enabled: carSettings.telemetry,
 }) : null;
 
 const slotHeap = Instrumentation.map("XS Slot Heap Used"), chunkHeap = Instrumentation.map("XS Chunk Heap Used");
@@ -142,9 +157,13 @@ const start = Date.now();
 const dashboard = new Dashboard({
 	clock: () => Date.now() - start,
 	source, pipeline, plan, profile, model, drivers, memory, poller, recording, backlight,
-	chime: openChime(),
+	chime, speech,
 	packs,
-	telemetry: telemetry ? { counts: () => telemetryCounts(telemetry), last: () => telemetryLast(telemetry) } : null,
+	telemetry: telemetry ? {
+		counts: () => telemetryCounts(telemetry), last: () => telemetryLast(telemetry),
+		get enabled() { return telemetry.enabled; }, set enabled(on: boolean) { telemetry.enabled = on; },
+	} : null,
+	car: carSettings,
 	services: [
 		// The first tick got this far (the view drew): a pack on trial is good. Then one flash step
 		// (typ. 45 ms erase, ~10 ms program) of an accepted pack, only with time to spare.

@@ -26,6 +26,8 @@
  * alone: a Mosquitto on this machine, 127.0.0.1:1883) the cluster publishes
  * its telemetry there (docs/mqtt.md): the config value `mqtt=<broker>`, which
  * the simulator's telemetry wiring reads.
+ * Before building it makes the spoken alerts' phrases with espeak-ng
+ * (tools/speech.ts), in the voice `--voice` names (default: the manifest's).
  * With `--pack-key public.pem` the cluster takes vehicle packs signed with
  * that key's private half (docs/packs.md): the config value
  * `packKey=<the key's 65-byte point in hex>`, which PackKey reads.
@@ -46,6 +48,7 @@ import { ProfileFormatError, ProfileInputs, VehicleProfile } from "../modules/cl
 import { DecodePlan, PlanFormatError } from "../modules/signals/plan.js";
 import { parseBroker } from "../modules/connect/mqtt-client.js";
 import { publicPoint } from "./pack.js";
+import { makeProjectPhrases } from "./speech.js";
 
 /** The simulated device: 320 x 240 landscape, like the common ILI9341 boards. */
 export const DEFAULT_DEVICE = "m5stack";
@@ -74,6 +77,8 @@ export interface StartHost {
 	run(command: string, args: string[], options: { cwd: string; env: Record<string, string | undefined> }): Promise<number>;
 	out(text: string): void;
 	err(text: string): void;
+	/** Makes the spoken alerts' phrases (tools/speech.ts) in `voice` (null: the manifest's); absent, the build uses the phrases already there. */
+	phrases?(projectDir: string, voice: string | null): { ok: boolean; line: string };
 }
 
 export interface Sdk {
@@ -131,6 +136,8 @@ export interface StartOptions {
 	car: string | null;
 	/** Absolute path of the public key (PEM) vehicle packs are checked with, or null: a build that refuses every pack. */
 	packKey: string | null;
+	/** espeak-ng's voice for the spoken alerts, or null: the manifest's (tools/speech.ts). */
+	voice?: string | null;
 	/** The TCP port the cluster takes packs on (`xs-cluster pack send --tcp`), or null: none. */
 	packLink?: number | null;
 }
@@ -149,7 +156,7 @@ export const DEFAULT_PACK_LINK = 7071;
 /** Where `--feed` alone connects: `xs-cluster serve` on this machine. */
 export const DEFAULT_FEED = "127.0.0.1:29536";
 
-const USAGE = "usage: npm start [-- --device <simulator device>] [--output <build folder>] [--build-only] [--car <car.vehicle>] [--feed [host:port]] [--mqtt [broker]] [--record [path]] [--record-max-bytes <n>] [--pack-key <public.pem>] [--pack-link [port]]\n";
+const USAGE = "usage: npm start [-- --device <simulator device>] [--output <build folder>] [--build-only] [--car <car.vehicle>] [--feed [host:port]] [--mqtt [broker]] [--record [path]] [--record-max-bytes <n>] [--pack-key <public.pem>] [--pack-link [port]] [--voice <espeak-ng voice>]\n";
 
 export function parseArgs(argv: string[]): StartOptions | string {
 	const options: StartOptions = { device: DEFAULT_DEVICE, output: null, buildOnly: false, feed: null, mqtt: null, record: null, recordMaxBytes: DEFAULT_RECORD_MAX_BYTES, car: null, packKey: null };
@@ -221,6 +228,8 @@ export function parseArgs(argv: string[]): StartOptions | string {
 			else
 				options.packLink = DEFAULT_PACK_LINK;
 		}
+		else if (arg === "--voice" && argv[i + 1] && !argv[i + 1].startsWith("--"))
+			options.voice = argv[++i];
 		else if (arg === "--record-max-bytes" && argv[i + 1]) {
 			const bytes = Number(argv[++i]);
 			if (!(Number.isInteger(bytes) && bytes >= 64))
@@ -353,6 +362,14 @@ export async function start(argv: string[], projectDir: string, host: StartHost)
 		manifest = writeCarManifest(join(output, "car", name), projectDir, options.car, car.plan, host);
 		host.out(`xs-cluster: the cluster will show ${car.name} (${options.car}), driving the demo lap through its profile${options.feed ? " unless the feed is running" : ""}\n`);
 	}
+	// The spoken alerts' phrases, made again when the voice or the messages changed; without espeak-ng the cluster only chimes.
+	if (host.phrases) {
+		const made = host.phrases(projectDir, options.voice ?? null);
+		if (made.ok)
+			host.out(made.line + "\n");
+		else
+			host.err(made.line + "\n");
+	}
 	const built = await host.run(sdk.mcconfig, ["-d", "-m", "-p", platform, ...rotation, "-t", "build", "-o", output, ...feed, ...mqtt, ...record, ...packKey, ...packLink, manifest], { cwd: projectDir, env });
 	if (built !== 0) {
 		host.err(`xs-cluster: the build failed (mcconfig exit code ${built}); see its messages above.\n`);
@@ -413,6 +430,7 @@ export const nodeHost: StartHost = {
 	},
 	out: text => process.stdout.write(text),
 	err: text => process.stderr.write(text),
+	phrases: (projectDir, voice) => makeProjectPhrases(projectDir, voice),
 };
 
 /** The project folder: the nearest folder above `from` holding manifest.json and package.json, or null. */

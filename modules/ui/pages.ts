@@ -35,10 +35,14 @@ export interface PageData {
 /** Rows of the diagnostics page; from WIDE_FROM on, values take the row's width (the MQTT link's last line has no name). */
 const DIAG_ROWS = ["Display", "Bus frames", "Bus load (est.)", "Decoded", "Unknown ids", "Stale signals", "Source", "MQTT", "", "Car"];
 const WIDE_FROM = 6;
-/** The MQTT row, which ends in the telemetry switch (page button 3) when the build configured a broker. */
-const MQTT_ROW = 7;
+/**
+ * The MQTT link's second row (its last line), which ends in the telemetry
+ * switch (page button 3) when the build configured a broker: the counts on
+ * the row above keep their width.
+ */
+const SWITCH_ROW = 8;
 /** The switch's width and its gap to the value before it, design px. */
-const SWITCH_WIDTH = 40, SWITCH_GAP = 4;
+const SWITCH_WIDTH = 34, SWITCH_GAP = 4;
 
 /** `text` cut at its end ("...") to fit `label`, so a right-aligned value never loses its start. Allocates when it cuts. */
 function fit(label: Label, text: string): string {
@@ -164,7 +168,7 @@ class TripBehavior extends PageBehavior {
 /**
  * The diagnostics page: a row per number, refreshed once a second while it
  * shows; buttons for units, theme and the alert sound (chime, and voice where
- * alerts are spoken), and at the end of the MQTT row, where the build
+ * alerts are spoken), and at the end of the MQTT rows, where the build
  * configured a broker, the telemetry switch ("On" / "Off").
  */
 export const DiagnosticsPage = Container.template(($: PageData) => {
@@ -182,12 +186,12 @@ export const DiagnosticsPage = Container.template(($: PageData) => {
 		const left = portrait ? 8 : wide ? 18 + 8 * DIAG_ROWS[i].length - (DIAG_ROWS[i] ? 0 : 6) : 116;
 		let valueWidth = portrait ? W - 16 : wide ? W - 6 - left : 198;
 		const valueTop = portrait && last ? top + g.s(20) : top;
-		if (i === MQTT_ROW && switchable) {
+		if (i === SWITCH_ROW && switchable) {
 			// The switch ends the row where the value did; the value ends before it.
 			const right = left + valueWidth;
 			valueWidth -= SWITCH_WIDTH + SWITCH_GAP;
 			contents.push(new Label({ role: { style: "buttonStyle", skin: "buttonSkin" }, index: 3, touch: $.touch }, {
-				left: g.x(right - SWITCH_WIDTH), top, width: g.s(SWITCH_WIDTH), height: g.s(portrait ? 21 : 17), active: true,
+				left: g.x(right - SWITCH_WIDTH), top: top + g.s(2), width: g.s(SWITCH_WIDTH), height: g.s(portrait ? 19 : 16), active: true,
 				name: "switch", style: look.buttonStyle, skin: look.buttonSkin, Behavior: ButtonBehavior, string: "Off",
 			}));
 		}

@@ -1,0 +1,51 @@
+/*
+ * Spoken alerts on the ESP32, through the board's speaker (speaker.ts, the
+ * chime's `pins/audioout`, on a stream of their own); null on a board
+ * without one, or when the build made no phrases.
+ *
+ * The phrases are resources the build made (tools/speech.ts runs espeak-ng;
+ * mcconfig's wav2maud turns each WAV into the target's audio format, IMA
+ * ADPCM at its sample rate: about 6 KB a second of speech at 11,025 Hz),
+ * named by alert id, mapped from flash: playing one copies nothing. A phrase
+ * is one `Samples` entry; AudioOut decodes it as it plays. Its length comes
+ * from its MAUD header, plus the output's buffering, so the stream is not
+ * flushed before the last samples have left.
+ * Runs on XS (ESP32); allocates the table at start, nothing per display tick.
+ */
+import Resource from "Resource";
+import type { Chime } from "cluster/chime";
+import { Speech, maudLengthMs, phraseLengths, phraseResource } from "cluster/speech";
+import { Stream, openSpeaker } from "host/speaker";
+
+/** The audio out's DMA buffers hold about this much sound, ms (two of 768 bytes at 11,025 Hz, 16-bit). */
+const OUTPUT_LATENCY_MS = 80;
+
+/** Spoken alerts for `rules` after `chime`; null without a speaker or phrases. */
+export function openSpeech(rules: ReadonlyArray<{ readonly id: string }>, chime: Chime | null): Speech | null {
+	const speaker = openSpeaker();
+	if (!speaker)
+		return null;
+	const { audio, AudioOut } = speaker;
+	const phrases: Array<HostBuffer | null> = [];
+	const lengths = phraseLengths(rules, id => {
+		const name = phraseResource(id);
+		const phrase = Resource.exists(name) ? new Resource(name) : null;
+		phrases.push(phrase as unknown as HostBuffer | null);
+		return phrase ? maudLengthMs(phrase as unknown as ArrayBuffer) + OUTPUT_LATENCY_MS : NaN;
+	});
+	const speech = new Speech(lengths, {
+		say(rule) {
+			audio.enqueue(Stream.speech, AudioOut.Flush);
+			audio.enqueue(Stream.speech, AudioOut.Samples, phrases[rule]!);
+			speaker.play(Stream.speech);
+		},
+		stop() {
+			speaker.rest(Stream.speech);
+		},
+	}, chime);
+	if (!speech.phrases) {
+		trace("speech: this build has no phrases (`npm run speech` makes them with espeak-ng)\n");
+		return null;
+	}
+	return speech;
+}
