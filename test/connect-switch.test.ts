@@ -77,7 +77,7 @@ const RULES: AlertRule[] = [
 /** The link as main.ts builds it, with a car whose values and alerts the test sets, counting the clients it opens. */
 function rig(port: number, enabled: boolean) {
 	const values = [0, 0];
-	const alerts = new AlertMonitor({ has: () => true, read: q => values[q], readRaw: () => NaN }, RULES);
+	const alerts = new AlertMonitor({ read: (q: number) => values[q] }, RULES);
 	const state: VehicleState = { ...emptyState(), speed: 40, rpm: 1800, ignition: true, odometer: 1000, tripA: 5 };
 	let clients = 0;
 	class CountingClient extends NodeMqttClient {
