@@ -58,6 +58,12 @@ export class Mosquitto {
 	private readonly dir = mkdtempSync(join(tmpdir(), "xsc-mosquitto-"));
 	/** Everything the broker wrote, for a failing test's message. */
 	output = "";
+	/** Lines added to the listener's configuration (e.g. `certfile ...` for TLS). */
+	private readonly listenerConfig: string;
+
+	constructor(options: { listenerConfig?: string } = {}) {
+		this.listenerConfig = options.listenerConfig ?? "";
+	}
 
 	/** Starts the broker (on the same port as before when restarting). Resolves once it accepts connections. */
 	async start(): Promise<void> {
@@ -67,7 +73,7 @@ export class Mosquitto {
 		if (!this.port)
 			this.port = await freePort();
 		const config = join(this.dir, "mosquitto.conf");
-		writeFileSync(config, `listener ${this.port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_inflight_messages 20\n`);
+		writeFileSync(config, `listener ${this.port} 127.0.0.1\n${this.listenerConfig}allow_anonymous true\npersistence false\nmax_inflight_messages 20\n`);
 		const child = spawn(bin, ["-c", config], { stdio: ["ignore", "pipe", "pipe"] });
 		this.child = child;
 		child.stdout!.on("data", data => this.output += data);

@@ -2,7 +2,8 @@
  * NodeMqttClient: the ECMA-419 MQTT client shape (modules/connect/
  * mqtt-client.ts, the Moddable SDK's `embedded:network/mqtt/client`) on
  * Node's sockets, MQTT 3.1.1, so the telemetry link runs against a real
- * Mosquitto in tests, and tests subscribe with it too.
+ * Mosquitto in tests, and tests subscribe with it too; over TLS (node:tls)
+ * when the network carries `socket: { secure: {...} }`.
  *
  * Behaves like the SDK's client where the link depends on it: callbacks with
  * `this` the client; `onControl` for CONNACK, PUBACK, SUBACK; an incoming
@@ -14,6 +15,7 @@
  * nothing after `close()`. Node (tests) only; allocates freely.
  */
 import { connect, type Socket } from "node:net";
+import { connect as connectTls, type ConnectionOptions } from "node:tls";
 import { MqttOperation, type MqttClient, type MqttClientOptions, type MqttWriteOptions } from "../../modules/connect/mqtt-client.js";
 
 /** Room the client reports for writing: Node buffers without limit, so a fixed window. */
@@ -62,9 +64,13 @@ export class NodeMqttClient implements MqttClient {
 
 	constructor(options: MqttClientOptions) {
 		this.options = options;
-		this.socket = connect({ host: options.host, port: options.port ?? 1883 });
+		// TLS when the network says so, as the SDK's `device.network.mqtts` puts its TLS socket under `socket`:
+		// here `socket: { secure: { ca, ... } }`, Node's tls.connect options (the host is checked against the certificate).
+		const secure = (options.socket as { secure?: ConnectionOptions } | undefined)?.secure;
+		const port = options.port ?? (secure ? 8883 : 1883);
+		this.socket = secure ? connectTls({ ...secure, host: options.host, port }) : connect({ host: options.host, port });
 		this.socket.setNoDelay(true);
-		this.socket.on("connect", () => this.sendConnect());
+		this.socket.on(secure ? "secureConnect" : "connect", () => this.sendConnect());
 		this.socket.on("data", data => this.received(data));
 		const failed = () => this.error();
 		this.socket.on("error", failed);
