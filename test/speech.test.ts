@@ -3,13 +3,17 @@
  * chime beside them and outputs that log what they were asked: a phrase
  * after the chime's round, a critical chime's further rounds held until the
  * phrase is over, one phrase at a time, cut by acknowledgement, silent when
- * off; and the phrase lengths read from MAUD headers. Node (vitest).
+ * off; the phrase lengths read from MAUD headers; and the same code on the
+ * XS engine: the same phrases at the same times, no heap used per tick.
+ * Node (vitest) and XS (xsnap).
  */
-import { describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { Severity } from "../modules/cluster/alerts.js";
 import { CHIME_PATTERNS, Chime, ToneBank } from "../modules/cluster/chime.js";
 import { SPEECH_GAP_MS, Speech, maudLengthMs, phraseLengths } from "../modules/cluster/speech.js";
 import { FakeClock } from "./fixtures/clock.js";
+import { compileXsDriver } from "./support/xs-compile.js";
+import { XsWorker, float64Reply, xsnapWorkerPath } from "./support/xs-engine.js";
 
 const TICK_MS = 33;
 /** Rules 0..3: a warning, a critical alert, an info alert, and one with no phrase. */
@@ -202,5 +206,103 @@ describe("phrases", () => {
 		const lengths: Record<string, number> = { "coolant-hot": 900, "fuel-low": 700, "overspeed": 0 };
 		const table = phraseLengths([{ id: "coolant-hot" }, { id: "overspeed" }, { id: "fuel-low" }, { id: "nothing" }], id => lengths[id] ?? NaN);
 		expect(Array.from(table)).toEqual([900, NaN, 700, NaN]);
+	});
+});
+
+const available = xsnapWorkerPath() !== null;
+// Under CI, which builds XS (`npm ci`), a missing worker fails the suite (its beforeAll) instead of skipping it.
+const describeXs = available || process.env.CI ? describe : describe.skip;
+const xsTitle = available || process.env.CI ? "speech on XS (xsnap)" : "speech on XS (skipped: xsnap worker not built; run `npm ci`)";
+
+/**
+ * The script XS runs: a chime and speech through the display-tick loop, an
+ * alert of each severity (rules 0..2) coming to the pop-up every 12 s and
+ * acknowledged 8 s later; the times of the phrases said, summed.
+ */
+const DRIVER = `
+import { Chime, ToneBank } from "./modules/cluster/chime.js";
+import { Speech } from "./modules/cluster/speech.js";
+
+let says = 0, stops = 0, sayTimes = 0, now = 0;
+const chime = new Chime(new ToneBank(8000), { start() {}, stop() {} });
+const speech = new Speech([1200, 2000, 800], { say(rule) { says++; sayTimes += now; }, stop() { stops++; } }, chime);
+
+function reply(numbers) {
+	return new Float64Array(numbers).buffer;
+}
+function step(real) {
+	now += 33;
+	const phase = now % 12000, rule = Math.floor(now / 12000) % 3;
+	const shown = phase < 8000 ? rule : -1;
+	if (!real)
+		return;
+	if (phase < 33) {
+		chime.play(rule === 1 ? 2 : rule === 0 ? 1 : 0, now);
+		speech.request(rule);
+	}
+	chime.service(now, shown < 0 ? -1 : rule === 1 ? 2 : rule === 0 ? 1 : 0);
+	speech.service(now, shown);
+}
+globalThis.ticks = function (count) {
+	for (let i = 0; i < count; i++)
+		step(true);
+	return reply([says, stops, sayTimes]);
+};
+globalThis.empty = function (count) {
+	for (let i = 0; i < count; i++)
+		step(false);
+	return reply([says, stops, sayTimes]);
+};
+globalThis.collect = function () {
+	gc();
+};
+`;
+
+describeXs(xsTitle, () => {
+	let worker: XsWorker;
+	let dispose = () => {};
+	const run = async (source: string) => {
+		const reply = await worker.evaluate(source);
+		return { meter: reply.meter, values: Array.from(float64Reply(reply)) };
+	};
+
+	beforeAll(async () => {
+		const compiled = compileXsDriver(["modules/cluster/chime.ts", "modules/cluster/speech.ts"], DRIVER);
+		dispose = compiled.dispose;
+		worker = new XsWorker({ output: "ignore" });
+		await worker.runModule(compiled.driver);
+	}, 60_000);
+
+	afterAll(async () => {
+		await worker?.close();
+		dispose();
+	});
+
+	test("xs-says-what-node-says, when-node-says-it, and-its-display-ticks-take-no-heap", async () => {
+		// The same loop on Node.
+		let says = 0, stops = 0, sayTimes = 0, now = 0;
+		const chime = new Chime(new ToneBank(8000), { start() {}, stop() {} });
+		const speech = new Speech([1200, 2000, 800], { say() { says++; sayTimes += now; }, stop() { stops++; } }, chime);
+		const severity = (rule: number) => rule === 1 ? 2 : rule === 0 ? 1 : 0;
+		for (let i = 0; i < 2000 + 36000; i++) {
+			now += 33;
+			const phase = now % 12000, rule = Math.floor(now / 12000) % 3, shown = phase < 8000 ? rule : -1;
+			if (phase < 33) {
+				chime.play(severity(rule), now);
+				speech.request(rule);
+			}
+			chime.service(now, shown < 0 ? -1 : severity(rule));
+			speech.service(now, shown);
+		}
+		await run("ticks(2000)"); // warm up
+		await run("collect()");
+		const before = (await run("collect()")).meter.currentHeapCount;
+		const work = await run("ticks(36000)"); // 20 minutes of display clock, 100 alerts
+		const afterWork = work.meter.currentHeapCount;
+		const empty = await run("empty(36000)");
+		expect(work.values).toEqual([says, stops, sayTimes]);
+		expect(says).toBeGreaterThan(100);
+		// The loop with speech leaves the heap as the loop without it does.
+		expect(afterWork - before).toBe(empty.meter.currentHeapCount - afterWork);
 	});
 });
