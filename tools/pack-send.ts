@@ -28,6 +28,8 @@ interface SendIo {
 /** The byte stream to a cluster: a TCP socket or a tty. */
 interface Link {
 	readonly where: string;
+	/** Said when the cluster never answered at all. */
+	readonly hint: string;
 	write(bytes: Uint8Array): void;
 	onData(listener: (bytes: Buffer) => void): void;
 	onClose(listener: (why: string) => void): void;
@@ -84,10 +86,12 @@ export async function packSend(args: string[], io: SendIo): Promise<number> {
 /** The conversation: begin, data until the cluster has it all, its verdict, and the write's end. */
 async function send(link: Link, path: string, pack: Uint8Array, flags: number, timeoutMs: number, io: SendIo): Promise<number> {
 	const replies = new Replies(link);
-	let offset = 0;
+	let offset = 0, answered = false;
 	const ask = async (frame: Uint8Array, waitMs = timeoutMs) => {
 		link.write(frame);
-		return replies.next(waitMs, () => `no answer from the cluster on ${link.where} for ${waitMs / 1000} s after ${offset} of ${pack.length} bytes`);
+		const reply = await replies.next(waitMs, () => `no answer from the cluster on ${link.where} for ${waitMs / 1000} s after ${offset} of ${pack.length} bytes${answered ? "" : ` (${link.hint})`}`);
+		answered = true;
+		return reply;
 	};
 	try {
 		let reply = await ask(beginFrame(pack, flags));
@@ -216,6 +220,7 @@ function openTcp(where: string): Promise<Link> {
 			socket.on("error", error => { why = (error as NodeJS.ErrnoException).code ?? error.message; });
 			resolve({
 				where: label,
+				hint: "is it the simulator's pack link, npm start -- --pack-link?",
 				write: bytes => { socket.write(bytes); },
 				onData: listener => { socket.on("data", listener); },
 				onClose: listener => { socket.on("close", () => listener(why)); },
@@ -253,6 +258,7 @@ function openSerial(path: string, baud: number): Link {
 	stream.setRawMode(true);
 	return {
 		where: path,
+		hint: `is the board's pack link on this port, at ${baud} baud? docs/packs.md`,
 		write: bytes => { stream.write(bytes); },
 		onData: listener => { stream.on("data", listener); },
 		onClose: listener => { stream.on("close", () => listener("")); },

@@ -24,7 +24,7 @@
 import { crc32 } from "../storage/crc32.js";
 import { utf8 } from "./format.js";
 import type { PackInstaller } from "./installer.js";
-import { BEGIN_FORCE, CHUNK_BYTES, FrameKind, FrameReader, TRANSFER_IDLE_MS, replyLine, type FrameSink } from "./transfer.js";
+import { BEGIN_FORCE, CHUNK_BYTES, FRAME_GAP_MS, FrameKind, FrameReader, TRANSFER_IDLE_MS, replyLine, type FrameSink } from "./transfer.js";
 
 export interface PackReceiverOptions {
 	installer: PackInstaller;
@@ -69,17 +69,22 @@ export class PackReceiver implements FrameSink {
 
 	/** Bytes from the host, as the port read them. */
 	receive(bytes: Uint8Array, start = 0, end = bytes.length): void {
-		if (this.pack)
-			this.lastAt = this.clock();
+		this.lastAt = this.clock();
 		this.reader.push(bytes, start, end);
 	}
 
 	/**
-	 * From the display tick: drops a transfer silent for `idleMs`, and tells
-	 * the host when an accepted pack has been written. Allocates only then.
+	 * From the display tick: asks again for a frame left unfinished for
+	 * FRAME_GAP_MS, drops a transfer silent for `idleMs`, and tells the host
+	 * when an accepted pack has been written. Allocates only then.
 	 */
 	step(): void {
-		if (this.pack && this.clock() - this.lastAt >= this.idleMs)
+		const quiet = this.clock() - this.lastAt;
+		if (this.reader.partial && quiet >= FRAME_GAP_MS) {
+			this.reader.reset();
+			this.damaged();
+		}
+		if (this.pack && quiet >= this.idleMs)
 			this.drop(`pack transfer: nothing for ${Math.round(this.idleMs / 1000)} s after ${this.received} of ${this.pack.length} bytes (sender stalled or gone)`);
 		if (this.installedBefore >= 0 && !this.installer.busy) {
 			const written = this.installer.installed > this.installedBefore;

@@ -43,6 +43,12 @@ export const FRAME_HEAD = 5;
 export const FRAME_OVERHEAD = FRAME_HEAD + 4;
 /** The cluster drops a transfer that is silent this long. */
 export const TRANSFER_IDLE_MS = 3000;
+/**
+ * A frame left unfinished this long is dropped and asked for again: a length
+ * damaged on the way would otherwise wait for bytes that never come (115200
+ * baud brings a whole frame in 45 ms).
+ */
+export const FRAME_GAP_MS = 500;
 /** Every reply line starts with this. */
 export const REPLY_PREFIX = "xspack ";
 
@@ -104,7 +110,12 @@ export class FrameReader {
 		this.sink = sink;
 	}
 
-	/** Forgets a partial frame (the connection closed). */
+	/** True while part of a frame has been read. */
+	get partial(): boolean {
+		return this.at > 0;
+	}
+
+	/** Forgets a partial frame (the connection closed, or the rest never came). */
 	reset(): void {
 		this.at = 0;
 		this.need = FRAME_HEAD;
