@@ -96,6 +96,8 @@ export interface BuiltInCar {
 export interface PackOfferOptions {
 	/** Install even when the pack is an older version of the running car (the host's `pack send --force`). Default false. */
 	allowOlder?: boolean;
+	/** The caller gives `bytes` up (PackReceiver's buffer): kept as they are, not copied. Default false. */
+	handOver?: boolean;
 }
 
 export interface PackInstallerOptions {
@@ -252,7 +254,7 @@ export class PackInstaller {
 		// Never the running car's slot; from the built-in car, not the slot the record would start either.
 		const keep = this.running !== Slot.builtIn ? this.running : record.active;
 		const slot = keep === Slot.a ? Slot.b : Slot.a;
-		const copy = new Uint8Array(bytes); // the caller's buffer may be reused (an MQTT client's)
+		const copy = options.handOver ? bytes : new Uint8Array(bytes); // the caller's buffer may be reused (an MQTT client's)
 		this.staging = { bytes: copy, crc, slot, next: 0, erased: false, blocks: this.slots.blocksFor(copy.length), what };
 		return this.outcome(true, "staging", `${what} accepted; writing slot ${slotName(slot)}, it starts at the next start`);
 	}

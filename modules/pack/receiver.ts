@@ -130,7 +130,14 @@ export class PackReceiver implements FrameSink {
 			return;
 		}
 		this.transfers++;
-		this.pack = new Uint8Array(total);
+		try {
+			this.pack = new Uint8Array(total);
+		}
+		catch {
+			// The heap cannot hold it now (an ESP32's XS chunk heap is tens of KB).
+			this.refuse(`pack transfer: no memory for a pack of ${total} bytes`);
+			return;
+		}
 		this.received = 0;
 		this.expectedCrc = crc >>> 0;
 		this.force = (flags & BEGIN_FORCE) !== 0;
@@ -165,7 +172,15 @@ export class PackReceiver implements FrameSink {
 			return;
 		}
 		const installedBefore = this.installer.installed;
-		const result = this.installer.offer(pack, { allowOlder: this.force });
+		let result;
+		try {
+			result = this.installer.offer(pack, { allowOlder: this.force, handOver: true });
+		}
+		catch (error) {
+			// Out of memory while the contents were checked: refused, the cluster goes on.
+			this.refuse(`pack: ${(error as Error).message}`);
+			return;
+		}
 		if (result.state === "staging")
 			this.installedBefore = installedBefore;
 		this.reply(result.state, result.state === "refused" ? result.reason.replace(/^refused: /, "") : result.reason);
