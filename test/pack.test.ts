@@ -447,8 +447,9 @@ describe("older versions", () => {
 		expect(refused).toEqual({ accepted: false, state: "refused", reason: "refused: pack 'xs-cluster demo car' 1.9.2 is older than 1.10.0, which runs (to go back, send it with xs-cluster pack send --force)" });
 		expect(packs.busy).toBe(false);
 		expect(packs.line).toBe(`xs-cluster demo car 1.10.0 (slot A); ${refused.reason}`);
-		// Another car's pack is not compared; the host's --force installs the older one.
-		expect(packs.offer(buildPack(key, { version: "0.1", name: "another car" })).state).toBe("staging");
+		// Renamed, it is still the same car: compared all the same. The host's --force installs the older one.
+		expect(packs.offer(buildPack(key, { version: "0.1", name: "demo car, renamed" })).reason).toBe("refused: pack 'demo car, renamed' 0.1 is older than 'xs-cluster demo car' 1.10.0, which runs (to go back, send it with xs-cluster pack send --force)");
+		expect(packs.offer(buildPack(key, { version: "1.10.0", name: "demo car, renamed" })).state).toBe("staging"); // the same version: a rebuild
 		expect(packs.offer(older, { allowOlder: true }).state).toBe("staging");
 		packs.finish();
 		expect(boot(flash).car.info).toMatchObject({ version: "1.9.2", slot: "B" });

@@ -247,9 +247,12 @@ export class PackInstaller {
 		}
 		// An older version of the car that runs: a stale retained message, or a mistake; the host may insist.
 		const info = this.info;
-		if (!options.allowOlder && this.running !== Slot.builtIn && name === info.name && compareVersions(version, info.version) < 0) {
+		// Whatever its name: every pack is for the car the cluster sits in, and a renamed update must not
+		// be undone by the old name's pack still retained on the broker.
+		if (!options.allowOlder && this.running !== Slot.builtIn && compareVersions(version, info.version) < 0) {
 			this.refused++;
-			return this.outcome(false, "refused", `refused: ${what} is older than ${info.version}, which runs (to go back, send it with xs-cluster pack send --force)`);
+			const running = name === info.name ? info.version : `'${info.name}' ${info.version}`;
+			return this.outcome(false, "refused", `refused: ${what} is older than ${running}, which runs (to go back, send it with xs-cluster pack send --force)`);
 		}
 		// Never the running car's slot; from the built-in car, not the slot the record would start either.
 		const keep = this.running !== Slot.builtIn ? this.running : record.active;
