@@ -118,7 +118,7 @@ describe("CandumpParser fast way", () => {
 			"     DROPCOUNT: dropped 3 CAN frames on 'can0' socket (total drops 3)",
 			"DROPCOUNT: dropped 3 CAN frames on 'can0' socket (total drops 3)",
 		];
-		for (const whole of LINES)
+		for (const whole of LINES.concat(["(12.5) can0 123#R5 "]))
 			for (let k = 1; k < whole.length; k++) {
 				const start = whole.slice(0, k);
 				const fresh = new CandumpParser(new FrameRing(8), { clock: () => 7 }), freshCounts = spy(fresh);
@@ -142,6 +142,25 @@ describe("CandumpParser fast way", () => {
 				expect(freshCounts.general, `general way for ${JSON.stringify(start)} alone`).toBe(general);
 			}
 	});
+
+	test("the-general-way-too-reads-a-buffered-line-to-its-own-end", () => {
+		// As above with the fast way switched off: the general way alone reads each start of a longer line.
+		for (const whole of ["(12.5) can0 123#R5 ", "(12.5) can0 123#1122 T ", "(12) can0 123#11 ", "(12.5) can0 123#1122334455667788_9 "])
+			for (let k = 1; k < whole.length; k++) {
+				const start = whole.slice(0, k);
+				const fresh = new CandumpParser(new FrameRing(8), { clock: () => 7 });
+				inside(fresh).frameIn = () => -1;
+				fresh.feed(bytes(start));
+				fresh.finish();
+				const used = new CandumpParser(new FrameRing(8), { clock: () => 7 });
+				inside(used).frameIn = () => -1;
+				used.feed(bytes(whole + "\n"));
+				used.feed(bytes(start));
+				used.finish();
+				expect(drain(used.ring).slice(1), JSON.stringify(start)).toEqual(drain(fresh.ring));
+				expect(used.malformed, JSON.stringify(start)).toBe(fresh.malformed);
+			}
+	});
 });
 
 describe("CandumpParser grammar edges, read alike both ways", () => {
@@ -160,6 +179,7 @@ describe("CandumpParser grammar edges, read alike both ways", () => {
 		expect(both("(1579857014] can0 123#11\n").counters).toEqual(MALFORMED_ONE);
 		// Not a frame line with a stray '(' either.
 		expect(both("(123#0102\n").counters).toEqual(MALFORMED_ONE);
+		expect(both("(A23#0102\n").counters).toEqual(MALFORMED_ONE);
 	});
 
 	test("a-data-byte-needs-two-hex-digits", () => {
