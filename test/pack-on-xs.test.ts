@@ -1,7 +1,8 @@
 /*
  * Vehicle packs on the engine the device runs, two ways:
  *
- * - the pack modules (format, checks, A/B slots, installer) compiled by tsc
+ * - the pack modules (format, checks, A/B slots, installer, the host link's
+ *   receiver and framing) compiled by tsc
  *   for XS and linked by the xsnap worker (`npm ci` builds it), with the
  *   intrinsics frozen as a Moddable build freezes them: refusals with
  *   their one line and nothing changed, an install, a rollback, and power
@@ -34,6 +35,8 @@ const title = available || process.env.CI ? "vehicle packs on XS (xsnap)" : "veh
 const DRIVER = `
 import { PackInstaller } from "./modules/pack/installer.js";
 import { PackSlots } from "./modules/pack/slots.js";
+import { PackReceiver } from "./modules/pack/receiver.js";
+import { beginFrame, dataFrame } from "./modules/pack/transfer.js";
 import { utf8 } from "./modules/pack/format.js";
 import { crc32 } from "./modules/storage/crc32.js";
 
@@ -162,6 +165,40 @@ globalThis.refusals = function () {
 	return reply(out);
 };
 
+// A pack from the host through PackReceiver, framed by transfer.js on XS: one frame damaged on
+// the way and asked for again, the pack installed; then a transfer that stalls, dropped.
+globalThis.transfer = function () {
+	const flash = new Flash(10);
+	const { installer } = boot(flash);
+	installer.started();
+	const clock = { now: 0 };
+	const replies = [];
+	const receiver = new PackReceiver({ installer, clock: () => clock.now, write: bytes => { let t = ""; for (const b of bytes) t += String.fromCharCode(b); replies.push(t); } });
+	const pack = packs.v1;
+	receiver.receive(beginFrame(pack));
+	let offset = 0, damaged = false;
+	for (let guard = 0; guard < 100; guard++) {
+		const frame = dataFrame(pack, offset);
+		if (offset === 512 && !damaged) {
+			damaged = true;
+			frame[40] ^= 4;
+		}
+		receiver.receive(frame);
+		const last = replies[replies.length - 1];
+		if (!last.startsWith("xspack next "))
+			break;
+		offset = Number(last.slice(12));
+	}
+	installer.finish();
+	receiver.step();
+	const installed = boot(flash).car.info;
+	receiver.receive(beginFrame(packs.v2));
+	receiver.receive(dataFrame(packs.v2, 0));
+	clock.now += 3000;
+	receiver.step();
+	return reply({ replies, damagedFrames: receiver.damagedFrames, installed, receiving: receiver.receiving, line: installer.line });
+};
+
 globalThis.powerCuts = function (stride) {
 	const prepared = new Flash(10);
 	install(prepared, packs.v1);
@@ -221,7 +258,7 @@ describeXs(title, () => {
 	beforeAll(async () => {
 		if (!available)
 			throw new Error("xsnap worker not built");
-		compiled = compileXsDriver(["modules/pack/installer.ts", "modules/storage/crc32.ts"], DRIVER);
+		compiled = compileXsDriver(["modules/pack/installer.ts", "modules/pack/receiver.ts", "modules/pack/transfer.ts", "modules/storage/crc32.ts"], DRIVER);
 		worker = new XsWorker({ output: "ignore" });
 		await worker.runModule(compiled.driver);
 		key = newKey();
@@ -274,6 +311,20 @@ describeXs(title, () => {
 			expect(same).toBe(true);
 			expect(still).toBe("1.0.0");
 		}
+	}, 60_000);
+
+	test("a-pack-from-the-host-through-the-receiver-on-xs", async () => {
+		const r = await call<{ replies: string[]; damagedFrames: number; installed: Record<string, unknown>; receiving: boolean; line: string }>("transfer()");
+		expect(r.damagedFrames).toBe(1);
+		expect(r.replies[0]).toMatch(/^xspack ready \d+\n$/);
+		const staging = r.replies.indexOf("xspack staging pack 'xs-cluster demo car' 1.0.0 accepted; writing slot A, it starts at the next start\n");
+		expect(staging).toBeGreaterThan(0);
+		expect(r.replies.slice(0, staging).filter(line => line === "xspack next 512\n")).toHaveLength(2); // the damaged frame asked for again
+		expect(r.replies).toContain("xspack installed pack 'xs-cluster demo car' 1.0.0 installed in slot A; it starts at the next start\n");
+		expect(r.installed).toMatchObject({ version: "1.0.0", slot: "A", trial: true });
+		expect(r.receiving).toBe(false);
+		expect(r.replies.at(-1)).toMatch(/^xspack refused pack transfer: nothing for 3 s after 512 of \d+ bytes \(sender stalled or gone\); nothing changed\n$/);
+		expect(r.line).toMatch(/; refused: pack transfer: nothing for 3 s/);
 	}, 60_000);
 
 	test("power-cuts-through-an-update-on-xs-leave-old-or-new", async () => {
