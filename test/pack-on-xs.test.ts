@@ -316,7 +316,7 @@ describeXs(title, () => {
 	test("a-pack-from-the-host-through-the-receiver-on-xs", async () => {
 		const r = await call<{ replies: string[]; damagedFrames: number; installed: Record<string, unknown>; receiving: boolean; line: string }>("transfer()");
 		expect(r.damagedFrames).toBe(1);
-		expect(r.replies[0]).toMatch(/^xspack ready \d+\n$/);
+		expect(r.replies[0]).toMatch(/^xspack ready \d+ 512\n$/);
 		const staging = r.replies.indexOf("xspack staging pack 'xs-cluster demo car' 1.0.0 accepted; writing slot A, it starts at the next start\n");
 		expect(staging).toBeGreaterThan(0);
 		expect(r.replies.slice(0, staging).filter(line => line === "xspack next 512\n")).toHaveLength(2); // the damaged frame asked for again

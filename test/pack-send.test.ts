@@ -56,7 +56,7 @@ async function run(...argv: string[]): Promise<{ status: number; out: string; er
 }
 
 /** Runs `body` against a device on `flash`, then powers it off. */
-async function withDevice<T>(flash: FakeFlash, body: (device: PackDevice) => Promise<T>, options: { idleMs?: number } = {}): Promise<T> {
+async function withDevice<T>(flash: FakeFlash, body: (device: PackDevice) => Promise<T>, options: { idleMs?: number; chunkBytes?: number } = {}): Promise<T> {
 	const device = await startPackDevice(flash, key.signature, options);
 	try {
 		return await body(device);
@@ -92,6 +92,27 @@ describe("pack send over TCP", () => {
 			expect(again.out).toMatch(/; the cluster: pack 'xs-cluster demo car' 1\.0\.0 runs already \(slot A\)\n$/);
 			expect(device.packs.installed).toBe(0);
 		});
+	});
+
+	test("a-cluster-that-takes-smaller-frames-gets-them", async () => {
+		// A board's UART: one frame must fit its 128-byte FIFO, so it asks for 112 bytes a frame.
+		const flash = newFlash();
+		const path = file("small.xspack", v1);
+		await withDevice(flash, async device => {
+			const sent = await run("pack", "send", path, "--tcp", device.where);
+			expect(sent).toMatchObject({ status: 0, err: "" });
+			expect(sent.out).toMatch(/installed in slot A; it starts at the next start\n$/);
+			expect(device.receiver.damagedFrames).toBe(0);
+		}, { chunkBytes: 112 });
+		expect(nextStart(flash)).toMatchObject({ version: "1.0.0", slot: "A" });
+		// A host that sends more than asked is asked again, and never gets a frame taken.
+		const { receiver, replies } = handDevice(newFlash(), { now: 0 }, 112);
+		receiver.receive(beginFrame(v1));
+		expect(replies.shift()).toBe(`xspack ready ${v1.length} 112\n`);
+		receiver.receive(dataFrame(v1, 0));
+		expect(replies.shift()).toBe("xspack next 0\n");
+		receiver.receive(dataFrame(v1, 0, 112));
+		expect(replies.shift()).toBe("xspack next 112\n");
 	});
 
 	const refusals: [string, () => Uint8Array, RegExp][] = [
@@ -237,12 +258,12 @@ describe("a transfer that does not finish", () => {
 });
 
 /** A receiver fed by hand, its replies collected: the protocol without sockets. */
-function handDevice(flash = newFlash(), clock = { now: 0 }) {
+function handDevice(flash = newFlash(), clock = { now: 0 }, chunkBytes?: number) {
 	const packs = new PackInstaller(new PackSlots(flash), key.signature);
 	packs.start(builtInCar());
 	packs.started();
 	const replies: string[] = [];
-	const receiver = new PackReceiver({ installer: packs, write: bytes => replies.push(new TextDecoder().decode(bytes)), clock: () => clock.now, idleMs: 3000 });
+	const receiver = new PackReceiver({ installer: packs, write: bytes => replies.push(new TextDecoder().decode(bytes)), clock: () => clock.now, idleMs: 3000, chunkBytes });
 	return { packs, receiver, replies, clock };
 }
 
@@ -273,7 +294,7 @@ describe("the wire", () => {
 	test("damaged-frames-are-asked-for-again-and-the-pack-installs", () => {
 		const { packs, receiver, replies } = handDevice();
 		receiver.receive(beginFrame(v1));
-		expect(replies.shift()).toBe(`xspack ready ${v1.length}\n`);
+		expect(replies.shift()).toBe(`xspack ready ${v1.length} 512\n`);
 		let offset = 0, damagedOnce = false;
 		for (;;) {
 			const frame = dataFrame(v1, offset);

@@ -96,9 +96,12 @@ async function send(link: Link, path: string, pack: Uint8Array, flags: number, t
 	try {
 		let reply = await ask(beginFrame(pack, flags));
 		if (reply.word === "ready") {
+			// `ready <total> <chunk>`: the most a frame may carry there (a UART's FIFO holds one frame).
+			const asked = Number(reply.rest.split(" ")[1]);
+			const chunk = Number.isInteger(asked) && asked >= 1 ? Math.min(asked, CHUNK_BYTES) : CHUNK_BYTES;
 			let resends = 0;
 			for (;;) {
-				reply = await ask(dataFrame(pack, offset));
+				reply = await ask(dataFrame(pack, offset, chunk));
 				if (reply.word !== "next")
 					break;
 				const next = Number(reply.rest);

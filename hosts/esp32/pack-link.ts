@@ -7,12 +7,19 @@
  * SLCAN adapter's UART. The bytes go to PackReceiver (modules/pack/receiver.ts),
  * which hands the pack to the installer the MQTT route uses; replies are
  * lines starting `xspack `, so the host skips anything else on the wire.
+ * Frames carry 112 bytes of the pack, so one fits the UART's 128-byte FIFO
+ * (the SDK reads it directly, without a buffer): about 11 ms at 115200 baud,
+ * whatever the display tick is doing. Not tried on a board yet.
  * Runs on the ESP32; allocates when opened and per read.
  */
 import config from "mc/config";
 import Serial from "embedded:io/serial";
 import type { PackInstaller } from "pack/installer";
 import { PackReceiver } from "pack/receiver";
+import { FRAME_OVERHEAD } from "pack/transfer";
+
+/** The ESP32 family's UART FIFOs, receive and transmit, in bytes (SOC_UART_FIFO_LEN). */
+const UART_FIFO_BYTES = 128;
 
 export interface PackLink {
 	/** What the start line and the trace say. */
@@ -41,10 +48,35 @@ export function openPackLink(installer: PackInstaller): PackLink | null {
 		return null;
 	}
 	let serial: Serial | null = null;
+	// Replies wait here for room: the SDK's serial writes straight into the TX FIFO and throws when it is full.
+	let pending: Uint8Array | null = null;
+	const pump = (room: number) => {
+		while (serial && pending && room > 0) {
+			const n = Math.min(room, pending.length);
+			serial.write(n === pending.length ? pending : pending.subarray(0, n));
+			pending = n === pending.length ? null : pending.subarray(n);
+			room -= n;
+		}
+	};
 	const receiver = new PackReceiver({
 		installer,
-		write: bytes => serial?.write(bytes),
+		write: bytes => {
+			const queued = pending;
+			if (queued) {
+				const joined = new Uint8Array(queued.length + bytes.length);
+				joined.set(queued);
+				joined.set(bytes, queued.length);
+				pending = joined;
+			}
+			else {
+				pending = bytes;
+				pump(UART_FIFO_BYTES / 2); // at most half: the FIFO may still hold the end of the last reply
+			}
+		},
 		clock: () => Date.now(),
+		// The SDK's serial reads the 128-byte hardware FIFO itself, with no buffer behind it: a whole frame
+		// must fit while a display tick holds the main loop (the host sends the next only once this one is answered).
+		chunkBytes: UART_FIFO_BYTES - 4 - FRAME_OVERHEAD - 3,
 	});
 	try {
 		serial = new Serial({
@@ -53,6 +85,14 @@ export function openPackLink(installer: PackInstaller): PackLink | null {
 				const bytes = this.read();
 				if (bytes instanceof ArrayBuffer)
 					receiver.receive(new Uint8Array(bytes));
+			},
+			onWritable(room: number) {
+				try {
+					pump(room);
+				}
+				catch {
+					pending = null; // the port refused it: the host times out and says so
+				}
 			},
 		});
 	}

@@ -34,6 +34,13 @@ export interface PackReceiverOptions {
 	clock: () => number;
 	/** A transfer silent this long is dropped (default TRANSFER_IDLE_MS). */
 	idleMs?: number;
+	/**
+	 * Pack bytes a data frame may carry, 1 to CHUNK_BYTES (the default), told
+	 * the host in `ready`: on a UART read straight from its hardware FIFO, a
+	 * whole frame must fit the FIFO, since the host sends the next only when
+	 * this one is answered.
+	 */
+	chunkBytes?: number;
 }
 
 export class PackReceiver implements FrameSink {
@@ -45,6 +52,7 @@ export class PackReceiver implements FrameSink {
 	private readonly write: (bytes: Uint8Array) => void;
 	private readonly clock: () => number;
 	private readonly idleMs: number;
+	private readonly chunkBytes: number;
 	private readonly reader: FrameReader;
 	private pack: Uint8Array | null = null;
 	private received = 0;
@@ -59,6 +67,7 @@ export class PackReceiver implements FrameSink {
 		this.write = options.write;
 		this.clock = options.clock;
 		this.idleMs = options.idleMs ?? TRANSFER_IDLE_MS;
+		this.chunkBytes = Math.max(1, Math.min(CHUNK_BYTES, Math.floor(options.chunkBytes ?? CHUNK_BYTES)));
 		this.reader = new FrameReader(this);
 	}
 
@@ -142,7 +151,7 @@ export class PackReceiver implements FrameSink {
 		this.expectedCrc = crc >>> 0;
 		this.force = (flags & BEGIN_FORCE) !== 0;
 		this.lastAt = this.clock();
-		this.reply("ready", total);
+		this.reply("ready", `${total} ${this.chunkBytes}`);
 	}
 
 	private data(offset: number, bytes: Uint8Array): void {
@@ -152,7 +161,7 @@ export class PackReceiver implements FrameSink {
 			return;
 		}
 		// A chunk sent again after its `next` was lost, or one that ran ahead: say where to go on from.
-		if (offset !== this.received || bytes.length > CHUNK_BYTES) {
+		if (offset !== this.received || bytes.length > this.chunkBytes) {
 			this.reply("next", this.received);
 			return;
 		}

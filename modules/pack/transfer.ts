@@ -12,12 +12,13 @@
  *   end 4 CRC-32 of kind, length and payload
  *   begin  u32 total bytes of the pack, u32 CRC-32 of the whole pack,
  *          u32 flags (BEGIN_FORCE: an older version of the running car may install)
- *   data   u32 offset, then 1 to CHUNK_BYTES bytes of the pack
+ *   data   u32 offset, then 1 to CHUNK_BYTES bytes of the pack (at most the chunk `ready` names)
  *   abort  nothing
  *
  * Cluster to host, text lines, each `xspack <word> <rest>\n`, so a host can
  * pick them out of a UART that also carries log lines:
- *   ready <total>         a begin was taken; send data from 0
+ *   ready <total> <chunk> a begin was taken; send data from 0, at most <chunk>
+ *                         bytes of the pack a frame (a UART's FIFO holds one frame)
  *   next <offset>         send data from <offset> (after each chunk, and after
  *                         a damaged frame, to have it sent again)
  *   staging|unchanged <line>  the pack arrived whole and the installer took it
@@ -35,7 +36,7 @@ export const SYNC0 = 0x58, SYNC1 = 0x54; // "XT"
 export const FrameKind = Object.freeze({ begin: 0x42, data: 0x44, abort: 0x41 });
 /** Begin flag: install even when the pack is an older version of the running car (`pack send --force`). */
 export const BEGIN_FORCE = 1;
-/** Pack bytes per data frame. */
+/** Pack bytes per data frame, at most; a cluster may ask for less (its `ready` line). */
 export const CHUNK_BYTES = 512;
 export const MAX_FRAME_PAYLOAD = 4 + CHUNK_BYTES;
 /** Sync, kind, length. */
@@ -78,9 +79,9 @@ export function beginFrame(pack: Uint8Array, flags = 0): Uint8Array {
 	return encodeFrame(FrameKind.begin, payload);
 }
 
-/** The data frame carrying `pack[offset, offset + CHUNK_BYTES)`. Allocates. */
-export function dataFrame(pack: Uint8Array, offset: number): Uint8Array {
-	const chunk = pack.subarray(offset, Math.min(pack.length, offset + CHUNK_BYTES));
+/** The data frame carrying `pack[offset, offset + chunkBytes)`. Allocates. */
+export function dataFrame(pack: Uint8Array, offset: number, chunkBytes = CHUNK_BYTES): Uint8Array {
+	const chunk = pack.subarray(offset, Math.min(pack.length, offset + Math.min(chunkBytes, CHUNK_BYTES)));
 	const payload = new Uint8Array(4 + chunk.length);
 	new DataView(payload.buffer).setUint32(0, offset, true);
 	payload.set(chunk, 4);

@@ -25,7 +25,7 @@ export interface PackDevice {
 }
 
 /** One start of the firmware on `flash`, its first display tick reached, its pack link listening. */
-export async function startPackDevice(flash: FlashRegion, signature: PackSignature, options: { idleMs?: number } = {}): Promise<PackDevice> {
+export async function startPackDevice(flash: FlashRegion, signature: PackSignature, options: { idleMs?: number; chunkBytes?: number } = {}): Promise<PackDevice> {
 	const packs = new PackInstaller(new PackSlots(flash), signature);
 	const car = packs.start(builtInCar());
 	packs.started();
@@ -35,6 +35,7 @@ export async function startPackDevice(flash: FlashRegion, signature: PackSignatu
 		write: bytes => { socket?.write(bytes); },
 		clock: () => performance.now(),
 		idleMs: options.idleMs,
+		chunkBytes: options.chunkBytes,
 	});
 	const server: Server = createServer(connection => {
 		// One host at a time, as the simulator's link: a new one replaces the old.
