@@ -439,7 +439,8 @@ describePty(!noPty || process.env.CI ? "pack send over a serial port (a pseudo-t
 			const packs = new PackInstaller(new PackSlots(flash), key.signature);
 			packs.start(builtInCar());
 			packs.started();
-			const receiver = new PackReceiver({ installer: packs, write: bytes => { pty.child.stdin.write(bytes); }, clock: () => performance.now() });
+			// As a board's link does: 112-byte chunks, a frame within a UART's FIFO.
+			const receiver = new PackReceiver({ installer: packs, write: bytes => { pty.child.stdin.write(bytes); }, clock: () => performance.now(), chunkBytes: 112 });
 			return { packs, receiver };
 		})();
 		// The board's UART: boot log lines arrive on the host's side too, and are skipped.
