@@ -33,7 +33,7 @@ export interface Circle {
 	readonly r: number;
 }
 
-/** A bar gauge: its box (the scale's ends at either side included), the bar's height and each end's width. */
+/** A bar gauge: left and width the whole gauge's, the scale's ends included; top and height its track's (barHeight too); each end's width. */
 export interface BarPlace extends Box {
 	readonly barHeight: number;
 	readonly endWidth: number;
@@ -108,13 +108,18 @@ function box(left: number, top: number, width: number, height: number): Box {
 /** The readouts of dials of radius `sr` (speedometer) and `tr` (tachometer); `s` scales design lengths. */
 function readouts(sr: number, tr: number, s: (n: number) => number) {
 	const sk = (n: number) => Math.round(n * sr / DESIGN_RADIUS), tk = (n: number) => Math.round(n * tr / DESIGN_RADIUS);
+	// A small tachometer (the portrait one) keeps its gear and unit high: it has no speed to line up with.
+	const small = tr < s(70);
 	return {
-		// The digits start below the hub (radius 6 at 76) with a margin: the needle, whose tail hides under the hub, never crosses them.
-		speedDigits: box(sr - sk(40), sr + sk(9), sk(80), sk(38)),
-		speedUnit: box(sr - sk(40), sr + sk(46), sk(80), s(18)),
-		gear: box(tr - s(30), tr + tk(9), s(60), s(34)),
-		rpmUnit: box(tr - s(45), tr + tk(44), s(90), s(18)),
-		rpmUnitShort: tr < s(70),
+		// Below the hub, the needle sweeps a wedge 30 degrees under the horizontal at either end: the digits sit deep
+		// enough in it that the needle clears three digits at the top of the scale and two at its bottom (the tests
+		// check every position), and the needle's tail hides under the hub.
+		speedDigits: box(sr - sk(40), sr + sk(22), sk(80), sk(38)),
+		speedUnit: box(sr - sk(40), sr + sk(22) + sk(38) - 1, sk(80), s(18)),
+		// The gear's middle level with the speed's.
+		gear: box(tr - s(30), tr + (small ? tk(9) : tk(24)), s(60), s(34)),
+		rpmUnit: box(tr - s(45), tr + (small ? tk(44) : tk(22) + tk(38) - 1), s(90), s(18)),
+		rpmUnitShort: small,
 	};
 }
 
@@ -131,7 +136,7 @@ function landscape(width: number, height: number): ClusterLayout {
 	/** From the left edge, the right edge, the middle. */
 	const L = (n: number) => s(n), R = (n: number) => width - s(n), C = (n: number) => Math.round(width / 2 + n * scale);
 	const r = s(DESIGN_RADIUS);
-	const speedo = { cx: L(6) + r, cy: y(130), r }, tacho = { cx: R(6) - r, cy: y(130), r };
+	const speedo = { cx: L(6) + r, cy: y(124), r }, tacho = { cx: R(6) - r, cy: y(124), r };
 	const lampW = s(28), lampH = s(23), gap = s(6);
 	const lamps: Box[] = [];
 	let x = Math.round(width / 2 - (lampW * ROW_LAMP_COUNT + gap * (ROW_LAMP_COUNT - 1)) / 2);
@@ -153,8 +158,8 @@ function landscape(width: number, height: number): ClusterLayout {
 		trip: box(C(-50), y(220), s(100), s(18)),
 		// The shift light above the tachometer.
 		shift: box(tacho.cx - s(18), y(33), s(36), s(6)),
-		// Over the bottom strip, never over the speed or the lamps.
-		popup: box(L(20), y(198), width - 2 * L(20), s(40)),
+		// Over the bottom strip, never over the speed, its unit or the lamps.
+		popup: box(L(20), y(200), width - 2 * L(20), s(38)),
 		...readouts(r, r, s),
 	};
 }
@@ -185,7 +190,7 @@ function portrait(width: number, height: number): ClusterLayout {
 		arrowLeft: b(4, 4, 22, 17),
 		arrowRight: box(x(236) - s(22), y(4), s(22), s(17)),
 		lamps,
-		ambient: b(168, 26, 66, 18),
+		ambient: b(170, 26, 66, 18),
 		fuelLamp: b(124, 262, 22, 18),
 		fuel: bar(150, 269),
 		coolantLamp: b(124, 290, 22, 18),
