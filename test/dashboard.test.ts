@@ -236,6 +236,10 @@ describe("dashboard", () => {
 			states.push([c.drivers.current.chime, c.drivers.current.speech, chime.muted, speech.enabled]);
 		}
 		expect(states).toEqual([[true, false, false, false], [false, false, true, false], [true, true, false, true]]);
+		// A board without a touch screen: a hold of C on the diagnostics page is the sound button.
+		c.dashboard.press(Button.c, 1);
+		c.dashboard.press(Button.c, 0, 1000);
+		expect([c.drivers.current.chime, c.drivers.current.speech]).toEqual([true, false]);
 		expect(c.dashboard.screen.take() & ScreenChange.labels).toBeTruthy();
 		// A driver stored before speech existed with the chime muted is not spoken to either.
 		const prefs = new FakePreferences();
@@ -299,6 +303,12 @@ describe("dashboard", () => {
 		c.dashboard.touch(Touch.pageButton, 3);
 		c.drivers.select(c.drivers.add("Ben"));
 		expect(link.enabled).toBe(true);
+		// A board without a touch screen: a hold of A on the diagnostics page is the switch.
+		c.dashboard.screen.showPage("diagnostics");
+		const was = link.enabled;
+		c.dashboard.press(Button.a, 1);
+		c.dashboard.press(Button.a, 0, 1000);
+		expect([link.enabled, car.telemetry]).toEqual([!was, !was]);
 		// Without a broker the switch is not there, and pressing where it would be does nothing.
 		const bare = cluster({ car: new CarSettings(new FakePreferences()) });
 		expect(bare.dashboard.screen.telemetry).toBeNull();

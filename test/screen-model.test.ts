@@ -65,6 +65,20 @@ describe("screen model", () => {
 		expect(tap(screen, Button.c)).toBe(Action.cycleTheme);
 	});
 
+	test("on-the-diagnostics-page held-a-switches-telemetry and held-c-cycles-the-sound; taps-and-held-b-as-elsewhere", () => {
+		const screen = new ScreenModel("diagnostics");
+		expect(hold(screen, Button.a)).toBe(Action.toggleTelemetry);
+		expect(hold(screen, Button.c)).toBe(Action.cycleSound);
+		expect(hold(screen, Button.b)).toBe(Action.openDriverMenu);
+		expect(tap(screen, Button.b)).toBe(Action.toggleUnits);
+		expect(tap(screen, Button.c)).toBe(Action.cycleTheme);
+		expect(tap(screen, Button.a)).toBe(Action.pageChanged);
+		expect(screen.page).toBe("cluster");
+		// Elsewhere the holds reset the trips.
+		expect(hold(screen, Button.a)).toBe(Action.resetTripA);
+		expect(hold(screen, Button.c)).toBe(Action.resetTripB);
+	});
+
 	test("tap-or-hold-without-a-held-time: the model times the press itself (the simulator's buttons)", () => {
 		const screen = new ScreenModel();
 		screen.press(Button.c, 1, 1000);

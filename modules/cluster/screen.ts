@@ -14,8 +14,10 @@
  * The three buttons of a board that has them (M5Stack A, B, C), a tap or a
  * hold of HOLD_MS: A acknowledges the alert, else shows the next page; held,
  * resets trip A. B switches units; held, opens the driver menu. C cycles the
- * theme; held, resets trip B. While the driver menu is open: B moves down, A
- * chooses, C closes.
+ * theme; held, resets trip B. On the diagnostics page, whose settings a board
+ * without a touch screen has no other way to reach, holding A switches
+ * telemetry on or off and holding C cycles the alert sound instead. While
+ * the driver menu is open: B moves down, A chooses, C closes.
  *
  * Plain TypeScript, tested on Node and XS; no Piu. No allocation per input
  * or tick (`openMenu` copies the drivers' names).
@@ -159,11 +161,12 @@ export class ScreenModel {
 				menu.close();
 			return Action.none;
 		}
+		const settings = this.page === "diagnostics";
 		if (button === Button.a)
-			return held ? Action.resetTripA : this.alert >= 0 ? Action.acknowledgeAlert : this.nextPage();
+			return held ? (settings ? Action.toggleTelemetry : Action.resetTripA) : this.alert >= 0 ? Action.acknowledgeAlert : this.nextPage();
 		if (button === Button.b)
 			return held ? Action.openDriverMenu : Action.toggleUnits;
-		return held ? Action.resetTripB : Action.cycleTheme;
+		return held ? (settings ? Action.cycleSound : Action.resetTripB) : Action.cycleTheme;
 	}
 
 	/** A touch on `target` (Touch); `index` is the menu row or page button. */
