@@ -182,6 +182,12 @@ describe("CandumpParser grammar edges, read alike both ways", () => {
 		expect(both("(A23#0102\n").counters).toEqual(MALFORMED_ONE);
 	});
 
+	test("the-dlc-of-a-remote-frame-is-one-digit-from-0-to-8", () => {
+		for (const line of ["(1.0) can0 123#R/", "(1.0) can0 123#R9", "(1.0) can0 123#Rx"])
+			expect(both(line + "\n").counters, line).toEqual(MALFORMED_ONE);
+		expect(both("(1.0) can0 123#R0\n").frames).toEqual([plain(0x123, RTR, 0, [], 1000)]);
+	});
+
 	test("a-data-byte-needs-two-hex-digits", () => {
 		expect(both("(1.0) can0 123#1G\n").counters).toEqual(MALFORMED_ONE);
 		expect(both("(1.0) can0 123#11.G1\n").counters).toEqual(MALFORMED_ONE);
@@ -205,6 +211,15 @@ describe("CandumpParser grammar edges, read alike both ways", () => {
 		const line = "(1.0) can0 " + " ".repeat(112) + "123##1" + "11".repeat(64);
 		expect(line.indexOf("##")).toBe(126);
 		expect(both(line + "\n").counters).toEqual({ lines: 1, frames: 0, ignored: 0, unsupported: 1, malformed: 0, overlong: 0 });
+	});
+
+	test("an-over-long-line-without-an-fd-or-xl-frame-in-its-kept-start-is-over-long", () => {
+		for (const line of [
+			"DROPCOUNT: dropped 1 CAN frame on 'can0' socket (total drops 1)" + " ".repeat(100),
+			"(1.0) can0 123#11" + " ".repeat(150) + "x:y:z",
+			"# 12:00:00 " + "-".repeat(200),
+		])
+			expect(both(line + "\n").counters, line).toEqual({ lines: 1, frames: 0, ignored: 0, unsupported: 0, malformed: 0, overlong: 1 });
 	});
 
 	test("more-than-6-fraction-digits-are-read-to-the-nanosecond", () => {
