@@ -119,13 +119,23 @@ export const ClusterPage = Container.template(($: ClusterPageData) => {
 class ClusterPageBehavior extends ThemedBehavior {
 	private data: ClusterPageData | null = null;
 	/** The contents the behaviour updates, found once by name. */
-	private parts: Content[] = [];
-	private lamps: Content[] = [];
+	private gauges: Content[] = [];
+	private odometer: Label | null = null;
+	private trip: Label | null = null;
+	private ambient: Label | null = null;
+	private shift: Content | null = null;
+	/** The lamps by Telltale. */
+	private readonly lamps: Content[] = [];
 
 	override onCreate(page: Container, data: ClusterPageData): void {
 		super.onCreate(page, { skin: "background" });
 		this.data = data;
-		this.parts = ["speedo", "tacho", "fuel", "coolant", "odometer", "trip", "ambient", "shift"].map(name => page.content(name)!);
+		// The dials and bars read their own gauges.
+		this.gauges = ["speedo", "tacho", "fuel", "coolant"].map(name => page.content(name)!);
+		this.odometer = page.content("odometer") as Label;
+		this.trip = page.content("trip") as Label;
+		this.ambient = page.content("ambient") as Label;
+		this.shift = page.content("shift")!;
 		for (let i = 0; i < TELLTALE_COUNT; i++)
 			this.lamps[i] = page.content(`lamp${i}`)!;
 	}
@@ -136,22 +146,19 @@ class ClusterPageBehavior extends ThemedBehavior {
 
 	/** Updates what `changed` (Change bits) names. Allocates only strings of changed values and needle outlines. */
 	onModelChanged(_page: Container, changed: number): void {
-		const model = this.data!.model;
-		const [speedo, tacho, fuel, coolant, odometer, trip, ambient, shift] = this.parts;
-		speedo.delegate("onModelChanged", changed);
-		tacho.delegate("onModelChanged", changed);
-		fuel.delegate("onModelChanged", changed);
-		coolant.delegate("onModelChanged", changed);
+		const model = this.data!.model, gauges = this.gauges;
+		for (let i = 0; i < gauges.length; i++)
+			gauges[i].delegate("onModelChanged", changed);
 		if (changed & (Change.odometer | Change.units))
-			(odometer as Label).string = model.odometer < 0 ? "--" : `${model.odometer} ${model.units.distanceLabel}`;
+			this.odometer!.string = model.odometer < 0 ? "--" : `${model.odometer} ${model.units.distanceLabel}`;
 		if (changed & (Change.trip | Change.units)) {
 			const tenths = model.tripTenths < 0 ? 0 : model.tripTenths;
-			(trip as Label).string = `trip ${Math.floor(tenths / 10)}.${tenths % 10} ${model.units.distanceLabel}`;
+			this.trip!.string = `trip ${Math.floor(tenths / 10)}.${tenths % 10} ${model.units.distanceLabel}`;
 		}
 		if (changed & (Change.ambient | Change.units))
-			(ambient as Label).string = model.ambient !== model.ambient ? "--" : `${model.ambient} ${model.units.temperatureLabel}`;
+			this.ambient!.string = model.ambient !== model.ambient ? "--" : `${model.ambient} ${model.units.temperatureLabel}`;
 		if (changed & Change.shift)
-			shift.state = model.shift && model.shift.lit ? 1 : 0;
+			this.shift!.state = model.shift && model.shift.lit ? 1 : 0;
 		if (changed & Change.telltales) {
 			const shown = model.telltales.shown, bits = model.telltales.changed | (changed & Change.theme ? 0x7FF : 0);
 			for (let i = 0; i < TELLTALE_COUNT; i++)
