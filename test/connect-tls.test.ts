@@ -9,6 +9,7 @@
  * printed. Time inside the link is the test's (STEP per turn).
  */
 import { execFileSync, spawnSync } from "node:child_process";
+import { X509Certificate } from "node:crypto";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -164,6 +165,38 @@ describeTls(title, () => {
 		finally {
 			cluster.telemetry.close();
 		}
+	});
+
+	test("npm-start---mqtt-ca-gives-the-simulator-the-broker's-ca", async () => {
+		const { parseArgs, start, caCertificate } = await import("../tools/start.js");
+		expect(parseArgs(["--mqtt", "mqtts://127.0.0.1:8883", "--mqtt-ca", "ca.crt"])).toMatchObject({ mqtt: "mqtts://127.0.0.1:8883", mqttCa: join(process.cwd(), "ca.crt") });
+		expect(parseArgs(["--mqtt-ca"])).toMatch(/^xs-cluster: --mqtt-ca wants the certificate of the CA that signed the broker's/);
+		const pem = new Uint8Array(readFileSync(trusted.ca));
+		const der = new X509Certificate(Buffer.from(pem)).raw;
+		expect(caCertificate("/ca.crt", { readFile: () => pem })).toBe(der.toString("hex"));
+		expect(caCertificate("/ca.der", { readFile: () => new Uint8Array(der) })).toBe(der.toString("hex"));
+		expect(caCertificate("/x", { readFile: () => new TextEncoder().encode("nope") })).toBe("xs-cluster: /x: not a certificate (PEM or DER)");
+		const build = async (...argv: string[]) => {
+			const runs: string[][] = [];
+			let out = "";
+			const sdk = "/opt/moddable", release = `${sdk}/build/bin/lin/release`, project = "/home/me/xs-cluster";
+			const files = new Set([sdk, `${release}/mcconfig`, `${release}/mcsim`, `${project}/build/bin/lin/m5stack/debug/xs-cluster/mc.so`]);
+			const status = await start([...argv, "--build-only"], project, {
+				env: { MODDABLE: sdk, PATH: "/usr/bin" }, platform: "linux",
+				exists: path => files.has(path), makeDir: () => {}, readFile: () => pem, writeFile: () => {}, copyFile: () => {},
+				run: async (_command, args) => { runs.push(args); return 0; },
+				out: text => { out += text; }, err: text => { out += text; },
+			});
+			return { status, runs, out };
+		};
+		const made = await build("--mqtt", "mqtts://broker.local:8883", "--mqtt-ca", "/etc/ca.crt");
+		expect(made.status).toBe(0);
+		expect(made.runs[0]).toContain(`mqttCa=${der.toString("hex")}`);
+		expect(made.out).toContain("xs-cluster: the broker's certificate is checked against /etc/ca.crt");
+		expect(made.out).toContain("mosquitto_sub -h broker.local -p 8883 --cafile /etc/ca.crt");
+		const plain = await build("--mqtt", "127.0.0.1:1883", "--mqtt-ca", "/etc/ca.crt");
+		expect(plain.status).toBe(2);
+		expect(plain.out).toMatch(/xs-cluster: --mqtt-ca is for a broker that wants TLS: --mqtt mqtts:\/\/host:port\n/);
 	});
 
 	test("a-plain-mqtt-client-on-the-tls-port-fails-the-same-way", async () => {

@@ -25,7 +25,9 @@
  * With `--mqtt [broker]` (host:port, mqtt://host:port or mqtts://host:port;
  * alone: a Mosquitto on this machine, 127.0.0.1:1883) the cluster publishes
  * its telemetry there (docs/mqtt.md): the config value `mqtt=<broker>`, which
- * the simulator's telemetry wiring reads.
+ * the simulator's telemetry wiring reads. With `--mqtt-ca ca.crt` (PEM or
+ * DER) an mqtts:// broker's certificate is checked against that CA: the
+ * config value `mqttCa=<its DER in hex>`.
  * Before building it makes the spoken alerts' phrases with espeak-ng
  * (tools/speech.ts), in the voice `--voice` names (default: the manifest's).
  * With `--pack-key public.pem` the cluster takes vehicle packs signed with
@@ -42,7 +44,7 @@
 import { spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, delimiter, dirname, extname, join, resolve } from "node:path";
-import { createPublicKey } from "node:crypto";
+import { X509Certificate, createPublicKey } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { ProfileFormatError, ProfileInputs, VehicleProfile } from "../modules/cluster/profile.js";
 import { DecodePlan, PlanFormatError } from "../modules/signals/plan.js";
@@ -138,6 +140,8 @@ export interface StartOptions {
 	packKey: string | null;
 	/** espeak-ng's voice for the spoken alerts, or null: the manifest's (tools/speech.ts). */
 	voice?: string | null;
+	/** Absolute path of the CA certificate an mqtts:// broker's certificate is checked against, or null. */
+	mqttCa?: string | null;
 	/** The TCP port the cluster takes packs on (`xs-cluster pack send --tcp`), or null: none. */
 	packLink?: number | null;
 }
@@ -156,7 +160,7 @@ export const DEFAULT_PACK_LINK = 7071;
 /** Where `--feed` alone connects: `xs-cluster serve` on this machine. */
 export const DEFAULT_FEED = "127.0.0.1:29536";
 
-const USAGE = "usage: npm start [-- --device <simulator device>] [--output <build folder>] [--build-only] [--car <car.vehicle>] [--feed [host:port]] [--mqtt [broker]] [--record [path]] [--record-max-bytes <n>] [--pack-key <public.pem>] [--pack-link [port]] [--voice <espeak-ng voice>]\n";
+const USAGE = "usage: npm start [-- --device <simulator device>] [--output <build folder>] [--build-only] [--car <car.vehicle>] [--feed [host:port]] [--mqtt [broker]] [--mqtt-ca <ca.crt>] [--record [path]] [--record-max-bytes <n>] [--pack-key <public.pem>] [--pack-link [port]] [--voice <espeak-ng voice>]\n";
 
 export function parseArgs(argv: string[]): StartOptions | string {
 	const options: StartOptions = { device: DEFAULT_DEVICE, output: null, buildOnly: false, feed: null, mqtt: null, record: null, recordMaxBytes: DEFAULT_RECORD_MAX_BYTES, car: null, packKey: null };
@@ -214,6 +218,13 @@ export function parseArgs(argv: string[]): StartOptions | string {
 			if (next === undefined || next.startsWith("--"))
 				return `xs-cluster: --pack-key wants the public key vehicle packs are signed for, e.g. --pack-key keys/public.pem (from \`xs-cluster pack keygen\`)\n${USAGE}`;
 			options.packKey = resolve(next);
+			i++;
+		}
+		else if (arg === "--mqtt-ca") {
+			const next = argv[i + 1];
+			if (next === undefined || next.startsWith("--"))
+				return `xs-cluster: --mqtt-ca wants the certificate of the CA that signed the broker's, e.g. --mqtt-ca ca.crt\n${USAGE}`;
+			options.mqttCa = resolve(next);
 			i++;
 		}
 		else if (arg === "--pack-link") {
@@ -334,7 +345,21 @@ export async function start(argv: string[], projectDir: string, host: StartHost)
 	const mqtt = options.mqtt ? [`mqtt=${options.mqtt}`] : [];
 	const broker = options.mqtt ? parseBroker(options.mqtt) : null;
 	if (broker && typeof broker !== "string")
-		host.out(`xs-cluster: the cluster will publish telemetry to the MQTT broker at ${options.mqtt} (watch it with \`mosquitto_sub -h ${broker.host} -p ${broker.port}${broker.secure ? " --capath /etc/ssl/certs" : ""} -t 'xs-cluster/#' -v\`)\n`);
+		host.out(`xs-cluster: the cluster will publish telemetry to the MQTT broker at ${options.mqtt} (watch it with \`mosquitto_sub -h ${broker.host} -p ${broker.port}${broker.secure ? (options.mqttCa ? ` --cafile ${options.mqttCa}` : " --capath /etc/ssl/certs") : ""} -t 'xs-cluster/#' -v\`)\n`);
+	// Likewise `mqttCa` for an mqtts:// broker: the CA's certificate, DER in hex.
+	if (options.mqttCa) {
+		if (!broker || typeof broker === "string" || !broker.secure) {
+			host.err(`xs-cluster: --mqtt-ca is for a broker that wants TLS: --mqtt mqtts://host:port\n${USAGE}`);
+			return 2;
+		}
+		const der = caCertificate(options.mqttCa, host);
+		if (der.startsWith("xs-cluster:")) {
+			host.err(der + "\n");
+			return 1;
+		}
+		mqtt.push(`mqttCa=${der}`);
+		host.out(`xs-cluster: the broker's certificate is checked against ${options.mqttCa}\n`);
+	}
 	// Likewise `record` and `recordMaxBytes` for hosts/sim/recorder.ts.
 	const recordPath = options.record === null ? null : options.record === "" ? join(projectDir, DEFAULT_RECORDING) : options.record;
 	const record = recordPath ? [`record=${recordPath}`, `recordMaxBytes=${options.recordMaxBytes}`] : [];
@@ -393,6 +418,23 @@ export async function start(argv: string[], projectDir: string, host: StartHost)
 }
 
 /** The 65-byte point of the PEM key at `path` in hex, or `xs-cluster: PATH: why` in one line. */
+/** A CA certificate file (PEM or DER) as DER in hex, or a one-line error starting "xs-cluster:". */
+export function caCertificate(path: string, host: Pick<StartHost, "readFile">): string {
+	let bytes: Uint8Array;
+	try {
+		bytes = host.readFile(path);
+	}
+	catch {
+		return `xs-cluster: cannot read ${path}`;
+	}
+	try {
+		return new X509Certificate(Buffer.from(bytes)).raw.toString("hex");
+	}
+	catch {
+		return `xs-cluster: ${path}: not a certificate (PEM or DER)`;
+	}
+}
+
 export function packKeyPoint(path: string, host: Pick<StartHost, "readFile">): string {
 	let pem: Uint8Array;
 	try {

@@ -3,8 +3,9 @@
  * the broker from the `mqtt` config value (`npm start -- --mqtt host:port`
  * passes `mqtt=<broker>` to mcconfig), the SDK's ECMA-419 MQTT client
  * (`device.network.mqtt`, set up by the SDK's examples/io/tcp/mqttclient
- * manifest; `device.network.mqtts` for an mqtts:// broker when the TLS
- * manifest is included) and a flash region for the outbox kept in the
+ * manifest; `device.network.mqtts` for an mqtts:// broker, from its
+ * mqttsclient manifest: TLS 1.2 with an RSA certificate, checked against the
+ * CA in `mqttCa`) and a flash region for the outbox kept in the
  * Preference store (a file in the simulator), so queued events survive a
  * restart of the simulator as they survive a power cut on the device.
  * Without an `mqtt` config value, telemetry is off (null). Runs in the
@@ -14,6 +15,7 @@ import Preference from "preference";
 import config from "mc/config";
 import type { MqttNetwork, BrokerAddress } from "connect/mqtt-client";
 import { parseBroker } from "connect/mqtt-client";
+import { guardedSocket, type SocketClass } from "connect/guarded-socket";
 import type { FlashRegion } from "storage/flash";
 import { PreferenceFlash } from "storage/preference-flash";
 import type { Preferences } from "storage/preferences";
@@ -40,10 +42,23 @@ export function openTelemetryHost(): TelemetryHost | null {
 		return null;
 	}
 	const networks = (globalThis as { device?: { network?: Record<string, MqttNetwork | undefined> } }).device?.network;
-	const network = networks?.[broker.secure ? "mqtts" : "mqtt"];
+	let network = networks?.[broker.secure ? "mqtts" : "mqtt"];
 	if (!network) {
 		trace(`telemetry: this build has no ${broker.secure ? "TLS " : ""}MQTT client (device.network.${broker.secure ? "mqtts" : "mqtt"})\n`);
 		return null;
+	}
+	// The TCP socket under the client (under the TLS socket for mqtts://) with its callbacks guarded: an
+	// exception in the SDK's TLS or MQTT code (a certificate it does not trust) is a failed connection, not an abort.
+	const socket = network.socket as { io: SocketClass; TCP?: { io: SocketClass } };
+	network = { ...network, socket: socket.TCP ? { ...socket, TCP: { ...socket.TCP, io: guardedSocket(socket.TCP.io) } } : { ...socket, io: guardedSocket(socket.io) } };
+	// mqtts://: the SDK's TLS socket checks the broker's certificate against the CA given as `mqttCa`
+	// (its certificate, DER in hex: npm start -- --mqtt-ca ca.crt); without one, against none it knows.
+	const ca = (config as Record<string, unknown>).mqttCa;
+	if (broker.secure && typeof ca === "string" && ca) {
+		const certificate = new Uint8Array(ca.length >> 1);
+		for (let i = 0; i < certificate.length; i++)
+			certificate[i] = parseInt(ca.slice(i * 2, i * 2 + 2), 16);
+		network = { ...network, socket: { ...(network.socket as object), secure: { certificate: certificate.buffer } } };
 	}
 	const node = (config as Record<string, unknown>).mqttNode;
 	return {
