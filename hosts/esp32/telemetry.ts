@@ -19,6 +19,7 @@ import Preference from "preference";
 import config from "mc/config";
 import MQTTClient from "embedded:network/mqtt/client";
 import TCP from "embedded:io/socket/tcp";
+import { guardedSocket, type SocketClass } from "connect/guarded-socket";
 import UDP from "embedded:io/socket/udp";
 import Resolver from "embedded:network/dns/resolver/udp";
 import type { MqttNetwork, BrokerAddress } from "connect/mqtt-client";
@@ -67,7 +68,8 @@ export function openTelemetryHost(): TelemetryHost | null {
 	const network = {
 		io: MQTTClient,
 		dns: { io: Resolver, servers: ["1.1.1.1", "8.8.8.8"], socket: { io: UDP } },
-		socket: { io: TCP },
+		// Guarded: an exception in the SDK client's callbacks is a failed connection, not an XS abort.
+		socket: { io: guardedSocket(TCP as unknown as SocketClass) },
 	} as unknown as MqttNetwork;
 	let flash: FlashRegion;
 	try {
