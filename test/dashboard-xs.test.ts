@@ -150,7 +150,8 @@ describeXs(title, () => {
 
 	test("xs-screen-model-means-what-it-means-on-v8", async () => {
 		const node = new Function("ScreenModel", "Button", "Touch", `${SCREEN}; return screenAnswers(ScreenModel, Button, Touch);`)(ScreenModel, Button, Touch) as number[];
-		expect(node[2]).toBe(Action.resetTripA);
+		// The tap on A moved from the trip page to the diagnostics page, where holding A switches telemetry.
+		expect(node[2]).toBe(Action.toggleTelemetry);
 		expect(await run("runScreen()")).toEqual(node);
 	});
 
