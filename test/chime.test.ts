@@ -5,13 +5,12 @@
  * the chime driven by AlertMonitor's takeChime as main.ts drives it, and the
  * same code on the XS engine: the same samples, and no heap used per tick.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { beforeEach, describe, expect, test } from "vitest";
 import { AlertMonitor, Severity, type AlertRule } from "../modules/cluster/alerts.js";
 import { CHIME_PATTERNS, CHIME_TONES, Chime, ChimeTone, ToneBank, synthesizeTone, toneSamples, type ChimeOutput, type ToneSpec } from "../modules/cluster/chime.js";
 import { Quantity } from "../modules/cluster/quantity.js";
 import { FakeClock } from "./fixtures/clock.js";
-import { compileXsDriver } from "./support/xs-compile.js";
-import { XsWorker, float64Reply, xsnapWorkerPath } from "./support/xs-engine.js";
+import { describeOnXs } from "./support/xs-suite.js";
 
 /** The display clock's period in the cluster: 30 ticks a second. */
 const TICK_MS = 33;
@@ -342,11 +341,6 @@ describe("chime driven by the alert monitor", () => {
 	});
 });
 
-const available = xsnapWorkerPath() !== null;
-// Under CI, which builds XS (`npm ci`), a missing worker fails the suite (its beforeAll) instead of skipping it.
-const describeXs = available || process.env.CI ? describe : describe.skip;
-const title = available || process.env.CI ? "chime on XS (xsnap)" : "chime on XS (skipped: xsnap worker not built; run `npm ci`)";
-
 /** The script XS runs: the tone bank, and the display-tick loop of a chime driven through every pattern. */
 const DRIVER = `
 import { Chime, ToneBank } from "./modules/cluster/chime.js";
@@ -392,26 +386,7 @@ globalThis.collect = function () {
 };
 `;
 
-describeXs(title, () => {
-	let worker: XsWorker;
-	let dispose = () => {};
-	const run = async (source: string) => {
-		const reply = await worker.evaluate(source);
-		return { meter: reply.meter, values: Array.from(float64Reply(reply)) };
-	};
-
-	beforeAll(async () => {
-		const compiled = compileXsDriver(["modules/cluster/chime.ts"], DRIVER);
-		dispose = compiled.dispose;
-		worker = new XsWorker({ output: "ignore" });
-		await worker.runModule(compiled.driver);
-	}, 60_000);
-
-	afterAll(async () => {
-		await worker?.close();
-		dispose();
-	});
-
+describeOnXs("chime", ["modules/cluster/chime.ts"], DRIVER, ({ run }) => {
 	test("xs-synthesises-the-samples-node-does", async () => {
 		const bank = new ToneBank(11025);
 		let sum = 0;

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import { AlertMonitor, checkEngineAlertRule, defaultAlertRules } from "../modules/cluster/alerts.js";
 import { ClusterModel } from "../modules/cluster/cluster.js";
 import { DriverBook } from "../modules/cluster/drivers.js";
@@ -20,13 +20,8 @@ import { DecodePlan } from "../modules/signals/plan.js";
 import { DemoDrive } from "../hosts/sim/demo-drive.js";
 import { FakeFlash } from "./fixtures/fake-flash.js";
 import { repoRoot } from "./shared-data.js";
-import { compileXsDriver } from "./support/xs-compile.js";
-import { XsWorker, float64Reply, xsnapWorkerPath } from "./support/xs-engine.js";
+import { describeOnXs } from "./support/xs-suite.js";
 
-const available = xsnapWorkerPath() !== null;
-// Under CI, which builds XS (`npm ci`), a missing worker fails the suite (its beforeAll) instead of skipping it.
-const describeXs = available || process.env.CI ? describe : describe.skip;
-const title = available || process.env.CI ? "dashboard on XS (xsnap)" : "dashboard on XS (skipped: xsnap worker not built; run `npm ci`)";
 
 const demoDir = join(repoRoot, "hosts/sim/demo");
 const bytesOf = (name: string) => [...readFileSync(join(demoDir, name))];
@@ -128,31 +123,18 @@ globalThis.runScreen = function () {
 const nodeParts = { Pipeline, DemoDrive, Encoder, DecodePlan, ProfileInputs, VehicleProfile, TripComputer, TripMemory, AlertMonitor,
 	defaultAlertRules, checkEngineAlertRule, ClusterModel, DriverBook, Dashboard, FakeFlash, Button, Touch };
 
-describeXs(title, () => {
-	let worker: XsWorker;
-	let dispose = () => {};
-	const run = async (source: string) => Array.from(float64Reply(await worker.evaluate(source)));
+/** What the XS side is built from: the dashboard and what the scenario drives it with. */
+const XS_FILES = ["modules/dashboard/dashboard.ts", "hosts/sim/demo-drive.ts", "modules/signals/encoder.ts",
+	"modules/cluster/profile.ts", "test/fixtures/fake-flash.ts",
+	// XS's `native()` declaration: the CAN modules the dashboard's types reach bind the C engines.
+	"modules/signals/native/xs-native.d.ts"];
 
-	beforeAll(async () => {
-		const compiled = compileXsDriver(["modules/dashboard/dashboard.ts", "hosts/sim/demo-drive.ts", "modules/signals/encoder.ts",
-			"modules/cluster/profile.ts", "test/fixtures/fake-flash.ts",
-			// XS's `native()` declaration: the CAN modules the dashboard's types reach bind the C engines.
-			"modules/signals/native/xs-native.d.ts"], DRIVER);
-		dispose = compiled.dispose;
-		worker = new XsWorker({ output: "ignore" });
-		await worker.runModule(compiled.driver);
-	}, 120_000);
-
-	afterAll(async () => {
-		await worker?.close();
-		dispose();
-	});
-
+describeOnXs("dashboard", XS_FILES, DRIVER, ({ run }) => {
 	test("xs-screen-model-means-what-it-means-on-v8", async () => {
 		const node = new Function("ScreenModel", "Button", "Touch", `${SCREEN}; return screenAnswers(ScreenModel, Button, Touch);`)(ScreenModel, Button, Touch) as number[];
 		// The tap on A moved from the trip page to the diagnostics page, where holding A switches telemetry.
 		expect(node[2]).toBe(Action.toggleTelemetry);
-		expect(await run("runScreen()")).toEqual(node);
+		expect((await run("runScreen()")).values).toEqual(node);
 	});
 
 	test("xs-dashboard-runs-a-minute-of-the-demo-drive-as-v8-does", async () => {
@@ -163,6 +145,6 @@ describeXs(title, () => {
 		expect(node[1]).toBeLessThan(1800);
 		expect(node.slice(3, 6)).toEqual([0, 1, 2]);
 		expect(node[6]).toBeGreaterThan(100);
-		expect(await run(`runScenario(${JSON.stringify(car)}, ${JSON.stringify(plan)}, ${JSON.stringify(vehicle)})`)).toEqual(node);
+		expect((await run(`runScenario(${JSON.stringify(car)}, ${JSON.stringify(plan)}, ${JSON.stringify(vehicle)})`)).values).toEqual(node);
 	}, 120_000);
-});
+}, 120_000);

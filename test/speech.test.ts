@@ -7,13 +7,12 @@
  * XS engine: the same phrases at the same times, no heap used per tick.
  * Node (vitest) and XS (xsnap).
  */
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { Severity } from "../modules/cluster/alerts.js";
 import { CHIME_PATTERNS, Chime, ToneBank } from "../modules/cluster/chime.js";
 import { SPEECH_GAP_MS, Speech, maudLengthMs, phraseLengths } from "../modules/cluster/speech.js";
 import { FakeClock } from "./fixtures/clock.js";
-import { compileXsDriver } from "./support/xs-compile.js";
-import { XsWorker, float64Reply, xsnapWorkerPath } from "./support/xs-engine.js";
+import { describeOnXs } from "./support/xs-suite.js";
 
 const TICK_MS = 33;
 /** Rules 0..3: a warning, a critical alert, an info alert, and one with no phrase. */
@@ -209,11 +208,6 @@ describe("phrases", () => {
 	});
 });
 
-const available = xsnapWorkerPath() !== null;
-// Under CI, which builds XS (`npm ci`), a missing worker fails the suite (its beforeAll) instead of skipping it.
-const describeXs = available || process.env.CI ? describe : describe.skip;
-const xsTitle = available || process.env.CI ? "speech on XS (xsnap)" : "speech on XS (skipped: xsnap worker not built; run `npm ci`)";
-
 /**
  * The script XS runs: a chime and speech through the display-tick loop, an
  * alert of each severity (rules 0..2) coming to the pop-up every 12 s and
@@ -258,26 +252,7 @@ globalThis.collect = function () {
 };
 `;
 
-describeXs(xsTitle, () => {
-	let worker: XsWorker;
-	let dispose = () => {};
-	const run = async (source: string) => {
-		const reply = await worker.evaluate(source);
-		return { meter: reply.meter, values: Array.from(float64Reply(reply)) };
-	};
-
-	beforeAll(async () => {
-		const compiled = compileXsDriver(["modules/cluster/chime.ts", "modules/cluster/speech.ts"], DRIVER);
-		dispose = compiled.dispose;
-		worker = new XsWorker({ output: "ignore" });
-		await worker.runModule(compiled.driver);
-	}, 60_000);
-
-	afterAll(async () => {
-		await worker?.close();
-		dispose();
-	});
-
+describeOnXs("speech", ["modules/cluster/chime.ts", "modules/cluster/speech.ts"], DRIVER, ({ run }) => {
 	test("xs-says-what-node-says, when-node-says-it, and-its-display-ticks-take-no-heap", async () => {
 		// The same loop on Node.
 		let says = 0, stops = 0, sayTimes = 0, now = 0;

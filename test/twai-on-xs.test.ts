@@ -8,14 +8,9 @@
  * nothing (XS heap slots before and after), and what a frame costs on XS's
  * compute meter. Skipped, saying why, when the worker is not built.
  */
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { compileXsDriver } from "./support/xs-compile.js";
-import { XsWorker, float64Reply, xsnapWorkerPath } from "./support/xs-engine.js";
+import { expect, test } from "vitest";
+import { describeOnXs } from "./support/xs-suite.js";
 
-const available = xsnapWorkerPath() !== null;
-// Under CI, which builds XS (`npm ci`), a missing worker fails the suite (its beforeAll) instead of skipping it.
-const describeXs = available || process.env.CI ? describe : describe.skip;
-const title = available || process.env.CI ? "CAN sources on XS (xsnap)" : "CAN sources on XS (skipped: xsnap worker not built; run `npm ci`)";
 
 const DRIVER = `
 import { FrameRing } from "./modules/can/ring.js";
@@ -179,31 +174,12 @@ globalThis.mcpSaturated = function (seconds) {
 };
 `;
 
-let worker: XsWorker;
-let compiled: { dispose(): void } & { driver: string } | undefined;
+const XS_FILES = [
+	"modules/can/twai-source.ts", "modules/can/mcp2515.ts",
+	"test/fixtures/mock-twai.ts", "test/fixtures/mcp2515-model.ts", "test/fixtures/mock-spi.ts", "test/fixtures/mock-digital.ts",
+];
 
-async function run(source: string) {
-	const reply = await worker.evaluate(source);
-	return { meter: reply.meter, values: float64Reply(reply) };
-}
-
-describeXs(title, () => {
-	beforeAll(async () => {
-		if (!available)
-			throw new Error("xsnap worker not built");
-		compiled = compileXsDriver([
-			"modules/can/twai-source.ts", "modules/can/mcp2515.ts",
-			"test/fixtures/mock-twai.ts", "test/fixtures/mcp2515-model.ts", "test/fixtures/mock-spi.ts", "test/fixtures/mock-digital.ts",
-		], DRIVER);
-		worker = new XsWorker({ output: "ignore" });
-		await worker.runModule(compiled.driver);
-	}, 120_000);
-
-	afterAll(async () => {
-		await worker?.close();
-		compiled?.dispose();
-	});
-
+describeOnXs("CAN sources", XS_FILES, DRIVER, ({ run }) => {
 	test("twai-saturated-bus-no-loss-on-xs: 9,000 frames/s for 2 s, 512-slot ring at 33 ms", async () => {
 		const { values: [sent, received, bad, dropped, missed, driverDropped] } = await run("twaiSaturated(2)");
 		expect(sent).toBe(18000);
@@ -228,7 +204,7 @@ describeXs(title, () => {
 	test("twai-bus-off-recover-running-on-xs: 29-bit filter, bus-off, back-off, recover with no start, frames again, no write", async () => {
 		const { values } = await run("twaiSupervision()");
 		// BusState: 3 bus-off, 4 recovering, 1 error-active. Calls: start, recover.
-		expect([...values]).toEqual([2, 4, 4, 3, 4, 1, 1, 1, 2, 0]);
+		expect(values).toEqual([2, 4, 4, 3, 4, 1, 1, 1, 2, 0]);
 	}, 60_000);
 
 	test("twai-drain-allocates-nothing-on-xs: moving 400 frames takes the same heap slots as moving 40", async () => {
@@ -258,4 +234,4 @@ describeXs(title, () => {
 		expect(overruns).toBe(0);
 		console.log(`XS compute per frame: MCP2515 model + driver ${(meter.compute / sent).toFixed(0)}`);
 	}, 60_000);
-});
+}, 120_000);
