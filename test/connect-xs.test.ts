@@ -1,9 +1,10 @@
 /*
  * The telemetry core on the engine the device runs: the outbox under power
- * cuts, the payload and discovery encoding (byte for byte what V8 makes),
- * and the whole link over an in-script MQTT client that acknowledges what it
- * is sent, all compiled with the device's settings and run by the xsnap
- * worker. Skipped, saying why, when the worker is not built; under CI it fails.
+ * cuts (on FakeFlash, test/fixtures/fake-flash.ts), the payload and
+ * discovery encoding (byte for byte what V8 makes), and the whole link over
+ * an in-script MQTT client that acknowledges what it is sent, all compiled
+ * with the device's settings and run by the xsnap worker. Skipped, saying
+ * why, when the worker is not built; under CI it fails.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { discoveryConfigs } from "../modules/connect/discovery.js";
@@ -26,59 +27,21 @@ import { discoveryConfigs } from "./modules/connect/discovery.js";
 import { Telemetry } from "./modules/connect/telemetry.js";
 import { utf8Bytes, utf8Text } from "./modules/connect/utf8.js";
 import { Backoff } from "./modules/can/backoff.js";
+import { FakeFlash, PowerCut, random } from "./test/fixtures/fake-flash.js";
 
-let seed = 16;
-function rand() {
-	seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-	return seed / 4294967296;
-}
-class Cut extends Error {}
-class Flash {
-	constructor(byteLength, blockSize) {
-		this.byteLength = byteLength;
-		this.blockSize = blockSize;
-		this.bytes = new Uint8Array(byteLength).fill(0xFF);
-		this.budget = Infinity;
-		this.overwrites = 0;
-	}
-	read(offset, length) {
-		return this.bytes.slice(offset, offset + length).buffer;
-	}
-	erase(block) {
-		const start = block * this.blockSize;
-		for (let i = 0; i < this.blockSize; i++) {
-			if (this.budget-- <= 0) {
-				this.bytes[start + i] |= Math.floor(rand() * 256);
-				throw new Cut();
-			}
-			this.bytes[start + i] = 0xFF;
-		}
-	}
-	write(offset, length, buffer) {
-		const source = buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer);
-		for (let i = 0; i < length; i++) {
-			if (this.budget-- <= 0) {
-				this.bytes[offset + i] &= ~(~source[i] & Math.floor(rand() * 256));
-				throw new Cut();
-			}
-			if (this.bytes[offset + i] !== 0xFF && (this.bytes[offset + i] & source[i]) !== source[i])
-				this.overwrites++;
-			this.bytes[offset + i] &= source[i];
-		}
-	}
-}
+const rand = random(16);
 const json = value => utf8Bytes(JSON.stringify(value)).buffer;
 
 /** Devices losing power while events queue: [cuts, events lost or out of order, overwrites]. */
 globalThis.outboxPowerCuts = function (devices) {
 	let cuts = 0, bad = 0, overwrites = 0;
 	for (let d = 0; d < devices; d++) {
-		const flash = new Flash(8 * 4096, 4096);
+		const flash = new FakeFlash(8 * 4096, 4096, d + 1);
 		let outbox = new Outbox(flash, { recordBytes: 240, limit: 40 });
 		outbox.open();
 		const waiting = [], acked = new Set();
 		for (let cut = 0; cut < 3; cut++) {
-			flash.budget = Math.floor(rand() * 5 * 4096);
+			flash.cutAfter(Math.floor(rand() * 5 * 4096));
 			let maybe = -1;
 			try {
 				for (let step = 0; step < 300; step++) {
@@ -103,11 +66,11 @@ globalThis.outboxPowerCuts = function (devices) {
 				}
 			}
 			catch (error) {
-				if (!(error instanceof Cut))
+				if (!(error instanceof PowerCut))
 					throw error;
 				cuts++;
 			}
-			flash.budget = Infinity;
+			flash.restore();
 			outbox = new Outbox(flash, { recordBytes: 240, limit: 40 });
 			outbox.open();
 			const events = [];
@@ -163,7 +126,7 @@ class LoopbackClient {
 }
 
 globalThis.drive = function () {
-	const flash = new Flash(8 * 4096, 4096);
+	const flash = new FakeFlash(8 * 4096, 4096);
 	const state = ${JSON.stringify(STATE).replace("null", "NaN")};
 	const telemetry = new Telemetry({
 		node: "car1", broker: { host: "broker", port: 1883, secure: false }, network: { io: LoopbackClient },
@@ -195,7 +158,7 @@ describeXs(title, () => {
 	beforeAll(async () => {
 		if (!available)
 			throw new Error("xsnap worker not built");
-		compiled = compileXsDriver(["modules/connect/telemetry.ts", "modules/connect/outbox.ts", "modules/connect/scheme.ts", "modules/connect/discovery.ts", "modules/connect/utf8.ts", "modules/can/backoff.ts"], DRIVER);
+		compiled = compileXsDriver(["modules/connect/telemetry.ts", "modules/connect/outbox.ts", "modules/connect/scheme.ts", "modules/connect/discovery.ts", "modules/connect/utf8.ts", "modules/can/backoff.ts", "test/fixtures/fake-flash.ts"], DRIVER);
 		worker = new XsWorker({ output: "ignore" });
 		await worker.runModule(compiled.driver);
 	}, 120_000);

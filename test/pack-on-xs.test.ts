@@ -6,7 +6,7 @@
  *   for XS and linked by the xsnap worker (`npm ci` builds it), with the
  *   intrinsics frozen as a Moddable build freezes them: refusals with
  *   their one line and nothing changed, an install, a rollback, and power
- *   cuts through an update on a flash model written in plain JS. The
+ *   cuts through an update on FakeFlash (test/fixtures/fake-flash.ts). The
  *   signature check there is an oracle of signatures Node verified: xsnap
  *   has no SDK crypt modules.
  * - the SDK's own crypt modules on XS (modules/pack/pack-key.ts): a small
@@ -39,54 +39,21 @@ import { PackReceiver } from "./modules/pack/receiver.js";
 import { beginFrame, dataFrame } from "./modules/pack/transfer.js";
 import { utf8 } from "./modules/pack/format.js";
 import { crc32 } from "./modules/storage/crc32.js";
+import { FakeFlash, PowerCut } from "./test/fixtures/fake-flash.js";
 
 // A Moddable build freezes the intrinsics it preloads, so assigning an error's
 // name throws there (the override mistake): freeze the ones the pack code meets.
 for (const C of [Object, Function, Array, ArrayBuffer, Uint8Array, DataView, Error, TypeError, RangeError, String, Number, Math, JSON])
 	Object.freeze(C.prototype ?? C) && Object.freeze(C);
 
-let seed = 16;
-function rand() {
-	seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-	return seed / 4294967296;
-}
-class Cut extends Error {}
-class Flash {
-	constructor(blocks) {
-		this.blockSize = 4096;
-		this.byteLength = blocks * 4096;
-		this.bytes = new Uint8Array(this.byteLength).fill(0xFF);
-		this.budget = Infinity;
-		this.steps = 0;
-		this.overwrites = 0;
-	}
-	read(offset, length) {
-		return this.bytes.slice(offset, offset + length).buffer;
-	}
-	erase(block) {
-		const start = block * this.blockSize;
-		for (let i = 0; i < this.blockSize; i++) {
-			if (this.budget-- <= 0) {
-				this.bytes[start + i] |= Math.floor(rand() * 256);
-				throw new Cut();
-			}
-			this.steps++;
-			this.bytes[start + i] = 0xFF;
-		}
-	}
-	write(offset, length, buffer) {
-		const source = buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer);
-		for (let i = 0; i < length; i++) {
-			if (this.budget-- <= 0) {
-				this.bytes[offset + i] &= ~(~source[i] & Math.floor(rand() * 256));
-				throw new Cut();
-			}
-			this.steps++;
-			if (this.bytes[offset + i] !== 0xFF && (this.bytes[offset + i] & source[i]) !== source[i])
-				this.overwrites++;
-			this.bytes[offset + i] &= source[i];
-		}
-	}
+/** The pack partition: ten 4 KB blocks of NOR flash that can lose power at any byte. */
+const newFlash = (seed = 1) => new FakeFlash(10 * 4096, 4096, seed);
+/** Byte steps (bytes written and erased) a flash has taken, none of them cut. */
+function steps(flash) {
+	let erased = 0;
+	for (const count of flash.eraseCounts)
+		erased += count;
+	return flash.bytesWritten + erased * flash.blockSize;
 }
 
 let packs, builtIn, signature;
@@ -133,7 +100,7 @@ function install(flash, bytes) {
 }
 
 globalThis.installAndRollBack = function () {
-	const flash = new Flash(10);
+	const flash = newFlash();
 	const first = install(flash, packs.v1);
 	const { installer } = boot(flash);
 	installer.started();
@@ -149,7 +116,7 @@ globalThis.installAndRollBack = function () {
 globalThis.refusals = function () {
 	const out = {};
 	for (const name of ["tampered", "truncated", "otherPlan", "otherKey", "garbage"]) {
-		const flash = new Flash(10);
+		const flash = newFlash();
 		install(flash, packs.v1);
 		const before = flash.bytes.slice();
 		const { installer } = boot(flash);
@@ -168,7 +135,7 @@ globalThis.refusals = function () {
 // A pack from the host through PackReceiver, framed by transfer.js on XS: one frame damaged on
 // the way and asked for again, the pack installed; then a transfer that stalls, dropped.
 globalThis.transfer = function () {
-	const flash = new Flash(10);
+	const flash = newFlash();
 	const { installer } = boot(flash);
 	installer.started();
 	const clock = { now: 0 };
@@ -200,7 +167,7 @@ globalThis.transfer = function () {
 };
 
 globalThis.powerCuts = function (stride) {
-	const prepared = new Flash(10);
+	const prepared = newFlash();
 	install(prepared, packs.v1);
 	const update = flash => {
 		const { installer } = boot(flash);
@@ -208,25 +175,25 @@ globalThis.powerCuts = function (stride) {
 		installer.offer(packs.v2);
 		installer.finish();
 	};
-	const counting = new Flash(10);
+	const counting = newFlash();
 	counting.bytes.set(prepared.bytes);
 	update(counting);
-	const total = counting.steps;
+	const total = steps(counting);
 	let olds = 0, news = 0, neither = 0, early = 0, cuts = 0;
 	for (let cut = 0; cut <= total; cut++) {
 		if (cut % stride !== 0 && cut < total - 300)
 			continue;
-		const flash = new Flash(10);
+		const flash = newFlash(cut + 1);
 		flash.bytes.set(prepared.bytes);
-		flash.budget = cut;
+		flash.cutAfter(cut);
 		try {
 			update(flash);
 		}
 		catch (e) {
-			if (!(e instanceof Cut))
+			if (!(e instanceof PowerCut))
 				throw e;
 		}
-		flash.budget = Infinity;
+		flash.restore();
 		cuts++;
 		const version = boot(flash).car.info.version;
 		if (version === "1.0.0")
@@ -258,7 +225,7 @@ describeXs(title, () => {
 	beforeAll(async () => {
 		if (!available)
 			throw new Error("xsnap worker not built");
-		compiled = compileXsDriver(["modules/pack/installer.ts", "modules/pack/receiver.ts", "modules/pack/transfer.ts", "modules/storage/crc32.ts"], DRIVER);
+		compiled = compileXsDriver(["modules/pack/installer.ts", "modules/pack/receiver.ts", "modules/pack/transfer.ts", "modules/storage/crc32.ts", "test/fixtures/fake-flash.ts"], DRIVER);
 		worker = new XsWorker({ output: "ignore" });
 		await worker.runModule(compiled.driver);
 		key = newKey();
@@ -354,13 +321,14 @@ const missing = sdkMissing();
 const describeSdk = missing ? describe.skip : describe;
 const sdkTitle = missing ? `pack signatures with the SDK's crypt modules on XS (skipped: ${missing})` : "pack signatures with the SDK's crypt modules on XS (x-cli-lin)";
 
-/** The app: each pack checked with the firmware's key, then one installed and started from a RAM flash. */
+/** The app: each pack checked with the firmware's key, then one installed and started from a FakeFlash (no power cut). */
 const APP = `
 import { print, read } from "cli";
 import { PackKey } from "pack/pack-key";
 import { checkPack } from "pack/check";
 import { PackInstaller } from "pack/installer";
 import { PackSlots } from "pack/slots";
+import { FakeFlash } from "test/fixtures/fake-flash";
 
 const [keyHex, dir, ...names] = argv;
 const key = PackKey.fromHex(keyHex);
@@ -374,13 +342,7 @@ for (const name of names) {
 		print("pack-xs: " + name + " refused " + e.name + ": " + e.message);
 	}
 }
-class RamFlash {
-	constructor() { this.blockSize = 4096; this.byteLength = 10 * 4096; this.bytes = new Uint8Array(this.byteLength).fill(255); }
-	read(offset, length) { return this.bytes.slice(offset, offset + length).buffer; }
-	erase(block) { this.bytes.fill(255, block * 4096, block * 4096 + 4096); }
-	write(offset, length, buffer) { const b = buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer); for (let i = 0; i < length; i++) this.bytes[offset + i] &= b[i]; }
-}
-const flash = new RamFlash();
+const flash = new FakeFlash(10 * 4096, 4096);
 const builtIn = { plan: read(dir + "/car.plan"), vehicle: read(dir + "/car.vehicle") };
 let installer = new PackInstaller(new PackSlots(flash), key);
 installer.start(builtIn);
@@ -389,7 +351,7 @@ const offered = installer.offer(new Uint8Array(read(dir + "/good.xspack")));
 installer.finish();
 installer = new PackInstaller(new PackSlots(flash), key);
 const car = installer.start(builtIn);
-print("pack-xs: installed " + offered.state + " " + car.info.slot + " " + car.info.version + " " + car.profile.name);
+print("pack-xs: installed " + offered.state + " " + car.info.slot + " " + car.info.version + " " + car.profile.name + " overwrites " + flash.overwrites);
 `;
 
 describeSdk(sdkTitle, () => {
@@ -422,6 +384,8 @@ describeSdk(sdkTitle, () => {
 		const modules: Record<string, string | string[]> = { "*": ["./main", join(projectRoot, "test", "native", "xs-cli", "cli"), join(projectRoot, "test", "native", "xs-cli", "host")] };
 		for (const module of ["signals/plan", "cluster/profile", "cluster/quantity", "storage/crc32", "storage/flash", "storage/record-log"])
 			modules[module] = join(projectRoot, "modules", module);
+		for (const module of ["test/fixtures/fake-flash", "test/support/random"])
+			modules[module] = join(projectRoot, module);
 		writeFileSync(join(app, "manifest.json"), JSON.stringify({
 			build: { MODULES: "$(MODDABLE)/modules" },
 			include: ["$(MODDABLE)/examples/manifest_typings.json", join(projectRoot, "modules", "pack", "manifest.json")],
@@ -453,7 +417,7 @@ describeSdk(sdkTitle, () => {
 	test("the-sdk-verifies-what-node-signed", () => {
 		expect(line("key")).toBe(`pack-xs: key ${skey.signature.keyId.toString(16).padStart(8, "0")}`);
 		expect(line("good")).toMatch(/^pack-xs: good ok 1\.0\.0 \d+$/);
-		expect(line("installed")).toBe("pack-xs: installed staging A 1.0.0 xs-cluster demo car");
+		expect(line("installed")).toBe("pack-xs: installed staging A 1.0.0 xs-cluster demo car overwrites 0");
 	});
 
 	test("the-sdk-refuses-what-it-should", () => {
