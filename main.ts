@@ -63,15 +63,17 @@ try {
 catch (error) {
 	trace(`packs: ${(error as Error).message}\n`);
 }
+const builtIn = { plan: new Resource("car.plan") as unknown as ArrayBuffer, vehicle: new Resource("car.vehicle") as unknown as ArrayBuffer };
+// The car the firmware was built for: its packs and its odometer are its own (the simulator keeps every car it builds in one store).
+const builtInName = new VehicleProfile(builtIn.vehicle).name;
 let packs: PackInstaller | null = null;
 try {
-	packs = new PackInstaller(new PackSlots(openPackFlash()), packKey);
+	packs = new PackInstaller(new PackSlots(openPackFlash(builtInName)), packKey);
 }
 catch (error) {
 	// An ESP32 flashed with an older partition table has no xsc-pack: the built-in car only.
 	trace(`packs: no pack storage (${(error as Error).message})\n`);
 }
-const builtIn = { plan: new Resource("car.plan") as unknown as ArrayBuffer, vehicle: new Resource("car.vehicle") as unknown as ArrayBuffer };
 const car = packs ? packs.start(builtIn) : null;
 if (car?.note)
 	trace(`packs: ${car.note}\n`);
@@ -85,7 +87,7 @@ const pipeline = new Pipeline(plan, { ringCapacity: CAN_RING_CAPACITY, decoder: 
 
 const trip = new TripComputer({ tankLiters: profile.tankLiters });
 // Kept under the firmware's car, whatever pack runs: a pack updates the car the cluster sits in, its odometer stays.
-const memory = TripMemory.on(trip, openTripFlash(car ? car.builtInName : profile.name), { intervalMs: TRIP_SAVE_INTERVAL_MS });
+const memory = TripMemory.on(trip, openTripFlash(builtInName), { intervalMs: TRIP_SAVE_INTERVAL_MS });
 const restored = memory.start();
 
 // A TWAI controller hands its frames over 128 at a time, queued in C.

@@ -11,7 +11,7 @@ import type { FlashRegion } from "storage/flash";
 /** Partition name of the pack slots (the simulator uses it as a Preference domain). */
 export const PACK_STORAGE = "xsc-pack";
 
-/** The pack slots' flash: the `xsc-pack` partition. */
-export function openPackFlash(): FlashRegion {
+/** The pack slots' flash: the `xsc-pack` partition. A board serves one car, so `_car` (the firmware's car, StartedCar.builtInName) does not choose it. */
+export function openPackFlash(_car: string): FlashRegion {
 	return new Flash(PACK_STORAGE) as unknown as FlashRegion;
 }

@@ -10,6 +10,7 @@ import Preference from "preference";
 import type { FlashRegion } from "storage/flash";
 import { PreferenceFlash } from "storage/preference-flash";
 import type { Preferences } from "storage/preferences";
+import { carDomain } from "storage/car-domain";
 
 /** Preference domain of the trip log, before the car's tag. */
 export const TRIP_STORAGE = "xsc-trip";
@@ -26,12 +27,9 @@ export function openPreferences(): Preferences {
  * One simulator runs many cars (the demo car, `npm start -- --car` with
  * yours) and its Preference store is one file for them all, so each car gets
  * its own domain: "xsc-trip-" and six hex digits of an FNV-1a hash of the
- * name, within Preference's 15-character limit.
+ * name, within Preference's 15-character limit (storage/car-domain; the pack
+ * slots are keyed the same way).
  */
 export function openTripFlash(car: string): FlashRegion {
-	let hash = 0x811c9dc5;
-	for (let i = 0; i < car.length; i++)
-		hash = Math.imul(hash ^ car.charCodeAt(i), 0x01000193) >>> 0;
-	const tag = (hash >>> 8).toString(16).padStart(6, "0");
-	return new PreferenceFlash(Preference as unknown as Preferences, `${TRIP_STORAGE}-${tag}`);
+	return new PreferenceFlash(Preference as unknown as Preferences, carDomain(TRIP_STORAGE, car));
 }
