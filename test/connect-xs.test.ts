@@ -6,15 +6,11 @@
  * with the device's settings and run by the xsnap worker. Skipped, saying
  * why, when the worker is not built; under CI it fails.
  */
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import { discoveryConfigs } from "../modules/connect/discovery.js";
 import { encodeAlert, encodeState, encodeTrip, topicsFor } from "../modules/connect/scheme.js";
-import { compileXsDriver } from "./support/xs-compile.js";
-import { XsWorker, xsnapWorkerPath } from "./support/xs-engine.js";
+import { describeOnXs } from "./support/xs-suite.js";
 
-const available = xsnapWorkerPath() !== null;
-const describeXs = available || process.env.CI ? describe : describe.skip;
-const title = available || process.env.CI ? "telemetry core on XS (xsnap)" : "telemetry core on XS (skipped: xsnap worker not built; run `npm ci`)";
 
 /** Inputs both engines encode. */
 const STATE = { speed: 88.26, rpm: 2400.4, gear: 4, fuel: 51.55, range: 420.2, coolant: 91.04, battery: 14.126, odometer: 12345.67, tripA: 12.345, tripB: NaN, checkEngine: 1, ignition: true, bus: "error-active", frames: 123456, drops: 2 };
@@ -151,31 +147,11 @@ globalThis.drive = function () {
 };
 `;
 
-let worker: XsWorker;
-let compiled: { dispose(): void; driver: string } | undefined;
+const XS_FILES = ["modules/connect/telemetry.ts", "modules/connect/outbox.ts", "modules/connect/scheme.ts", "modules/connect/discovery.ts", "modules/connect/utf8.ts", "modules/can/backoff.ts", "test/fixtures/fake-flash.ts"];
 
-describeXs(title, () => {
-	beforeAll(async () => {
-		if (!available)
-			throw new Error("xsnap worker not built");
-		compiled = compileXsDriver(["modules/connect/telemetry.ts", "modules/connect/outbox.ts", "modules/connect/scheme.ts", "modules/connect/discovery.ts", "modules/connect/utf8.ts", "modules/can/backoff.ts", "test/fixtures/fake-flash.ts"], DRIVER);
-		worker = new XsWorker({ output: "ignore" });
-		await worker.runModule(compiled.driver);
-	}, 120_000);
-
-	afterAll(async () => {
-		await worker?.close();
-		compiled?.dispose();
-	});
-
-	async function json<T>(source: string): Promise<T> {
-		const reply = await worker.evaluate(source);
-		return JSON.parse(Buffer.from(reply.bytes).toString("utf8")) as T;
-	}
-
+describeOnXs("telemetry core", XS_FILES, DRIVER, ({ run, json }) => {
 	test("outbox-power-cuts-on-xs-lose-nothing-queued", async () => {
-		const reply = await worker.evaluate("outboxPowerCuts(25)");
-		const [cuts, bad, overwrites] = new Float64Array(reply.bytes.slice().buffer);
+		const { values: [cuts, bad, overwrites] } = await run("outboxPowerCuts(25)");
 		expect(cuts).toBeGreaterThan(25);
 		expect(bad).toBe(0);
 		expect(overwrites).toBe(0);
@@ -190,8 +166,7 @@ describeXs(title, () => {
 	}, 60_000);
 
 	test("the-link-publishes-and-drains-on-xs", async () => {
-		const reply = await worker.evaluate("drive()");
-		const result = JSON.parse(Buffer.from(reply.bytes).toString("utf8")) as { sent: Array<{ topic: string; text: string; QoS: number }>; queued: number; counters: Record<string, number> };
+		const result = await json<{ sent: Array<{ topic: string; text: string; QoS: number }>; queued: number; counters: Record<string, number> }>("drive()");
 		const topics = result.sent.map(m => m.topic);
 		expect(topics[0]).toBe("xs-cluster/v1/car1/status");
 		expect(topics).toContain("homeassistant/sensor/car1/odometer/config");
@@ -204,4 +179,4 @@ describeXs(title, () => {
 		expect(result.counters.connections).toBe(1);
 		expect(result.counters.acknowledged).toBe(2);
 	}, 60_000);
-});
+}, 120_000);

@@ -8,7 +8,7 @@
  * the worker is not built.
  */
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import { readFileSync } from "node:fs";
 import { Quantity } from "../modules/cluster/quantity.js";
 import { ProfileInputs, VehicleProfile } from "../modules/cluster/profile.js";
@@ -17,13 +17,9 @@ import { Decoder } from "../modules/signals/decoder.js";
 import { DecodePlan } from "../modules/signals/plan.js";
 import { CanFrame } from "../modules/can/frame.js";
 import { compileProfile } from "../tools/profile.js";
-import { compileXsDriver } from "./support/xs-compile.js";
-import { XsWorker, float64Reply, projectRoot, xsnapWorkerPath } from "./support/xs-engine.js";
+import { projectRoot } from "./support/xs-engine.js";
+import { describeOnXs } from "./support/xs-suite.js";
 
-const available = xsnapWorkerPath() !== null;
-// Under CI, which builds XS (`npm ci`), a missing worker fails the suite (its beforeAll) instead of skipping it.
-const describeXs = available || process.env.CI ? describe : describe.skip;
-const title = available || process.env.CI ? "cluster logic on XS (xsnap)" : "cluster logic on XS (skipped: xsnap worker not built; run `npm ci`)";
 
 /** The script XS runs: the checks, on FakeFlash where they need flash, all reported as numbers. */
 const DRIVER = `
@@ -205,28 +201,9 @@ globalThis.readAll = function (n, now) {
 };
 `;
 
-let worker: XsWorker;
-let compiled: { dispose(): void } & { driver: string } | undefined;
+const XS_FILES = ["modules/storage/record-log.ts", "modules/cluster/trip.ts", "modules/cluster/alerts.ts", "modules/obd/poller.ts", "modules/cluster/profile.ts", "modules/signals/decoder.ts", "test/fixtures/fake-flash.ts"];
 
-async function run(source: string) {
-	const reply = await worker.evaluate(source);
-	return { meter: reply.meter, values: float64Reply(reply) };
-}
-
-describeXs(title, () => {
-	beforeAll(async () => {
-		if (!available)
-			throw new Error("xsnap worker not built");
-		compiled = compileXsDriver(["modules/storage/record-log.ts", "modules/cluster/trip.ts", "modules/cluster/alerts.ts", "modules/obd/poller.ts", "modules/cluster/profile.ts", "modules/signals/decoder.ts", "test/fixtures/fake-flash.ts"], DRIVER);
-		worker = new XsWorker({ output: "ignore" });
-		await worker.runModule(compiled.driver);
-	}, 120_000);
-
-	afterAll(async () => {
-		await worker?.close();
-		compiled?.dispose();
-	});
-
+describeOnXs("cluster logic", XS_FILES, DRIVER, ({ run }) => {
 	test("power-cuts-on-xs-never-corrupt-or-lose-more-than-the-record-in-progress", async () => {
 		// Fewer than on V8 (test/storage.test.ts runs 5,000): XS interprets, and this proves the same code behaves the same.
 		const { values: [cuts, bad, overwrites, reprograms, inErase, inWrite] } = await run("powerCuts(60)");
@@ -310,4 +287,4 @@ describeXs(title, () => {
 		console.log(`XS compute: ProfileInputs.read of all 24 quantities ${cost.toFixed(0)} per display frame`);
 		expect(cost).toBeLessThan(6000);
 	});
-});
+}, 120_000);

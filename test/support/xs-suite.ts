@@ -12,6 +12,8 @@ import { XsWorker, float64Reply, xsnapWorkerPath, type XsMeter } from "./xs-engi
 export interface XsSuite {
 	/** Evaluates `source` in the worker, whose value is a Float64Array's buffer: the numbers, and the compute meter of the run. */
 	run(source: string): Promise<{ meter: XsMeter; values: number[] }>;
+	/** Evaluates `source`, whose value is the buffer of UTF-8 JSON text: the value. */
+	json<T>(source: string): Promise<T>;
 }
 
 /**
@@ -35,13 +37,17 @@ export function describeOnXs(name: string, files: string[], driver: string, body
 			await worker?.close();
 			dispose();
 		});
+		const evaluate = (source: string) => {
+			if (!worker)
+				throw new Error("the XS worker did not start (see the suite's beforeAll)");
+			return worker.evaluate(source);
+		};
 		body({
 			run: async source => {
-				if (!worker)
-					throw new Error("the XS worker did not start (see the suite's beforeAll)");
-				const reply = await worker.evaluate(source);
+				const reply = await evaluate(source);
 				return { meter: reply.meter, values: Array.from(float64Reply(reply)) };
 			},
+			json: async <T>(source: string) => JSON.parse(Buffer.from((await evaluate(source)).bytes).toString("utf8")) as T,
 		});
 	});
 }
