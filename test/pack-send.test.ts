@@ -56,7 +56,7 @@ async function run(...argv: string[]): Promise<{ status: number; out: string; er
 }
 
 /** Runs `body` against a device on `flash`, then powers it off. */
-async function withDevice<T>(flash: FakeFlash, body: (device: PackDevice) => Promise<T>, options: { idleMs?: number; chunkBytes?: number } = {}): Promise<T> {
+async function withDevice<T>(flash: FakeFlash, body: (device: PackDevice) => Promise<T>, options: { idleMs?: number; chunkBytes?: number; clock?: () => number } = {}): Promise<T> {
 	const device = await startPackDevice(flash, key.signature, options);
 	try {
 		return await body(device);
@@ -221,20 +221,21 @@ async function rawHost(device: PackDevice) {
 
 describe("a transfer that does not finish", () => {
 	test("a-stalled-sender-is-dropped-after-the-idle-time", async () => {
-		const flash = newFlash();
+		const flash = newFlash(), clock = { now: 0 };
 		await withDevice(flash, async device => {
 			const host = await rawHost(device);
 			host.write(beginFrame(v1));
 			await host.until(/^xspack ready /);
 			host.write(dataFrame(v1, 0));
 			await host.until(/^xspack next 512$/);
-			// ... and nothing more: the cluster gives up on its own and says so.
+			// ... and nothing more: a second later the cluster gives up on its own and says so.
+			clock.now += 1001;
 			const line = await host.until(/^xspack refused /);
 			expect(line).toBe(`xspack refused pack transfer: nothing for 1 s after ${CHUNK_BYTES} of ${v1.length} bytes (sender stalled or gone); nothing changed`);
 			expect(device.receiver.receiving).toBe(false);
 			expect(device.packs.line).toBe(`xs-cluster demo car (built-in); refused: pack transfer: nothing for 1 s after ${CHUNK_BYTES} of ${v1.length} bytes (sender stalled or gone); nothing changed`);
 			host.close();
-		}, { idleMs: 1000 });
+		}, { idleMs: 1000, clock: () => clock.now });
 		expect(nextStart(flash)).toMatchObject({ slot: "built-in" });
 	});
 
