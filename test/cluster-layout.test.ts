@@ -3,15 +3,14 @@
  * on Node: every part on the screen, nothing overlapping what it must not,
  * the same margin at every edge, the needle clear of the speed digits at
  * every position of its sweep, and the 320 x 240 and 240 x 320 designs.
- * And on XS (xsnap), which computes it on the device: the same numbers.
+ * And on XS (xsnap, describeOnXs), which computes it on the device: the same numbers.
  */
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { fontFor } from "../modules/ui/fonts.js";
 import {
 	type Box, type Circle, type ClusterLayout, DESIGN_RADIUS, ROW_LAMP_COUNT, clusterLayout, dialAngle, hubRadius, needlePolygon,
 } from "../modules/ui/cluster-layout.js";
-import { compileXsDriver } from "./support/xs-compile.js";
-import { XsWorker, float64Reply, xsnapWorkerPath } from "./support/xs-engine.js";
+import { describeOnXs } from "./support/xs-suite.js";
 
 const SIZES: readonly [number, number][] = [[320, 240], [480, 320], [240, 320], [800, 480]];
 
@@ -177,31 +176,14 @@ function flatten(clusterLayout, sizes) {
 }
 `;
 
-const available = xsnapWorkerPath() !== null;
-// Under CI, which builds XS (`npm ci`), a missing worker fails the suite instead of skipping it.
-const describeXs = available || process.env.CI ? describe : describe.skip;
-describeXs(available || process.env.CI ? "cluster layout on XS (xsnap)" : "cluster layout on XS (skipped: xsnap worker not built; run `npm ci`)", () => {
-	let worker: XsWorker;
-	let dispose = () => {};
-	beforeAll(async () => {
-		const compiled = compileXsDriver(["modules/ui/cluster-layout.ts"], `
+describeOnXs("cluster layout", ["modules/ui/cluster-layout.ts"], `
 import { clusterLayout } from "./modules/ui/cluster-layout.js";
 ${FLATTEN}
 globalThis.runLayouts = sizes => new Float64Array(flatten(clusterLayout, sizes)).buffer;
-`);
-		dispose = compiled.dispose;
-		worker = new XsWorker({ output: "ignore" });
-		await worker.runModule(compiled.driver);
-	}, 120_000);
-
-	afterAll(async () => {
-		await worker?.close();
-		dispose();
-	});
-
+`, ({ run }) => {
 	test("xs-lays-the-cluster-out-as-v8-does", async () => {
 		const node = new Function("clusterLayout", "sizes", `${FLATTEN}; return flatten(clusterLayout, sizes);`)(clusterLayout, SIZES) as number[];
 		expect(node.length).toBeGreaterThan(100);
-		expect(Array.from(float64Reply(await worker.evaluate(`runLayouts(${JSON.stringify(SIZES)})`)))).toEqual(node);
-	}, 120_000);
+		expect((await run(`runLayouts(${JSON.stringify(SIZES)})`)).values).toEqual(node);
+	});
 });
