@@ -209,15 +209,16 @@ describe("dashboard", () => {
 		for (let t = 0; t < 1100; t += FRAME_MS)
 			bare.tick();
 		expect(bare.dashboard.diagnostics.pack).toBe(`${profile.name} (built-in)`);
+		expect(bare.dashboard.diagnostics.packLast).toBe("");
 		expect(bare.dashboard.diagnostics.mqtt).toBe("off");
 		expect(bare.dashboard.diagnostics.mqttLast).toBe("");
-		const c = cluster({ packs: { line: "VW MQB 2026.12 (slot A)" }, telemetry: { counts: () => "online, 2 queued, 0 dropped, 0 reconnects", last: () => "connected to mqtt://127.0.0.1:1883" } });
+		const c = cluster({ packs: { carLine: "VW MQB 2026.12 (slot A)", lastOfferRow: "refused: pack: truncated, 3000 of 4568 bytes" }, telemetry: { counts: () => "online, 2 queued, 0 dropped, 0 reconnects", last: () => "connected to mqtt://127.0.0.1:1883" } });
 		c.dashboard.touch(Touch.page);
 		c.dashboard.touch(Touch.page);
 		for (let t = 0; t < 5100; t += FRAME_MS)
 			c.tick();
 		const d = c.dashboard.diagnostics;
-		expect([d.pack, d.mqtt, d.mqttLast]).toEqual(["VW MQB 2026.12 (slot A)", "online, 2 queued, 0 dropped, 0 reconnects", "connected to mqtt://127.0.0.1:1883"]);
+		expect([d.pack, d.packLast, d.mqtt, d.mqttLast]).toEqual(["VW MQB 2026.12 (slot A)", "refused: pack: truncated, 3000 of 4568 bytes", "online, 2 queued, 0 dropped, 0 reconnects", "connected to mqtt://127.0.0.1:1883"]);
 		// The health line carries the link's counts, only when there is telemetry.
 		expect(c.lines[0]).toMatch(/; mqtt online, 2 queued, 0 dropped, 0 reconnects\n$/);
 		expect(bare.lines.every(line => !line.includes("mqtt"))).toBe(true);

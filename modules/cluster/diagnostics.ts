@@ -43,8 +43,9 @@ export class Diagnostics {
 	/** The telemetry link's state and counts ("off" without telemetry), and its last line; set by the dashboard while the page shows. */
 	mqtt = "off";
 	mqttLast = "";
-	/** The running car's pack (name, version, slot) and the last offer's outcome, set by the dashboard while the page shows. */
+	/** The running car (name, and its pack's version and slot), and the last pack offer's outcome ("" before any); set by the dashboard while the page shows. */
 	pack = "";
+	packLast = "";
 	/** The bit rate the bus load is a percentage of, bit/s. */
 	readonly bitRate: number;
 

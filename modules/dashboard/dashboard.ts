@@ -112,8 +112,8 @@ export interface DashboardOptions {
 	backlight?: Backlight | null;
 	/** Leftover-time work, called in this order after drawing (step 9 above). */
 	services?: DashboardService[];
-	/** The running car's vehicle pack and the last offer's outcome (PackInstaller.line); without it, the built-in car. */
-	packs?: { readonly line: string } | null;
+	/** The running car's vehicle pack (PackInstaller.carLine) and the last offer's outcome (lastOfferRow, "" before any); without it, the built-in car. */
+	packs?: { readonly carLine: string; readonly lastOfferRow: string } | null;
 	/**
 	 * The telemetry link, where the build configured a broker: its state in
 	 * words for the diagnostics page (modules/connect/status-line.ts), and its
@@ -404,7 +404,8 @@ export class Dashboard {
 		diagnostics.staleNames = staleSignalNames(profile, plan, pipeline.store, now);
 		diagnostics.sourceStatus = this.sourceStatus(now);
 		const { packs, telemetry } = this.options;
-		diagnostics.pack = packs ? packs.line : `${profile.name} (built-in)`;
+		diagnostics.pack = packs ? packs.carLine : `${profile.name} (built-in)`;
+		diagnostics.packLast = packs ? packs.lastOfferRow : "";
 		diagnostics.mqtt = telemetry ? telemetry.counts() : "off";
 		diagnostics.mqttLast = telemetry ? telemetry.last() : "";
 		this.screen.mark(ScreenChange.diagnostics);

@@ -16,7 +16,9 @@
  *                                      // checked at once; { accepted, reason }
  *   packs.service()                    // in the display tick's leftover time: erases or
  *                                      // programs one flash sector of an accepted pack
- *   packs.info, packs.line             // name, version and slot; one line for diagnostics
+ *   packs.info, packs.carLine,         // name, version and slot; the running car and the
+ *   packs.lastOfferRow, packs.line     // last offer's outcome as the diagnostics page's two
+ *                                      // rows; both in one line (traces, tests)
  *
  * Rules:
  * - `offer` checks everything (layout, signature with the firmware's key,
@@ -43,7 +45,7 @@ import { crc32 } from "../storage/crc32.js";
 import { DecodePlan } from "../signals/plan.js";
 import { ProfileInputs, VehicleProfile } from "../cluster/profile.js";
 import { checkPack, type PackSignature } from "./check.js";
-import { PackFormatError, compareVersions } from "./format.js";
+import { PackFormatError, compareVersions, readPackHeader } from "./format.js";
 import { PackSlots, Slot, builtInRecord, slotName, type BootRecord } from "./slots.js";
 
 /** What `offer` says. */
@@ -114,6 +116,12 @@ export class PackInstaller {
 	info: PackInfo = { name: "", version: "", slot: "built-in", trial: false };
 	/** The last offer's outcome, one line ("" before any). */
 	lastOffer = "";
+	/**
+	 * The same outcome for the diagnostics page's row under the car, which a
+	 * narrow screen cuts at its end: a refusal's reason first, then the pack
+	 * it names ("refused: wrong signature (...) (pack 'name' 1.0)").
+	 */
+	lastOfferRow = "";
 	/** Offers refused, written, and found unchanged since start. */
 	refused = 0;
 	installed = 0;
@@ -228,7 +236,7 @@ export class PackInstaller {
 		catch (error) {
 			this.refused++;
 			const reason = error instanceof PackFormatError || error instanceof RangeError ? error.message : `pack: ${(error as Error).message}`;
-			return this.outcome(false, "refused", `refused: ${reason}`);
+			return this.outcome(false, "refused", `refused: ${reason}`, refusalRow(bytes, reason));
 		}
 		const crc = crc32(bytes);
 		const record = this.record;
@@ -252,7 +260,8 @@ export class PackInstaller {
 		if (!options.allowOlder && this.running !== Slot.builtIn && compareVersions(version, info.version) < 0) {
 			this.refused++;
 			const running = name === info.name ? info.version : `'${info.name}' ${info.version}`;
-			return this.outcome(false, "refused", `refused: ${what} is older than ${running}, which runs (to go back, send it with xs-cluster pack send --force)`);
+			return this.outcome(false, "refused", `refused: ${what} is older than ${running}, which runs (to go back, send it with xs-cluster pack send --force)`,
+				`refused: older than ${running}, which runs (${what})`);
 		}
 		// Never the running car's slot; from the built-in car, not the slot the record would start either.
 		const keep = this.running !== Slot.builtIn ? this.running : record.active;
@@ -290,7 +299,7 @@ export class PackInstaller {
 		this.staging = null;
 		if (!this.slots.readChecked(staging.slot, staging.bytes.length, staging.crc)) {
 			this.refused++;
-			this.lastOffer = `${staging.what}: slot ${slotName(staging.slot)} did not read back as written (flash worn?); nothing changed`;
+			this.lastOffer = this.lastOfferRow = `${staging.what}: slot ${slotName(staging.slot)} did not read back as written (flash worn?); nothing changed`;
 			return false;
 		}
 		const fallback = this.running;
@@ -301,7 +310,7 @@ export class PackInstaller {
 		};
 		this.slots.save(this.record);
 		this.installed++;
-		this.lastOffer = `${staging.what} installed in slot ${slotName(staging.slot)}; it starts at the next start`;
+		this.lastOffer = this.lastOfferRow = `${staging.what} installed in slot ${slotName(staging.slot)}; it starts at the next start`;
 		return false;
 	}
 
@@ -318,38 +327,62 @@ export class PackInstaller {
 	 */
 	refuse(reason: string): void {
 		this.refused++;
-		this.lastOffer = `refused: ${reason}`;
+		this.lastOffer = this.lastOfferRow = `refused: ${reason}`;
 	}
 
 	/**
-	 * One line for the diagnostics page: the car, its pack and the last
-	 * offer. A long name is cut here (LINE_NAME_CHARS, with "..."), so the
-	 * version and slot after it stay on a row the page cuts at its end.
+	 * The running car for the diagnostics page's Car row: its name, its
+	 * pack's version and slot. A long name is cut here (LINE_NAME_CHARS, with
+	 * "..."), so the version and slot after it stay on a row the page cuts at
+	 * its end. The last offer's outcome (`lastOffer`) has the row below.
 	 * Allocates.
 	 */
-	get line(): string {
+	get carLine(): string {
 		const info = this.info;
-		const car = info.slot === "built-in"
+		return info.slot === "built-in"
 			? `${shortened(info.name, LINE_NAME_CHARS + 8)} (built-in)`
 			: `${shortened(info.name, LINE_NAME_CHARS)} ${info.version} (slot ${info.slot}${info.trial ? ", trial" : ""})`;
+	}
+
+	/** The car and the last offer's outcome in one line (`carLine; lastOffer`). Allocates. */
+	get line(): string {
+		const car = this.carLine;
 		return this.lastOffer ? `${car}; ${this.lastOffer}` : car;
 	}
 
-	private outcome(accepted: boolean, state: PackOfferResult["state"], reason: string): PackOfferResult {
+	private outcome(accepted: boolean, state: PackOfferResult["state"], reason: string, row = reason): PackOfferResult {
 		this.lastOffer = reason;
+		this.lastOfferRow = row;
 		return { accepted, state, reason };
 	}
 }
 
 /**
- * Characters of a pack's name on the diagnostics line before its version:
- * with " 2026.12 (slot A)" it fills the Car row at 320 px.
+ * Characters of a pack's name on the diagnostics Car row before its version:
+ * with " 2026.12 (slot A)" it fills the row at 320 px.
  */
 export const LINE_NAME_CHARS = 20;
 
 /** `text` cut to `max` characters, its end "..." when it was cut. Allocates only then. */
 export function shortened(text: string, max: number): string {
 	return text.length <= max ? text : `${text.slice(0, max - 3).trimEnd()}...`;
+}
+
+/**
+ * A refusal for the diagnostics row: the check's reason before the pack it
+ * names, when the header could be read and the reason starts with it, else
+ * as it is. Allocates.
+ */
+function refusalRow(bytes: Uint8Array, reason: string): string {
+	let named = "";
+	try {
+		const header = readPackHeader(bytes);
+		named = `pack '${header.name}' ${header.version}`;
+	}
+	catch {
+		// no header to name: the reason says what is wrong with the layout
+	}
+	return named && reason.startsWith(`${named}: `) ? `refused: ${reason.slice(named.length + 2)} (${named})` : `refused: ${reason}`;
 }
 
 /** The record that starts the fallback pack (known good: it ran before), or the built-in car. */

@@ -32,9 +32,18 @@ export interface PageData {
 	readonly touch: (target: number, index?: number) => void;
 }
 
-/** Rows of the diagnostics page; from WIDE_FROM on, values take the row's width (the MQTT link's last line has no name). */
-const DIAG_ROWS = ["Display", "Bus frames", "Bus load (est.)", "Decoded", "Unknown ids", "Stale signals", "Source", "MQTT", "", "Car"];
+/**
+ * Rows of the diagnostics page; from WIDE_FROM on, values take the row's
+ * width. The MQTT link and the car each have a second row without a name:
+ * the link's last line, and the last pack offer's outcome (a refusal in
+ * amber) under the running car.
+ */
+const DIAG_ROWS = ["Display", "Bus frames", "Bus load (est.)", "Decoded", "Unknown ids", "Stale signals", "Source", "MQTT", "", "Car", ""];
 const WIDE_FROM = 6;
+/** The Car row: in portrait its value goes on the line below its name, and the offer's row below that. */
+const CAR_ROW = 9;
+/** Row pitch, design px: eleven rows between the title and the buttons. */
+const LANDSCAPE_PITCH = 16, PORTRAIT_PITCH = 22;
 /**
  * The MQTT link's second row (its last line), which ends in the telemetry
  * switch (page button 3) when the build configured a broker: the counts on
@@ -177,15 +186,18 @@ export const DiagnosticsPage = Container.template(($: PageData) => {
 	// The source has its own row; a portrait title has no room for it.
 	const contents: Content[] = [title($, portrait ? "Diagnostics" : `Diagnostics: ${$.sourceName}`)];
 	for (let i = 0; i < DIAG_ROWS.length; i++) {
-		const top = g.y(30 + i * (portrait ? 23 : 17));
+		// The last row's descenders clear the buttons (their top at the design's height - 34).
+		const top = portrait
+			? g.y(i <= CAR_ROW ? 28 + i * PORTRAIT_PITCH : 28 + CAR_ROW * PORTRAIT_PITCH + 38)
+			: g.y(27 + i * LANDSCAPE_PITCH);
 		contents.push(rowName($, DIAG_ROWS[i], top));
 		// The source's, the MQTT link's and the car's are the longest values; their names are short. In portrait a
-		// value takes the row's whole width, right-aligned past its name, and the last row's goes on the line below.
-		const last = i === DIAG_ROWS.length - 1, wide = portrait || i >= WIDE_FROM;
+		// value takes the row's whole width, right-aligned past its name, and the car's goes on the line below.
+		const below = portrait && i === CAR_ROW, wide = portrait || i >= WIDE_FROM;
 		// A wide value starts past its name (about 8 design px a letter: "Source" 66, as before); one without a name at the margin.
 		const left = portrait ? 8 : wide ? 18 + 8 * DIAG_ROWS[i].length - (DIAG_ROWS[i] ? 0 : 6) : 116;
 		let valueWidth = portrait ? W - 16 : wide ? W - 6 - left : 198;
-		const valueTop = portrait && last ? top + g.s(20) : top;
+		const valueTop = below ? top + g.s(19) : top;
 		if (i === SWITCH_ROW && switchable) {
 			// The switch ends the row where the value did; the value ends before it.
 			const right = left + valueWidth;
@@ -232,6 +244,8 @@ class DiagnosticsBehavior extends PageBehavior {
 		value(7).string = fit(value(7), short ? d.mqtt.split(", ").slice(0, 2).join(", ") : d.mqtt);
 		value(8).string = fit(value(8), d.mqttLast);
 		value(9).string = fit(value(9), d.pack);
+		value(10).string = fit(value(10), d.packLast);
+		value(10).state = d.packLast.startsWith("refused") ? 1 : 0;
 	}
 }
 
