@@ -244,3 +244,72 @@ export function readBoard(config: Record<string, unknown>): Board {
 			throw new RangeError(`board config ${key}: canDriver ${driver} needs this pin wired, not -1`);
 	return board;
 }
+
+/** The pack link's UART (hosts/esp32/pack-link.ts): where `xs-cluster pack send --port` delivers vehicle packs. */
+export interface PackLinkPins {
+	/** UART number, 0 .. the chip's UARTs - 1. */
+	port: number;
+	/** GPIOs: the cluster's TX (to the adapter's RX) and RX (from its TX). */
+	transmit: number;
+	receive: number;
+	baud: number;
+}
+
+/**
+ * Reads the pack link from the config (`packLinkPort`, `packLinkTransmit`,
+ * `packLinkReceive`, `packLinkBaud`, default 115200): null when
+ * `packLinkPort` is absent, "" or -1 (no link, the default). Checks the pins
+ * as readBoard does (the chip has them, not its flash bus, TX not input-only,
+ * not its USB pins), and against `board`: not the SLCAN adapter's UART or
+ * pins when that is the CAN input, no pin the CAN input or a button uses.
+ * UART0 is the boot log's and, on boards with a USB-UART bridge, xsbug's:
+ * its port is taken only with its own pins, and its pins only by it.
+ * Runs on the ESP32 and Node; allocates the result.
+ * @throws RangeError naming the first key with a bad value.
+ */
+export function readPackLink(config: Record<string, unknown>, board: Board): PackLinkPins | null {
+	const facts = CHIPS[board.chip];
+	const raw = config.packLinkPort;
+	if (raw === undefined || raw === "" || raw === -1 || raw === "-1")
+		return null;
+	const number = (key: string, low: number, high: number, fallback?: number): number => {
+		const given = config[key] ?? fallback;
+		const value = typeof given === "string" && given !== "" ? Number(given) : given;
+		if (typeof value !== "number" || !Number.isInteger(value) || value < low || value > high)
+			throw new RangeError(`pack link config ${key}: ${String(given)} is not an integer from ${low} to ${high}`);
+		return value;
+	};
+	const port = number("packLinkPort", 0, facts.uarts - 1);
+	const baud = number("packLinkBaud", 1200, 5000000, 115200);
+	const pin = (key: string, output: boolean): number => {
+		const value = number(key, 0, 48);
+		if (!facts.gpios.includes(value))
+			throw new RangeError(`pack link config ${key}: the ${board.chip} has no GPIO ${value}`);
+		if (facts.flash.includes(value))
+			throw new RangeError(`pack link config ${key}: GPIO ${value} is the ${board.chip}'s flash bus (SPI0/1)`);
+		if (output && facts.inputOnly.includes(value))
+			throw new RangeError(`pack link config ${key}: GPIO ${value} is input-only on the ${board.chip}`);
+		if (facts.usb.includes(value))
+			throw new RangeError(`pack link config ${key}: GPIO ${value} is the ${board.chip}'s USB (flashing and xsbug)`);
+		if (port !== 0 && facts.uart0.includes(value))
+			throw new RangeError(`pack link config ${key}: GPIO ${value} is UART0's (the boot log, and xsbug on a USB-UART bridge)`);
+		return value;
+	};
+	const transmit = pin("packLinkTransmit", true), receive = pin("packLinkReceive", false);
+	if (transmit === receive)
+		throw new RangeError(`pack link config packLinkReceive: GPIO ${receive} is packLinkTransmit too`);
+	if (port === 0 && (transmit !== facts.uart0[0] || receive !== facts.uart0[1]))
+		throw new RangeError(`pack link config packLinkPort: UART0 is the boot log's (and xsbug's): only on its own pins, TX ${facts.uart0[0]} and RX ${facts.uart0[1]}, in a build without the debugger`);
+	if (board.canDriver === "slcan" && port === board.slcanPort)
+		throw new RangeError(`pack link config packLinkPort: UART ${port} is the SLCAN adapter's (slcanPort)`);
+	// What the CAN input and the buttons wire: a pin cannot do two jobs.
+	const used: [string, number][] = [["buttonA", board.buttonA], ["buttonB", board.buttonB], ["buttonC", board.buttonC], ...NEEDED[board.canDriver].map((key): [string, number] => [key, board[key] as number])];
+	if (board.canDriver === "twai")
+		used.push(["twaiSilent", board.twaiSilent]);
+	for (const [key, value] of [["packLinkTransmit", transmit], ["packLinkReceive", receive]] as const) {
+		const taken = used.find(([, other]) => other === value);
+		if (taken)
+			throw new RangeError(`pack link config ${key}: GPIO ${value} is ${taken[0]} on this board`);
+	}
+	return { port, transmit, receive, baud };
+}

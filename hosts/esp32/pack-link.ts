@@ -4,7 +4,8 @@
  * on the pins, or the board's own bridge). Off unless the build names the
  * UART: `mcconfig ... packLinkPort=1 packLinkTransmit=17 packLinkReceive=16
  * [packLinkBaud=115200]`. Not UART0 in a debug build (xsbug's), nor the
- * SLCAN adapter's UART. The bytes go to PackReceiver (modules/pack/receiver.ts),
+ * SLCAN adapter's UART; readPackLink (host/board) checks the pins against
+ * the chip's rules and the board's other pins, as readBoard does the board's. The bytes go to PackReceiver (modules/pack/receiver.ts),
  * which hands the pack to the installer the MQTT route uses; replies are
  * lines starting `xspack `, so the host skips anything else on the wire.
  * Frames carry 112 bytes of the pack, so one fits the UART's 128-byte FIFO
@@ -14,6 +15,7 @@
  */
 import config from "mc/config";
 import Serial from "embedded:io/serial";
+import { readBoard, readPackLink } from "host/board";
 import type { PackInstaller } from "pack/installer";
 import { PackReceiver } from "pack/receiver";
 import { FRAME_OVERHEAD } from "pack/transfer";
@@ -28,25 +30,18 @@ export interface PackLink {
 	service(): void;
 }
 
-/** An integer config value in [min, max], or `fallback` when it is absent; NaN when it is not one. */
-function setting(name: string, min: number, max: number, fallback: number): number {
-	const value = (config as Record<string, unknown>)[name];
-	if (value === undefined || value === "")
-		return fallback;
-	const n = Number(value);
-	return Number.isInteger(n) && n >= min && n <= max ? n : NaN;
-}
-
 export function openPackLink(installer: PackInstaller): PackLink | null {
-	const port = setting("packLinkPort", -1, 2, -1);
-	if (port === -1)
-		return null;
-	const transmit = setting("packLinkTransmit", 0, 48, -1), receive = setting("packLinkReceive", 0, 48, -1);
-	const baud = setting("packLinkBaud", 1200, 5000000, 115200);
-	if (!(port >= 0) || !(transmit >= 0) || !(receive >= 0) || !(baud > 0)) {
-		trace("pack link: packLinkPort (0..2), packLinkTransmit and packLinkReceive (GPIOs) and packLinkBaud must be numbers; no pack link\n");
+	let pins;
+	try {
+		pins = readPackLink(config as Record<string, unknown>, readBoard(config as Record<string, unknown>));
+	}
+	catch (error) {
+		trace(`pack link: ${(error as Error).message}; no pack link\n`);
 		return null;
 	}
+	if (!pins)
+		return null;
+	const { port, transmit, receive, baud } = pins;
 	let serial: Serial | null = null;
 	// Replies wait here for room: the SDK's serial writes straight into the TX FIFO and throws when it is full.
 	let pending: Uint8Array | null = null;
