@@ -106,6 +106,9 @@ function generate(board: Esp32Board, overrides: string[] = []) {
 				expect(result.make.status, result.make.output).toBe(0);
 				expect(existsSync(join(result.tmp, "mc.xs.c"))).toBe(true);
 				expect(existsSync(join(result.tmp, "mc.resources.c"))).toBe(true);
+				// Telemetry over TLS (mqtts://): the SDK's TLS socket and its TLS session are in every build.
+				for (const module of [join("~.embedded", "io", "socket", "tcp", "tls.xsb"), join("ssl", "session.xsb"), join("connect", "broker-ca.xsb")])
+					expect(existsSync(join(result.tmp, "modules", module)), module).toBe(true);
 			}
 			finally {
 				rmSync(result.out, { recursive: true, force: true });

@@ -3,9 +3,12 @@
  * the broker from the `mqtt` config value (`mcconfig ... mqtt=host:port`,
  * with `ssid=` and `password=` for Wi-Fi, which hosts/esp32/network-setup.ts
  * starts without waiting), the SDK's ECMA-419 MQTT client
- * (`device.network.mqtt`, set up by the SDK's examples/io/tcp/mqttclient
- * manifest; `device.network.mqtts` for an mqtts:// broker when the TLS
- * manifest is included) and the outbox's flash: the `xsc-tlm` data
+ * (the one the SDK's examples/io/tcp/mqttclient sets up as
+ * `device.network.mqtt`; for an mqtts:// broker the same client over the
+ * SDK's TLS socket, examples/io/tcp/tlssocket, as its mqttsclient does,
+ * checking the broker's certificate against the CA in the `mqttCa` config
+ * value, DER in hex, else against the CAs the SDK builds in) and the
+ * outbox's flash: the `xsc-tlm` data
  * partition (hosts/esp32/partitions.csv, 64 KB: 16 blocks of 4 KB), so
  * queued events survive a power cut. The node id is the `mqttNode` config
  * value, else the `node` preference in domain `xsc-tlm`, else `xsc-` and the
@@ -19,12 +22,14 @@ import Preference from "preference";
 import config from "mc/config";
 import MQTTClient from "embedded:network/mqtt/client";
 import TCP from "embedded:io/socket/tcp";
+import TLSSocket from "embedded:io/socket/tcp/tls";
 import { guardedSocket, type SocketClass } from "connect/guarded-socket";
 import UDP from "embedded:io/socket/udp";
 import Resolver from "embedded:network/dns/resolver/udp";
 import type { MqttNetwork, BrokerAddress } from "connect/mqtt-client";
 import { parseBroker } from "connect/mqtt-client";
 import type { FlashRegion } from "storage/flash";
+import { brokerCa } from "connect/broker-ca";
 
 export interface TelemetryHost {
 	broker: BrokerAddress;
@@ -60,16 +65,24 @@ export function openTelemetryHost(): TelemetryHost | null {
 		trace(`telemetry: ${broker}\n`);
 		return null;
 	}
+	// Guarded: an exception in the SDK client's callbacks (or, under TLS, in the handshake: a certificate
+	// the CA did not sign) is a failed connection and a back-off, not an XS abort.
+	const tcp = { io: guardedSocket(TCP as unknown as SocketClass) };
+	let socket: object = tcp;
 	if (broker.secure) {
-		trace("telemetry: this build has no TLS MQTT client (mqtts://)\n");
-		return null;
+		const ca = brokerCa((config as Record<string, unknown>).mqttCa);
+		if (typeof ca === "string") {
+			trace(`telemetry: ${ca}\n`);
+			return null;
+		}
+		// As the SDK's mqttsclient/config: the TLS socket over TCP, TLS 1.2.
+		socket = ca ? { io: TLSSocket, TCP: tcp, secure: { certificate: ca } } : { io: TLSSocket, TCP: tcp };
 	}
 	// What the SDK's mqttclient/config puts in device.network.mqtt; DNS servers for a broker given by name.
 	const network = {
 		io: MQTTClient,
 		dns: { io: Resolver, servers: ["1.1.1.1", "8.8.8.8"], socket: { io: UDP } },
-		// Guarded: an exception in the SDK client's callbacks is a failed connection, not an XS abort.
-		socket: { io: guardedSocket(TCP as unknown as SocketClass) },
+		socket,
 	} as unknown as MqttNetwork;
 	let flash: FlashRegion;
 	try {

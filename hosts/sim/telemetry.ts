@@ -16,6 +16,7 @@ import config from "mc/config";
 import type { MqttNetwork, BrokerAddress } from "connect/mqtt-client";
 import { parseBroker } from "connect/mqtt-client";
 import { guardedSocket, type SocketClass } from "connect/guarded-socket";
+import { brokerCa } from "connect/broker-ca";
 import type { FlashRegion } from "storage/flash";
 import { PreferenceFlash } from "storage/preference-flash";
 import type { Preferences } from "storage/preferences";
@@ -53,13 +54,13 @@ export function openTelemetryHost(): TelemetryHost | null {
 	network = { ...network, socket: socket.TCP ? { ...socket, TCP: { ...socket.TCP, io: guardedSocket(socket.TCP.io) } } : { ...socket, io: guardedSocket(socket.io) } };
 	// mqtts://: the SDK's TLS socket checks the broker's certificate against the CA given as `mqttCa`
 	// (its certificate, DER in hex: npm start -- --mqtt-ca ca.crt); without one, against none it knows.
-	const ca = (config as Record<string, unknown>).mqttCa;
-	if (broker.secure && typeof ca === "string" && ca) {
-		const certificate = new Uint8Array(ca.length >> 1);
-		for (let i = 0; i < certificate.length; i++)
-			certificate[i] = parseInt(ca.slice(i * 2, i * 2 + 2), 16);
-		network = { ...network, socket: { ...(network.socket as object), secure: { certificate: certificate.buffer } } };
+	const ca = broker.secure ? brokerCa((config as Record<string, unknown>).mqttCa) : null;
+	if (typeof ca === "string") {
+		trace(`telemetry: ${ca}\n`);
+		return null;
 	}
+	if (ca)
+		network = { ...network, socket: { ...(network.socket as object), secure: { certificate: ca } } };
 	const node = (config as Record<string, unknown>).mqttNode;
 	return {
 		broker,
