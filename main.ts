@@ -174,7 +174,7 @@ const dashboard = new Dashboard({
 	],
 	log: line => trace(line),
 	meters: {
-		pixelsPerSecond: () => pixelsDrawn === undefined ? undefined : Instrumentation.get(pixelsDrawn),
+		pixelsDrawn: () => pixelsDrawn === undefined ? undefined : Instrumentation.get(pixelsDrawn),
 		slotHeap: () => slotHeap === undefined ? undefined : Instrumentation.get(slotHeap),
 		chunkHeap: () => chunkHeap === undefined ? undefined : Instrumentation.get(chunkHeap),
 	},

@@ -75,7 +75,8 @@ function cluster(options: Partial<DashboardOptions> = {}, bitRate?: number) {
 	const dashboard = new Dashboard({
 		clock: clock.now, source, pipeline, plan, profile, model, drivers, memory,
 		log: line => lines.push(line),
-		meters: { pixelsPerSecond: () => 1234, slotHeap: () => undefined, chunkHeap: () => undefined },
+		// XS restarts its pixel count every second: 1234 a second, drawn evenly.
+		meters: { pixelsDrawn: () => Math.floor((clock.now() % 1000) * 1.234), slotHeap: () => undefined, chunkHeap: () => undefined },
 		...options,
 	});
 	dashboard.attach({
@@ -127,7 +128,13 @@ describe("dashboard", () => {
 		expect(d.drawn).toBeGreaterThan(100);
 		expect(d.drawn).toBeLessThan(d.ticks);
 		expect(c.lines.length).toBe(Math.floor(60000 / HEALTH_INTERVAL_MS) - (60000 % HEALTH_INTERVAL_MS < FRAME_MS ? 1 : 0));
-		expect(c.lines[0]).toMatch(/^health: frames \d+ received, .*; ui \d+ frames drawn of \d+ ticks, 1234 pixels\/s, page cluster; .*driver Ana km\/h; alert \S+; source demo drive; heap slot \? chunk \?\n$/);
+		expect(c.lines[0]).toMatch(/^health: frames \d+ received, .*; ui \d+ frames drawn of \d+ ticks, \d+ pixels\/s, page cluster; .*driver Ana km\/h; alert \S+; source demo drive; heap slot \? chunk \?\n$/);
+		// Whole seconds' counts of 1234 pixels, each read at most one tick before the count restarted, in every health line.
+		for (const line of c.lines) {
+			const pixels = Number(/, (\d+) pixels\/s/.exec(line)![1]);
+			expect(pixels).toBeGreaterThanOrEqual(Math.floor(1234 * (1000 - FRAME_MS) / 1000));
+			expect(pixels).toBeLessThanOrEqual(1234);
+		}
 		expect(c.lines.every(line => line.length < 400)).toBe(true);
 	});
 

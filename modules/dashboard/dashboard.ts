@@ -48,6 +48,7 @@ import { Quantity } from "../cluster/quantity.js";
 import { Action, ScreenChange, ScreenModel } from "../cluster/screen.js";
 import type { TripMemory } from "../cluster/trip.js";
 import { IMPERIAL, METRIC } from "../cluster/units.js";
+import { SecondCounter } from "./second-counter.js";
 
 /** The health line comes this often, ms. */
 export const HEALTH_INTERVAL_MS = 5000;
@@ -82,8 +83,8 @@ export interface Backlight {
 
 /** Numbers only the engine knows (Instrumentation on XS): each undefined where unavailable. */
 export interface DashboardMeters {
-	/** Pixels drawn in the last second. */
-	pixelsPerSecond(): number | undefined;
+	/** Pixels drawn so far in the current second (the engine restarts the count every second). */
+	pixelsDrawn(): number | undefined;
 	/** XS slot and chunk heap in use, bytes. */
 	slotHeap(): number | undefined;
 	chunkHeap(): number | undefined;
@@ -142,6 +143,8 @@ export class Dashboard {
 
 	private readonly options: DashboardOptions;
 	private readonly health = new Health();
+	/** Pixels drawn per whole second, from the engine's counter read after each draw. */
+	private readonly pixels = new SecondCounter();
 	private view: DashboardView | null = null;
 	private lastHealthAt: number;
 	private lastFlushAt: number;
@@ -216,6 +219,9 @@ export class Dashboard {
 		this.ticks++;
 		if ((changed || screenChanged) && this.view?.draw(changed, screenChanged, now))
 			this.drawn++;
+		const pixels = options.meters?.pixelsDrawn();
+		if (pixels !== undefined)
+			this.pixels.read(pixels);
 		// 9: leftover-time work.
 		const services = this.services;
 		if (services.length) {
@@ -266,7 +272,7 @@ export class Dashboard {
 		const { pipeline, memory, meters, source } = this.options, model = this.model, trip = model.trip;
 		const alert = model.alert < 0 || !model.alerts ? "none" : model.alerts.rules[model.alert].id;
 		// Instrumentation counts pixels drawn over its last one-second sample, not in total.
-		const ui = `ui ${this.drawn} frames drawn of ${this.ticks} ticks, ${meters?.pixelsPerSecond() ?? "?"} pixels/s, page ${this.screen.page}`;
+		const ui = `ui ${this.drawn} frames drawn of ${this.ticks} ticks, ${this.pixels.take() ?? "?"} pixels/s, page ${this.screen.page}`;
 		const odo = `odo ${trip.odometer.toFixed(2)} km trip ${trip.tripA.distance.toFixed(2)} km saves ${memory.log.writes}`;
 		const heap = `heap slot ${meters?.slotHeap() ?? "?"} chunk ${meters?.chunkHeap() ?? "?"}`;
 		return `health: ${formatHealth(pipeline.health(now, this.health))}; ${ui}; ${odo}; ` +
