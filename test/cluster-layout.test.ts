@@ -8,8 +8,9 @@
 import { describe, expect, test } from "vitest";
 import { fontFor } from "../modules/ui/fonts.js";
 import {
-	type Box, type Circle, type ClusterLayout, DESIGN_RADIUS, ROW_LAMP_COUNT, clusterLayout, dialAngle, hubRadius, needlePolygon,
+	type Box, type Circle, type ClusterLayout, DESIGN_RADIUS, ROW_LAMP_COUNT, clusterLayout, dialAngle, hubRadius, needlePolygon, pageDesign,
 } from "../modules/ui/cluster-layout.js";
+import { Geometry } from "../modules/ui/geometry.js";
 import { describeOnXs } from "./support/xs-suite.js";
 
 const SIZES: readonly [number, number][] = [[320, 240], [480, 320], [240, 320], [800, 480]];
@@ -161,9 +162,43 @@ describe("cluster layout", () => {
 	});
 });
 
+describe("page design", () => {
+	test("320x240-and-240x320-are-the-designs", () => {
+		expect(pageDesign(320, 240)).toEqual({ width: 320, height: 240, unit: 1 });
+		expect(pageDesign(240, 320)).toEqual({ width: 240, height: 320, unit: 1 });
+	});
+
+	test("480x320-is-360x240-at-the-clusters-unit", () => {
+		const d = pageDesign(480, 320);
+		expect(d).toEqual({ width: 360, height: 240, unit: clusterLayout(480, 320).unit });
+		// The 320 x 240 design scaled alone left 26 px at each side; the widened one none.
+		const g = new Geometry(480, 320, d.width, d.height);
+		expect(g.x(0)).toBe(0);
+		expect(g.x(d.width)).toBe(480);
+	});
+
+	for (const [width, height] of SIZES) {
+		test(`${width}x${height}-the-pages-keep-the-same-margin-at-each-edge`, () => {
+			const d = pageDesign(width, height), g = new Geometry(width, height, d.width, d.height), L = clusterLayout(width, height);
+			expect(g.scale).toBeCloseTo(L.unit, 9);
+			expect(g.x(0)).toBeGreaterThanOrEqual(0);
+			expect(g.x(d.width)).toBeLessThanOrEqual(width);
+			expect(g.y(0)).toBeGreaterThanOrEqual(0);
+			expect(g.y(d.height)).toBeLessThanOrEqual(height);
+			// The pages' margins in the design (title and buttons 10, row names 12, values 6; 8 in portrait): the
+			// same at the left and the right, to a pixel of rounding; on a landscape screen the cluster's own
+			// margin (6 design px) is where the cluster puts it.
+			for (const m of [6, 8, 10, 12])
+				expect(Math.abs(g.x(m) - (width - g.x(d.width - m))), `margin ${m}`).toBeLessThanOrEqual(1);
+			if (!L.portrait)
+				expect(g.x(6)).toBe(L.arrowLeft.left);
+		});
+	}
+});
+
 /** Every number of the layouts at SIZES, in a fixed order (JavaScript both engines run). */
 const FLATTEN = `
-function flatten(clusterLayout, sizes) {
+function flatten(clusterLayout, pageDesign, sizes) {
 	const out = [];
 	const walk = value => {
 		if (typeof value === "number") out.push(value);
@@ -172,17 +207,18 @@ function flatten(clusterLayout, sizes) {
 		else for (const key of Object.keys(value).sort()) walk(value[key]);
 	};
 	for (const [width, height] of sizes) walk(clusterLayout(width, height));
+	for (const [width, height] of sizes) walk(pageDesign(width, height));
 	return out;
 }
 `;
 
 describeOnXs("cluster layout", ["modules/ui/cluster-layout.ts"], `
-import { clusterLayout } from "./modules/ui/cluster-layout.js";
+import { clusterLayout, pageDesign } from "./modules/ui/cluster-layout.js";
 ${FLATTEN}
-globalThis.runLayouts = sizes => new Float64Array(flatten(clusterLayout, sizes)).buffer;
+globalThis.runLayouts = sizes => new Float64Array(flatten(clusterLayout, pageDesign, sizes)).buffer;
 `, ({ run }) => {
 	test("xs-lays-the-cluster-out-as-v8-does", async () => {
-		const node = new Function("clusterLayout", "sizes", `${FLATTEN}; return flatten(clusterLayout, sizes);`)(clusterLayout, SIZES) as number[];
+		const node = new Function("clusterLayout", "pageDesign", "sizes", `${FLATTEN}; return flatten(clusterLayout, pageDesign, sizes);`)(clusterLayout, pageDesign, SIZES) as number[];
 		expect(node.length).toBeGreaterThan(100);
 		expect((await run(`runLayouts(${JSON.stringify(SIZES)})`)).values).toEqual(node);
 	});

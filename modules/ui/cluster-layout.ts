@@ -11,6 +11,10 @@
  * odometer in the middle. At 320 x 240 it is the design itself. A portrait
  * screen gets the portrait design (240 x 320), scaled and centred.
  *
+ * The text pages (pages.ts) take their design from here too (pageDesign):
+ * the same unit and, on a wider landscape screen, the design widened to the
+ * screen, so their margins follow the cluster's rule.
+ *
  * The needle's outline is defined here too, so that the tests can check that
  * it never reaches the speed digits at any position of the sweep.
  *
@@ -201,6 +205,29 @@ function portrait(width: number, height: number): ClusterLayout {
 		popup: b(4, 270, 232, 46),
 		...readouts(sr, tr, s),
 	};
+}
+
+/**
+ * The design the text pages (trip, diagnostics, driver menu) are laid out
+ * on for a screen `width` x `height`, by the cluster page's rule: a
+ * landscape screen keeps the 320 x 240 design's heights at the cluster's
+ * unit and widens the design to the screen's width (360 x 240 at 480 x 320),
+ * so that what the pages place from an edge keeps its margin there, scaled as
+ * the cluster's are; a screen narrower than 4:3 keeps 320 x 240, centred
+ * vertically; a portrait screen the 240 x 320 design, scaled and centred.
+ */
+export interface PageDesign {
+	readonly width: number;
+	readonly height: number;
+	/** A design pixel in screen pixels: the cluster layout's unit. */
+	readonly unit: number;
+}
+
+export function pageDesign(width: number, height: number): PageDesign {
+	if (height > width)
+		return { width: 240, height: 320, unit: Math.min(width / 240, height / 320) };
+	const unit = Math.min(width / 320, height / 240);
+	return { width: Math.max(320, Math.round(width / unit)), height: 240, unit };
 }
 
 /** The cluster page's layout for a screen `width` x `height` (after the host's rotation). */

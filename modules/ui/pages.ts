@@ -1,7 +1,9 @@
 /*
  * The cluster's text pages as Piu templates: the trip page, the diagnostics
- * page and the driver menu. Each template lays its contents out for the
- * screen's geometry; its behaviour reads the screen model when the view
+ * page and the driver menu. Each template lays its contents out on the page
+ * design for the screen (cluster-layout.ts pageDesign: 320 x 240 widened to
+ * a wider landscape screen, so what sits at an edge keeps its scaled margin
+ * there, as on the cluster page; 240 x 320 in portrait); its behaviour reads the screen model when the view
  * hands it `onScreenChanged` (ScreenChange bits) and forwards touches to the
  * dashboard. Styles and skins are the theme's (ThemedBehavior roles).
  *
@@ -14,7 +16,8 @@ import type { Diagnostics } from "cluster/diagnostics";
 import { MAX_DRIVERS } from "cluster/drivers";
 import { ScreenChange, type ScreenModel, Touch } from "cluster/screen";
 import { TRIP_ROWS } from "cluster/trip-readout";
-import type { Geometry } from "./geometry.js";
+import { pageDesign } from "./cluster-layout.js";
+import { Geometry } from "./geometry.js";
 import type { Look } from "./look.js";
 import type { Container, Content, Label } from "./piu-types.js";
 import { type Role, ThemedBehavior } from "./themed.js";
@@ -67,6 +70,17 @@ function fit(label: Label, text: string): string {
 /** A label dressed by the theme in `role`, named for its page's behaviour to find. */
 function label(role: Role, name: string, dictionary: ConstructorParameters<typeof Label>[1]): Label {
 	return new Label(role, { ...dictionary, name, Behavior: ThemedBehavior });
+}
+
+/**
+ * The pages' geometry on the view's screen: the page design (cluster-layout.ts),
+ * 320 x 240 widened to the screen's width on a wider landscape screen (360 x
+ * 240 at 480 x 320), so that what sits at an edge keeps the cluster's scaled
+ * margin there; the design itself at 320 x 240 and in portrait.
+ */
+function onPageDesign($: PageData): PageData {
+	const g = $.g, design = pageDesign(g.width, g.height);
+	return design.width === g.designWidth && design.height === g.designHeight ? $ : { ...$, g: new Geometry(g.width, g.height, design.width, design.height) };
 }
 
 /** A page title at the top left. */
@@ -129,12 +143,13 @@ class PageBehavior extends ThemedBehavior {
  * range under them; buttons reset trip A or B and open the driver menu.
  */
 export const TripPage = Container.template(($: PageData) => {
+	$ = onPageDesign($);
 	const g = $.g, look = $.look, portrait = g.portrait, W = g.designWidth;
 	const contents: Content[] = [title($, "Trips")];
 	for (let c = 0; c < 2; c++)
 		contents.push(portrait
 			? label({ style: "sectionStyle" }, "", { left: g.x(8), top: g.y(30 + c * 114), width: g.s(W - 16), height: g.s(18), style: look.sectionStyle, string: c ? "Trip B" : "Trip A" })
-			: label({ style: "columnStyle" }, "", { left: g.x(124 + c * 98), top: g.y(32), width: g.s(92), height: g.s(20), style: look.columnStyle, string: c ? "Trip B" : "Trip A" }));
+			: label({ style: "columnStyle" }, "", { left: g.x(W - 196 + c * 98), top: g.y(32), width: g.s(92), height: g.s(20), style: look.columnStyle, string: c ? "Trip B" : "Trip A" }));
 	for (let i = 0; i < TRIP_ROWS.length; i++) {
 		for (let c = 0; c < 2; c++) {
 			if (portrait || c === 0) {
@@ -144,12 +159,12 @@ export const TripPage = Container.template(($: PageData) => {
 			}
 			contents.push(portrait
 				? label({ style: "rowValueStyle" }, `cell${i}-${c}`, { left: g.x(8), top: g.y(49 + c * 114 + i * 19), width: g.s(W - 16), height: g.s(19), style: look.rowValueStyle, string: "--" })
-				: label({ style: "rowValueStyle" }, `cell${i}-${c}`, { left: g.x(124 + c * 98), top: g.y(54 + i * 24), width: g.s(92), height: g.s(22), style: look.rowValueStyle, string: "--" }));
+				: label({ style: "rowValueStyle" }, `cell${i}-${c}`, { left: g.x(W - 196 + c * 98), top: g.y(54 + i * 24), width: g.s(92), height: g.s(22), style: look.rowValueStyle, string: "--" }));
 		}
 	}
 	const rangeTop = portrait ? g.y(258) : g.y(54 + TRIP_ROWS.length * 24);
 	contents.push(rowName($, "Range", rangeTop, portrait ? W - 16 : 120));
-	contents.push(label({ style: "rowValueStyle" }, "range", { left: g.x(portrait ? 8 : 124), top: rangeTop, width: g.s(portrait ? W - 16 : 190), height: g.s(portrait ? 19 : 22), style: look.rowValueStyle, string: "--" }));
+	contents.push(label({ style: "rowValueStyle" }, "range", { left: g.x(portrait ? 8 : W - 196), top: rangeTop, width: g.s(portrait ? W - 16 : 190), height: g.s(portrait ? 19 : 22), style: look.rowValueStyle, string: "--" }));
 	contents.push(...buttons($, ["Reset A", "Reset B", "Driver"]));
 	return { left: 0, top: 0, width: g.width, height: g.height, active: true, visible: false, skin: look.background, Behavior: TripBehavior, contents };
 });
@@ -181,6 +196,7 @@ class TripBehavior extends PageBehavior {
  * configured a broker, the telemetry switch ("On" / "Off").
  */
 export const DiagnosticsPage = Container.template(($: PageData) => {
+	$ = onPageDesign($);
 	const g = $.g, look = $.look, portrait = g.portrait, W = g.designWidth;
 	const switchable = $.screen.telemetry !== null;
 	// The source has its own row; a portrait title has no room for it.
@@ -196,7 +212,7 @@ export const DiagnosticsPage = Container.template(($: PageData) => {
 		const below = portrait && i === CAR_ROW, wide = portrait || i >= WIDE_FROM;
 		// A wide value starts past its name (about 8 design px a letter: "Source" 66, as before); one without a name at the margin.
 		const left = portrait ? 8 : wide ? 18 + 8 * DIAG_ROWS[i].length - (DIAG_ROWS[i] ? 0 : 6) : 116;
-		let valueWidth = portrait ? W - 16 : wide ? W - 6 - left : 198;
+		let valueWidth = W - (portrait ? 8 : 6) - left;
 		const valueTop = below ? top + g.s(19) : top;
 		if (i === SWITCH_ROW && switchable) {
 			// The switch ends the row where the value did; the value ends before it.
@@ -278,6 +294,7 @@ class MenuRowBehavior extends ThemedBehavior {
 
 /** The driver menu: a panel over the whole screen, a row per driver and one to add a driver, and what the buttons do. */
 export const DriverMenuPanel = Container.template(($: PageData) => {
+	$ = onPageDesign($);
 	const g = $.g, look = $.look, W = g.designWidth;
 	const contents: Content[] = [title($, "Who is driving?")];
 	for (let index = 0; index <= MAX_DRIVERS; index++)
