@@ -312,6 +312,12 @@ describeBroker(title, () => {
 			expect(drivers.index).toBe(1);
 			const select = sub.messages.find(m => m.topic === `homeassistant/select/${NODE}/driver/config`);
 			expect(JSON.parse(select!.text)).toMatchObject({ options: ["Anna", "Ben"], command_topic: `${BASE}/driver/set` });
+			// A driver added on the cluster: Home Assistant's select lists them all again, on the same connection.
+			drivers.drivers.push({ name: "Cleo" });
+			const connections = device.telemetry.counters.connections;
+			expect(await device.run(() => sub.messages.some(m => m.topic === `homeassistant/select/${NODE}/driver/config` && JSON.parse(m.text).options.length === 3))).toBe(true);
+			expect(JSON.parse(sub.messages.filter(m => m.topic === `homeassistant/select/${NODE}/driver/config`).at(-1)!.text)).toMatchObject({ options: ["Anna", "Ben", "Cleo"] });
+			expect(device.telemetry.counters.connections).toBe(connections);
 		}
 		finally {
 			device.die();

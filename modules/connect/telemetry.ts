@@ -36,7 +36,7 @@
  */
 import type { AlertMonitor } from "../cluster/alerts.js";
 import { Backoff } from "../can/backoff.js";
-import { discoveryConfigs } from "./discovery.js";
+import { DEFAULT_DISCOVERY_PREFIX, discoveryConfigs, type DiscoveryConfig } from "./discovery.js";
 import { MqttOperation, type BrokerAddress, type MqttClient, type MqttNetwork, type MqttReadableOptions } from "./mqtt-client.js";
 import { MessageKind, type Outbox } from "./outbox.js";
 import { emptyState, encodeAlert, encodeState, encodeTrip, OFFLINE, ONLINE, topicsFor, type AlertAction, type Topics, type VehicleState } from "./scheme.js";
@@ -182,6 +182,9 @@ export class Telemetry {
 	private sentThrough = 0;
 	private announcements: Announcement[] = [];
 	private publishedDriver = -1;
+	/** How many drivers the announced Driver select lists, and its discovery topic. */
+	private announcedDrivers = 0;
+	private readonly driverSelectTopic: string;
 	private readonly body: Uint8Array;
 	/** The incoming message being read. */
 	private target: number = Target.discard;
@@ -199,6 +202,7 @@ export class Telemetry {
 	constructor(options: TelemetryOptions) {
 		this.options = options;
 		this.topics = topicsFor(options.node, options.prefix);
+		this.driverSelectTopic = `${(options.discovery || {}).prefix ?? DEFAULT_DISCOVERY_PREFIX}/select/${options.node}/driver/config`;
 		this.outbox = options.outbox;
 		this.outbox.open();
 		this.backoff = options.backoff ?? new Backoff({ firstMs: 1000, maxMs: 60000, stableMs: 60000 });
@@ -399,6 +403,13 @@ export class Telemetry {
 
 	private announce(budget: number): number {
 		const drivers = this.options.drivers;
+		// A driver added or removed on the cluster: Home Assistant's Driver select gets the new list (only it changed).
+		if (drivers && this.options.discovery !== false && drivers.drivers.length !== this.announcedDrivers) {
+			this.announcedDrivers = drivers.drivers.length;
+			for (const config of this.discovery())
+				if (config.topic === this.driverSelectTopic)
+					this.announcements.push({ topic: config.topic, bytes: utf8Bytes(config.payload) });
+		}
 		if (drivers && drivers.index !== this.publishedDriver && drivers.drivers[drivers.index]) {
 			this.publishedDriver = drivers.index;
 			this.announcements.push({ topic: this.topics.driver, bytes: utf8Bytes(drivers.drivers[drivers.index].name) });
@@ -540,6 +551,12 @@ export class Telemetry {
 		}
 	}
 
+	/** Home Assistant's discovery configs for this cluster and its drivers now. Allocates. */
+	private discovery(): DiscoveryConfig[] {
+		const discovery = this.options.discovery, drivers = this.options.drivers;
+		return discoveryConfigs({ node: this.options.node, topics: this.topics, ...(discovery || {}), drivers: drivers ? drivers.drivers.map(d => d.name) : undefined });
+	}
+
 	private onControl(operation: number, id: number): void {
 		if (operation === MqttOperation.CONNACK) {
 			this.state = LinkState.online;
@@ -550,12 +567,10 @@ export class Telemetry {
 			this.line(`mqtt: connected to ${this.where}`);
 			this.subscribe();
 			this.announcements = [{ topic: this.topics.status, bytes: utf8Bytes(ONLINE) }];
-			const discovery = this.options.discovery;
-			if (discovery !== false) {
-				const drivers = this.options.drivers;
-				for (const config of discoveryConfigs({ node: this.options.node, topics: this.topics, ...(discovery ?? {}), drivers: drivers ? drivers.drivers.map(d => d.name) : undefined }))
+			if (this.options.discovery !== false)
+				for (const config of this.discovery())
 					this.announcements.push({ topic: config.topic, bytes: utf8Bytes(config.payload) });
-			}
+			this.announcedDrivers = this.options.drivers ? this.options.drivers.drivers.length : 0;
 			this.publishedDriver = -1;
 		}
 		else if (operation === MqttOperation.PUBACK) {
