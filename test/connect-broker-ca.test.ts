@@ -4,7 +4,7 @@
  * Node (vitest).
  */
 import { describe, expect, it } from "vitest";
-import { brokerCa } from "../modules/connect/broker-ca.js";
+import { brokerCa, brokerSettings } from "../modules/connect/broker-ca.js";
 
 /** A DER SEQUENCE of 70 bytes: the shape of a certificate, enough for the reader. */
 const DER = "3082" + "0042" + "ab".repeat(66);
@@ -30,5 +30,28 @@ describe("broker-ca", () => {
 		expect(brokerCa(42)).toMatch(/^mqttCa: not a certificate in hex/);
 		expect(brokerCa("31" + DER.slice(2))).toMatch(/^mqttCa: not a DER certificate/);
 		expect(brokerCa("3003020101")).toMatch(/^mqttCa: not a DER certificate/);
+	});
+});
+
+describe("broker settings, as both hosts read their config", () => {
+	it("no-broker-no-telemetry", () => {
+		expect(brokerSettings({})).toBeNull();
+		expect(brokerSettings({ mqtt: "" })).toBeNull();
+	});
+
+	it("a-plain-broker-needs-no-ca, and-its-ca-setting-is-not-read", () => {
+		expect(brokerSettings({ mqtt: "10.0.0.2:1884", mqttCa: "not hex" })).toEqual({ broker: { host: "10.0.0.2", port: 1884, secure: false }, ca: null });
+	});
+
+	it("mqtts-takes-the-ca-or-the-sdks-own", () => {
+		const settings = brokerSettings({ mqtt: "mqtts://broker.local", mqttCa: DER });
+		expect(settings).toMatchObject({ broker: { host: "broker.local", port: 8883, secure: true } });
+		expect(new Uint8Array((settings as { ca: ArrayBuffer }).ca).length).toBe(70);
+		expect(brokerSettings({ mqtt: "mqtts://broker.local" })).toMatchObject({ ca: null });
+	});
+
+	it("a-bad-broker-or-ca-is-one-line", () => {
+		expect(brokerSettings({ mqtt: "mqtt://bad host" })).toMatch(/^mqtt: 'mqtt:\/\/bad host' is not a broker/);
+		expect(brokerSettings({ mqtt: "mqtts://broker.local", mqttCa: "30820" })).toMatch(/^mqttCa: not a certificate in hex/);
 	});
 });

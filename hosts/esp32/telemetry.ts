@@ -26,18 +26,9 @@ import TLSSocket from "embedded:io/socket/tcp/tls";
 import { guardedSocket, type SocketClass } from "connect/guarded-socket";
 import UDP from "embedded:io/socket/udp";
 import Resolver from "embedded:network/dns/resolver/udp";
-import type { MqttNetwork, BrokerAddress } from "connect/mqtt-client";
-import { parseBroker } from "connect/mqtt-client";
+import type { MqttNetwork } from "connect/mqtt-client";
 import type { FlashRegion } from "storage/flash";
-import { brokerCa } from "connect/broker-ca";
-
-export interface TelemetryHost {
-	broker: BrokerAddress;
-	network: MqttNetwork;
-	flash: FlashRegion;
-	/** The cluster's id in topics and in Home Assistant. */
-	node: string;
-}
+import { brokerSettings, type TelemetryHost } from "connect/broker-ca";
 
 /** Partition name of the outbox (and the Preference domain of the `node` setting). */
 export const TELEMETRY_STORAGE = "xsc-tlm";
@@ -57,27 +48,19 @@ function nodeId(): string {
 
 /** The telemetry's parts, null when no broker is configured; a bad setting or a missing partition is one trace line and null. */
 export function openTelemetryHost(): TelemetryHost | null {
-	const setting = (config as Record<string, unknown>).mqtt;
-	if (typeof setting !== "string" || !setting)
+	const settings = brokerSettings(config as Record<string, unknown>);
+	if (typeof settings === "string")
+		trace(`telemetry: ${settings}\n`);
+	if (settings === null || typeof settings === "string")
 		return null;
-	const broker = parseBroker(setting);
-	if (typeof broker === "string") {
-		trace(`telemetry: ${broker}\n`);
-		return null;
-	}
+	const { broker, ca } = settings;
 	// Guarded: an exception in the SDK client's callbacks (or, under TLS, in the handshake: a certificate
 	// the CA did not sign) is a failed connection and a back-off, not an XS abort.
 	const tcp = { io: guardedSocket(TCP as unknown as SocketClass) };
 	let socket: object = tcp;
-	if (broker.secure) {
-		const ca = brokerCa((config as Record<string, unknown>).mqttCa);
-		if (typeof ca === "string") {
-			trace(`telemetry: ${ca}\n`);
-			return null;
-		}
+	if (broker.secure)
 		// As the SDK's mqttsclient/config: the TLS socket over TCP, TLS 1.2.
 		socket = ca ? { io: TLSSocket, TCP: tcp, secure: { certificate: ca } } : { io: TLSSocket, TCP: tcp };
-	}
 	// What the SDK's mqttclient/config puts in device.network.mqtt; DNS servers for a broker given by name.
 	const network = {
 		io: MQTTClient,

@@ -13,35 +13,23 @@
  */
 import Preference from "preference";
 import config from "mc/config";
-import type { MqttNetwork, BrokerAddress } from "connect/mqtt-client";
-import { parseBroker } from "connect/mqtt-client";
+import type { MqttNetwork } from "connect/mqtt-client";
 import { guardedSocket, type SocketClass } from "connect/guarded-socket";
-import { brokerCa } from "connect/broker-ca";
-import type { FlashRegion } from "storage/flash";
+import { brokerSettings, type TelemetryHost } from "connect/broker-ca";
 import { PreferenceFlash } from "storage/preference-flash";
 import type { Preferences } from "storage/preferences";
-
-export interface TelemetryHost {
-	broker: BrokerAddress;
-	network: MqttNetwork;
-	flash: FlashRegion;
-	/** The cluster's id in topics and in Home Assistant. */
-	node: string;
-}
 
 /** Preference domain of the outbox (16 blocks of 2 KB: 64 records of 512 bytes). */
 export const TELEMETRY_STORAGE = "xsc-tlm";
 
 /** The telemetry's parts, null when no broker is configured; a bad setting is one trace line and null. */
 export function openTelemetryHost(): TelemetryHost | null {
-	const setting = (config as Record<string, unknown>).mqtt;
-	if (typeof setting !== "string" || !setting)
+	const settings = brokerSettings(config as Record<string, unknown>);
+	if (typeof settings === "string")
+		trace(`telemetry: ${settings}\n`);
+	if (settings === null || typeof settings === "string")
 		return null;
-	const broker = parseBroker(setting);
-	if (typeof broker === "string") {
-		trace(`telemetry: ${broker}\n`);
-		return null;
-	}
+	const { broker, ca } = settings;
 	const networks = (globalThis as { device?: { network?: Record<string, MqttNetwork | undefined> } }).device?.network;
 	let network = networks?.[broker.secure ? "mqtts" : "mqtt"];
 	if (!network) {
@@ -54,11 +42,6 @@ export function openTelemetryHost(): TelemetryHost | null {
 	network = { ...network, socket: socket.TCP ? { ...socket, TCP: { ...socket.TCP, io: guardedSocket(socket.TCP.io) } } : { ...socket, io: guardedSocket(socket.io) } };
 	// mqtts://: the SDK's TLS socket checks the broker's certificate against the CA given as `mqttCa`
 	// (its certificate, DER in hex: npm start -- --mqtt-ca ca.crt); without one, against none it knows.
-	const ca = broker.secure ? brokerCa((config as Record<string, unknown>).mqttCa) : null;
-	if (typeof ca === "string") {
-		trace(`telemetry: ${ca}\n`);
-		return null;
-	}
 	if (ca)
 		network = { ...network, socket: { ...(network.socket as object), secure: { certificate: ca } } };
 	const node = (config as Record<string, unknown>).mqttNode;
