@@ -7,21 +7,17 @@
  * for the sockets, so nothing here asserts on the wall clock.
  */
 import { createServer, type Server, type Socket } from "node:net";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { Backoff } from "../modules/can/backoff.js";
 import { MqttOperation } from "../modules/connect/mqtt-client.js";
 import { MessageKind, Outbox } from "../modules/connect/outbox.js";
 import { emptyState, type VehicleState } from "../modules/connect/scheme.js";
 import { LinkState, Telemetry, type TelemetryOptions } from "../modules/connect/telemetry.js";
 import { FakeFlash, random } from "./fixtures/fake-flash.js";
-import { Mosquitto, mosquittoMissing } from "./support/mosquitto.js";
+import { describeWithBroker } from "./support/mosquitto.js";
 import { NodeMqttClient } from "./support/node-mqtt-client.js";
 import { checkSchema, telemetrySchema } from "./support/json-schema.js";
 
-const missing = mosquittoMissing();
-// Under CI (.ci/run installs mosquitto) a missing broker fails the suite (its beforeAll) instead of skipping it.
-const describeBroker = !missing || process.env.CI ? describe : describe.skip;
-const title = !missing || process.env.CI ? "telemetry against mosquitto" : `telemetry against mosquitto (skipped: ${missing})`;
 
 const STEP = 100;
 const NODE = "testcar";
@@ -159,16 +155,7 @@ async function fakeBroker(behave: (socket: Socket) => void): Promise<{ server: S
 	return { server, port: typeof address === "object" && address ? address.port : 0 };
 }
 
-describeBroker(title, () => {
-	const broker = new Mosquitto();
-	beforeAll(async () => {
-		if (missing)
-			throw new Error(missing);
-		await broker.start();
-	}, 30000);
-	afterAll(async () => {
-		await broker.stop();
-	});
+describeWithBroker("telemetry against mosquitto", broker => {
 
 	test("publishes-state-events-trips-and-discovery-by-the-scheme", async () => {
 		const sub = new Subscriber(broker.port);

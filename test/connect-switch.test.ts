@@ -8,7 +8,7 @@
  * The link runs on Node through test/support/node-mqtt-client.ts; its time is
  * the test's (STEP ms a turn), so nothing asserts on the wall clock.
  */
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import { Backoff } from "../modules/can/backoff.js";
 import { AlertMonitor, type AlertRule } from "../modules/cluster/alerts.js";
 import { MqttOperation, type MqttClientOptions } from "../modules/connect/mqtt-client.js";
@@ -17,13 +17,9 @@ import { emptyState, type VehicleState } from "../modules/connect/scheme.js";
 import { LinkState, Telemetry } from "../modules/connect/telemetry.js";
 import { telemetryCounts } from "../modules/connect/status-line.js";
 import { FakeFlash } from "./fixtures/fake-flash.js";
-import { Mosquitto, mosquittoMissing } from "./support/mosquitto.js";
+import { describeWithBroker } from "./support/mosquitto.js";
 import { NodeMqttClient } from "./support/node-mqtt-client.js";
 
-const missing = mosquittoMissing();
-// Under CI (.ci/run installs mosquitto) a missing broker fails the suite instead of skipping it.
-const describeBroker = !missing || process.env.CI ? describe : describe.skip;
-const title = !missing || process.env.CI ? "telemetry switch against mosquitto" : `telemetry switch against mosquitto (skipped: ${missing})`;
 
 const STEP = 100;
 const NODE = "switchcar";
@@ -113,16 +109,7 @@ function rig(port: number, enabled: boolean) {
 	return { values, state, telemetry, run, clients: () => clients };
 }
 
-describeBroker(title, () => {
-	const broker = new Mosquitto();
-	beforeAll(async () => {
-		if (missing)
-			throw new Error(missing);
-		await broker.start();
-	}, 30000);
-	afterAll(async () => {
-		await broker.stop();
-	});
+describeWithBroker("telemetry switch against mosquitto", broker => {
 
 	test("off-from-the-start: no-connection, nothing-published, nothing-recorded", async () => {
 		const watch = new Watcher(broker.port);

@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
+import { afterAll, beforeAll, describe } from "vitest";
 
 /** The broker's path, or null. */
 export function findMosquitto(): string | null {
@@ -26,6 +27,29 @@ export function findMosquitto(): string | null {
 /** Why the broker tests cannot run here, or null when they can. */
 export function mosquittoMissing(): string | null {
 	return findMosquitto() ? null : "mosquitto (the MQTT broker) is not installed: apt-get install mosquitto";
+}
+
+/**
+ * `describe` for tests against a real broker: one Mosquitto started before
+ * them and stopped after. Under CI (.ci/run installs mosquitto) a missing
+ * broker fails the suite (its beforeAll) instead of skipping it; elsewhere
+ * the suite is skipped and its title says why.
+ */
+export function describeWithBroker(name: string, body: (broker: Mosquitto) => void): void {
+	const missing = mosquittoMissing();
+	const run = !missing || process.env.CI;
+	(run ? describe : describe.skip)(run ? name : `${name} (skipped: ${missing})`, () => {
+		const broker = new Mosquitto();
+		beforeAll(async () => {
+			if (missing)
+				throw new Error(missing);
+			await broker.start();
+		}, 30000);
+		afterAll(async () => {
+			await broker.stop();
+		});
+		body(broker);
+	});
 }
 
 /** A free TCP port on loopback (taken and released at once). */
