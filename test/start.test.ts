@@ -1,7 +1,8 @@
+import { generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { DEFAULT_DEVICE, SDK_MISSING_MESSAGE, checkCar, findSdk, parseArgs, planBeside, projectRoot, start, type StartHost } from "../tools/start.js";
+import { DEFAULT_DEVICE, SDK_MISSING_MESSAGE, caCertificate, checkCar, findSdk, packKeyPoint, parseArgs, planBeside, projectRoot, start, type StartHost } from "../tools/start.js";
 import { repoRoot } from "./shared-data.js";
 
 /** A machine made of a file list (and some file contents); commands are recorded, not run. */
@@ -213,5 +214,25 @@ describe("npm start", () => {
 		const exists = (path: string) => path === join(PROJECT, "manifest.json") || path === join(PROJECT, "package.json");
 		expect(projectRoot(join(PROJECT, "dist", "tools"), exists)).toBe(PROJECT);
 		expect(projectRoot("/elsewhere", exists)).toBeNull();
+	});
+});
+
+describe("files npm start turns into config values", () => {
+	const files: Record<string, Uint8Array> = {};
+	const host = { readFile: (path: string) => { if (!(path in files)) throw new Error("ENOENT"); return files[path]; } };
+	const { publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+	files["public.pem"] = Buffer.from(publicKey.export({ type: "spki", format: "pem" }));
+	files["garbage"] = Buffer.from("not a key, not a certificate");
+
+	test("pack-key: the public point in hex, else one line", () => {
+		expect(packKeyPoint("public.pem", host)).toMatch(/^04[0-9a-f]{128}$/);
+		expect(packKeyPoint("garbage", host)).toBe("xs-cluster: garbage: not a P-256 public key in PEM (xs-cluster pack keygen writes public.pem)");
+		expect(packKeyPoint("missing.pem", host)).toBe("xs-cluster: cannot read missing.pem");
+	});
+
+	test("mqtt-ca: a certificate as DER in hex, else one line", () => {
+		expect(caCertificate("garbage", host)).toBe("xs-cluster: garbage: not a certificate (PEM or DER)");
+		expect(caCertificate("public.pem", host)).toBe("xs-cluster: public.pem: not a certificate (PEM or DER)");
+		expect(caCertificate("missing.crt", host)).toBe("xs-cluster: cannot read missing.crt");
 	});
 });

@@ -417,9 +417,18 @@ export async function start(argv: string[], projectDir: string, host: StartHost)
 	return host.run(sdk.mcsim, [app], { cwd: projectDir, env });
 }
 
-/** The 65-byte point of the PEM key at `path` in hex, or `xs-cluster: PATH: why` in one line. */
 /** A CA certificate file (PEM or DER) as DER in hex, or a one-line error starting "xs-cluster:". */
 export function caCertificate(path: string, host: Pick<StartHost, "readFile">): string {
+	return fileAsHex(path, host, bytes => new X509Certificate(bytes).raw, "not a certificate (PEM or DER)");
+}
+
+/** The 65-byte point of the PEM key at `path` in hex, or `xs-cluster: PATH: why` in one line. */
+export function packKeyPoint(path: string, host: Pick<StartHost, "readFile">): string {
+	return fileAsHex(path, host, bytes => publicPoint(createPublicKey(bytes)), "not a P-256 public key in PEM (xs-cluster pack keygen writes public.pem)");
+}
+
+/** What `convert` makes of the file at `path`, in hex; `xs-cluster: cannot read PATH` or `xs-cluster: PATH: <notWhat>` when it cannot. */
+function fileAsHex(path: string, host: Pick<StartHost, "readFile">, convert: (bytes: Buffer) => Uint8Array, notWhat: string): string {
 	let bytes: Uint8Array;
 	try {
 		bytes = host.readFile(path);
@@ -428,26 +437,10 @@ export function caCertificate(path: string, host: Pick<StartHost, "readFile">): 
 		return `xs-cluster: cannot read ${path}`;
 	}
 	try {
-		return new X509Certificate(Buffer.from(bytes)).raw.toString("hex");
+		return Buffer.from(convert(Buffer.from(bytes))).toString("hex");
 	}
 	catch {
-		return `xs-cluster: ${path}: not a certificate (PEM or DER)`;
-	}
-}
-
-export function packKeyPoint(path: string, host: Pick<StartHost, "readFile">): string {
-	let pem: Uint8Array;
-	try {
-		pem = host.readFile(path);
-	}
-	catch {
-		return `xs-cluster: cannot read ${path}`;
-	}
-	try {
-		return Buffer.from(publicPoint(createPublicKey(Buffer.from(pem)))).toString("hex");
-	}
-	catch {
-		return `xs-cluster: ${path}: not a P-256 public key in PEM (xs-cluster pack keygen writes public.pem)`;
+		return `xs-cluster: ${path}: ${notWhat}`;
 	}
 }
 
