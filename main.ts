@@ -85,7 +85,8 @@ const profile = car ? car.profile : new VehicleProfile(builtIn.vehicle);
 const decoder = new NativeDecoder(plan);
 const pipeline = new Pipeline(plan, { ringCapacity: CAN_RING_CAPACITY, decoder: () => decoder });
 
-const trip = new TripComputer({ tankLiters: profile.tankLiters });
+// A car that sends its own odometer: unknown until restored or its reading is followed, not 0.
+const trip = new TripComputer({ tankLiters: profile.tankLiters, carOdometer: profile.roots[Quantity.odometer] >= 0 });
 // Kept under the firmware's car, whatever pack runs: a pack updates the car the cluster sits in, its odometer stays.
 const memory = TripMemory.on(trip, openTripFlash(builtInName), { intervalMs: TRIP_SAVE_INTERVAL_MS });
 const restored = memory.start();

@@ -163,6 +163,57 @@ describe("cluster model", () => {
 	});
 });
 
+describe("the odometer shown on a first start", () => {
+	test("unknown-shows-dashes-never-0-km-until-the-cars-reading-is-followed", () => {
+		// The demo car sends its odometer; no record restored: the glitch rule waits 10 s for it to hold steady.
+		const bench = new Bench();
+		bench.model.start(0);
+		let changed = 0;
+		const drive = (ms: number) => {
+			for (let t = 0; t < ms; t += 20) {
+				bench.send("WHEEL_SPEED", { VehicleSpeed: 100 });
+				if (bench.clock.now() % 500 === 0)
+					bench.send("ODOMETER", { Odometer: 48213.4 });
+				changed |= bench.tick(20);
+			}
+		};
+		drive(5000);
+		expect(bench.model.odometer).toBe(-1);
+		expect(bench.model.odometerText).toBe("--");
+		expect(bench.model.tripTenths).toBe(1); // the trip counts meanwhile: 5 s at 100 km/h is 0.14 km
+		expect(changed & Change.odometer).toBe(Change.odometer); // drawn once, as "--"
+		changed = 0;
+		bench.model.setUnits(IMPERIAL);
+		drive(1000);
+		expect(bench.model.odometerText).toBe("--");
+		bench.model.setUnits(METRIC);
+		drive(1000);
+		expect(changed & Change.odometer).toBe(Change.odometer);
+		expect(bench.model.odometerText).toBe("--");
+		changed = 0;
+		drive(1000);
+		expect(changed & Change.odometer).toBe(0); // unknown is not redrawn every tick
+		drive(5000); // 12 s: followed
+		expect(bench.model.trip.followingCar).toBe(true);
+		expect(bench.model.odometer).toBe(48213);
+		expect(bench.model.odometerText).toBe("48213 km");
+		expect(changed & Change.odometer).toBe(Change.odometer);
+		bench.model.setUnits(IMPERIAL);
+		drive(20);
+		expect(bench.model.odometerText).toBe("29958 mi");
+	});
+
+	test("a-car-without-its-own-odometer-shows-the-integrated-one-from-0-as-before", () => {
+		const model = new ClusterModel(new FakeQuantities().set(Quantity.speed, 100));
+		model.update(0);
+		expect(model.odometer).toBe(0);
+		expect(model.odometerText).toBe("0 km");
+		for (let t = 33; t <= 36300; t += 33)
+			model.update(t);
+		expect(model.odometerText).toBe("1 km");
+	});
+});
+
 describe("model-wired parts", () => {
 	test("one-odometer-the-trip-computers-restored-one-integrates-on", () => {
 		const trip = new TripComputer();

@@ -6,6 +6,7 @@ import { utf8Bytes, utf8Length, utf8Text } from "../modules/connect/utf8.js";
 import { readVehicleState } from "../modules/connect/vehicle-state.js";
 import { BusState, BusStatus } from "../modules/can/bus-status.js";
 import { Quantity } from "../modules/cluster/quantity.js";
+import { TripComputer } from "../modules/cluster/trip.js";
 import { checkSchema, telemetrySchema } from "./support/json-schema.js";
 
 const full = { ...emptyState(), speed: 88.26, rpm: 2400.4, gear: 4, fuel: 51.55, range: 420.2, coolant: 91.04, battery: 14.126, odometer: 12345.67, tripA: 12.345, tripB: 3, checkEngine: 1, ignition: true, bus: "error-active", frames: 10, drops: 0 };
@@ -211,5 +212,31 @@ describe("Home Assistant discovery", () => {
 	test("the-driver-select-commands-the-device-topic", () => {
 		const select = parsed.find(p => p.topic.includes("/select/"))!.config;
 		expect(select).toMatchObject({ command_topic: topics.driverSet, state_topic: topics.driver, options: ["Anna", "Ben"] });
+	});
+});
+
+describe("the odometer before it is known", () => {
+	test("a-first-start-sends-null-which-home-assistant-shows-as-unknown-never-a-drop-to-0", () => {
+		// The car sends its odometer; no record restored: it is followed once it has held steady for 10 s.
+		const trip = new TripComputer({ carOdometer: true });
+		const reader = { read: (q: number) => q === Quantity.speed ? 100 : q === Quantity.odometer ? 48213.4 : NaN };
+		const odometerConfig = JSON.parse(discoveryConfigs({ node: "car1", topics: topicsFor("car1") }).find(c => c.topic.endsWith("/odometer/config"))!.payload) as { value_template: string; state_class: string };
+		expect(odometerConfig.state_class).toBe("total_increasing");
+		const into = emptyState();
+		let at = 0;
+		const sent = (now: number) => {
+			for (; at <= now; at += 50)
+				trip.update(at, reader.read(Quantity.speed), reader.read(Quantity.odometer));
+			readVehicleState(into, now, reader, trip);
+			return JSON.parse(encodeState(1, now, into)) as Record<string, unknown>;
+		};
+		const early = sent(5000);
+		expect(early.odometer).toBeNull();
+		expect(render(odometerConfig.value_template, early)).toBe("None");
+		expect(early.tripA).toBeCloseTo(100 * 5 / 3600, 2); // the trips count meanwhile
+		expect(JSON.parse(encodeTrip(2, 5000, { distance: 0.14, duration: 5, moving: 5, fuel: NaN, odometer: trip.odometer })).odometer).toBeNull();
+		const later = sent(12000);
+		expect(later.odometer).toBe(48213.4);
+		expect(render(odometerConfig.value_template, later)).toBe("48213.4");
 	});
 });

@@ -135,6 +135,26 @@ globalThis.tripRefusesGlitches = function () {
 	return new Float64Array([trip.odometer, trip.refused, trip.unconfirmed, again.odometer, restarted.log.refused]).buffer;
 };
 
+/** A first start in a car that sends its odometer: [odometer and writes at 5 s, the same at 12 s, trip A km, odometer restored]. */
+globalThis.firstStartUnknown = function () {
+	const flash = new FakeFlash(8192, 4096);
+	const trip = new TripComputer({ carOdometer: true });
+	const memory = TripMemory.on(trip, flash, { intervalMs: 1000 });
+	memory.start();
+	const at = [];
+	for (let t = 0; t <= 12000; t += 50) {
+		trip.update(t, 100, 48213.4);
+		memory.tick(t);
+		if (t === 5000)
+			at.push(trip.odometer, memory.log.writes);
+	}
+	at.push(trip.odometer, memory.log.writes, trip.tripA.distance);
+	const again = new TripComputer({ carOdometer: true });
+	TripMemory.on(again, flash).start();
+	at.push(again.odometer);
+	return new Float64Array(at).buffer;
+};
+
 /* Display-clock costs: each function runs its call many times in one command. */
 const trip = new TripComputer();
 let clock = 0;
@@ -231,6 +251,16 @@ describeOnXs("cluster logic", XS_FILES, DRIVER, ({ run }) => {
 		expect(unconfirmed).toBeGreaterThanOrEqual(10 + 10 * 1000 / 50 - 1); // the glitch, and the new cluster's first 10 s
 		expect(restored).toBe(odometer);
 		expect(refusedRecords).toBe(1);
+	});
+
+	test("a-first-start-odometer-is-unknown-and-unsaved-until-the-cars-reading-is-followed-on-xs", async () => {
+		const { values: [early, earlyWrites, later, laterWrites, tripKm, restored] } = await run("firstStartUnknown()");
+		expect(early).toBeNaN(); // not 0: the car's reading has not held steady for 10 s yet
+		expect(earlyWrites).toBe(0);
+		expect(later).toBe(48213.4);
+		expect(laterWrites).toBeGreaterThan(0);
+		expect(tripKm).toBeCloseTo(100 * 12 / 3600, 6);
+		expect(restored).toBe(48213.4);
 	});
 
 	test("display-clock-calls-stay-cheap-on-xs", async () => {

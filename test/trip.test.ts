@@ -464,14 +464,121 @@ describe("trip memory: never back to 0", () => {
 		trip.odometer = 1000;
 		trip.resetTrip(0);
 		expect(memory.flush(0)).toBe(true);
-		for (const bad of [Infinity, NaN, -1, MAX_ODOMETER_KM * 2]) {
+		for (const bad of [Infinity, -1, MAX_ODOMETER_KM * 2]) {
 			trip.odometer = bad; // only code setting the field could do this: update refuses such readings
 			trip.resetTrip(0);
 			expect(memory.flush(0)).toBe(false);
 		}
-		expect(memory.failures).toBe(4);
+		expect(memory.failures).toBe(3);
+		// NaN is an odometer not known yet: not saved either, and not a failure (nothing is wrong with the flash).
+		trip.odometer = NaN;
+		expect(memory.flush(0)).toBe(false);
+		expect(memory.failures).toBe(3);
 		expect(memory.log.writes).toBe(1);
 		expect(memoryOn(flash).trip.odometer).toBe(1000);
+	});
+});
+
+describe("the odometer is unknown, not 0, until it is known", () => {
+	/** A first start (no record) in a car whose profile maps its own odometer. */
+	function firstStart(flash = new FakeFlash(8192, 4096), intervalMs = 1000) {
+		const trip = new TripComputer({ carOdometer: true });
+		const memory = new TripMemory(trip, new RecordLog(flash, { magic: TRIP_RECORD_MAGIC, payloadBytes: TripComputer.RECORD_BYTES }), new SaveSchedule({ intervalMs }));
+		expect(memory.start()).toBe(false);
+		return { trip, memory, flash };
+	}
+
+	test("a-first-start-in-a-car-that-sends-its-odometer-is-unknown-until-the-cars-reading-is-followed", () => {
+		const clock = new FakeClock(), { trip } = firstStart();
+		expect(trip.odometer).toBeNaN();
+		expect(trip.odometerKnown).toBe(false);
+		trip.update(clock.now(), 100, 48213.4);
+		drive(trip, clock, STABLE_MS - TICK, 100, { odometer: 48213.4 });
+		// Not 0 km and the distance driven: unknown, while the glitch rule waits. The trips count.
+		expect(trip.odometer).toBeNaN();
+		expect(trip.odometerKnown).toBe(false);
+		expect(trip.followingCar).toBe(false);
+		expect(trip.tripA.distance).toBeCloseTo(100 * (STABLE_MS - TICK) / 3600000, 9);
+		expect(trip.tripB.distance).toBe(trip.tripA.distance);
+		drive(trip, clock, TICK, 100, { odometer: 48213.4 });
+		// The car's reading is the truth, the distance meanwhile in it.
+		expect(trip.odometer).toBe(48213.4);
+		expect(trip.odometerKnown).toBe(true);
+		expect(trip.followingCar).toBe(true);
+		expect(trip.tripA.distance).toBeCloseTo(100 * STABLE_MS / 3600000, 9);
+		driveFollowing(trip, clock, 36000, 100, 48213.4);
+		expect(trip.odometer).toBe(48214.4);
+	});
+
+	test("a-module-waking-up-with-0-is-not-taken-for-the-unknown-odometer", () => {
+		const clock = new FakeClock(), { trip } = firstStart();
+		drive(trip, clock, 3000, 0, { odometer: 0 }); // the instrument module's first frames
+		expect(trip.odometer).toBeNaN();
+		// Its first real reading comes a tick after the last 0: steady STABLE_MS after that.
+		drive(trip, clock, STABLE_MS, 0, { odometer: 48213.4 });
+		expect(trip.odometer).toBeNaN();
+		drive(trip, clock, TICK, 0, { odometer: 48213.4 });
+		expect(trip.odometer).toBe(48213.4);
+	});
+
+	test("unknown-while-the-cars-odometer-does-not-arrive-and-after-it-goes-missing-known-integrates-on", () => {
+		const clock = new FakeClock(), { trip } = firstStart();
+		trip.update(clock.now(), 60);
+		drive(trip, clock, 60000, 60);
+		expect(trip.odometer).toBeNaN();
+		expect(trip.tripA.distance).toBeCloseTo(1, 6);
+		drive(trip, clock, STABLE_MS + TICK, 60, { odometer: 500 });
+		expect(trip.odometer).toBe(500);
+		drive(trip, clock, 60000, 60); // the odometer signal went missing: known now, it integrates
+		expect(trip.odometer).toBeCloseTo(501, 6);
+	});
+
+	test("without-the-cars-odometer-a-first-start-integrates-from-0-as-before", () => {
+		for (const trip of [new TripComputer(), new TripComputer({ carOdometer: false })]) {
+			expect(trip.odometer).toBe(0);
+			expect(trip.odometerKnown).toBe(true);
+			const clock = new FakeClock();
+			trip.update(clock.now(), 100);
+			drive(trip, clock, 36000, 100);
+			expect(trip.odometer).toBeCloseTo(1, 6);
+		}
+	});
+
+	test("a-restored-record-is-known-at-once-in-a-car-that-sends-its-odometer", () => {
+		const flash = new FakeFlash(8192, 4096), before = memoryOn(flash);
+		before.trip.odometer = 48213;
+		before.trip.resetTrip(0);
+		expect(before.memory.flush(0)).toBe(true);
+		const trip = new TripComputer({ carOdometer: true });
+		expect(new TripMemory(trip, new RecordLog(flash, { magic: TRIP_RECORD_MAGIC, payloadBytes: TripComputer.RECORD_BYTES }), new SaveSchedule({ intervalMs: 1000 })).start()).toBe(true);
+		expect(trip.odometer).toBe(48213);
+		expect(trip.odometerKnown).toBe(true);
+		trip.update(0, 0, 48213.4);
+		expect(trip.followingCar).toBe(true);
+		expect(trip.odometer).toBe(48213.4);
+	});
+
+	test("nothing-is-saved-while-unknown-so-a-power-cut-cannot-restore-0", () => {
+		const clock = new FakeClock(), { trip, memory, flash } = firstStart();
+		trip.update(clock.now(), 100, 48213.4);
+		for (let t = 0; t < STABLE_MS - TICK; t += TICK) {
+			trip.update(clock.advance(TICK), 100, 48213.4);
+			memory.tick(clock.now());
+		}
+		trip.resetTrip(1);
+		expect(memory.flush(clock.now())).toBe(false);
+		expect(memory.log.writes).toBe(0);
+		expect(memory.failures).toBe(0); // nothing went wrong: there is nothing to save yet
+		expect(memory.schedule.pending).toBe(true);
+		// The power goes now: the next start is a first start again, unknown, not 0.
+		expect(firstStart(flash).trip.odometer).toBeNaN();
+		// It stays on instead: followed, the car's reading and the trips driven meanwhile are saved at the next tick.
+		trip.update(clock.advance(TICK), 100, 48213.4);
+		expect(memory.tick(clock.now())).toBe(true);
+		const again = new TripComputer({ carOdometer: true });
+		expect(TripMemory.on(again, flash).start()).toBe(true);
+		expect(again.odometer).toBe(48213.4);
+		expect(again.tripA.distance).toBeCloseTo(100 * STABLE_MS / 3600000, 9);
 	});
 });
 

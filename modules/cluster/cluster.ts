@@ -60,7 +60,7 @@ export interface ClusterOptions {
 	gears?: Record<string, string>;
 	units?: UnitSystem;
 	theme?: ThemeChoice;
-	/** The trip computer: odometer and trips (restored by TripMemory). Default: a fresh one. */
+	/** The trip computer: odometer and trips (restored by TripMemory). Default: a fresh one, its odometer unknown until followed where `inputs` has the car's. */
 	trip?: TripComputer;
 	/** Alerts for the pop-up, updated on every tick. */
 	alerts?: AlertMonitor;
@@ -95,7 +95,7 @@ export class ClusterModel {
 
 	/** Gear label shown; "--" while the gear signal is missing. */
 	gear = "--";
-	/** Whole display units (km or mi), -1 while unknown. */
+	/** Whole display units (km or mi), -1 while unknown (shown `--`, never 0). */
 	odometer = -1;
 	/** Trip in tenths of a display unit since start or the last reset. */
 	tripTenths = 0;
@@ -124,7 +124,7 @@ export class ClusterModel {
 		const gears = options.gears ?? {};
 		for (const code of Object.keys(gears))
 			this.gearLabels[Number(code)] = gears[code];
-		this.trip = options.trip ?? new TripComputer();
+		this.trip = options.trip ?? new TripComputer({ carOdometer: inputs.has(Quantity.odometer) });
 		this.dayNight = options.dayNight ?? new DayNight();
 		this.alerts = options.alerts ?? null;
 		this.shift = options.shift ?? null;
@@ -217,7 +217,9 @@ export class ClusterModel {
 			this.tripTenths = tripTenths;
 			changed |= Change.trip;
 		}
-		const odometer = stepsDown(distance(this.trip.odometer, this.units), 1);
+		// Unknown until restored or the car's reading is followed: -1, shown as `--`.
+		const km = this.trip.odometer;
+		const odometer = km === km ? stepsDown(distance(km, this.units), 1) : -1;
 		if (odometer !== this.odometer) {
 			this.odometer = odometer;
 			changed |= Change.odometer;
@@ -251,6 +253,11 @@ export class ClusterModel {
 			}
 		}
 		return changed;
+	}
+
+	/** The odometer as shown: "48213 km", or "--" while unknown. Allocates; the view calls it when `Change.odometer` or `Change.units` is set. */
+	get odometerText(): string {
+		return this.odometer < 0 ? "--" : `${this.odometer} ${this.units.distanceLabel}`;
 	}
 
 	/** True when the night theme is on. */

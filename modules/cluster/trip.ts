@@ -6,7 +6,11 @@
  * updates) into the odometer and trips A and B. When the vehicle profile maps
  * the car's own odometer, the cluster odometer follows it (the car is the
  * legal record); trips still integrate speed, which is finer than the car's
- * 1 km odometer steps. A short gap in the speed data (a dropped message, up
+ * 1 km odometer steps. Such a car's odometer is unknown (NaN) on a first
+ * start, until the car's reading is followed: the cluster shows `--`,
+ * telemetry sends null and nothing is saved, where a 0 integrated meanwhile
+ * would have been shown, sent (a drop to Home Assistant) and, after a power
+ * cut, restored. The trips count all along and are saved once it is known. A short gap in the speed data (a dropped message, up
  * to `maxGapMs`) is bridged by a trapezoid from the last speed before it to
  * the first after it, as the car kept moving; a longer one (ignition off, a
  * suspended app) adds no distance and no time: unknown is not driving.
@@ -66,6 +70,12 @@ export interface TripOptions {
 	maxGapMs?: number;
 	/** Usable tank volume, L; range needs it with fuel level. */
 	tankLiters?: number;
+	/**
+	 * The profile maps the car's own odometer: until a record is restored or
+	 * the car's reading is followed, the odometer is unknown (NaN), not 0.
+	 * Default false: integrated from 0 on a first start.
+	 */
+	carOdometer?: boolean;
 }
 
 /** Speeds below this count as standing still for `moving`, km/h. */
@@ -101,8 +111,8 @@ function agrees(reading: number, base: number, km: number): boolean {
 }
 
 export class TripComputer {
-	/** km: the car's odometer when it sends one, else integrated. */
-	odometer = 0;
+	/** km: the car's odometer when it sends one, else integrated; NaN while unknown (`carOdometer`, before it is restored or followed). */
+	odometer: number;
 	readonly tripA = new Trip();
 	readonly tripB = new Trip();
 	/** True while the odometer follows the car's odometer quantity (a reading agreed or held steady). */
@@ -133,6 +143,12 @@ export class TripComputer {
 	constructor(options: TripOptions = {}) {
 		this.maxGapMs = options.maxGapMs ?? 5000;
 		this.tankLiters = options.tankLiters ?? NaN;
+		this.odometer = options.carOdometer ? NaN : 0;
+	}
+
+	/** False while the odometer is unknown: a first start in a car whose own odometer has not been followed yet. */
+	get odometerKnown(): boolean {
+		return this.odometer === this.odometer;
 	}
 
 	/**
@@ -180,6 +196,7 @@ export class TripComputer {
 		this.candidateKm += km;
 		this.followingCar = carOdometer === carOdometer && this.follow(now, carOdometer);
 		// Not following the car (no odometer, or one not confirmed yet): the distance driven counts.
+		// Unknown stays unknown: the car's reading, once followed, holds that distance.
 		if (!this.followingCar && km > 0)
 			this.odometer += km;
 		if (speed === speed) {
@@ -227,7 +244,8 @@ export class TripComputer {
 		}
 		// Followed, but never backwards: after a stretch integrated from speed the
 		// car's coarser count may lag; the odometer holds until it catches up.
-		if (reading > this.odometer) {
+		// Unknown (NaN) takes the reading.
+		if (!(reading <= this.odometer)) {
 			this.odometer = reading;
 			this.dirty = true;
 		}
@@ -343,7 +361,8 @@ export const TRIP_RECORD_MAGIC = 0x52545358;
  * TripMemory: the trip computer's state on flash. `start` restores the newest
  * record; `tick` on the display clock saves when the schedule says so
  * (changes older than its interval, or at once when the car comes to a stop
- * or goes to sleep); `flush` saves now (shutdown, trip reset).
+ * or goes to sleep); `flush` saves now (shutdown, trip reset). Nothing is
+ * saved while the odometer is unknown: the changes wait until it is known.
  */
 export class TripMemory {
 	readonly trip: TripComputer;
@@ -411,6 +430,10 @@ export class TripMemory {
 	}
 
 	private save(now: number): boolean {
+		// An unknown odometer is not saved (a 0 in its place would be restored after
+		// a power cut); the changes stay pending until it is known.
+		if (!this.trip.odometerKnown)
+			return false;
 		this.trip.serialize(this.buffer);
 		// A state the trip computer would not restore is never written: records
 		// like it would push the good ones out of the log. Update refuses such

@@ -1,7 +1,10 @@
 /*
  * Fills a snapshot (scheme.ts VehicleState) from the cluster's parts: the
  * quantities as the profile reads them, the trip computer's odometer, trips
- * and range, and the CAN source's bus status. What the wiring hands
+ * and range, and the CAN source's bus status. An odometer not known yet (a
+ * first start, before the car's reading is followed) is NaN, sent as null,
+ * which Home Assistant's total_increasing sensor shows as unknown, not as a
+ * drop to 0. What the wiring hands
  * Telemetry as `readState`. Runs on XS and Node; no allocation.
  */
 import { busStateName, type BusStatus } from "../can/bus-status.js";
@@ -10,6 +13,7 @@ import type { VehicleState } from "./scheme.js";
 
 /** TripComputer's shape, as far as a snapshot reads it. */
 export interface TripReading {
+	/** km, NaN while unknown. */
 	readonly odometer: number;
 	readonly range: number;
 	readonly tripA: { readonly distance: number };

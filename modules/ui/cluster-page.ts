@@ -150,7 +150,7 @@ class ClusterPageBehavior extends ThemedBehavior {
 		for (let i = 0; i < gauges.length; i++)
 			gauges[i].delegate("onModelChanged", changed);
 		if (changed & (Change.odometer | Change.units))
-			this.odometer!.string = model.odometer < 0 ? "--" : `${model.odometer} ${model.units.distanceLabel}`;
+			this.odometer!.string = model.odometerText;
 		if (changed & (Change.trip | Change.units)) {
 			const tenths = model.tripTenths < 0 ? 0 : model.tripTenths;
 			this.trip!.string = `trip ${Math.floor(tenths / 10)}.${tenths % 10} ${model.units.distanceLabel}`;
