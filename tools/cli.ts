@@ -16,18 +16,12 @@
  * log, a log with no frame) or an output that cannot be written, 2 a usage
  * mistake. Errors are one line each, never a stack trace.
  */
-import { basename, dirname, extname, join } from "node:path";
-import { fstatSync, readFileSync, writeSync } from "node:fs";
+import { fstatSync, writeSync } from "node:fs";
 import { compilePlan } from "../modules/dbc/compile.js";
 import { formatProblem, type DbcProblem } from "../modules/dbc/database.js";
-import { DecodePlan } from "../modules/signals/plan.js";
 import { DBC_OPTIONS, loadDbc, readDbc } from "./dbc-file.js";
 import { COMMAND_HELP, MAIN_HELP, VERSION, helpFor } from "./help.js";
-import { JsonInputError } from "./json-file.js";
-import { compileProfileFile, describeProfile } from "./profile.js";
-import { ProfileFormatError, ProfileInputs, VehicleProfile } from "../modules/cluster/profile.js";
-import { LogFormatError } from "./logs/formats.js";
-import { OutputError, UsageError, cannotRead, checkInputPath, onePositional, outputError, parseOptions, plural, writeOutput } from "./usage.js";
+import { InputError, OutputError, UsageError, cannotRead, onePositional, outputError, parseOptions, plural, writeOutput } from "./usage.js";
 
 export interface Io {
 	/** May return a promise that settles when the reader is ready for more. @throws OutputError once a write has failed. */
@@ -143,7 +137,7 @@ export function reportError(error: unknown, io: Io): number {
 		io.stderr(`xs-cluster: ${error.message}\nRun '${help}' for usage.\n`);
 		return 2;
 	}
-	if (error instanceof LogFormatError || error instanceof JsonInputError || error instanceof OutputError) {
+	if (error instanceof InputError || error instanceof OutputError) {
 		io.stderr(`xs-cluster: ${error.message}\n`);
 		return 1;
 	}
@@ -219,9 +213,9 @@ async function run(argv: string[], io: Io): Promise<number> {
 		case "plot": return (await import("./plot.js")).plotCommand(args, io);
 		case "monitor": return (await import("./monitor.js")).monitorCommand(args, io);
 		case "serve": return (await import("./serve.js")).serveCommand(args, io);
-		case "profile check": return profile("check", args, io);
-		case "profile compile": return profile("compile", args, io);
-		case "profile show": return profileShow(args, io);
+		case "profile check": return (await import("./profile.js")).profileCommand("check", args, io);
+		case "profile compile": return (await import("./profile.js")).profileCommand("compile", args, io);
+		case "profile show": return (await import("./profile.js")).profileShowCommand(args, io);
 		case "pack keygen": return (await import("./pack.js")).packCommand("keygen", args, io);
 		case "pack build": return (await import("./pack.js")).packCommand("build", args, io);
 		case "pack verify": return (await import("./pack.js")).packCommand("verify", args, io);
@@ -267,60 +261,6 @@ function dbcCompile(args: string[], io: Io): number {
 		io.stderr(`warning: ${warning}\n`);
 	writeOutput(values.output, new Uint8Array(plan.buffer));
 	io.stdout(`${values.output}: ${plural(plan.messageCount, "message")}, ${plural(plan.signalCount, "signal")}, ${plural(plan.buffer.byteLength, "byte")}\n`);
-	return 0;
-}
-
-function profile(sub: "check" | "compile", args: string[], io: Io): number {
-	const { values, positionals } = parseOptions(args, {
-		...DBC_OPTIONS,
-		dbc: { type: "string" },
-		output: { type: "string", short: "o" },
-	});
-	const path = onePositional(positionals, "profile JSON file");
-	if (sub === "compile" && !values.output)
-		throw new UsageError("profile compile needs -o CAR.vehicle");
-	const compiled = compileProfileFile(path, values.dbc as string | undefined, values, io);
-	if (!compiled)
-		return 1;
-	const { bus, obd, derived } = compiled.counts;
-	const summary = `${plural(bus + obd + derived, "quantity", "quantities")} (${bus} from the bus, ${obd} OBD-II, ${derived} derived), ${plural(compiled.plan.messageCount, "message")}`;
-	if (sub === "check") {
-		io.stdout(`${path}: ok, ${summary}\n`);
-		return 0;
-	}
-	const vehiclePath = values.output!;
-	const planPath = join(dirname(vehiclePath), basename(vehiclePath, extname(vehiclePath)) + ".plan");
-	writeOutput(vehiclePath, new Uint8Array(compiled.vehicle));
-	writeOutput(planPath, new Uint8Array(compiled.plan.buffer));
-	io.stdout(`${vehiclePath}: ${compiled.name}: ${summary}, ${plural(compiled.vehicle.byteLength, "byte")}\n${planPath}: ${plural(compiled.plan.messageCount, "message")}, ${plural(compiled.plan.signalCount, "signal")}, ${plural(compiled.plan.buffer.byteLength, "byte")}\n`);
-	return 0;
-}
-
-function profileShow(args: string[], io: Io): number {
-	const { positionals } = parseOptions(args, {});
-	const vehiclePath = onePositional(positionals, "compiled profile (CAR.vehicle)");
-	const planPath = join(dirname(vehiclePath), basename(vehiclePath, extname(vehiclePath)) + ".plan");
-	const read = (path: string) => {
-		checkInputPath(path);
-		try {
-			return new Uint8Array(readFileSync(path)).buffer;
-		}
-		catch (error) {
-			throw cannotRead(path, error);
-		}
-	};
-	let profile: VehicleProfile;
-	try {
-		profile = new VehicleProfile(read(vehiclePath));
-	}
-	catch (error) {
-		if (error instanceof ProfileFormatError)
-			throw new Error(`${vehiclePath}: ${error.message}`);
-		throw error;
-	}
-	const plan = new DecodePlan(read(planPath));
-	new ProfileInputs(profile, plan, null); // throws when the pair does not belong together
-	io.stdout(describeProfile(profile, plan).join("\n") + "\n");
 	return 0;
 }
 

@@ -6,10 +6,10 @@
  */
 import { readFileSync } from "node:fs";
 import { parse, printParseErrorCode, type ParseError } from "jsonc-parser";
-import { cannotRead, checkInputPath } from "./usage.js";
+import { InputError, cannotRead, checkInputPath } from "./usage.js";
 
 /** A JSON file that does not parse: the message is `FILE:LINE:COL: why`. Exit status 1. */
-export class JsonInputError extends Error {
+export class JsonInputError extends InputError {
 	constructor(message: string) {
 		super(message);
 		this.name = "JsonInputError";

@@ -10,17 +10,19 @@
 import { StringTable, compilePlan, type CompiledPlan } from "../modules/dbc/compile.js";
 import type { DbcDatabase, DbcMessage, DbcSignal } from "../modules/dbc/database.js";
 import {
-	NODE_BYTES, NodeKind, NodeTest, TransmitFlag, VEHICLE_HEADER_WORDS, VEHICLE_MAGIC, VEHICLE_VERSION, VehicleHeader,
-	type VehicleProfile,
+	NODE_BYTES, NodeKind, NodeTest, ProfileFormatError, ProfileInputs, TransmitFlag, VEHICLE_HEADER_WORDS, VEHICLE_MAGIC, VEHICLE_VERSION, VehicleHeader,
+	VehicleProfile,
 } from "../modules/cluster/profile.js";
 import { QUANTITY_COUNT, QUANTITY_NAMES, QUANTITY_UNITS, Quantity, type QuantityName } from "../modules/cluster/quantity.js";
 import { DecodePlan } from "../modules/signals/plan.js";
 import { parsePid, pidInfo } from "../modules/obd/pids.js";
 import { crc32 } from "../modules/storage/crc32.js";
-import { dirname, join } from "node:path";
-import { loadDbc, type DbcReadOptions } from "./dbc-file.js";
+import { readFileSync } from "node:fs";
+import { basename, dirname, extname, join } from "node:path";
+import { DBC_OPTIONS, loadDbc, type DbcReadOptions } from "./dbc-file.js";
 import { readJsonFile } from "./json-file.js";
-import { plural } from "./usage.js";
+import type { Io } from "./cli.js";
+import { cannotRead, checkInputPath, onePositional, parseOptions, plural, UsageError, writeOutput } from "./usage.js";
 
 /** A linear conversion into a canonical unit: canonical = value * scale + offset. */
 interface Conversion {
@@ -552,4 +554,60 @@ export function compileProfileFile(path: string, dbcPath: string | undefined, db
 	for (const warning of compiled.warnings)
 		io.stderr(`warning: ${warning}\n`);
 	return compiled;
+}
+
+/** `xs-cluster profile check|compile [--dbc FILE.dbc] PROFILE.json [-o CAR.vehicle]`. */
+export function profileCommand(sub: "check" | "compile", args: string[], io: Io): number {
+	const { values, positionals } = parseOptions(args, {
+		...DBC_OPTIONS,
+		dbc: { type: "string" },
+		output: { type: "string", short: "o" },
+	});
+	const path = onePositional(positionals, "profile JSON file");
+	if (sub === "compile" && !values.output)
+		throw new UsageError("profile compile needs -o CAR.vehicle");
+	const compiled = compileProfileFile(path, values.dbc as string | undefined, values, io);
+	if (!compiled)
+		return 1;
+	const { bus, obd, derived } = compiled.counts;
+	const summary = `${plural(bus + obd + derived, "quantity", "quantities")} (${bus} from the bus, ${obd} OBD-II, ${derived} derived), ${plural(compiled.plan.messageCount, "message")}`;
+	if (sub === "check") {
+		io.stdout(`${path}: ok, ${summary}\n`);
+		return 0;
+	}
+	const vehiclePath = values.output!;
+	const planPath = join(dirname(vehiclePath), basename(vehiclePath, extname(vehiclePath)) + ".plan");
+	writeOutput(vehiclePath, new Uint8Array(compiled.vehicle));
+	writeOutput(planPath, new Uint8Array(compiled.plan.buffer));
+	io.stdout(`${vehiclePath}: ${compiled.name}: ${summary}, ${plural(compiled.vehicle.byteLength, "byte")}\n${planPath}: ${plural(compiled.plan.messageCount, "message")}, ${plural(compiled.plan.signalCount, "signal")}, ${plural(compiled.plan.buffer.byteLength, "byte")}\n`);
+	return 0;
+}
+
+/** `xs-cluster profile show CAR.vehicle`: what a compiled profile binds, checked against its plan. */
+export function profileShowCommand(args: string[], io: Io): number {
+	const { positionals } = parseOptions(args, {});
+	const vehiclePath = onePositional(positionals, "compiled profile (CAR.vehicle)");
+	const planPath = join(dirname(vehiclePath), basename(vehiclePath, extname(vehiclePath)) + ".plan");
+	const read = (path: string) => {
+		checkInputPath(path);
+		try {
+			return new Uint8Array(readFileSync(path)).buffer;
+		}
+		catch (error) {
+			throw cannotRead(path, error);
+		}
+	};
+	let profile: VehicleProfile;
+	try {
+		profile = new VehicleProfile(read(vehiclePath));
+	}
+	catch (error) {
+		if (error instanceof ProfileFormatError)
+			throw new Error(`${vehiclePath}: ${error.message}`);
+		throw error;
+	}
+	const plan = new DecodePlan(read(planPath));
+	new ProfileInputs(profile, plan, null); // throws when the pair does not belong together
+	io.stdout(describeProfile(profile, plan).join("\n") + "\n");
+	return 0;
 }

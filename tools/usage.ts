@@ -12,6 +12,18 @@ export class UsageError extends Error {
 	}
 }
 
+/**
+ * Input data a command cannot use (a log in no known format, a JSON file that
+ * does not parse): the message names the place, `FILE:LINE:COL: why` where
+ * there is one. Exit status 1, one line.
+ */
+export class InputError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = "InputError";
+	}
+}
+
 type OptionSpec = Record<string, { type: "string" | "boolean"; short?: string }>;
 
 /** node:util parseArgs with positionals allowed and its errors as short usage errors. */

@@ -17,7 +17,7 @@
  */
 import { extname } from "node:path";
 import type { FrameRing } from "../../modules/can/ring.js";
-import { UsageError } from "../usage.js";
+import { InputError, UsageError } from "../usage.js";
 import { AscLogReader } from "./asc.js";
 import { CandumpLogReader } from "./candump.js";
 import { formatClockWarnings } from "./clock.js";
@@ -40,7 +40,7 @@ const EXTENSIONS: Record<string, LogFormat> = {
 };
 
 /** A log the tools cannot read: the message names the file. Exit status 1. */
-export class LogFormatError extends Error {
+export class LogFormatError extends InputError {
 	constructor(message: string) {
 		super(message);
 		this.name = "LogFormatError";
