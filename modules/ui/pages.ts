@@ -17,6 +17,7 @@ import { MAX_DRIVERS } from "cluster/drivers";
 import { ScreenChange, type ScreenModel, Touch } from "cluster/screen";
 import { TRIP_ROWS } from "cluster/trip-readout";
 import { pageDesign } from "./cluster-layout.js";
+import { linkLastRow } from "./diagnostics-rows.js";
 import { Geometry } from "./geometry.js";
 import type { Look } from "./look.js";
 import type { Container, Content, Label } from "./piu-types.js";
@@ -56,13 +57,18 @@ const SWITCH_ROW = 8;
 /** The switch's width and its gap to the value before it, design px. */
 const SWITCH_WIDTH = 34, SWITCH_GAP = 4;
 
+/** Whether `text` fits `label` in its style. */
+function fits(label: Label, text: string): boolean {
+	const style = label.style;
+	return !style || (style.measure(text).width ?? 0) <= label.width - 4;
+}
+
 /** `text` cut at its end ("...") to fit `label`, so a right-aligned value never loses its start. Allocates when it cuts. */
 function fit(label: Label, text: string): string {
-	const style = label.style, room = label.width - 4;
-	if (!style || (style.measure(text).width ?? 0) <= room)
+	if (fits(label, text))
 		return text;
 	let cut = text.length - 1;
-	while (cut > 1 && (style.measure(text.slice(0, cut) + "...").width ?? 0) > room)
+	while (cut > 1 && !fits(label, text.slice(0, cut) + "..."))
 		cut--;
 	return text.slice(0, cut) + "...";
 }
@@ -258,7 +264,8 @@ class DiagnosticsBehavior extends PageBehavior {
 		value(6).string = fit(value(6), d.sourceStatus);
 		// Portrait: a value shares its row with the name; the MQTT counts without what follows the queue.
 		value(7).string = fit(value(7), short ? d.mqtt.split(", ").slice(0, 2).join(", ") : d.mqtt);
-		value(8).string = fit(value(8), d.mqttLast);
+		// A refused driver command in its short form, the drivers there are as far as they fit (the trace has them all).
+		value(8).string = fit(value(8), linkLastRow(d.mqttLast, text => fits(value(8), text)));
 		value(9).string = fit(value(9), d.pack);
 		value(10).string = fit(value(10), d.packLast);
 		value(10).state = d.packLast.startsWith("refused") ? 1 : 0;
