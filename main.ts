@@ -108,17 +108,18 @@ const alerts = new AlertMonitor(inputs, [...defaultAlertRules(), ...(inputs.has(
 // `shiftRpm` and `shiftLimitRpm` from the manifest's config (the simulator's demo car shifts early).
 const shift = new ShiftLight({ defaultRpm: Number(config.shiftRpm ?? 5500), limitRpm: Number(config.shiftLimitRpm ?? 6500) });
 const model = new ClusterModel(inputs, { gears: profile.gears(), trip, alerts, shift });
-const drivers = new DriverBook(openPreferences(), "Driver 1");
 // The car's own settings: telemetry stays off until a driver turns it on (the diagnostics page's MQTT switch).
 const carSettings = new CarSettings(openPreferences());
 
 /*
  * The chime, and the alert on the pop-up said after it, where the board has
  * a speaker (the simulator traces both): the phrases are resources the build
- * made with espeak-ng (tools/speech.ts), one per alert id.
+ * made with espeak-ng (tools/speech.ts), one per language and alert id.
  */
 const chime = openChime();
 const speech = openSpeech(alerts.rules, chime);
+// A new driver, and one stored before languages, speaks the build's first language.
+const drivers = new DriverBook(openPreferences(), "Driver 1", speech?.languages[0]);
 
 /*
  * The backlight, where the board lets the app set it: Moddable targets make

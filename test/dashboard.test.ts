@@ -234,7 +234,7 @@ describe("dashboard", () => {
 	test("sound-button: chime-and-voice, chime-only, silent, and-round-again; kept-as-the-driver's", () => {
 		const bank = new ToneBank(8000);
 		const chime = new Chime(bank, { start() {}, stop() {} });
-		const speech = new Speech([1000], { say() {}, stop() {} }, chime);
+		const speech = new Speech({ languages: ["en"], lengths: [[1000]] }, { say() {}, stop() {} }, chime);
 		const c = cluster({ chime, speech });
 		expect([c.dashboard.screen.chime, c.dashboard.screen.speech]).toEqual([true, true]);
 		const states: Array<[boolean, boolean, boolean, boolean]> = [];
@@ -261,13 +261,54 @@ describe("dashboard", () => {
 		expect([plain.drivers.current.chime, plain.drivers.current.speech]).toEqual([false, true]);
 	});
 
+	test("language-row: the-driver-menu-goes-through-the-build's-languages, speech-follows-the-driver, and-switching-drivers-switches-it", () => {
+		const speech = new Speech({ languages: ["en", "de"], lengths: [[1000], [1200]] }, { say() {}, stop() {} });
+		const c = cluster({ speech });
+		c.drivers.add("Ben");
+		const menu = c.dashboard.screen.menu;
+		// Held B opens the menu: Ana, Ben, a new driver, then Ana's language.
+		c.dashboard.press(Button.b, 1);
+		c.dashboard.press(Button.b, 0, 1000);
+		expect(menu.rows).toEqual(["Ana", "Ben", "+ New driver", "Language (Ana): English"]);
+		// Touching the row goes to German, kept as hers; the menu stays open on the row.
+		c.dashboard.touch(Touch.menuRow, 3);
+		expect([c.drivers.current.language, speech.languages[speech.language], menu.isOpen, menu.rows[3]]).toEqual(["de", "de", true, "Language (Ana): Deutsch"]);
+		expect(c.dashboard.screen.take() & ScreenChange.menu).toBeTruthy();
+		// Round again, by the buttons: B goes down the four rows and round to it, A chooses it.
+		expect(menu.selected).toBe(3);
+		for (let i = 0; i < 4; i++) {
+			c.dashboard.press(Button.b, 1);
+			c.dashboard.press(Button.b, 0, 10);
+		}
+		c.dashboard.press(Button.a, 1);
+		c.dashboard.press(Button.a, 0, 10);
+		expect([c.drivers.current.language, menu.isOpen]).toEqual(["en", true]);
+		c.dashboard.touch(Touch.menuRow, 3);
+		// Ben speaks English (new drivers speak the build's first); choosing him switches speech, and back.
+		c.dashboard.touch(Touch.menuRow, 1);
+		expect([c.drivers.current.name, speech.languages[speech.language], menu.isOpen]).toEqual(["Ben", "en", false]);
+		c.drivers.select(0);
+		expect(speech.languages[speech.language]).toBe("de");
+		// A driver whose language the build lacks hears its first; the row says so.
+		c.drivers.update({ language: "fr" });
+		expect(speech.languages[speech.language]).toBe("en");
+		c.dashboard.press(Button.b, 1);
+		c.dashboard.press(Button.b, 0, 1000);
+		expect(menu.rows.at(-1)).toBe("Language (Ana): Francais (n/a)");
+		// Without speech there is no language row.
+		const quiet = cluster();
+		quiet.dashboard.press(Button.b, 1);
+		quiet.dashboard.press(Button.b, 0, 1000);
+		expect(quiet.dashboard.screen.menu.rows).toEqual(["Ana", "+ New driver"]);
+	});
+
 	test("speech-on-the-demo-drive: the-check-engine-alert is-said-once, after-its-chime, and-cut-when-acknowledged", () => {
 		const events: Array<[number, string]> = [];
 		let now = () => 0;
 		const bank = new ToneBank(8000);
 		const chime = new Chime(bank, { start: tone => events.push([now(), `tone ${bank.tones[tone].name}`]), stop: () => events.push([now(), "chime stop"]) });
 		const rules = [...defaultAlertRules(), checkEngineAlertRule()];
-		const speech = new Speech(rules.map(rule => rule.id === "check-engine" ? 2500 : NaN), {
+		const speech = new Speech({ languages: ["en"], lengths: [rules.map(rule => rule.id === "check-engine" ? 2500 : NaN)] }, {
 			say: rule => events.push([now(), `say ${rules[rule].id}`]),
 			stop: () => events.push([now(), "speech stop"]),
 		}, chime);

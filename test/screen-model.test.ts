@@ -125,6 +125,18 @@ describe("screen model", () => {
 		expect(screen.take()).toBe(ScreenChange.menu);
 	});
 
+	test("driver-menu: its-language-row asks-for-the-next-language and-stays-open", () => {
+		const screen = new ScreenModel();
+		screen.openMenu(["Ana"], 0, true, 0, "Language (Ana): English");
+		expect(screen.touch(Touch.menuRow, 2)).toBe(Action.cycleLanguage);
+		expect(screen.takeChoice()).toBeNull();
+		expect(screen.menu.isOpen).toBe(true);
+		expect(tap(screen, Button.a, 10)).toBe(Action.cycleLanguage);
+		expect(tap(screen, Button.b, 20)).toBe(Action.none);
+		expect(tap(screen, Button.a, 30)).toBe(Action.chooseDriver);
+		expect(screen.takeChoice()).toEqual({ add: false, index: 0 });
+	});
+
 	test("page-buttons-mean-what-the-page-says", () => {
 		const screen = new ScreenModel("trip");
 		expect([0, 1, 2, 3].map(i => screen.touch(Touch.pageButton, i))).toEqual([Action.resetTripA, Action.resetTripB, Action.openDriverMenu, Action.none]);

@@ -10,7 +10,7 @@
 import { describe, expect, test } from "vitest";
 import { Severity } from "../modules/cluster/alerts.js";
 import { CHIME_PATTERNS, Chime, ToneBank } from "../modules/cluster/chime.js";
-import { SPEECH_GAP_MS, Speech, maudLengthMs, phraseLengths } from "../modules/cluster/speech.js";
+import { LANGUAGES_RESOURCE, SPEECH_GAP_MS, Speech, maudLengthMs, parseLanguageList, phraseLengths, phraseResource, readPhraseBook } from "../modules/cluster/speech.js";
 import { FakeClock } from "./fixtures/clock.js";
 import { describeOnXs } from "./support/xs-suite.js";
 
@@ -28,7 +28,7 @@ function rig(options: { chime?: boolean } = {}) {
 		start: tone => events.push(`${clock.now()} tone ${bank.tones[tone].name}`),
 		stop: () => events.push(`${clock.now()} chime stop`),
 	});
-	const speech = new Speech(PHRASE_MS, {
+	const speech = new Speech({ languages: ["en"], lengths: [PHRASE_MS] }, {
 		say: rule => events.push(`${clock.now()} say ${rule}`),
 		stop: () => events.push(`${clock.now()} speech stop`),
 	}, chime);
@@ -168,12 +168,47 @@ describe("speech", () => {
 		expect(r.speech.phrases).toBe(3);
 	});
 
+	test("in-the-driver's-language: its-phrase, else-the-first-language's; a-phrase-being-said-goes-on", () => {
+		const said: string[] = [];
+		// English and German; German lacks rule 2's phrase, French is not in the build.
+		const speech = new Speech({ languages: ["en", "de"], lengths: [[1000, 1000, 1000], [1200, 1200, NaN]] }, {
+			say: (rule, language) => said.push(`${rule} ${["en", "de"][language]}`),
+			stop() {},
+		});
+		let now = 0;
+		const say = (rule: number) => {
+			speech.request(rule);
+			speech.service(now += 10, rule);
+			speech.service(now += 2000, -1);
+		};
+		expect(speech.speakIn("de")).toBe("de");
+		say(0);
+		say(2);
+		expect(speech.speakIn("fr")).toBe("en");
+		say(1);
+		// Switched while a phrase is said: it goes on, in its language; the next is in the new one.
+		speech.speakIn("de");
+		speech.request(0);
+		speech.service(now += 10, 0);
+		speech.speakIn("en");
+		speech.service(now += 500, 0);
+		expect(speech.speaking).toBe(0);
+		speech.service(now += 2000, -1);
+		say(1);
+		expect(said).toEqual(["0 de", "2 en", "1 en", "0 de", "1 en"]);
+	});
+
 	test("refuses-a-phrase-length-that-is-not-a-length", () => {
 		const output = { say() {}, stop() {} };
-		expect(() => new Speech([1000, 0], output)).toThrow(RangeError);
-		expect(() => new Speech([Infinity], output)).toThrow(RangeError);
-		expect(() => new Speech([-5], output)).toThrow(RangeError);
-		expect(new Speech([NaN, 10], output).phrases).toBe(1);
+		const english = (lengths: number[]) => ({ languages: ["en"], lengths: [lengths] });
+		expect(() => new Speech(english([1000, 0]), output)).toThrow(RangeError);
+		expect(() => new Speech(english([Infinity]), output)).toThrow(RangeError);
+		expect(() => new Speech(english([-5]), output)).toThrow(RangeError);
+		expect(new Speech(english([NaN, 10]), output).phrases).toBe(1);
+		// A table per language, and at least one language.
+		expect(() => new Speech({ languages: ["en", "de"], lengths: [[1000]] }, output)).toThrow(RangeError);
+		expect(() => new Speech({ languages: [], lengths: [] }, output)).toThrow(RangeError);
+		expect(() => new Speech({ languages: ["en", "de"], lengths: [[1000], [0]] }, output)).toThrow(/rule 0's phrase in de lasts 0 ms/);
 	});
 });
 
@@ -201,6 +236,36 @@ describe("phrases", () => {
 		expect(maudLengthMs(maud(11025, 0))).toBeNaN();
 	});
 
+	test("a-phrase's-resource-is-named-by-language-and-alert-id", () => {
+		expect(phraseResource("de", "coolant-hot")).toBe("say-de-coolant-hot.maud");
+		expect(phraseResource("en", "check-engine")).toBe("say-en-check-engine.maud");
+		expect(LANGUAGES_RESOURCE).toBe("say-languages.txt");
+	});
+
+	test("the-build's-languages: in-its-order, each-once, only-those-the-table-has", () => {
+		expect(parseLanguageList("de,en\n")).toEqual(["de", "en"]);
+		expect(parseLanguageList(" en , fr,en,xx,,EN\r\n")).toEqual(["en", "fr"]);
+		expect(parseLanguageList("")).toEqual([]);
+	});
+
+	test("the-phrase-book: per-language-lengths-and-sounds from-the-resources, nothing-without-the-list", () => {
+		const ascii = (text: string) => new Uint8Array([...text].map(c => c.charCodeAt(0))).buffer;
+		const resources = new Map<string, ArrayBuffer>([
+			[LANGUAGES_RESOURCE, ascii("de,en\n")],
+			["say-de-fuel-low.maud", maud(11025, 11025)],
+			["say-en-fuel-low.maud", maud(8000, 4000)],
+			["say-en-overspeed.maud", maud(8000, 8000)],
+		]);
+		const rules = [{ id: "fuel-low" }, { id: "overspeed" }];
+		const book = readPhraseBook(rules, name => resources.get(name) ?? null, 80);
+		expect(book.languages).toEqual(["de", "en"]);
+		expect(book.lengths.map(table => Array.from(table))).toEqual([[1080, NaN], [580, 1080]]);
+		expect(book.sounds[0]).toEqual([resources.get("say-de-fuel-low.maud"), null]);
+		expect(book.sounds[1][1]).toBe(resources.get("say-en-overspeed.maud"));
+		resources.delete(LANGUAGES_RESOURCE);
+		expect(readPhraseBook(rules, name => resources.get(name) ?? null)).toEqual({ languages: [], lengths: [], sounds: [] });
+	});
+
 	test("the-table-has-a-length-per-rule, NaN-where-the-build-made-no-phrase", () => {
 		const lengths: Record<string, number> = { "coolant-hot": 900, "fuel-low": 700, "overspeed": 0 };
 		const table = phraseLengths([{ id: "coolant-hot" }, { id: "overspeed" }, { id: "fuel-low" }, { id: "nothing" }], id => lengths[id] ?? NaN);
@@ -219,7 +284,9 @@ import { Speech } from "./modules/cluster/speech.js";
 
 let says = 0, stops = 0, sayTimes = 0, now = 0;
 const chime = new Chime(new ToneBank(8000), { start() {}, stop() {} });
-const speech = new Speech([1200, 2000, 800], { say(rule) { says++; sayTimes += now; }, stop() { stops++; } }, chime);
+// English and German; a language change every 50 s (German lacks rule 2's phrase: said in English).
+const speech = new Speech({ languages: ["en", "de"], lengths: [[1200, 2000, 800], [1500, 2400, NaN]] }, { say(rule, language) { says++; sayTimes += now; languages += language; }, stop() { stops++; } }, chime);
+let languages = 0;
 
 function reply(numbers) {
 	return new Float64Array(numbers).buffer;
@@ -230,6 +297,8 @@ function step(real) {
 	const shown = phase < 8000 ? rule : -1;
 	if (!real)
 		return;
+	if (now % 50000 < 33)
+		speech.speakIn(Math.floor(now / 50000) % 2 ? "de" : "en");
 	if (phase < 33) {
 		chime.play(rule === 1 ? 2 : rule === 0 ? 1 : 0, now);
 		speech.request(rule);
@@ -240,28 +309,30 @@ function step(real) {
 globalThis.ticks = function (count) {
 	for (let i = 0; i < count; i++)
 		step(true);
-	return reply([says, stops, sayTimes]);
+	return reply([says, stops, sayTimes, languages]);
 };
 globalThis.empty = function (count) {
 	for (let i = 0; i < count; i++)
 		step(false);
-	return reply([says, stops, sayTimes]);
+	return reply([says, stops, sayTimes, languages]);
 };
 globalThis.collect = function () {
 	gc();
 };
 `;
 
-describeOnXs("speech", ["modules/cluster/chime.ts", "modules/cluster/speech.ts"], DRIVER, ({ run }) => {
+describeOnXs("speech", ["modules/cluster/chime.ts", "modules/cluster/phrases.ts", "modules/cluster/speech.ts"], DRIVER, ({ run }) => {
 	test("xs-says-what-node-says, when-node-says-it, and-its-display-ticks-take-no-heap", async () => {
 		// The same loop on Node.
-		let says = 0, stops = 0, sayTimes = 0, now = 0;
+		let says = 0, stops = 0, sayTimes = 0, languages = 0, now = 0;
 		const chime = new Chime(new ToneBank(8000), { start() {}, stop() {} });
-		const speech = new Speech([1200, 2000, 800], { say() { says++; sayTimes += now; }, stop() { stops++; } }, chime);
+		const speech = new Speech({ languages: ["en", "de"], lengths: [[1200, 2000, 800], [1500, 2400, NaN]] }, { say(_rule, language) { says++; sayTimes += now; languages += language; }, stop() { stops++; } }, chime);
 		const severity = (rule: number) => rule === 1 ? 2 : rule === 0 ? 1 : 0;
 		for (let i = 0; i < 2000 + 36000; i++) {
 			now += 33;
 			const phase = now % 12000, rule = Math.floor(now / 12000) % 3, shown = phase < 8000 ? rule : -1;
+			if (now % 50000 < 33)
+				speech.speakIn(Math.floor(now / 50000) % 2 ? "de" : "en");
 			if (phase < 33) {
 				chime.play(severity(rule), now);
 				speech.request(rule);
@@ -275,8 +346,11 @@ describeOnXs("speech", ["modules/cluster/chime.ts", "modules/cluster/speech.ts"]
 		const work = await run("ticks(36000)"); // 20 minutes of display clock, 100 alerts
 		const afterWork = work.meter.currentHeapCount;
 		const empty = await run("empty(36000)");
-		expect(work.values).toEqual([says, stops, sayTimes]);
+		expect(work.values).toEqual([says, stops, sayTimes, languages]);
 		expect(says).toBeGreaterThan(100);
+		// Some in German, not all.
+		expect(languages).toBeGreaterThan(10);
+		expect(languages).toBeLessThan(says);
 		// The loop with speech leaves the heap as the loop without it does.
 		expect(afterWork - before).toBe(empty.meter.currentHeapCount - afterWork);
 	});

@@ -54,22 +54,28 @@ describe("npm start", () => {
 		expect(host.errors).toBe(SDK_MISSING_MESSAGE + "\n");
 	});
 
-	test("makes-the-spoken-alerts'-phrases-before-building, in-the-voice-asked-for, and-builds-without-them-when-it-cannot", async () => {
+	test("makes-the-spoken-alerts'-phrases-before-building, in-the-languages-asked-for, and-builds-without-them-when-it-cannot", async () => {
 		const host = fakeHost([SDK, `${RELEASE}/mcconfig`, `${RELEASE}/mcsim`, APP], { MODDABLE: SDK, PATH: "/usr/bin" });
 		// With each call, the commands run so far: made before each build's mcconfig, which converts them.
 		const asked: Array<[string, string | null, number]> = [];
-		host.phrases = (projectDir, voice) => {
-			asked.push([projectDir, voice, host.runs.length]);
-			return { ok: voice !== "tlh", line: voice === "tlh" ? "xs-cluster: speech: espeak-ng -v tlh failed; building without spoken alerts" : "xs-cluster: speech: 8 alert phrases" };
+		host.phrases = (projectDir, languages) => {
+			asked.push([projectDir, languages, host.runs.length]);
+			return { ok: languages !== "en=tlh", line: languages === "en=tlh" ? "xs-cluster: speech: espeak-ng -v tlh failed; building without spoken alerts" : "xs-cluster: speech: 16 alert phrases" };
 		};
-		expect(await start(["--build-only", "--voice", "en-gb"], PROJECT, host)).toBe(0);
+		expect(await start(["--build-only", "--languages", "en,de"], PROJECT, host)).toBe(0);
 		expect(await start(["--build-only"], PROJECT, host)).toBe(0);
-		expect(asked).toEqual([[PROJECT, "en-gb", 0], [PROJECT, null, 1]]);
-		expect(host.output).toContain("xs-cluster: speech: 8 alert phrases\n");
+		expect(asked).toEqual([[PROJECT, "en,de", 0], [PROJECT, null, 1]]);
+		expect(host.output).toContain("xs-cluster: speech: 16 alert phrases\n");
 		// A voice espeak-ng does not have: said, and the build goes on.
-		expect(await start(["--build-only", "--voice", "tlh"], PROJECT, host)).toBe(0);
+		expect(await start(["--build-only", "--languages", "en=tlh"], PROJECT, host)).toBe(0);
 		expect(host.errors).toBe("xs-cluster: speech: espeak-ng -v tlh failed; building without spoken alerts\n");
 		expect(host.runs.filter(run => run.command === `${RELEASE}/mcconfig`)).toHaveLength(3);
+		// A language the phrase table lacks, and the old --voice, are refused before anything runs.
+		expect(await start(["--build-only", "--languages", "en,nl"], PROJECT, host)).toBe(2);
+		expect(host.errors).toContain("'nl' is not a language the phrase table has (en, de, fr, es, it;");
+		expect(await start(["--build-only", "--voice", "en-gb"], PROJECT, host)).toBe(2);
+		expect(host.errors).toContain("--voice is now part of --languages: e.g. --languages en=en-gb,de");
+		expect(asked).toHaveLength(3);
 	});
 
 	test("builds-with-t-build-then-opens-the-simulator", async () => {

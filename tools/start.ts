@@ -29,7 +29,8 @@
  * DER) an mqtts:// broker's certificate is checked against that CA: the
  * config value `mqttCa=<its DER in hex>`.
  * Before building it makes the spoken alerts' phrases with espeak-ng
- * (tools/speech.ts), in the voice `--voice` names (default: the manifest's).
+ * (tools/speech.ts), in the languages `--languages` names (default: the
+ * manifest's), e.g. `--languages en,de` or with a voice, `en=en-us,de`.
  * With `--pack-key public.pem` the cluster takes vehicle packs signed with
  * that key's private half (docs/packs.md): the config value
  * `packKey=<the key's 65-byte point in hex>`, which PackKey reads.
@@ -50,7 +51,7 @@ import { ProfileFormatError, ProfileInputs, VehicleProfile } from "../modules/cl
 import { DecodePlan, PlanFormatError } from "../modules/signals/plan.js";
 import { parseBroker } from "../modules/connect/mqtt-client.js";
 import { publicPoint } from "./pack.js";
-import { makeProjectPhrases } from "./speech.js";
+import { VOICE_MOVED, makeProjectPhrases, parseLanguages } from "./speech.js";
 
 /** The simulated device: 320 x 240 landscape, like the common ILI9341 boards. */
 export const DEFAULT_DEVICE = "m5stack";
@@ -79,8 +80,8 @@ export interface StartHost {
 	run(command: string, args: string[], options: { cwd: string; env: Record<string, string | undefined> }): Promise<number>;
 	out(text: string): void;
 	err(text: string): void;
-	/** Makes the spoken alerts' phrases (tools/speech.ts) in `voice` (null: the manifest's); absent, the build uses the phrases already there. */
-	phrases?(projectDir: string, voice: string | null): { ok: boolean; line: string };
+	/** Makes the spoken alerts' phrases (tools/speech.ts) in `languages` (as `--languages` takes them; null: the manifest's); absent, the build uses the phrases already there. */
+	phrases?(projectDir: string, languages: string | null): { ok: boolean; line: string };
 }
 
 export interface Sdk {
@@ -138,8 +139,8 @@ export interface StartOptions {
 	car: string | null;
 	/** Absolute path of the public key (PEM) vehicle packs are checked with, or null: a build that refuses every pack. */
 	packKey: string | null;
-	/** espeak-ng's voice for the spoken alerts, or null: the manifest's (tools/speech.ts). */
-	voice?: string | null;
+	/** The spoken alerts' languages as `--languages` gave them (checked), or null: the manifest's (tools/speech.ts). */
+	languages?: string | null;
 	/** Absolute path of the CA certificate an mqtts:// broker's certificate is checked against, or null. */
 	mqttCa?: string | null;
 	/** The TCP port the cluster takes packs on (`xs-cluster pack send --tcp`), or null: none. */
@@ -160,7 +161,7 @@ export const DEFAULT_PACK_LINK = 7071;
 /** Where `--feed` alone connects: `xs-cluster serve` on this machine. */
 export const DEFAULT_FEED = "127.0.0.1:29536";
 
-const USAGE = "usage: npm start [-- --device <simulator device>] [--output <build folder>] [--build-only] [--car <car.vehicle>] [--feed [host:port]] [--mqtt [broker]] [--mqtt-ca <ca.crt>] [--record [path]] [--record-max-bytes <n>] [--pack-key <public.pem>] [--pack-link [port]] [--voice <espeak-ng voice>]\n";
+const USAGE = "usage: npm start [-- --device <simulator device>] [--output <build folder>] [--build-only] [--car <car.vehicle>] [--feed [host:port]] [--mqtt [broker]] [--mqtt-ca <ca.crt>] [--record [path]] [--record-max-bytes <n>] [--pack-key <public.pem>] [--pack-link [port]] [--languages <language>[=<espeak-ng voice>],...]\n";
 
 export function parseArgs(argv: string[]): StartOptions | string {
 	const options: StartOptions = { device: DEFAULT_DEVICE, output: null, buildOnly: false, feed: null, mqtt: null, record: null, recordMaxBytes: DEFAULT_RECORD_MAX_BYTES, car: null, packKey: null };
@@ -239,8 +240,16 @@ export function parseArgs(argv: string[]): StartOptions | string {
 			else
 				options.packLink = DEFAULT_PACK_LINK;
 		}
-		else if (arg === "--voice" && argv[i + 1] && !argv[i + 1].startsWith("--"))
-			options.voice = argv[++i];
+		else if (arg === "--languages") {
+			const next = argv[i + 1];
+			const parsed = next === undefined || next.startsWith("--") ? "xs-cluster: --languages wants the spoken alerts' languages, e.g. --languages en,de" : parseLanguages(next);
+			if (typeof parsed === "string")
+				return `${parsed}\n${USAGE}`;
+			options.languages = next;
+			i++;
+		}
+		else if (arg === "--voice")
+			return `${VOICE_MOVED}\n${USAGE}`;
 		else if (arg === "--record-max-bytes" && argv[i + 1]) {
 			const bytes = Number(argv[++i]);
 			if (!(Number.isInteger(bytes) && bytes >= 64))
@@ -387,9 +396,9 @@ export async function start(argv: string[], projectDir: string, host: StartHost)
 		manifest = writeCarManifest(join(output, "car", name), projectDir, options.car, car.plan, host);
 		host.out(`xs-cluster: the cluster will show ${car.name} (${options.car}), driving the demo lap through its profile${options.feed ? " unless the feed is running" : ""}\n`);
 	}
-	// The spoken alerts' phrases, made again when the voice or the messages changed; without espeak-ng the cluster only chimes.
+	// The spoken alerts' phrases, made again when the languages, voices or messages changed; without espeak-ng the cluster only chimes.
 	if (host.phrases) {
-		const made = host.phrases(projectDir, options.voice ?? null);
+		const made = host.phrases(projectDir, options.languages ?? null);
 		if (made.ok)
 			host.out(made.line + "\n");
 		else
@@ -465,7 +474,7 @@ export const nodeHost: StartHost = {
 	},
 	out: text => process.stdout.write(text),
 	err: text => process.stderr.write(text),
-	phrases: (projectDir, voice) => makeProjectPhrases(projectDir, voice),
+	phrases: (projectDir, languages) => makeProjectPhrases(projectDir, languages),
 };
 
 /** The project folder: the nearest folder above `from` holding manifest.json and package.json, or null. */

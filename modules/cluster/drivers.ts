@@ -1,7 +1,7 @@
 /*
  * Driver profiles: who is driving, and how they like the cluster: units,
  * theme, their own alert thresholds, the page shown at start, brightness,
- * whether alerts chime and whether they are spoken.
+ * whether alerts chime and whether they are spoken, and in which language.
  * The cluster starts with the last driver chosen; the UI's driver menu calls
  * `select`, and a car that maps a key or seat-memory signal can call
  * `selectByKey`.
@@ -17,6 +17,7 @@
  * user actions and at start, not on the display clock.
  */
 import type { AlertMonitor } from "./alerts.js";
+import { ENGLISH, LANGUAGES, isLanguage } from "./phrases.js";
 import type { Preferences } from "../storage/preferences.js";
 
 export type UnitsChoice = "metric" | "imperial";
@@ -35,6 +36,11 @@ export interface DriverSettings {
 	chime: boolean;
 	/** Whether alerts are spoken after the chime (where the board has a speaker and the build made the phrases). */
 	speech: boolean;
+	/**
+	 * The language alerts are spoken in (phrases.ts LANGUAGES: "en", "de",
+	 * "fr", "es", "it"); a build without it speaks its first language.
+	 */
+	language: string;
 	/** The driver's own alert thresholds by alert id, in canonical units (e.g. "overspeed": 120). */
 	thresholds: Record<string, number>;
 	/** Key fob or seat-memory code that selects this driver, when the car sends one; -1 for none. */
@@ -45,8 +51,9 @@ export const DRIVER_DOMAIN = "xsc-drivers";
 export const MAX_DRIVERS = 8;
 const LAST_KEY = "last";
 
-export function defaultDriver(name: string): DriverSettings {
-	return { name, units: "metric", theme: "auto", page: "main", brightness: 80, chime: true, speech: true, thresholds: {}, key: -1 };
+/** A new driver's settings; `language` is the build's first language. */
+export function defaultDriver(name: string, language = ENGLISH): DriverSettings {
+	return { name, units: "metric", theme: "auto", page: "main", brightness: 80, chime: true, speech: true, language, thresholds: {}, key: -1 };
 }
 
 export class DriverBook {
@@ -59,29 +66,37 @@ export class DriverBook {
 	/** Writes that the preference store refused; the setting stays in memory. */
 	failedWrites = 0;
 	private readonly listeners: Array<(driver: DriverSettings, index: number) => void> = [];
+	/** A new driver's language, and a stored driver's that has none: the build's first language. */
+	readonly language: string;
 	/** The driver key code last seen by `followKey`. */
 	private lastKey = NaN;
 
 	/**
 	 * Loads every stored driver and the last one chosen; with none stored,
-	 * starts with one driver called `firstName` (and stores it).
+	 * starts with one driver called `firstName` (and stores it). `language`
+	 * (the build's first) is a new driver's language, and a stored driver's
+	 * when an older build stored none or one this build does not know.
+	 * @throws RangeError for a `language` that is not one of phrases.ts LANGUAGES.
 	 */
-	constructor(prefs: Preferences, firstName = "Driver 1") {
+	constructor(prefs: Preferences, firstName = "Driver 1", language = ENGLISH) {
+		if (!isLanguage(language))
+			throw new RangeError(`no phrases in language ${String(language)}`);
 		this.prefs = prefs;
+		this.language = language;
 		for (let i = 0; i < MAX_DRIVERS; i++) {
 			const stored = this.read(`d${i}`);
 			if (stored === undefined)
 				continue;
-			const driver = parseDriver(stored);
+			const driver = parseDriver(stored, language);
 			if (driver)
 				this.drivers.push(driver);
 			else {
 				this.recovered++;
-				this.drivers.push(defaultDriver(`Driver ${i + 1}`));
+				this.drivers.push(defaultDriver(`Driver ${i + 1}`, language));
 			}
 		}
 		if (!this.drivers.length) {
-			this.drivers.push(defaultDriver(firstName));
+			this.drivers.push(defaultDriver(firstName, language));
 			this.write(0);
 		}
 		const last = this.read(LAST_KEY);
@@ -145,7 +160,7 @@ export class DriverBook {
 	add(name: string): number {
 		if (this.drivers.length >= MAX_DRIVERS)
 			throw new RangeError(`at most ${MAX_DRIVERS} drivers`);
-		const driver = defaultDriver(name);
+		const driver = defaultDriver(name, this.language);
 		checkName(name);
 		this.drivers.push(driver);
 		this.write(this.drivers.length - 1);
@@ -238,6 +253,8 @@ export class DriverBook {
 	}
 }
 
+const LANGUAGE_LIST = LANGUAGES.join(", ");
+
 function checkName(name: string): void {
 	if (typeof name !== "string" || name.length < 1 || name.length > 15)
 		throw new RangeError("a driver's name is 1 to 15 characters");
@@ -259,6 +276,8 @@ function validate(driver: DriverSettings): string {
 		return "chime is true or false";
 	if (typeof driver.speech !== "boolean")
 		return "speech is true or false";
+	if (!isLanguage(driver.language))
+		return `language must be one of ${LANGUAGE_LIST}, not ${String(driver.language)}`;
 	if (typeof driver.key !== "number" || !Number.isInteger(driver.key))
 		return "key is an integer code, -1 for none";
 	for (const [id, value] of Object.entries(driver.thresholds))
@@ -267,8 +286,8 @@ function validate(driver: DriverSettings): string {
 	return "";
 }
 
-/** A stored driver, or undefined when it is not one. */
-function parseDriver(stored: unknown): DriverSettings | undefined {
+/** A stored driver, or undefined when it is not one; `language` for one stored without a language this build knows. */
+function parseDriver(stored: unknown, language: string): DriverSettings | undefined {
 	if (typeof stored !== "string")
 		return undefined;
 	let value: unknown;
@@ -282,8 +301,12 @@ function parseDriver(stored: unknown): DriverSettings | undefined {
 		return undefined;
 	// Fill what an older build did not store; reject what is wrong. A driver
 	// stored before speech existed keeps the sound they chose: with the chime
-	// muted, their alerts are not spoken either.
+	// muted, their alerts are not spoken either. One stored before languages
+	// existed, or with a language this build has no phrases for, speaks the
+	// build's first: the rest of their settings stay theirs.
 	const v = value as Partial<DriverSettings>;
-	const driver: DriverSettings = { ...defaultDriver(typeof v.name === "string" ? v.name : "Driver"), ...(v.speech === undefined && v.chime === false ? { speech: false } : {}), ...v, thresholds: { ...(typeof v.thresholds === "object" && v.thresholds ? v.thresholds : {}) } };
+	const driver: DriverSettings = { ...defaultDriver(typeof v.name === "string" ? v.name : "Driver", language), ...(v.speech === undefined && v.chime === false ? { speech: false } : {}), ...v, thresholds: { ...(typeof v.thresholds === "object" && v.thresholds ? v.thresholds : {}) } };
+	if (!isLanguage(driver.language))
+		driver.language = language;
 	return validate(driver) ? undefined : driver;
 }

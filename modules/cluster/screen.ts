@@ -17,7 +17,8 @@
  * theme; held, resets trip B. On the diagnostics page, whose settings a board
  * without a touch screen has no other way to reach, holding A switches
  * telemetry on or off and holding C cycles the alert sound instead. While
- * the driver menu is open: B moves down, A chooses, C closes.
+ * the driver menu is open: B moves down, A chooses, C closes; choosing its
+ * language row (where alerts are spoken) asks for the driver's next language.
  *
  * Plain TypeScript, tested on Node and XS; no Piu. No allocation per input
  * or tick (`openMenu` copies the drivers' names).
@@ -65,6 +66,8 @@ export const Action = Object.freeze({
 	chooseDriver: 9,
 	/** Telemetry to the broker on or off (the car's setting). */
 	toggleTelemetry: 10,
+	/** The current driver's next spoken language (the driver menu's language row, which stays open). */
+	cycleLanguage: 11,
 });
 
 /** Bits of `ScreenModel.take()`: what the view redraws. */
@@ -185,9 +188,13 @@ export class ScreenModel {
 		}
 	}
 
-	/** Opens the driver menu on driver `current` of `names`; `canAdd` offers a new driver. Allocates the rows. */
-	openMenu(names: readonly string[], current: number, canAdd: boolean, now: number): void {
-		this.menu.open(names, current, canAdd, now);
+	/**
+	 * Opens the driver menu on driver `current` of `names`; `canAdd` offers a
+	 * new driver, `language` (languageRow, "" for none) the language row.
+	 * Allocates the rows.
+	 */
+	openMenu(names: readonly string[], current: number, canAdd: boolean, now: number, language = ""): void {
+		this.menu.open(names, current, canAdd, now, language);
 	}
 
 	/** The driver chosen by the last `Action.chooseDriver`, once; null otherwise. */
@@ -223,6 +230,8 @@ export class ScreenModel {
 		const choice = this.menu.choose(row);
 		if (!choice)
 			return Action.none;
+		if (choice.language)
+			return Action.cycleLanguage;
 		this.choice = choice;
 		return Action.chooseDriver;
 	}

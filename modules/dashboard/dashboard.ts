@@ -22,7 +22,7 @@
  *
  * Presses and touches come in through `press` and `touch`: the screen model
  * says what they mean, the dashboard does it (acknowledge, reset a trip,
- * switch units, theme, sound or driver, telemetry on or off) and saves the
+ * switch units, theme, sound, spoken language or driver, telemetry on or off) and saves the
  * driver's settings (the car's, for telemetry).
  *
  * Plain TypeScript: no Piu, no timers, no hardware; the view, the clock and
@@ -41,8 +41,9 @@ import type { Chime } from "../cluster/chime.js";
 import type { Speech } from "../cluster/speech.js";
 import type { ClusterModel } from "../cluster/cluster.js";
 import { Diagnostics, staleSignalNames } from "../cluster/diagnostics.js";
-import { newDriverName } from "../cluster/driver-menu.js";
+import { languageRow, newDriverName } from "../cluster/driver-menu.js";
 import { type DriverBook, type DriverSettings, MAX_DRIVERS } from "../cluster/drivers.js";
+import { languageName } from "../cluster/phrases.js";
 import type { VehicleProfile } from "../cluster/profile.js";
 import { Quantity } from "../cluster/quantity.js";
 import { Action, ScreenChange, ScreenModel } from "../cluster/screen.js";
@@ -333,7 +334,16 @@ export class Dashboard {
 			}
 			case Action.openDriverMenu: {
 				const names = drivers.drivers.map(driver => driver.name);
-				screen.openMenu(names, drivers.index, names.length < MAX_DRIVERS, now);
+				screen.openMenu(names, drivers.index, names.length < MAX_DRIVERS, now, this.languageRow());
+				break;
+			}
+			case Action.cycleLanguage: {
+				// The build's next language after the driver's (a language it lacks: its first).
+				const languages = this.options.speech?.languages;
+				if (!languages)
+					break;
+				drivers.update({ language: languages[(languages.indexOf(drivers.current.language) + 1) % languages.length] });
+				screen.menu.showLanguage(this.languageRow(), now);
 				break;
 			}
 			case Action.chooseDriver: {
@@ -368,6 +378,19 @@ export class Dashboard {
 			drivers.update({ speech: !driver.speech });
 	}
 
+	/**
+	 * The driver menu's language row for the current driver, "(n/a)" after a
+	 * language this build has no phrases in (its first is spoken); "" where
+	 * alerts are not spoken. Allocates.
+	 */
+	private languageRow(): string {
+		const driver = this.drivers.current, speech = this.options.speech;
+		if (!speech)
+			return "";
+		const built = speech.languages.indexOf(driver.language) >= 0;
+		return languageRow(driver.name, built ? languageName(driver.language) : `${languageName(driver.language)} (n/a)`);
+	}
+
 	/** The telemetry switch follows the car's setting; off without one. */
 	private applyTelemetry(): void {
 		const telemetry = this.options.telemetry;
@@ -385,7 +408,7 @@ export class Dashboard {
 		this.screen.mark(ScreenChange.labels);
 	}
 
-	/** Units, theme, thresholds, brightness, chime and speech of `driver`. */
+	/** Units, theme, thresholds, brightness, chime, speech and its language of `driver`. */
 	private applyDriver(driver: DriverSettings): void {
 		const model = this.model, options = this.options;
 		model.setUnits(driver.units === "imperial" ? IMPERIAL : METRIC);
@@ -395,8 +418,10 @@ export class Dashboard {
 		options.backlight?.write(driver.brightness);
 		if (options.chime)
 			options.chime.muted = !driver.chime;
-		if (options.speech)
+		if (options.speech) {
 			options.speech.enabled = driver.speech;
+			options.speech.speakIn(driver.language);
+		}
 		const screen = this.screen;
 		screen.driverName = driver.name;
 		screen.chime = options.chime ? driver.chime : null;
