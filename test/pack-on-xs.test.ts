@@ -23,14 +23,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { PACK_HEADER_BYTES, readPackHeader } from "../modules/pack/format.js";
 import { PLAN_VERSION } from "../modules/signals/plan.js";
-import { compileXsDriver } from "./support/xs-compile.js";
-import { XsWorker, projectRoot, xsnapWorkerPath } from "./support/xs-engine.js";
+import { crc32 } from "../modules/storage/crc32.js";
+import { projectRoot } from "./support/xs-engine.js";
+import { describeOnXs } from "./support/xs-suite.js";
 import { buildPack, builtInCar, newKey, tampered, type TestKey } from "./support/packs.js";
-
-const available = xsnapWorkerPath() !== null;
-// Under CI, which builds XS (`npm ci`), a missing worker fails the suite (its beforeAll) instead of skipping it.
-const describeXs = available || process.env.CI ? describe : describe.skip;
-const title = available || process.env.CI ? "vehicle packs on XS (xsnap)" : "vehicle packs on XS (skipped: xsnap worker not built; run `npm ci`)";
 
 const DRIVER = `
 import { PackInstaller } from "./modules/pack/installer.js";
@@ -210,31 +206,20 @@ globalThis.powerCuts = function (stride) {
 };
 `;
 
-let worker: XsWorker;
-let compiled: { driver: string; dispose(): void } | undefined;
 let key: TestKey, other: TestKey;
-
-async function call<T>(source: string): Promise<T> {
-	const reply = await worker.evaluate(source);
-	return JSON.parse(Buffer.from(reply.bytes).toString("utf8")) as T;
-}
 
 const hex = (bytes: Uint8Array | ArrayBuffer) => Buffer.from(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)).toString("hex");
 
-describeXs(title, () => {
+const XS_FILES = ["modules/pack/installer.ts", "modules/pack/receiver.ts", "modules/pack/transfer.ts", "modules/storage/crc32.ts", "test/fixtures/fake-flash.ts"];
+
+describeOnXs("vehicle packs", XS_FILES, DRIVER, ({ json: call }) => {
 	beforeAll(async () => {
-		if (!available)
-			throw new Error("xsnap worker not built");
-		compiled = compileXsDriver(["modules/pack/installer.ts", "modules/pack/receiver.ts", "modules/pack/transfer.ts", "modules/storage/crc32.ts", "test/fixtures/fake-flash.ts"], DRIVER);
-		worker = new XsWorker({ output: "ignore" });
-		await worker.runModule(compiled.driver);
 		key = newKey();
 		other = newKey();
 		const v1 = buildPack(key, { version: "1.0.0" }), v2 = buildPack(key, { version: "2.0.0" });
 		const otherPlan = buildPack(key, { planVersion: PLAN_VERSION + 1 });
 		const packs = { v1, v2, tampered: tampered(v1, PACK_HEADER_BYTES + 12), truncated: v1.subarray(0, v1.length - 100), otherPlan, otherKey: buildPack(other), garbage: new Uint8Array(300).fill(0x5A) };
 		// The oracle: the signatures Node's crypto verified, by the CRC-32 of the bytes they sign.
-		const { crc32 } = await import("../modules/storage/crc32.js");
 		const good: Record<string, number> = {};
 		for (const bytes of [v1, v2, otherPlan]) {
 			const header = readPackHeader(bytes);
@@ -247,11 +232,6 @@ describeXs(title, () => {
 		const state = await call<{ frozen: boolean }>(`setup(${JSON.stringify(input)})`);
 		expect(state).toEqual({ frozen: true });
 	}, 120_000);
-
-	afterAll(async () => {
-		await worker?.close();
-		compiled?.dispose();
-	});
 
 	test("installs-and-rolls-back-on-xs", async () => {
 		const r = await call<Record<string, unknown>>("installAndRollBack()");
@@ -302,7 +282,7 @@ describeXs(title, () => {
 		expect(r.news).toBeGreaterThan(0);
 		expect(r.cuts).toBeGreaterThan(300);
 	}, 120_000);
-});
+}, 120_000);
 
 /* ---- the SDK's crypt modules, in a command-line XS build ---- */
 
