@@ -159,6 +159,12 @@ function isWordChar(c: number): boolean {
 	return (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || isDigit(c) || c === 0x5F;
 }
 
+/** The rest of a word, a number and a comment, each from where it starts: sticky expressions run as compiled code even on a cold start, where a character loop would be interpreted. */
+const WORD_END = /[A-Za-z0-9_]*/y;
+/** cantools' NUMBER: `[-+]?\d+\.?\d*([eE][+-]?\d+)?`; whatever follows is another token. */
+const NUMBER_END = /[-+]?\d+\.?\d*(?:[eE][-+]?\d+)?/y;
+const COMMENT_END = /[^\n\r]*/y;
+
 /**
  * Splits DBC text into tokens with 1-based line and column. Lexical errors
  * (a stray character, an unterminated string) are reported through `report`
@@ -170,7 +176,8 @@ class Tokenizer {
 
 	private pos = 0;
 	private line = 1;
-	private col = 1;
+	/** Where the current line starts: a column is the distance from it. */
+	private lineBegin = 0;
 	private lineStart = true;
 	private readonly tokens: Token[] = [];
 
@@ -180,98 +187,54 @@ class Tokenizer {
 	) {}
 
 	run(): Token[] {
-		const text = this.text;
+		const text = this.text, length = text.length;
 		let lastBad = -2;
 		// A byte-order mark decoded along with the text is not part of it (modules/dbc/encoding.ts takes it off the bytes).
 		if (text.charCodeAt(0) === 0xFEFF)
-			this.pos = 1;
-		while (this.pos < text.length) {
-			const c = text.charCodeAt(this.pos);
+			this.pos = this.lineBegin = 1;
+		while (this.pos < length) {
+			const pos = this.pos, c = text.charCodeAt(pos);
 			// Line ends as Python's universal newlines read them (cantools opens files in text mode):
 			// LF, CRLF, and a lone CR.
-			if (c === 0x0A || (c === 0x0D && text.charCodeAt(this.pos + 1) !== 0x0A)) {
-				this.newline();
+			if (c === 0x0A || (c === 0x0D && text.charCodeAt(pos + 1) !== 0x0A)) {
+				this.pos = this.lineBegin = pos + 1;
+				this.line++;
+				this.lineStart = true;
 				continue;
 			}
 			if (c === 0x20 || c === 0x09 || c === 0x0D) {
-				this.skip(1);
+				this.pos = pos + 1;
 				continue;
 			}
-			if (c === 0x2F && text.charCodeAt(this.pos + 1) === 0x2F) {
-				this.skip(this.scanWhile((d) => d !== 0x0A && d !== 0x0D).length);
-				continue;
-			}
-			const next = text.charCodeAt(this.pos + 1);
-			if (isDigit(c) || ((c === 0x2B || c === 0x2D) && isDigit(next)))
-				this.push("number", this.scanNumber());
+			const next = text.charCodeAt(pos + 1);
+			if (c === 0x2F && next === 0x2F)
+				this.pos = scanFrom(COMMENT_END, text, pos);
+			else if (isDigit(c) || ((c === 0x2B || c === 0x2D) && isDigit(next)))
+				this.push("number", scanFrom(NUMBER_END, text, pos));
 			else if (isWordChar(c))
-				this.push("word", this.scanWhile(isWordChar));
+				this.push("word", scanFrom(WORD_END, text, pos));
 			else if (c === 0x22)
 				this.scanString();
-			else if (PUNCTUATION.includes(text[this.pos]))
-				this.push("punct", text[this.pos]);
+			else if (PUNCTUATION.includes(text[pos]))
+				this.push("punct", pos + 1);
 			else {
 				// A run of garbage (a binary file, a pasted symbol) is one problem, not one per byte.
-				if (lastBad !== this.pos - 1)
-					this.report(this.line, this.col, `unexpected character ${describeChar(c)}`);
-				lastBad = this.pos;
-				this.skip(1);
+				if (lastBad !== pos - 1)
+					this.report(this.line, pos - this.lineBegin + 1, `unexpected character ${describeChar(c)}`);
+				lastBad = pos;
+				this.pos = pos + 1;
 			}
 		}
-		this.tokens.push({ kind: "eof", text: "", line: this.line, col: this.col, lineStart: true });
+		this.tokens.push({ kind: "eof", text: "", line: this.line, col: this.pos - this.lineBegin + 1, lineStart: true });
 		return this.tokens;
 	}
 
-	private push(kind: TokenKind, text: string): void {
-		this.tokens.push({ kind, text, line: this.line, col: this.col, lineStart: this.lineStart });
+	/** The token from `pos` up to `end`. */
+	private push(kind: TokenKind, end: number): void {
+		const pos = this.pos;
+		this.tokens.push({ kind, text: this.text.slice(pos, end), line: this.line, col: pos - this.lineBegin + 1, lineStart: this.lineStart });
 		this.lineStart = false;
-		this.skip(text.length);
-	}
-
-	/** Advances over characters that are not line feeds. */
-	private skip(count: number): void {
-		this.pos += count;
-		this.col += count;
-	}
-
-	private newline(): void {
-		this.pos++;
-		this.line++;
-		this.col = 1;
-		this.lineStart = true;
-	}
-
-	private scanWhile(accept: (c: number) => boolean): string {
-		let end = this.pos;
-		while (end < this.text.length && accept(this.text.charCodeAt(end)))
-			end++;
-		return this.text.slice(this.pos, end);
-	}
-
-	/** cantools' NUMBER: `[-+]?\d+\.?\d*([eE][+-]?\d+)?`; whatever follows is another token. */
-	private scanNumber(): string {
-		const text = this.text;
-		let end = this.pos + 1;
-		while (isDigit(text.charCodeAt(end)))
-			end++;
-		if (text.charCodeAt(end) === 0x2E) {
-			end++;
-			while (isDigit(text.charCodeAt(end)))
-				end++;
-		}
-		const e = text.charCodeAt(end);
-		if (e === 0x45 || e === 0x65) {
-			let digits = end + 1;
-			const sign = text.charCodeAt(digits);
-			if (sign === 0x2B || sign === 0x2D)
-				digits++;
-			if (isDigit(text.charCodeAt(digits))) {
-				end = digits;
-				while (isDigit(text.charCodeAt(end)))
-					end++;
-			}
-		}
-		return text.slice(this.pos, end);
+		this.pos = end;
 	}
 
 	/**
@@ -281,12 +244,11 @@ class Tokenizer {
 	private scanString(): void {
 		const text = this.text;
 		const line = this.line;
-		const col = this.col;
+		const col = this.pos - this.lineBegin + 1;
 		const lineStart = this.lineStart;
 		let value = "";
 		let from = this.pos + 1;
 		let i = from;
-		this.skip(1);
 		for (;;) {
 			if (i >= text.length) {
 				this.report(line, col, "unterminated string: no closing '\"' before the end of the file");
@@ -301,25 +263,27 @@ class Tokenizer {
 				value += text.slice(from, i) + "\"";
 				i += 2;
 				from = i;
-				this.col += 2;
 			} else if (c === 0x0A || c === 0x0D) {
 				const crlf = c === 0x0D && text.charCodeAt(i + 1) === 0x0A;
 				value += text.slice(from, i) + "\n";
 				i += crlf ? 2 : 1;
 				from = i;
 				this.line++;
-				this.col = 1;
-			} else {
+				this.lineBegin = i;
+			} else
 				i++;
-				this.col++;
-			}
 		}
 		value += text.slice(from, i);
 		this.tokens.push({ kind: "string", text: value, line, col, lineStart });
 		this.lineStart = false;
 		this.pos = i + 1;
-		this.col++;
 	}
+}
+
+/** Where the match of sticky `pattern` at `pos` in `text` ends (`pos` when it matches nothing). */
+function scanFrom(pattern: RegExp, text: string, pos: number): number {
+	pattern.lastIndex = pos;
+	return pattern.test(text) ? pattern.lastIndex : pos;
 }
 
 function describeChar(c: number): string {
