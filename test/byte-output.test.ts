@@ -31,6 +31,24 @@ describe("numbers as JavaScript writes them", () => {
 			expect(number(value), String(value)).toBe(String(value));
 	});
 
+	test("unsigned-raw-values-are-written-as-numbers-are", () => {
+		// decode writes an unscaled unsigned signal from its raw word: the same digits number() writes.
+		const unsigned = (value: number) => written(out => {
+			out.reserve(NUMBER_BYTES);
+			out.unsigned(value);
+		});
+		for (const value of [0, 1, 9, 10, 11, 99, 100, 255, 1000, 65535, 999999, 2 ** 31 - 1, 2 ** 31, 4294967295, 2 ** 53 - 1])
+			expect(unsigned(value), String(value)).toBe(number(value));
+	});
+
+	test("overwrite-puts-bytes-back-over-what-was-written", () => {
+		expect(written(out => {
+			out.reserve(16);
+			out.bytes(encodeText("a, b"));
+			out.overwrite(1, encodeText(" {"));
+		})).toBe("a {b");
+	});
+
 	test("fractions-with-few-digits-and-the-ones-that-need-all-seventeen", () => {
 		for (const value of [0.5, 0.792, 11.4, -0.25, 0.000001, 0.0000015, 1e-7, 2.410000000000001, 11.200000000000001, 0.1 + 0.2, 1 / 3, 999999999.5, 1e9 + 0.5, 123456.789012, Math.PI, Number.MIN_VALUE, -Number.EPSILON])
 			expect(number(value), String(value)).toBe(String(value));

@@ -83,6 +83,19 @@ describe("xs-cluster decode", () => {
 		expect(stderr).toBe("demo-car.log: decoded 6 of 8 frames; skipped 1 frame with unknown ids (1 id: 123); 1 remote or error frame\n");
 	});
 
+	test("a-frame-too-short-for-every-signal-gives-an-empty-signals-object", async () => {
+		// GEARBOX's signals lie in its first 2 bytes: with none, none is there; with one byte, only GearLever and GearEngaged.
+		const log = join(tempDir(), "short.log");
+		writeFileSync(log, "(1700000000.000000) can0 3B1#\n(1700000000.001000) can0 3B1#43\n");
+		for (const format of ["jsonl", "csv"]) {
+			const { status, stdout } = await run("decode", "--dbc", demoDbc, "--format", format, log);
+			expect(status).toBe(0);
+			expect(stdout).toBe(format === "jsonl"
+				? '{"t": 1700000000.000000, "id": "3B1", "extended": false, "message": "GEARBOX", "signals": {}}\n{"t": 1700000000.001000, "id": "3B1", "extended": false, "message": "GEARBOX", "signals": {"GearLever": 3, "GearEngaged": 4}}\n'
+				: "t,id,extended,message,signal,value\n1700000000.001000,3B1,false,GEARBOX,GearLever,3\n1700000000.001000,3B1,false,GEARBOX,GearEngaged,4\n");
+		}
+	});
+
 	test("choices-substitutes-value-table-names", async () => {
 		const { stdout } = await run("decode", "--dbc", demoDbc, "--choices", demoLog);
 		const gearbox = JSON.parse(stdout.split("\n")[2]);

@@ -68,6 +68,11 @@ export class ByteOutput {
 	 * NUMBER_BYTES for a number, SECONDS_BYTES for a time.
 	 */
 
+	/** Puts `part` back over what was written at `at` (a separator that turns out to open a list). */
+	overwrite(at: number, part: Uint8Array): void {
+		this.buffer.set(part, at);
+	}
+
 	bytes(part: Uint8Array): void {
 		this.buffer.set(part, this.length);
 		this.length += part.length;
@@ -103,6 +108,14 @@ export class ByteOutput {
 		}
 		else if (!this.decimal(value))
 			this.ascii("" + value);
+	}
+
+	/** A non-negative integer up to 2^53 (an unsigned raw value), as `number()` writes it. */
+	unsigned(value: number): void {
+		if (value < 10)
+			this.buffer[this.length++] = ZERO + value;
+		else
+			this.digits(value, 1);
 	}
 
 	/**

@@ -24,6 +24,7 @@ import { compilePlan } from "../modules/dbc/compile.js";
 import { formatProblem } from "../modules/dbc/database.js";
 import { Decoder } from "../modules/signals/decoder.js";
 import { DecodePlan, SIGNAL_WORDS, SignalField } from "../modules/signals/plan.js";
+import { RawKind } from "../modules/signals/store.js";
 import { ByteOutput, NUMBER_BYTES, SECONDS_BYTES, encodeText, type ByteSink } from "./byte-output.js";
 import type { Io } from "./cli.js";
 import { DBC_OPTIONS, loadDbc } from "./dbc-file.js";
@@ -185,17 +186,24 @@ function streamPath(input: unknown): string | undefined {
  * part of a record, each signal's quoted name, value-table names as JSON) is
  * encoded once, when the formatter is built; per frame only the time and the
  * values are written, digit by digit. That is where decode spends its time:
- * a 1,000,000-frame log is 10 to 40 million values. Host only.
+ * a 1,000,000-frame log is 10 to 40 million values, so the loop over them
+ * does only what each value needs: one copy of its name part, and for the
+ * most common signal, an unscaled unsigned integer, its digits straight from
+ * the store's raw word. Host only.
  */
 export class RecordFormatter {
-	/** Per message: `, "id": "1C4", "extended": false, "message": "ENGINE", "signals": {` (JSON) or `,1C4,false,ENGINE,` (CSV). */
+	/** Per message: `, "id": "1C4", "extended": false, "message": "ENGINE", "signals":` (JSON) or `,1C4,false,ENGINE,` (CSV). */
 	private readonly messageParts: Uint8Array[];
-	/** Per signal: `"Name": ` (JSON) or `Name,` (CSV). */
+	/**
+	 * Per signal: `, "Name": ` (JSON) or `Name,` (CSV). A JSON record writes
+	 * every signal with its separator, then turns the first `, ` into the ` {`
+	 * that opens the signals: the loop needs no test for the first one.
+	 */
 	private readonly signalParts: Uint8Array[];
-	/** Per signal: `, "Name": `, for every signal of a JSON record but the first. */
-	private readonly nextSignalParts: Uint8Array[];
 	/** Per message: the most bytes one of its records takes. */
 	private readonly recordBytes: number[];
+	/** Per signal: how its value is written (ValueWriting). */
+	private readonly writing: Uint8Array;
 	/** Per signal: its value table's names, ready to print, by raw value; null without one or without --choices. */
 	private readonly choiceBytes: Array<Map<number, Uint8Array> | null>;
 	private readonly json: boolean;
@@ -204,15 +212,16 @@ export class RecordFormatter {
 		const json = this.json = format === "jsonl";
 		this.messageParts = [];
 		this.signalParts = [];
-		this.nextSignalParts = [];
 		this.choiceBytes = [];
 		this.recordBytes = [];
+		this.writing = new Uint8Array(plan.signalCount);
+		const kinds = decoder.store.kinds;
 		let longestChoice = 0;
 		for (let s = 0; s < plan.signalCount; s++) {
-			this.signalParts.push(encodeText(json ? `${JSON.stringify(plan.signalName(s))}: ` : `${csvField(plan.signalName(s))},`));
-			this.nextSignalParts.push(encodeText(`, ${JSON.stringify(plan.signalName(s))}: `));
+			this.signalParts.push(encodeText(json ? `, ${JSON.stringify(plan.signalName(s))}: ` : `${csvField(plan.signalName(s))},`));
 			const table = choices && hasChoices(plan, s);
 			this.choiceBytes.push(table ? new Map() : null);
+			this.writing[s] = table ? ValueWriting.choice : kinds[s] === RawKind.uint32 ? ValueWriting.unsigned : ValueWriting.number;
 			if (table) {
 				// A CSV field doubles its quotes: twice the JSON form's length is enough for either.
 				const base = s * SIGNAL_WORDS, firstChoice = plan.signals[base + SignalField.choiceFirst];
@@ -223,20 +232,25 @@ export class RecordFormatter {
 		const valueBytes = Math.max(NUMBER_BYTES, longestChoice);
 		for (let m = 0; m < plan.messageCount; m++) {
 			const id = formatCanId(plan.messageId(m), plan.messageExtended(m)), extended = plan.messageExtended(m), name = plan.messageName(m);
-			const part = encodeText(json ? `, "id": "${id}", "extended": ${extended}, "message": ${JSON.stringify(name)}, "signals": {` : `,${id},${extended},${csvField(name)},`);
+			const part = encodeText(json ? `, "id": "${id}", "extended": ${extended}, "message": ${JSON.stringify(name)}, "signals":` : `,${id},${extended},${csvField(name)},`);
 			this.messageParts.push(part);
 			let bytes = json ? RECORD_FRAME_BYTES + part.length : 0;
 			const first = plan.firstSignal(m);
 			for (let s = first; s < first + plan.signalCountOf(m); s++)
-				bytes += json ? this.signalParts[s].length + 2 + valueBytes : SECONDS_BYTES + part.length + this.signalParts[s].length + valueBytes + 1;
+				bytes += json ? this.signalParts[s].length + valueBytes : SECONDS_BYTES + part.length + this.signalParts[s].length + valueBytes + 1;
 			this.recordBytes.push(bytes);
 		}
 	}
 
 	/** A value as JSON or a CSV field: a value-table name when asked for, null (JSON) or empty (CSV) when not finite. */
 	private value(out: ByteOutput, s: number): void {
-		const table = this.choiceBytes[s];
-		if (table !== null) {
+		const writing = this.writing[s];
+		if (writing === ValueWriting.unsigned) {
+			out.unsigned(this.decoder.store.words[s << 1]);
+			return;
+		}
+		if (writing === ValueWriting.choice) {
+			const table = this.choiceBytes[s]!;
 			const raw = this.decoder.store.raw(s);
 			let text = table.get(raw);
 			if (text === undefined) {
@@ -258,45 +272,65 @@ export class RecordFormatter {
 
 	/** Writes the record of `frame`, decoded as `message`; false (nothing written) when the signal filter leaves none of its signals. */
 	record(out: ByteOutput, message: number, frame: CanFrame): boolean {
-		const plan = this.plan, present = this.decoder.present, shown = this.shown;
+		const plan = this.plan, present = this.decoder.present, shown = this.shown, parts = this.signalParts;
 		const first = plan.firstSignal(message), end = first + plan.signalCountOf(message);
 		out.reserve(this.recordBytes[message]);
 		const start = out.position;
-		let any = false;
 		if (this.json) {
 			out.bytes(RECORD_START);
 			out.seconds(frame.timestamp);
 			out.bytes(this.messageParts[message]);
-			for (let s = first; s < end; s++) {
-				if (!present[s] || (shown !== null && !shown[s]))
-					continue;
-				out.bytes(any ? this.nextSignalParts[s] : this.signalParts[s]);
-				this.value(out, s);
-				any = true;
+			const signals = out.position;
+			if (shown === null) {
+				for (let s = first; s < end; s++)
+					if (present[s]) {
+						out.bytes(parts[s]);
+						this.value(out, s);
+					}
 			}
-			out.bytes(RECORD_END);
-		}
-		else
-			for (let s = first; s < end; s++)
-				if (present[s] && (shown === null || shown[s])) {
-					out.seconds(frame.timestamp);
-					out.bytes(this.messageParts[message]);
-					out.bytes(this.signalParts[s]);
-					this.value(out, s);
-					out.byte(NEWLINE);
-					any = true;
+			else
+				for (let s = first; s < end; s++)
+					if (present[s] && shown[s]) {
+						out.bytes(parts[s]);
+						this.value(out, s);
+					}
+			if (out.position === signals) {
+				if (shown !== null) {
+					out.rewind(start);
+					return false;
 				}
-		if (shown !== null && !any) {
-			out.rewind(start);
-			return false;
+				out.bytes(OPEN_SIGNALS);
+			}
+			else
+				out.overwrite(signals, OPEN_SIGNALS);
+			out.bytes(RECORD_END);
+			return true;
 		}
-		return true;
+		for (let s = first; s < end; s++)
+			if (present[s] && (shown === null || shown[s])) {
+				out.seconds(frame.timestamp);
+				out.bytes(this.messageParts[message]);
+				out.bytes(parts[s]);
+				this.value(out, s);
+				out.byte(NEWLINE);
+			}
+		return shown === null || out.position !== start;
 	}
 }
 
-const RECORD_START = encodeText(`{"t": `), RECORD_END = encodeText("}}\n"), NULL = encodeText("null"), NEWLINE = 0x0A;
-/** A JSON record's bytes besides its message part and signals: start, time, end. */
-const RECORD_FRAME_BYTES = 6 + SECONDS_BYTES + 3;
+/** How RecordFormatter writes a signal's value. */
+const enum ValueWriting {
+	/** Through the store's physical value: scaled, signed, floats, 64-bit. */
+	number,
+	/** An unscaled unsigned integer of up to 32 bits: its raw word's digits. */
+	unsigned,
+	/** Its value-table name (--choices), else as a number. */
+	choice,
+}
+
+const RECORD_START = encodeText(`{"t": `), RECORD_END = encodeText("}}\n"), OPEN_SIGNALS = encodeText(" {"), NULL = encodeText("null"), NEWLINE = 0x0A;
+/** A JSON record's bytes besides its message part and signals: start, time, the signals' opening, end. */
+const RECORD_FRAME_BYTES = 6 + SECONDS_BYTES + 2 + 3;
 
 /** Whether signal `s` has a value table in `plan`. */
 function hasChoices(plan: DecodePlan, s: number): boolean {
