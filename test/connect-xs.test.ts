@@ -9,6 +9,7 @@
 import { expect, test } from "vitest";
 import { discoveryConfigs } from "../modules/connect/discovery.js";
 import { encodeAlert, encodeState, encodeTrip, topicsFor } from "../modules/connect/scheme.js";
+import { outboxPowerCuts, type OutboxPowerCutsResult } from "./support/outbox-power-cuts.js";
 import { describeOnXs } from "./support/xs-suite.js";
 
 
@@ -17,76 +18,19 @@ const STATE = { speed: 88.26, rpm: 2400.4, gear: 4, fuel: 51.55, range: 420.2, c
 const TRIP = { distance: 23.456, duration: 1800, moving: 1500, fuel: 1.7, odometer: 12345.67 };
 
 const DRIVER = `
-import { Outbox, MessageKind } from "./modules/connect/outbox.js";
+import { Outbox } from "./modules/connect/outbox.js";
 import { encodeAlert, encodeState, encodeTrip, topicsFor } from "./modules/connect/scheme.js";
 import { discoveryConfigs } from "./modules/connect/discovery.js";
 import { Telemetry } from "./modules/connect/telemetry.js";
 import { utf8Bytes, utf8Text } from "./modules/connect/utf8.js";
 import { Backoff } from "./modules/can/backoff.js";
-import { FakeFlash, PowerCut, random } from "./test/fixtures/fake-flash.js";
+import { FakeFlash } from "./test/fixtures/fake-flash.js";
+import { outboxPowerCuts } from "./test/support/outbox-power-cuts.js";
 
-const rand = random(16);
 const json = value => utf8Bytes(JSON.stringify(value)).buffer;
 
-/** Devices losing power while events queue: [cuts, events lost or out of order, overwrites]. */
-globalThis.outboxPowerCuts = function (devices) {
-	let cuts = 0, bad = 0, overwrites = 0;
-	for (let d = 0; d < devices; d++) {
-		const flash = new FakeFlash(8 * 4096, 4096, d + 1);
-		let outbox = new Outbox(flash, { recordBytes: 240, limit: 40 });
-		outbox.open();
-		const waiting = [], acked = new Set();
-		for (let cut = 0; cut < 3; cut++) {
-			flash.cutAfter(Math.floor(rand() * 5 * 4096));
-			let maybe = -1;
-			try {
-				for (let step = 0; step < 300; step++) {
-					const r = rand();
-					if (r < 0.35 && waiting.length) {
-						const seq = waiting.shift();
-						outbox.acknowledge(seq);
-						acked.add(seq);
-						if (!outbox.length)
-							outbox.settle();
-					}
-					else {
-						const kind = r < 0.55 ? MessageKind.event : MessageKind.state;
-						const seq = outbox.takeSeq();
-						if (kind === MessageKind.event)
-							maybe = seq;
-						outbox.enqueue(kind, seq, utf8Bytes("m" + seq));
-						if (kind === MessageKind.event)
-							waiting.push(seq);
-						maybe = -1;
-					}
-				}
-			}
-			catch (error) {
-				if (!(error instanceof PowerCut))
-					throw error;
-				cuts++;
-			}
-			flash.restore();
-			outbox = new Outbox(flash, { recordBytes: 240, limit: 40 });
-			outbox.open();
-			const events = [];
-			const body = new Uint8Array(outbox.maxBody);
-			for (let i = 0; i < outbox.length; i++) {
-				const length = outbox.read(i, body);
-				if (utf8Text(body, length) !== "m" + outbox.seqAt(i))
-					bad++;
-				if (outbox.kindAt(i) === MessageKind.event && !acked.has(outbox.seqAt(i)))
-					events.push(outbox.seqAt(i));
-			}
-			if (maybe >= 0 && events.includes(maybe))
-				waiting.push(maybe);
-			if (events.join() !== waiting.join())
-				bad++;
-		}
-		overwrites += flash.overwrites;
-	}
-	return new Float64Array([cuts, bad, overwrites]).buffer;
-};
+/** The scenario test/connect-outbox.test.ts runs on Node (test/support/outbox-power-cuts.ts). */
+globalThis.outboxPowerCuts = options => json(outboxPowerCuts(options));
 
 globalThis.encodings = function (state, trip) {
 	const topics = topicsFor("car1");
@@ -147,14 +91,17 @@ globalThis.drive = function () {
 };
 `;
 
-const XS_FILES = ["modules/connect/telemetry.ts", "modules/connect/outbox.ts", "modules/connect/scheme.ts", "modules/connect/discovery.ts", "modules/connect/utf8.ts", "modules/can/backoff.ts", "test/fixtures/fake-flash.ts"];
+const XS_FILES = ["modules/connect/telemetry.ts", "modules/connect/outbox.ts", "modules/connect/scheme.ts", "modules/connect/discovery.ts", "modules/connect/utf8.ts", "modules/can/backoff.ts", "test/fixtures/fake-flash.ts", "test/support/outbox-power-cuts.ts"];
 
-describeOnXs("telemetry core", XS_FILES, DRIVER, ({ run, json }) => {
+describeOnXs("telemetry core", XS_FILES, DRIVER, ({ json }) => {
 	test("outbox-power-cuts-on-xs-lose-nothing-queued", async () => {
-		const { values: [cuts, bad, overwrites] } = await run("outboxPowerCuts(25)");
-		expect(cuts).toBeGreaterThan(25);
-		expect(bad).toBe(0);
-		expect(overwrites).toBe(0);
+		// As on Node, whose answers are the same.
+		const options = { devices: 25, cutsPerDevice: 4, steps: 400, cutBlocks: 6, seed: 16 };
+		const r = await json<OutboxPowerCutsResult>(`outboxPowerCuts(${JSON.stringify(options)})`);
+		expect(r.problems).toEqual([]);
+		expect(r.overwrites).toBe(0);
+		expect(r.cuts).toBeGreaterThan(25);
+		expect(r).toEqual(outboxPowerCuts(options));
 	}, 120_000);
 
 	test("payloads-and-discovery-encode-on-xs-as-on-v8", async () => {

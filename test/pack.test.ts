@@ -18,13 +18,10 @@ import { main } from "../tools/cli.js";
 import { signPack } from "../tools/pack.js";
 import { FakeFlash, PowerCut } from "./fixtures/fake-flash.js";
 import { buildPack, builtInCar, DEMO_DBC, DEMO_PROFILE, newKey, tampered, type TestKey } from "./support/packs.js";
+import { packFlash, packUpdateCuts } from "./support/pack-power-cuts.js";
 import { describeSharedData, sharedData } from "./shared-data.js";
 
 const BLOCK = 4096;
-/** Two blocks of boot record and two slots of four blocks: 16 KiB packs. */
-function newFlash(seed = 1): FakeFlash {
-	return new FakeFlash((LOG_BLOCKS + 2 * 4) * BLOCK, BLOCK, seed);
-}
 
 let key: TestKey, other: TestKey;
 let v1: Uint8Array, v2: Uint8Array;
@@ -97,7 +94,7 @@ describe("pack checks: refused with one line, nothing changed", () => {
 	];
 	for (const [name, make, reason] of refusals)
 		test(`refuses-${name}`, () => {
-			const device = newFlash();
+			const device = packFlash();
 			install(device, v1);
 			const before = device.bytes.slice();
 			const { packs } = boot(device);
@@ -143,7 +140,7 @@ function signed(bytes: Uint8Array): Uint8Array {
 
 describe("installing and starting", () => {
 	test("signed-pack-installs-and-starts-next-time", () => {
-		const flash = newFlash();
+		const flash = packFlash();
 		const first = boot(flash);
 		expect(first.car.info).toEqual({ name: "xs-cluster demo car", version: "", slot: "built-in", trial: false });
 		first.packs.started();
@@ -172,7 +169,7 @@ describe("installing and starting", () => {
 	});
 
 	test("the-same-pack-again-is-unchanged", () => {
-		const flash = newFlash();
+		const flash = packFlash();
 		install(flash, v1);
 		const { packs } = boot(flash);
 		packs.started();
@@ -187,7 +184,7 @@ describe("installing and starting", () => {
 	});
 
 	test("a/b-alternate-and-never-touch-the-running-slot", () => {
-		const flash = newFlash();
+		const flash = packFlash();
 		expect(install(flash, v1).info.slot).toBe("A");
 		expect(install(flash, v2).info.slot).toBe("B");
 		const v3 = buildPack(key, { version: "3.0.0" });
@@ -195,7 +192,7 @@ describe("installing and starting", () => {
 	});
 
 	test("a-pack-that-never-reaches-its-first-tick-rolls-back", () => {
-		const flash = newFlash();
+		const flash = packFlash();
 		install(flash, v1); // runs from A, confirmed
 		const { packs } = boot(flash);
 		packs.started();
@@ -215,7 +212,7 @@ describe("installing and starting", () => {
 	});
 
 	test("rollback-from-the-first-pack-goes-to-the-built-in-car", () => {
-		const flash = newFlash();
+		const flash = packFlash();
 		const { packs } = boot(flash);
 		packs.offer(v1);
 		packs.finish();
@@ -226,7 +223,7 @@ describe("installing and starting", () => {
 	});
 
 	test("a-slot-damaged-on-flash-falls-back", () => {
-		const flash = newFlash();
+		const flash = packFlash();
 		install(flash, v1);
 		install(flash, v2); // B active, A fallback
 		// A bit of slot B flips (no read-back can see a later disturbance).
@@ -240,10 +237,10 @@ describe("installing and starting", () => {
 	});
 
 	test("no-key-built-in-refuses-every-pack", () => {
-		const packs = new PackInstaller(new PackSlots(newFlash()), { keyId: 0, verify: () => false });
+		const packs = new PackInstaller(new PackSlots(packFlash()), { keyId: 0, verify: () => false });
 		packs.start(builtInCar());
 		expect(packs.offer(v1).reason).toMatch(/^refused: pack '.*' 1\.0\.0: signed with key [0-9a-f]{8}, this firmware trusts 00000000$/);
-		const keyless = new PackInstaller(new PackSlots(newFlash()), null);
+		const keyless = new PackInstaller(new PackSlots(packFlash()), null);
 		keyless.start(builtInCar());
 		expect(keyless.offer(v1).reason).toBe("refused: this firmware has no pack key (build it with the manifest config packKey, from xs-cluster pack keygen)");
 	});
@@ -254,7 +251,7 @@ describe("installing and starting", () => {
  * point of an update a power cut can strike.
  */
 function stepsOf(run: (flash: FakeFlash) => void): number {
-	const flash = newFlash();
+	const flash = packFlash();
 	let steps = 0;
 	const counting = Object.create(flash) as FakeFlash;
 	counting.erase = (block: number) => { steps += BLOCK; flash.erase(block); };
@@ -265,53 +262,15 @@ function stepsOf(run: (flash: FakeFlash) => void): number {
 
 describe("power cuts during an update", () => {
 	test("old-or-new-never-neither", () => {
-		// From a device running v1 (slot A), v2 offered and written; the cut strikes at step `cut`.
-		const prepare = (flash: FlashRegion) => install(flash, v1);
-		const update = (flash: FlashRegion) => {
-			const { packs } = boot(flash);
-			packs.started();
-			packs.offer(v2);
-			packs.finish();
-		};
-		const base = stepsOf(flash => prepare(flash));
-		const total = stepsOf(flash => { prepare(flash); update(flash); }) - base;
-		expect(total).toBeGreaterThan(2 * BLOCK);
-		// Every step of the last block and of the boot record's save (the switch), every 127th
-		// before, and just after the last (the cut right after the record is complete).
-		const cuts: number[] = [];
-		for (let s = 0; s <= total; s++)
-			if (s % 127 === 0 || s > total - BLOCK - 256)
-				cuts.push(s);
-		const prepared = newFlash();
-		prepare(prepared);
-		let olds = 0, news = 0;
-		for (const cut of cuts) {
-			const flash = newFlash(cut + 1);
-			flash.bytes.set(prepared.bytes);
-			flash.cutAfter(cut);
-			try {
-				update(flash);
-			}
-			catch (error) {
-				if (!(error instanceof PowerCut))
-					throw error;
-			}
-			flash.restore();
-			const { car } = boot(flash);
-			expect(["1.0.0", "2.0.0"], `cut after ${cut} of ${total} steps`).toContain(car.info.version);
-			expect(car.info.slot).not.toBe("built-in");
-			if (car.info.version === "1.0.0")
-				olds++;
-			else {
-				// Only once the boot record's CRC, its last bytes, is on flash.
-				expect(cut, `cut after ${cut} of ${total} steps`).toBeGreaterThanOrEqual(total - 4);
-				news++;
-			}
-			expect(flash.overwrites).toBe(0);
-		}
+		// Every step of the last block and of the boot record's save (the switch), every 127th before, and just
+		// after the last (the cut right after the record is complete); on XS too (test/pack-on-xs.test.ts).
+		const r = packUpdateCuts({ v1, v2, builtIn: builtInCar(), signature: key.signature, stride: 127, tail: BLOCK + 255 });
+		expect(r.total).toBeGreaterThan(2 * BLOCK);
+		expect(r.problems).toEqual([]);
+		expect(r.cuts).toBeGreaterThan(BLOCK + 255);
 		// Both outcomes happen: a cut before the record is complete keeps the old pack.
-		expect(olds).toBeGreaterThan(0);
-		expect(news).toBeGreaterThan(0);
+		expect(r.olds).toBeGreaterThan(0);
+		expect(r.news).toBeGreaterThan(0);
 	}, 120000);
 
 	test("cut-during-the-trial-start-and-the-confirmation", () => {
@@ -327,7 +286,7 @@ describe("power cuts during an update", () => {
 		const base = stepsOf(prepare);
 		const total = stepsOf(flash => { prepare(flash); startAndTick(flash); }) - base;
 		for (let cut = 0; cut < total; cut++) {
-			const flash = newFlash(cut + 7);
+			const flash = packFlash(cut + 7);
 			prepare(flash);
 			flash.cutAfter(cut);
 			try {
@@ -437,7 +396,7 @@ describe("xs-cluster pack", () => {
 
 describe("older versions", () => {
 	test("an-older-version-of-the-running-car-is-refused-unless-allowed", () => {
-		const flash = newFlash();
+		const flash = packFlash();
 		const newer = buildPack(key, { version: "1.10.0" }), older = buildPack(key, { version: "1.9.2" });
 		install(flash, newer);
 		const { packs } = boot(flash);
@@ -463,7 +422,7 @@ describe("the diagnostics line", () => {
 		expect(shortened("xs-cluster demo car, second edition (2027 facelift model)", LINE_NAME_CHARS)).toBe("xs-cluster demo c...");
 		expect(shortened("Volkswagen MQB (Golf 7, Passat B8, Tiguan II, ...)", LINE_NAME_CHARS)).toBe("Volkswagen MQB (G...");
 		expect(shortened("a b                  c", 6)).toBe("a b..."); // no space before the dots
-		const flash = newFlash();
+		const flash = packFlash();
 		const long = buildPack(key, { version: "2026.12", name: "xs-cluster demo car, second edition (2027 facelift model)" });
 		install(flash, long);
 		const { packs } = boot(flash);
@@ -475,7 +434,7 @@ describe("the diagnostics line", () => {
 
 describe("slots", () => {
 	test("geometry", () => {
-		const slots = new PackSlots(newFlash());
+		const slots = new PackSlots(packFlash());
 		expect(slots.slotBlocks).toBe(4);
 		expect(slots.slotBytes).toBe(16384);
 		expect(slots.firstBlock(Slot.a)).toBe(2);
