@@ -219,15 +219,21 @@ async function rawHost(device: PackDevice) {
 	};
 }
 
+/** A raw host that has sent v1's first chunk and had it acknowledged: a transfer under way. */
+async function hostHalfway(device: PackDevice) {
+	const host = await rawHost(device);
+	host.write(beginFrame(v1));
+	await host.until(/^xspack ready /);
+	host.write(dataFrame(v1, 0));
+	await host.until(/^xspack next 512$/);
+	return host;
+}
+
 describe("a transfer that does not finish", () => {
 	test("a-stalled-sender-is-dropped-after-the-idle-time", async () => {
 		const flash = newFlash(), clock = { now: 0 };
 		await withDevice(flash, async device => {
-			const host = await rawHost(device);
-			host.write(beginFrame(v1));
-			await host.until(/^xspack ready /);
-			host.write(dataFrame(v1, 0));
-			await host.until(/^xspack next 512$/);
+			const host = await hostHalfway(device);
 			// ... and nothing more: a second later the cluster gives up on its own and says so.
 			clock.now += 1001;
 			const line = await host.until(/^xspack refused /);
@@ -242,11 +248,7 @@ describe("a transfer that does not finish", () => {
 	test("a-connection-cut-halfway-is-dropped", async () => {
 		const flash = newFlash();
 		await withDevice(flash, async device => {
-			const host = await rawHost(device);
-			host.write(beginFrame(v1));
-			await host.until(/^xspack ready /);
-			host.write(dataFrame(v1, 0));
-			await host.until(/^xspack next 512$/);
+			const host = await hostHalfway(device);
 			host.write(dataFrame(v1, 512).subarray(0, 100)); // part of a frame, then the cable comes out
 			await new Promise(resolve => setTimeout(resolve, 20));
 			host.close();
