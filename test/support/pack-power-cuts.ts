@@ -36,6 +36,27 @@ export function packFlash(seed = 1): FakeFlash {
 	return new FakeFlash((LOG_BLOCKS + 2 * 4) * BLOCK, BLOCK, seed);
 }
 
+/** Byte steps (bytes written and erased) `flash` has taken: where a power cut can strike. */
+export function stepsTaken(flash: FakeFlash): number {
+	let steps = flash.bytesWritten;
+	for (const count of flash.eraseCounts)
+		steps += count * flash.blockSize;
+	return steps;
+}
+
+/** Runs `run` on `flash` with a power cut armed after `cut` steps; the power is back after it, whether the cut struck or not. */
+export function runWithCut(flash: FakeFlash, cut: number, run: (flash: FakeFlash) => void): void {
+	flash.cutAfter(cut);
+	try {
+		run(flash);
+	}
+	catch (error) {
+		if (!(error instanceof PowerCut))
+			throw error;
+	}
+	flash.restore();
+}
+
 /**
  * From a device running v1 (slot A), v2 offered and written, the power cut
  * at step `cut` (a byte written or erased); then the next start runs v1 or
@@ -68,24 +89,14 @@ export function packUpdateCuts(options: PackUpdateCuts): PackUpdateCutsResult {
 	const counting = packFlash();
 	counting.bytes.set(prepared.bytes);
 	update(counting);
-	let total = counting.bytesWritten;
-	for (const count of counting.eraseCounts)
-		total += count * counting.blockSize;
+	const total = stepsTaken(counting);
 	let cuts = 0, olds = 0, news = 0;
 	for (let cut = 0; cut <= total; cut++) {
 		if (cut % stride !== 0 && cut < total - tail)
 			continue;
 		const flash = packFlash(cut + 1);
 		flash.bytes.set(prepared.bytes);
-		flash.cutAfter(cut);
-		try {
-			update(flash);
-		}
-		catch (error) {
-			if (!(error instanceof PowerCut))
-				throw error;
-		}
-		flash.restore();
+		runWithCut(flash, cut, update);
 		cuts++;
 		const info = boot(flash).car.info, at = `cut after ${cut} of ${total} steps`;
 		if (info.slot === "built-in" || (info.version !== "1.0.0" && info.version !== "2.0.0"))
