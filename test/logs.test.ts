@@ -314,6 +314,17 @@ describe("xs-cluster decode reads every format", () => {
 		await expect(readLog([], ring, () => {}, { name: "-" })).rejects.toThrow(new LogFormatError("stdin: no CAN frames: it is empty"));
 	});
 
+	test("a-line-cut-by-ctrl-c-is-not-counted-as-malformed", async () => {
+		// A live capture stopped while its last line is half read: that line was cut by the stop, not written wrong.
+		const controller = new AbortController();
+		async function* capture() {
+			yield new TextEncoder().encode("(1.000000) can0 1C4#E02E32C800010000\n(1.001000) can0 1C4#E0");
+			await new Promise(() => {}); // the bus goes quiet
+		}
+		const reader = await readLog(capture(), new FrameRing(16), () => controller.abort(), { name: "-", signal: controller.signal });
+		expect({ frames: reader.frames, malformed: reader.malformed }).toEqual({ frames: 1, malformed: 0 });
+	});
+
 	test("progress-is-not-drawn-when-stderr-is-not-a-terminal", async () => {
 		const { stderr } = await decode("--dbc", demoDbc, join(logs, "demo-car.asc"));
 		expect(stderr).not.toContain("\r");

@@ -239,7 +239,10 @@ async function readAll(iterator: AsyncIterator<Uint8Array>, ring: FrameRing, dra
 			break;
 		await feed(next.value);
 	}
-	reader.finish();
+	// Stopped by the user, the line in flight was cut by the stop: read as a
+	// last line it would be a shorter frame than was sent, or a malformed one.
+	if (!options.signal?.aborted)
+		reader.finish();
 	const pending = drain();
 	if (pending)
 		await pending;
