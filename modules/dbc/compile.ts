@@ -279,16 +279,18 @@ function orderForDecoding(signals: DbcSignal[]): DbcSignal[] {
 /** Deduplicated NUL-terminated UTF-8 strings; offset 0 is the empty string. The plan's and the vehicle profile's string sections. */
 export class StringTable {
 	private readonly offsets = new Map<string, number>([["", 0]]);
-	private readonly chunks: Uint8Array[] = [new Uint8Array(1)];
+	/** Each string's UTF-8 bytes, in order; the NUL after each is the zero the table's buffer starts with. */
+	private readonly chunks: Uint8Array[] = [];
+	/** Offset 0 is the empty string: its NUL alone. */
 	private size = 1;
 
 	add(text: string): number {
 		const known = this.offsets.get(text);
 		if (known !== undefined)
 			return known;
-		const encoded = new TextEncoder().encode(text);
+		const encoded = utf8.encode(text);
 		const offset = this.size;
-		this.chunks.push(encoded, new Uint8Array(1));
+		this.chunks.push(encoded);
 		this.size += encoded.length + 1;
 		this.offsets.set(text, offset);
 		return offset;
@@ -296,11 +298,13 @@ export class StringTable {
 
 	bytes(): Uint8Array {
 		const out = new Uint8Array(this.size);
-		let at = 0;
+		let at = 1;
 		for (const chunk of this.chunks) {
 			out.set(chunk, at);
-			at += chunk.length;
+			at += chunk.length + 1;
 		}
 		return out;
 	}
 }
+
+const utf8 = new TextEncoder();
