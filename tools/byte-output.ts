@@ -114,6 +114,13 @@ export class ByteOutput {
 	unsigned(value: number): void {
 		if (value < 10)
 			this.buffer[this.length++] = ZERO + value;
+		else if (value < 100) {
+			// Two digits (a counter, a percentage, a small enum) without digits()'s loops.
+			const tens = (value / 10) | 0;
+			this.buffer[this.length] = ZERO + tens;
+			this.buffer[this.length + 1] = ZERO + value - tens * 10;
+			this.length += 2;
+		}
 		else
 			this.digits(value, 1);
 	}
