@@ -90,7 +90,7 @@ describe("times", () => {
 		for (const ms of [0, 0.001, 1, 999.999, 1000, 1_700_000_000_000, 1_700_000_000_123.456, 1579857014345.944, 4_102_444_800_000.5, 1e15])
 			expect(written(out => {
 				out.reserve(SECONDS_BYTES);
-				out.seconds(ms);
+				out.seconds({ timestamp: ms });
 			}), String(ms)).toBe(formatSeconds(ms));
 		expect(formatSeconds(1579857014345.944)).toBe("1579857014.345944");
 		expect(formatSeconds(1_700_000_000_000)).toBe("1700000000.000000");

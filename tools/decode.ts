@@ -278,7 +278,7 @@ export class RecordFormatter {
 		const start = out.position;
 		if (this.json) {
 			out.bytes(RECORD_START);
-			out.seconds(frame.timestamp);
+			out.seconds(frame);
 			out.bytes(this.messageParts[message]);
 			const signals = out.position;
 			if (shown === null) {
@@ -308,7 +308,7 @@ export class RecordFormatter {
 		}
 		for (let s = first; s < end; s++)
 			if (present[s] && (shown === null || shown[s])) {
-				out.seconds(frame.timestamp);
+				out.seconds(frame);
 				out.bytes(this.messageParts[message]);
 				out.bytes(parts[s]);
 				this.value(out, s);
