@@ -25,6 +25,7 @@ import { ShiftLight } from "cluster/shift-light";
 import { Quantity } from "cluster/quantity";
 import { Button } from "cluster/screen";
 import { TripComputer, TripMemory } from "cluster/trip";
+import { tripOptionsFor } from "cluster/trip-options";
 import { DriverBook } from "cluster/drivers";
 import { CarSettings } from "cluster/car-settings";
 import { type Backlight, Dashboard } from "dashboard/dashboard";
@@ -85,8 +86,9 @@ const profile = car ? car.profile : new VehicleProfile(builtIn.vehicle);
 const decoder = new NativeDecoder(plan);
 const pipeline = new Pipeline(plan, { ringCapacity: CAN_RING_CAPACITY, decoder: () => decoder });
 
-// A car that sends its own odometer: unknown until restored or its reading is followed, not 0.
-const trip = new TripComputer({ tankLiters: profile.tankLiters, carOdometer: profile.roots[Quantity.odometer] >= 0 });
+// A car that sends its own odometer: unknown until restored or its reading is followed, not 0; integrated
+// from 0 when the car will not tell (the OBD-II poller, made below, learns its ECU lacks the PID; 30 s awake).
+const trip = new TripComputer(tripOptionsFor(profile, () => poller));
 // Kept under the firmware's car, whatever pack runs: a pack updates the car the cluster sits in, its odometer stays.
 const memory = TripMemory.on(trip, openTripFlash(builtInName), { intervalMs: TRIP_SAVE_INTERVAL_MS });
 const restored = memory.start();

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { MAX_FUEL_RATE_LH, MAX_ODOMETER_KM, MAX_SPEED_KMH, ODOMETER_STEP_KM, ODOMETER_TOLERANCE, STABLE_MS, STABLE_READINGS, TRIP_RECORD_MAGIC, Trip, TripComputer, TripMemory } from "../modules/cluster/trip.js";
+import { MAX_FUEL_RATE_LH, MAX_ODOMETER_KM, MAX_SPEED_KMH, CAR_ODOMETER_WAIT_MS, ODOMETER_STEP_KM, ODOMETER_TOLERANCE, STABLE_MS, STABLE_READINGS, TRIP_RECORD_MAGIC, Trip, TripComputer, TripMemory } from "../modules/cluster/trip.js";
 import { RecordLog } from "../modules/storage/record-log.js";
 import { SaveSchedule } from "../modules/storage/save-schedule.js";
 import { FakeClock } from "./fixtures/clock.js";
@@ -481,10 +481,10 @@ describe("trip memory: never back to 0", () => {
 
 describe("the odometer is unknown, not 0, until it is known", () => {
 	/** A first start (no record) in a car whose profile maps its own odometer. */
-	function firstStart(flash = new FakeFlash(8192, 4096), intervalMs = 1000) {
+	function firstStart(flash = new FakeFlash(8192, 4096), intervalMs = 1000, restored = false) {
 		const trip = new TripComputer({ carOdometer: true });
 		const memory = new TripMemory(trip, new RecordLog(flash, { magic: TRIP_RECORD_MAGIC, payloadBytes: TripComputer.RECORD_BYTES }), new SaveSchedule({ intervalMs }));
-		expect(memory.start()).toBe(false);
+		expect(memory.start()).toBe(restored);
 		return { trip, memory, flash };
 	}
 
@@ -524,13 +524,112 @@ describe("the odometer is unknown, not 0, until it is known", () => {
 	test("unknown-while-the-cars-odometer-does-not-arrive-and-after-it-goes-missing-known-integrates-on", () => {
 		const clock = new FakeClock(), { trip } = firstStart();
 		trip.update(clock.now(), 60);
-		drive(trip, clock, 60000, 60);
+		drive(trip, clock, 20000, 60);
 		expect(trip.odometer).toBeNaN();
-		expect(trip.tripA.distance).toBeCloseTo(1, 6);
+		expect(trip.tripA.distance).toBeCloseTo(1 / 3, 6);
 		drive(trip, clock, STABLE_MS + TICK, 60, { odometer: 500 });
 		expect(trip.odometer).toBe(500);
 		drive(trip, clock, 60000, 60); // the odometer signal went missing: known now, it integrates
 		expect(trip.odometer).toBeCloseTo(501, 6);
+	});
+
+	test("a-car-that-never-sends-its-odometer-integrates-from-0-after-30-s-awake-and-a-later-reading-is-followed-by-the-glitch-rule", () => {
+		expect(CAR_ODOMETER_WAIT_MS).toBe(30000);
+		const clock = new FakeClock(), { trip } = firstStart();
+		trip.update(clock.now(), 60);
+		drive(trip, clock, CAR_ODOMETER_WAIT_MS - TICK, 60);
+		expect(trip.odometer).toBeNaN();
+		drive(trip, clock, TICK, 60);
+		// A car without an odometer of its own: from 0, the half km driven meanwhile in it, as in trip A.
+		expect(trip.odometerKnown).toBe(true);
+		expect(trip.odometer).toBeCloseTo(0.5, 9);
+		expect(trip.odometer).toBe(trip.tripA.distance);
+		drive(trip, clock, 60000, 60);
+		expect(trip.odometer).toBeCloseTo(1.5, 9);
+		// The car's reading turns up: not in agreement with 1.5 km, so followed once it has held steady.
+		drive(trip, clock, STABLE_MS, 60, { odometer: 48213 });
+		expect(trip.odometer).toBeCloseTo(1.5 + 1 / 6, 9);
+		drive(trip, clock, TICK, 60, { odometer: 48213 });
+		expect(trip.odometer).toBe(48213);
+		expect(trip.followingCar).toBe(true);
+		// A glitch after that is refused as for any car.
+		drive(trip, clock, 1000, 60, { odometer: 16777215 });
+		expect(trip.odometer).toBeCloseTo(48213 + 1 / 60, 9);
+	});
+
+	test("the-wait-counts-time-awake-a-sleeping-car-tells-nothing", () => {
+		const clock = new FakeClock(), { trip } = firstStart();
+		drive(trip, clock, 120000, NaN); // ignition off: no speed, no odometer
+		expect(trip.odometer).toBeNaN();
+		trip.update(clock.now(), 0);
+		trip.update(clock.advance(60000), 0); // longer than maxGapMs: not awake all along
+		expect(trip.odometer).toBeNaN();
+		drive(trip, clock, CAR_ODOMETER_WAIT_MS - TICK, 0); // idling, awake
+		expect(trip.odometer).toBeNaN();
+		drive(trip, clock, TICK, 0);
+		expect(trip.odometer).toBe(0);
+		expect(trip.tripA.time).toBe(CAR_ODOMETER_WAIT_MS);
+	});
+
+	test("a-reading-followed-before-the-bound-ends-the-wait", () => {
+		const clock = new FakeClock(), { trip } = firstStart();
+		trip.update(clock.now(), 60);
+		drive(trip, clock, 15000, 60);
+		drive(trip, clock, STABLE_MS + TICK, 60, { odometer: 500 });
+		expect(trip.odometer).toBe(500);
+		// Past the bound: the car's reading stays, not the distance driven since the start.
+		drive(trip, clock, 60000, 60, { odometer: 500 });
+		expect(trip.odometer).toBe(500);
+		drive(trip, clock, 60000, 60);
+		expect(trip.odometer).toBeCloseTo(501, 6);
+	});
+
+	test("the-car-saying-it-has-no-odometer-ends-the-wait-at-once-even-standing-and-it-is-saved-with-the-trips", () => {
+		let refused = false, asked = 0;
+		const flash = new FakeFlash(8192, 4096);
+		const trip = new TripComputer({ carOdometer: true, carOdometerRefused: () => (asked++, refused) });
+		const memory = new TripMemory(trip, new RecordLog(flash, { magic: TRIP_RECORD_MAGIC, payloadBytes: TripComputer.RECORD_BYTES }), new SaveSchedule({ intervalMs: 1000 }));
+		memory.start();
+		const clock = new FakeClock();
+		trip.update(clock.now(), 0);
+		drive(trip, clock, 5000, 0); // standing, engine running: the OBD-II poller discovering
+		expect(trip.odometer).toBeNaN();
+		expect(asked).toBe(101);
+		trip.resetTrip(1);
+		expect(memory.flush(clock.now())).toBe(false);
+		refused = true; // discovery over: the ECU does not support the odometer's PID
+		drive(trip, clock, TICK, 0);
+		expect(trip.odometer).toBe(0);
+		expect(trip.tripA.time).toBe(5050);
+		expect(memory.flush(clock.now())).toBe(true);
+		// Known now: not asked again, saved as a car without an odometer would be.
+		drive(trip, clock, 36000, 100);
+		expect(asked).toBe(102);
+		const km = 1 - 100 / 2 * TICK / 3600000; // from standing: the first tick's trapezoid
+		expect(trip.odometer).toBeCloseTo(km, 9);
+		expect(memory.flush(clock.now())).toBe(true);
+		const again = new TripComputer({ carOdometer: true });
+		expect(TripMemory.on(again, flash).start()).toBe(true);
+		expect(again.odometer).toBeCloseTo(km, 9);
+		expect(again.tripA.time).toBe(41050);
+	});
+
+	test("a-car-that-never-sends-its-odometer-saves-its-trips-after-the-bound-and-a-power-cut-keeps-them", () => {
+		const clock = new FakeClock(), { trip, memory, flash } = firstStart();
+		trip.update(clock.now(), 100);
+		let firstWrite = NaN;
+		for (let t = 0; t < 60000; t += TICK) {
+			trip.update(clock.advance(TICK), 100);
+			if (memory.tick(clock.now()) && firstWrite !== firstWrite)
+				firstWrite = clock.now();
+		}
+		// Nothing before the bound (unknown), saved at the first tick after it (pending since the first km).
+		expect(firstWrite).toBe(CAR_ODOMETER_WAIT_MS);
+		expect(memory.log.writes).toBeGreaterThan(1);
+		// The power goes: the trips and the odometer come back.
+		const again = firstStart(flash, 1000, true).trip;
+		expect(again.odometer).toBeCloseTo(100 * 60 / 3600, 2);
+		expect(again.tripA.distance).toBe(again.odometer);
 	});
 
 	test("without-the-cars-odometer-a-first-start-integrates-from-0-as-before", () => {

@@ -10,8 +10,14 @@
  * start, until the car's reading is followed: the cluster shows `--`,
  * telemetry sends null and nothing is saved, where a 0 integrated meanwhile
  * would have been shown, sent (a drop to Home Assistant) and, after a power
- * cut, restored. The trips count all along and are saved once it is known. A short gap in the speed data (a dropped message, up
- * to `maxGapMs`) is bridged by a trapezoid from the last speed before it to
+ * cut, restored. The trips count all along and are saved once it is known.
+ * It stops waiting when the car will not tell: the car says it does not send
+ * it (`carOdometerRefused`: the OBD-II ECU does not support the PID), or its
+ * reading has not been followed after CAR_ODOMETER_WAIT_MS awake. Then it is
+ * the odometer of a car without one: integrated from 0 (the distance driven
+ * meanwhile in it), shown, sent and saved, trips too; a reading that turns up
+ * later is followed by the glitch rule below. A short gap in the speed data
+ * (a dropped message, up to `maxGapMs`) is bridged by a trapezoid from the last speed before it to
  * the first after it, as the car kept moving; a longer one (ignition off, a
  * suspended app) adds no distance and no time: unknown is not driving.
  * `TripMemory` keeps it all in a RecordLog.
@@ -71,11 +77,19 @@ export interface TripOptions {
 	/** Usable tank volume, L; range needs it with fuel level. */
 	tankLiters?: number;
 	/**
-	 * The profile maps the car's own odometer: until a record is restored or
-	 * the car's reading is followed, the odometer is unknown (NaN), not 0.
-	 * Default false: integrated from 0 on a first start.
+	 * The profile maps the car's own odometer: until a record is restored,
+	 * the car's reading is followed or the car will not tell
+	 * (`carOdometerRefused`, CAR_ODOMETER_WAIT_MS), the odometer is unknown
+	 * (NaN), not 0. Default false: integrated from 0 on a first start.
 	 */
 	carOdometer?: boolean;
+	/**
+	 * With `carOdometer`: true once the car has said it will not send its
+	 * odometer (the OBD-II poller learned that the ECU does not support the
+	 * PID). Asked on each update while the odometer is unknown; the wait ends
+	 * at once. No allocation, please: it runs on the display clock.
+	 */
+	carOdometerRefused?: () => boolean;
 }
 
 /** Speeds below this count as standing still for `moving`, km/h. */
@@ -99,6 +113,17 @@ export const ODOMETER_STEP_KM = 1.7;
 export const STABLE_MS = 10000;
 /** ...and over at least this many readings (display ticks). */
 export const STABLE_READINGS = 3;
+/**
+ * A first start stops waiting for the car's odometer after this long awake
+ * (speed known) without following it, ms. A car that sends it does so within
+ * seconds of waking (bus messages cycle at 1 s or faster; the OBD-II poller
+ * asks for PID 0xA6 in its first round, then every 10 s) and the glitch rule
+ * follows a steady reading STABLE_MS later: 30 s is three times that, so a car
+ * that will tell has told, while the '--' lasts one short drive's start.
+ * Awake time, not time since power-up: a car asleep (a cluster on permanent
+ * power started at ignition off) tells nothing, and integrates nothing.
+ */
+export const CAR_ODOMETER_WAIT_MS = 30000;
 
 /**
  * True when the car's odometer `reading` is one the car can show `km`
@@ -111,7 +136,7 @@ function agrees(reading: number, base: number, km: number): boolean {
 }
 
 export class TripComputer {
-	/** km: the car's odometer when it sends one, else integrated; NaN while unknown (`carOdometer`, before it is restored or followed). */
+	/** km: the car's odometer when it sends one, else integrated; NaN while unknown (`carOdometer`, before it is restored, followed or given up on). */
 	odometer: number;
 	readonly tripA = new Trip();
 	readonly tripB = new Trip();
@@ -139,11 +164,16 @@ export class TripComputer {
 	private candidateKm = 0;
 	private candidateSince = 0;
 	private candidateReadings = 0;
+	/** While the odometer is unknown: ms awake and km driven so far (the wait for the car's reading). */
+	private waitedMs = 0;
+	private waitedKm = 0;
+	private readonly carOdometerRefused: (() => boolean) | undefined;
 
 	constructor(options: TripOptions = {}) {
 		this.maxGapMs = options.maxGapMs ?? 5000;
 		this.tankLiters = options.tankLiters ?? NaN;
 		this.odometer = options.carOdometer ? NaN : 0;
+		this.carOdometerRefused = options.carOdometerRefused;
 	}
 
 	/** False while the odometer is unknown: a first start in a car whose own odometer has not been followed yet. */
@@ -178,8 +208,9 @@ export class TripComputer {
 			fuelLevel = NaN;
 
 		const dt = now - this.lastTime;
-		let km = 0;
+		let km = 0, awakeMs = 0;
 		if (speed === speed && dt > 0 && dt <= this.maxGapMs) {
+			awakeMs = dt;
 			const hours = dt / 3600000;
 			km = Math.max(0, (speed + this.lastSpeed) / 2) * hours;
 			this.add(this.tripA, km, dt, speed);
@@ -196,9 +227,11 @@ export class TripComputer {
 		this.candidateKm += km;
 		this.followingCar = carOdometer === carOdometer && this.follow(now, carOdometer);
 		// Not following the car (no odometer, or one not confirmed yet): the distance driven counts.
-		// Unknown stays unknown: the car's reading, once followed, holds that distance.
+		// Unknown stays unknown: the car's reading, once followed, holds that distance; awaitCar counts it.
 		if (!this.followingCar && km > 0)
 			this.odometer += km;
+		if (this.odometer !== this.odometer)
+			this.awaitCar(km, awakeMs);
 		if (speed === speed) {
 			this.lastTime = now;
 			this.lastSpeed = speed;
@@ -250,6 +283,21 @@ export class TripComputer {
 			this.dirty = true;
 		}
 		return true;
+	}
+
+	/**
+	 * The odometer is unknown, `km` driven over `awakeMs` more: when the car
+	 * will not tell (it said so, or has not for CAR_ODOMETER_WAIT_MS awake), the
+	 * odometer is the distance driven since the start, as in a car without one.
+	 * No allocation.
+	 */
+	private awaitCar(km: number, awakeMs: number): void {
+		this.waitedKm += km;
+		this.waitedMs += awakeMs;
+		if (this.waitedMs >= CAR_ODOMETER_WAIT_MS || (this.carOdometerRefused !== undefined && this.carOdometerRefused())) {
+			this.odometer = this.waitedKm;
+			this.dirty = true;
+		}
 	}
 
 	/** `update` with the quantities read from `inputs`. Display clock; no allocation. */

@@ -163,6 +163,16 @@ export class ObdPoller {
 		return extended ? (frame.id & 0x1FFFFF00) === 0x18DAF100 : frame.id >= 0x7E8 && frame.id <= 0x7EF;
 	}
 
+	/**
+	 * True when the ECU has said it does not answer `pid`: discovery is over
+	 * and its supported-PIDs bitmaps leave it out, or it refused the PID (a
+	 * negative response). False while that is not known yet (discovering, no
+	 * ECU answering). No allocation.
+	 */
+	refuses(pid: number): boolean {
+		return this.state === ObdState.polling && !this.supported[pid];
+	}
+
 	/** Sends the next request when one is due and allowed; handles timeouts. Call every few ms to every display frame. No allocation. */
 	tick(now: number): void {
 		// Stryker disable next-line ConditionalExpression: a disabled poller has nothing in flight and no supported PID, so the rest of tick sends nothing either
