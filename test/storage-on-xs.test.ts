@@ -155,6 +155,42 @@ globalThis.firstStartUnknown = function () {
 	return new Float64Array(at).buffer;
 };
 
+/**
+ * A first start in a car that never sends the odometer its profile maps: [odometer and writes at 29.95 s
+ * awake, odometer at 30 s, first write's time, odometer and trip A km restored after a power cut at 60 s,
+ * odometer at 0.5 s in a car the poller says lacks it, times asked once known].
+ */
+globalThis.firstStartSilent = function () {
+	const flash = new FakeFlash(8192, 4096);
+	const trip = new TripComputer({ carOdometer: true });
+	const memory = TripMemory.on(trip, flash, { intervalMs: 1000 });
+	memory.start();
+	const at = [];
+	let firstWrite = NaN;
+	for (let t = 0; t <= 60000; t += 50) {
+		trip.update(t, 100);
+		if (memory.tick(t) && firstWrite !== firstWrite)
+			firstWrite = t;
+		if (t === 29950)
+			at.push(trip.odometer, memory.log.writes);
+		if (t === 30000)
+			at.push(trip.odometer);
+	}
+	at.push(firstWrite);
+	const again = new TripComputer({ carOdometer: true });
+	TripMemory.on(again, flash).start();
+	at.push(again.odometer, again.tripA.distance);
+	let asked = 0;
+	const refused = new TripComputer({ carOdometer: true, carOdometerRefused: () => ++asked > 5 });
+	for (let t = 0; t <= 1000; t += 50) {
+		refused.update(t, 36);
+		if (t === 500)
+			at.push(refused.odometer);
+	}
+	at.push(asked);
+	return new Float64Array(at).buffer;
+};
+
 /* Display-clock costs: each function runs its call many times in one command. */
 const trip = new TripComputer();
 let clock = 0;
@@ -261,6 +297,20 @@ describeOnXs("cluster logic", XS_FILES, DRIVER, ({ run }) => {
 		expect(laterWrites).toBeGreaterThan(0);
 		expect(tripKm).toBeCloseTo(100 * 12 / 3600, 6);
 		expect(restored).toBe(48213.4);
+	});
+
+	test("a-car-that-never-sends-its-odometer-integrates-from-0-after-30-s-awake-or-at-once-when-refused-and-saves-on-xs", async () => {
+		const { values: [waiting, waitingWrites, known, firstWrite, restored, restoredTrip, refused, asked] } = await run("firstStartSilent()");
+		expect(waiting).toBeNaN();
+		expect(waitingWrites).toBe(0);
+		expect(known).toBeCloseTo(100 * 30 / 3600, 9); // from 0: the distance driven while waiting
+		expect(firstWrite).toBe(30000);
+		// A later save (the small flash stretches the interval), at most the 60 s driven.
+		expect(restored).toBeGreaterThan(known);
+		expect(restored).toBeLessThanOrEqual(100 * 60 / 3600 + 1e-9);
+		expect(restoredTrip).toBe(restored);
+		expect(refused).toBeCloseTo(36 * 0.5 / 3600, 9); // from 0 since the start: given up at the 6th update (250 ms), not asked after
+		expect(asked).toBe(6);
 	});
 
 	test("display-clock-calls-stay-cheap-on-xs", async () => {
