@@ -13,6 +13,7 @@ import { DriverBook } from "../modules/cluster/drivers.js";
 import { ProfileInputs, VehicleProfile } from "../modules/cluster/profile.js";
 import { Action, Button, ScreenModel, Touch } from "../modules/cluster/screen.js";
 import { TripComputer, TripMemory } from "../modules/cluster/trip.js";
+import { tripOptionsFor } from "../modules/cluster/trip-options.js";
 import { Dashboard } from "../modules/dashboard/dashboard.js";
 import { Encoder } from "../modules/signals/encoder.js";
 import { Pipeline } from "../modules/signals/pipeline.js";
@@ -30,13 +31,15 @@ const bytesOf = (name: string) => [...readFileSync(join(demoDir, name))];
  * One minute of the demo drive at 30 ticks a second through the dashboard,
  * with a fake view; at 10 s button B (units), at 20 s A (next page), at 30 s
  * B held (driver menu) and a touch on its second row (a new driver, with
- * default settings), at 40 s a touch on the page. Returns [ticks, drawn, draws with screen
- * changes, units imperial (1), page index, drivers, trip A metres].
+ * default settings), at 40 s a touch on the page. The trip computer as main.ts wires it
+ * (tripOptionsFor: the demo car sends its odometer). Returns [ticks, drawn, draws with screen
+ * changes, units imperial (1), page index, drivers, trip A metres, the cluster page's odometer
+ * at 5 s and at the end (-1: unknown, '--'), the trip log's writes].
  * Written once, as JavaScript both engines run.
  */
 const SCENARIO = `
 function scenario(parts, carBytes, planBytes, vehicleBytes) {
-	const { Pipeline, DemoDrive, Encoder, DecodePlan, ProfileInputs, VehicleProfile, TripComputer, TripMemory, AlertMonitor,
+	const { Pipeline, DemoDrive, Encoder, DecodePlan, ProfileInputs, VehicleProfile, TripComputer, TripMemory, tripOptionsFor, AlertMonitor,
 		defaultAlertRules, checkEngineAlertRule, ClusterModel, DriverBook, Dashboard, FakeFlash, Button, Touch } = parts;
 	// Preferences in a Map (the fixture's own counts bytes with TextEncoder, which XS lacks).
 	const data = new Map();
@@ -55,14 +58,14 @@ function scenario(parts, carBytes, planBytes, vehicleBytes) {
 	const drive = new DemoDrive(carPlan, new Encoder(carPlan), pipeline.ring);
 	const source = { description: "demo drive", step(now) { drive.step(now); } };
 	const inputs = new ProfileInputs(profile, plan, pipeline.store);
-	const trip = new TripComputer({ tankLiters: profile.tankLiters });
+	const trip = new TripComputer(tripOptionsFor(profile, () => null));
 	const memory = TripMemory.on(trip, new FakeFlash(), { intervalMs: 15000 });
 	memory.start();
 	const alerts = new AlertMonitor(inputs, [...defaultAlertRules(), checkEngineAlertRule()]);
 	const model = new ClusterModel(inputs, { gears: profile.gears(), trip, alerts });
 	const drivers = new DriverBook(prefs, "Ana");
 	const dashboard = new Dashboard({ clock, source, pipeline, plan, profile, model, drivers, memory });
-	let screenDraws = 0;
+	let screenDraws = 0, early = NaN;
 	dashboard.attach({ draw(changed, screenChanged) { if (screenChanged) screenDraws++; return true; } });
 	for (let tick = 1; tick <= 1800; tick++) {
 		time = tick * 33;
@@ -71,9 +74,11 @@ function scenario(parts, carBytes, planBytes, vehicleBytes) {
 		if (tick === 600) { dashboard.press(Button.a, 1); dashboard.press(Button.a, 0, 90); }
 		if (tick === 900) { dashboard.press(Button.b, 1); dashboard.press(Button.b, 0, 1200); dashboard.touch(Touch.menuRow, 1); }
 		if (tick === 1200) dashboard.touch(Touch.page);
+		if (tick === 150) early = model.odometer;
 	}
 	return [dashboard.ticks, dashboard.drawn, screenDraws, model.units.speedLabel === "mph" ? 1 : 0,
-		["cluster", "trip", "diagnostics"].indexOf(dashboard.screen.page), drivers.drivers.length, Math.round(trip.tripA.distance * 1000)];
+		["cluster", "trip", "diagnostics"].indexOf(dashboard.screen.page), drivers.drivers.length, Math.round(trip.tripA.distance * 1000),
+		early, model.odometer, memory.log.writes];
 }
 `;
 
@@ -101,6 +106,7 @@ import { Encoder } from "./modules/signals/encoder.js";
 import { DecodePlan } from "./modules/signals/plan.js";
 import { ProfileInputs, VehicleProfile } from "./modules/cluster/profile.js";
 import { TripComputer, TripMemory } from "./modules/cluster/trip.js";
+import { tripOptionsFor } from "./modules/cluster/trip-options.js";
 import { AlertMonitor, checkEngineAlertRule, defaultAlertRules } from "./modules/cluster/alerts.js";
 import { ClusterModel } from "./modules/cluster/cluster.js";
 import { DriverBook } from "./modules/cluster/drivers.js";
@@ -110,7 +116,7 @@ import { DemoDrive } from "./hosts/sim/demo-drive.js";
 import { FakeFlash } from "./test/fixtures/fake-flash.js";
 ${SCENARIO}
 ${SCREEN}
-const parts = { Pipeline, DemoDrive, Encoder, DecodePlan, ProfileInputs, VehicleProfile, TripComputer, TripMemory, AlertMonitor,
+const parts = { Pipeline, DemoDrive, Encoder, DecodePlan, ProfileInputs, VehicleProfile, TripComputer, TripMemory, tripOptionsFor, AlertMonitor,
 	defaultAlertRules, checkEngineAlertRule, ClusterModel, DriverBook, Dashboard, FakeFlash, Button, Touch };
 globalThis.runScenario = function (carBytes, planBytes, vehicleBytes) {
 	return new Float64Array(scenario(parts, carBytes, planBytes, vehicleBytes)).buffer;
@@ -120,12 +126,12 @@ globalThis.runScreen = function () {
 };
 `;
 
-const nodeParts = { Pipeline, DemoDrive, Encoder, DecodePlan, ProfileInputs, VehicleProfile, TripComputer, TripMemory, AlertMonitor,
+const nodeParts = { Pipeline, DemoDrive, Encoder, DecodePlan, ProfileInputs, VehicleProfile, TripComputer, TripMemory, tripOptionsFor, AlertMonitor,
 	defaultAlertRules, checkEngineAlertRule, ClusterModel, DriverBook, Dashboard, FakeFlash, Button, Touch };
 
 /** What the XS side is built from: the dashboard and what the scenario drives it with. */
 const XS_FILES = ["modules/dashboard/dashboard.ts", "hosts/sim/demo-drive.ts", "modules/signals/encoder.ts",
-	"modules/cluster/profile.ts", "test/fixtures/fake-flash.ts",
+	"modules/cluster/profile.ts", "modules/cluster/trip-options.ts", "test/fixtures/fake-flash.ts",
 	// XS's `native()` declaration: the CAN modules the dashboard's types reach bind the C engines.
 	"modules/signals/native/xs-native.d.ts"];
 
@@ -145,6 +151,10 @@ describeOnXs("dashboard", XS_FILES, DRIVER, ({ run }) => {
 		expect(node[1]).toBeLessThan(1800);
 		expect(node.slice(3, 6)).toEqual([0, 1, 2]);
 		expect(node[6]).toBeGreaterThan(100);
+		// '--' at 5 s (the car's reading not followed yet), the demo car's own at the end, saved.
+		expect(node[7]).toBe(-1);
+		expect(node[8]).toBeGreaterThan(48213);
+		expect(node[9]).toBeGreaterThan(0);
 		expect((await run(`runScenario(${JSON.stringify(car)}, ${JSON.stringify(plan)}, ${JSON.stringify(vehicle)})`)).values).toEqual(node);
 	}, 120_000);
 }, 120_000);

@@ -16,11 +16,14 @@ import { DriverBook } from "../modules/cluster/drivers.js";
 import { Speech } from "../modules/cluster/speech.js";
 import { ProfileInputs, VehicleProfile } from "../modules/cluster/profile.js";
 import { Button, ScreenChange, Touch } from "../modules/cluster/screen.js";
-import { TripComputer, TripMemory } from "../modules/cluster/trip.js";
+import { CAR_ODOMETER_WAIT_MS, STABLE_MS, TripComputer, TripMemory } from "../modules/cluster/trip.js";
+import { tripOptionsFor } from "../modules/cluster/trip-options.js";
 import { IMPERIAL } from "../modules/cluster/units.js";
 import { Dashboard, type DashboardOptions, HEALTH_INTERVAL_MS } from "../modules/dashboard/dashboard.js";
 import { Encoder } from "../modules/signals/encoder.js";
 import { Pipeline } from "../modules/signals/pipeline.js";
+import { parseDbcOrThrow } from "../modules/dbc/parser.js";
+import { compileProfile } from "../tools/profile.js";
 import { DecodePlan } from "../modules/signals/plan.js";
 import { DemoDrive } from "../hosts/sim/demo-drive.js";
 import { FakeClock } from "./fixtures/clock.js";
@@ -38,8 +41,21 @@ const carPlan = new DecodePlan(read("demo-car.plan"));
 const plan = new DecodePlan(read("car.plan"));
 const profile = new VehicleProfile(read("car.vehicle"));
 
+/**
+ * The demo car with its odometer read from OBD-II PID 0xA6: the demo drive has no poller (a car that
+ * never sends the odometer its profile maps), its ODOMETER frames are not in this plan.
+ */
+function silentOdometerCar() {
+	const json = JSON.parse(readFileSync(join(demoDir, "demo-car.json"), "utf8"));
+	json.quantities.odometer = { obd: "0xA6" };
+	const db = parseDbcOrThrow(readFileSync(join(demoDir, "demo-car.dbc"), "latin1"), "demo-car.dbc");
+	const compiled = compileProfile(json, "demo-car.json", db);
+	return { plan: new DecodePlan(compiled.plan.buffer), profile: new VehicleProfile(compiled.vehicle) };
+}
+
 /** main.ts's composition with a fake clock, a fake view that logs its draws, and `order` naming each step as it runs. */
-function cluster(options: Partial<DashboardOptions> = {}, bitRate?: number) {
+function cluster(options: Partial<DashboardOptions> = {}, bitRate?: number, car = { plan, profile }) {
+	const { plan, profile } = car;
 	const clock = new FakeClock(0);
 	const order: string[] = [];
 	const pipeline = new Pipeline(plan);
@@ -58,8 +74,10 @@ function cluster(options: Partial<DashboardOptions> = {}, bitRate?: number) {
 		return pump(max);
 	};
 	const inputs = new ProfileInputs(profile, plan, pipeline.store);
-	const trip = new TripComputer({ tankLiters: profile.tankLiters });
-	const memory = TripMemory.on(trip, new FakeFlash(), { intervalMs: 15000 });
+	// As main.ts wires it; the demo drive cannot transmit, so there is no OBD-II poller.
+	const trip = new TripComputer(tripOptionsFor(profile, () => null));
+	const flash = new FakeFlash();
+	const memory = TripMemory.on(trip, flash, { intervalMs: 15000 });
 	memory.start();
 	const alerts = new AlertMonitor(inputs, [...defaultAlertRules(), checkEngineAlertRule()]);
 	const model = new ClusterModel(inputs, { gears: profile.gears(), trip, alerts });
@@ -91,7 +109,7 @@ function cluster(options: Partial<DashboardOptions> = {}, bitRate?: number) {
 		order.length = 0;
 		dashboard.tick();
 	};
-	return { clock, dashboard, model, drivers, prefs, memory, pipeline, lines, draws, order, tick };
+	return { clock, dashboard, model, drivers, prefs, memory, flash, trip, pipeline, lines, draws, order, tick };
 }
 
 describe("dashboard", () => {
@@ -191,6 +209,53 @@ describe("dashboard", () => {
 		c.dashboard.press(Button.a, 0, 1000);
 		expect(c.model.trip.tripA.distance).toBe(0);
 		expect(c.memory.log.writes).toBe(writes + 1);
+	});
+
+	test("odometer-as-the-app-runs-it: unknown on-a-first-start until-the-demo-car's-own-is-followed, in-the-start-and-health-lines-too", () => {
+		const c = cluster();
+		expect(c.dashboard.startLine(false)).toMatch(/; odometer unknown, trip A 0\.00 km \(new\)\n$/);
+		const until = (ms: number) => {
+			while (c.clock.now() < ms)
+				c.tick();
+		};
+		until(5000);
+		expect(c.model.odometer).toBe(-1); // '--'
+		expect(c.lines[0]).toMatch(/; odo unknown trip \d+\.\d\d km saves 0;/);
+		until(STABLE_MS + 2000); // the car's reading held steady for STABLE_MS: followed
+		expect(c.trip.followingCar).toBe(true);
+		expect(c.model.odometer).toBe(Math.floor(c.trip.odometer));
+		expect(c.trip.odometer).toBeGreaterThan(48213);
+		until(CAR_ODOMETER_WAIT_MS + 5000);
+		expect(c.trip.odometer).toBeGreaterThan(48213); // the car's, not the distance since the start
+		expect(c.lines.at(-1)).toMatch(/; odo 482\d\d\.\d\d km trip /);
+		expect(c.dashboard.startLine(true)).toMatch(/; odometer 482\d\d\.\d km, trip A \d\.\d\d km \(restored\)\n$/);
+	});
+
+	test("odometer-as-the-app-runs-it: a-car-that-never-sends-its-own is-unknown-for-30-s-awake, then-a-km-figure-shown-logged-and-saved", () => {
+		const c = cluster({}, undefined, silentOdometerCar());
+		const until = (ms: number) => {
+			while (c.clock.now() < ms)
+				c.tick();
+		};
+		until(CAR_ODOMETER_WAIT_MS - 1000);
+		expect(c.model.odometer).toBe(-1);
+		expect(c.trip.odometer).toBeNaN();
+		expect(c.trip.tripA.distance).toBeGreaterThan(0.1);
+		expect(c.memory.log.writes).toBe(0);
+		expect(c.lines.at(-1)).toMatch(/; odo unknown trip /);
+		until(CAR_ODOMETER_WAIT_MS + 2000);
+		// From 0 on the first start, the distance driven meanwhile in it, as in a car without an odometer.
+		expect(c.trip.odometerKnown).toBe(true);
+		expect(c.trip.odometer).toBeCloseTo(c.trip.tripA.distance, 9);
+		expect(c.model.odometer).toBe(Math.floor(c.trip.odometer));
+		expect(c.memory.log.writes).toBeGreaterThan(0); // pending since the first metre: saved at once
+		until(60000);
+		expect(c.lines.at(-1)).toMatch(/; odo \d+\.\d\d km trip /);
+		// The power goes: the odometer and the trips come back from flash.
+		const again = new TripComputer({ carOdometer: true });
+		expect(TripMemory.on(again, c.flash, { intervalMs: 15000 }).start()).toBe(true);
+		expect(again.odometer).toBeGreaterThan(0.1);
+		expect(again.tripA.distance).toBeGreaterThan(0.1);
 	});
 
 	test("diagnostics-page: its-lines-are-filled-once-a-second, the-chime-button-says-there-is-none", () => {
