@@ -327,6 +327,34 @@ describe("trip memory", () => {
 		expect(memory.log.writes).toBe(0);
 	});
 
+	test("a-parked-car-sending-its-odometer-writes-nothing", () => {
+		const flash = new FakeFlash(8192, 4096);
+		const before = memoryOn(flash);
+		before.trip.odometer = 48213;
+		before.trip.resetTrip(0);
+		expect(before.memory.flush(0)).toBe(true);
+		const clock = new FakeClock();
+		const { trip, memory } = memoryOn(flash);
+		for (let t = 0; t < 600000; t += 1000) {
+			trip.update(clock.advance(1000), 0, 48213);
+			expect(trip.takeChanged()).toBe(false); // the reading the odometer holds: no change
+			memory.tick(clock.now());
+		}
+		expect(trip.followingCar).toBe(true);
+		expect(memory.log.writes).toBe(0);
+	});
+
+	test("the-first-tick-is-not-a-stop: a-change-before-it-waits-its-interval", () => {
+		const flash = new FakeFlash(8192, 4096);
+		const { trip, memory } = memoryOn(flash, 10000);
+		trip.resetTrip(0);
+		expect(memory.flush(0)).toBe(true); // a trip reset, saved at once
+		trip.resetTrip(1); // another, with the car asleep (no speed yet): no stop to save at
+		expect(memory.tick(2500)).toBe(false); // past the urgent interval (2 s), not the interval
+		expect(memory.tick(9999)).toBe(false);
+		expect(memory.tick(10000)).toBe(true);
+	});
+
 	test("saves-are-an-interval-apart-while-driving-and-at-a-stop", () => {
 		const flash = new FakeFlash(8192, 4096);
 		const clock = new FakeClock();
@@ -533,6 +561,32 @@ describe("the odometer is unknown, not 0, until it is known", () => {
 		expect(trip.odometer).toBeCloseTo(501, 6);
 	});
 
+	test("the-speed-lost-the-cars-odometer-still-counting-is-followed-step-by-step", () => {
+		const clock = new FakeClock(), trip = new TripComputer();
+		trip.update(clock.now(), 0, 1000);
+		drive(trip, clock, STABLE_MS + TICK, 0, { odometer: 1000 });
+		expect(trip.odometer).toBe(1000);
+		const unconfirmed = trip.unconfirmed; // the first reading's wait
+		// The speed message is lost for three minutes; the car's count goes on a km a minute.
+		for (let km = 1; km <= 3; km++) {
+			drive(trip, clock, 60000, NaN, { odometer: 1000 + km });
+			expect(trip.odometer).toBe(1000 + km);
+		}
+		expect(trip.unconfirmed).toBe(unconfirmed); // each step agrees with the one before
+	});
+
+	test("a-glitch-value-that-comes-back-much-later-starts-over", () => {
+		const clock = new FakeClock(), trip = new TripComputer();
+		trip.update(clock.now(), 0, 1000);
+		drive(trip, clock, STABLE_MS + TICK, 0, { odometer: 1000 });
+		expect(trip.odometer).toBe(1000);
+		drive(trip, clock, 3 * TICK, 0, { odometer: 5000 }); // three glitched frames
+		drive(trip, clock, 20000, 0, { odometer: 1000 });
+		drive(trip, clock, TICK, 0, { odometer: 5000 }); // once more, 20 s later: not held steady
+		expect(trip.odometer).toBe(1000);
+		expect(trip.followingCar).toBe(false);
+	});
+
 	test("a-car-that-never-sends-its-odometer-integrates-from-0-after-30-s-awake-and-a-later-reading-is-followed-by-the-glitch-rule", () => {
 		expect(CAR_ODOMETER_WAIT_MS).toBe(30000);
 		const clock = new FakeClock(), { trip } = firstStart();
@@ -595,13 +649,12 @@ describe("the odometer is unknown, not 0, until it is known", () => {
 		drive(trip, clock, 5000, 0); // standing, engine running: the OBD-II poller discovering
 		expect(trip.odometer).toBeNaN();
 		expect(asked).toBe(101);
-		trip.resetTrip(1);
-		expect(memory.flush(clock.now())).toBe(false);
+		expect(memory.flush(clock.now())).toBe(false); // nothing driven: nothing to save
 		refused = true; // discovery over: the ECU does not support the odometer's PID
 		drive(trip, clock, TICK, 0);
 		expect(trip.odometer).toBe(0);
 		expect(trip.tripA.time).toBe(5050);
-		expect(memory.flush(clock.now())).toBe(true);
+		expect(memory.flush(clock.now())).toBe(true); // known now: a change worth saving, with the time awake
 		// Known now: not asked again, saved as a car without an odometer would be.
 		drive(trip, clock, 36000, 100);
 		expect(asked).toBe(102);
@@ -790,6 +843,17 @@ describe("trip computer: the rules in numbers", () => {
 		expect(trip.tripB.distance).toBe(0);
 		expect(trip.tripA.distance).toBeCloseTo(10, 6);
 		expect(trip.range).toBeCloseTo(25 / 8 * 100, 3); // trip B has no economy yet: trip A's
+	});
+
+	test("range-takes-trip-bs-economy-when-it-has-one", () => {
+		const clock = new FakeClock(), trip = new TripComputer({ tankLiters: 50 });
+		trip.update(clock.now(), 100, NaN, 8, 50);
+		drive(trip, clock, 360000, 100, { fuelRate: 8, fuelLevel: 50 }); // 10 km at 8 L/100 km
+		trip.resetTrip(0);
+		drive(trip, clock, 360000, 100, { fuelRate: 4, fuelLevel: 50 }); // 10 km more at 4 L/100 km
+		expect(trip.tripA.economy).toBeCloseTo(4, 2);
+		expect(trip.tripB.economy).toBeCloseTo(6, 2);
+		expect(trip.range).toBeCloseTo(25 / trip.tripB.economy * 100, 6); // the long-term trip's, not trip A's
 	});
 
 	test("a-fresh-computer-follows-nothing", () => {
