@@ -17,9 +17,10 @@
  * the odometer of a car without one: integrated from 0 (the distance driven
  * meanwhile in it), shown, sent and saved, trips too; a reading that turns up
  * later is followed by the glitch rule below. A short gap in the speed data
- * (a dropped message, up to `maxGapMs`) is bridged by a trapezoid from the last speed before it to
- * the first after it, as the car kept moving; a longer one (ignition off, a
- * suspended app) adds no distance and no time: unknown is not driving.
+ * (a dropped message, up to `maxGapMs`) is bridged by a trapezoid from the
+ * last speed before it to the first after it, as the car kept moving; a
+ * longer one (ignition off, a suspended app) adds no distance and no time:
+ * unknown is not driving.
  * `TripMemory` keeps it all in a RecordLog.
  *
  * The odometer only moves as a car can (DESIGN.md, safety of what is shown):
@@ -119,7 +120,7 @@ export const STABLE_READINGS = 3;
  * seconds of waking (bus messages cycle at 1 s or faster; the OBD-II poller
  * asks for PID 0xA6 in its first round, then every 10 s) and the glitch rule
  * follows a steady reading STABLE_MS later: 30 s is three times that, so a car
- * that will tell has told, while the '--' lasts one short drive's start.
+ * that will tell has told, and `--` lasts half a minute of the car awake at most.
  * Awake time, not time since power-up: a car asleep (a cluster on permanent
  * power started at ignition off) tells nothing, and integrates nothing.
  */
