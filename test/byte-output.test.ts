@@ -122,6 +122,34 @@ describe("buffering", () => {
 		})).toBe("ab" + "x".repeat(100));
 	});
 
+	test("kept-parts-are-written-as-kept-through-growth-and-a-longer-buffer", () => {
+		// Parts live in the output's WebAssembly memory behind the buffer: growing it past its
+		// first pages (many parts), or making the buffer longer for a long record, must keep them.
+		const received: Uint8Array[] = [];
+		const out = new ByteOutput(bytes => { received.push(bytes.slice()); }, 64);
+		const texts = Array.from({ length: 5000 }, (_, k) => `, "Signal_${k}": `);
+		const kept = texts.map(text => out.keep(encodeText(text)));
+		let expected = "";
+		for (let k = 0; k < texts.length; k += 997) {
+			out.reserve(NUMBER_BYTES + 20);
+			out.part(kept[k]);
+			out.number(k);
+			expected += texts[k] + k;
+		}
+		const long = "y".repeat(300);
+		out.reserve(long.length + 40); // longer than the buffer: it moves the parts
+		out.ascii(long);
+		out.part(kept[4999]);
+		out.part(kept[0]);
+		expected += long + texts[4999] + texts[0];
+		out.reserve(NUMBER_BYTES + 20);
+		out.part(kept[1234]);
+		out.unsigned(7);
+		expected += texts[1234] + "7";
+		out.flush();
+		expect(new TextDecoder().decode(Buffer.concat(received))).toBe(expected);
+	});
+
 	test("rewind-takes-back-what-was-written-since", () => {
 		expect(written(out => {
 			out.reserve(20);

@@ -109,8 +109,8 @@ export async function decodeLog(plan: DecodePlan, input: Readable | AsyncIterabl
 	const filter = options.filter ?? {};
 	const shown = filter.signals ?? null;
 	const live = options.live !== false;
-	const formatter = new RecordFormatter(plan, decoder, options.format, options.choices, shown);
 	const out = new ByteOutput(sink);
+	const formatter = new RecordFormatter(plan, decoder, options.format, options.choices, shown, out);
 	if (options.format === "csv") {
 		const header = encodeText("t,id,extended,message,signal,value\n");
 		out.reserve(header.length);
@@ -192,14 +192,18 @@ function streamPath(input: unknown): string | undefined {
  * the store's raw word. Host only.
  */
 export class RecordFormatter {
-	/** Per message: `, "id": "1C4", "extended": false, "message": "ENGINE", "signals":` (JSON) or `,1C4,false,ENGINE,` (CSV). */
-	private readonly messageParts: Uint8Array[];
+	/** Per message, kept in the output: `, "id": "1C4", "extended": false, "message": "ENGINE", "signals":` (JSON) or `,1C4,false,ENGINE,` (CSV). */
+	private readonly messageParts: Int32Array;
 	/**
-	 * Per signal: `, "Name": ` (JSON) or `Name,` (CSV). A JSON record writes
-	 * every signal with its separator, then turns the first `, ` into the ` {`
-	 * that opens the signals: the loop needs no test for the first one.
+	 * Per signal, kept in the output: `, "Name": ` (JSON) or `Name,` (CSV). A
+	 * JSON record writes every signal with its separator, then turns the first
+	 * `, ` into the ` {` that opens the signals: the loop needs no test for the
+	 * first one.
 	 */
-	private readonly signalParts: Uint8Array[];
+	private readonly signalParts: Int32Array;
+	/** The JSON record's start (`{"t": `) and end (`}}` and a newline), kept in the output. */
+	private readonly recordStart: number;
+	private readonly recordEnd: number;
 	/** Per message: the most bytes one of its records takes. */
 	private readonly recordBytes: number[];
 	/** Per signal: how its value is written (ValueWriting). */
@@ -208,17 +212,22 @@ export class RecordFormatter {
 	private readonly choiceBytes: Array<Map<number, Uint8Array> | null>;
 	private readonly json: boolean;
 
-	constructor(private readonly plan: DecodePlan, private readonly decoder: Decoder, format: OutputFormat, choices: boolean, private readonly shown: Uint8Array | null) {
+	/** A formatter whose fixed parts `out` keeps: the records go into `out`, and only there. */
+	constructor(private readonly plan: DecodePlan, private readonly decoder: Decoder, format: OutputFormat, choices: boolean, private readonly shown: Uint8Array | null, out: ByteOutput) {
 		const json = this.json = format === "jsonl";
-		this.messageParts = [];
-		this.signalParts = [];
+		this.messageParts = new Int32Array(plan.messageCount);
+		this.signalParts = new Int32Array(plan.signalCount);
+		this.recordStart = out.keep(RECORD_START);
+		this.recordEnd = out.keep(RECORD_END);
 		this.choiceBytes = [];
 		this.recordBytes = [];
 		this.writing = new Uint8Array(plan.signalCount);
-		const kinds = decoder.store.kinds;
+		const kinds = decoder.store.kinds, signalBytes = new Int32Array(plan.signalCount);
 		let longestChoice = 0;
 		for (let s = 0; s < plan.signalCount; s++) {
-			this.signalParts.push(encodeText(json ? `, ${JSON.stringify(plan.signalName(s))}: ` : `${csvField(plan.signalName(s))},`));
+			const part = encodeText(json ? `, ${JSON.stringify(plan.signalName(s))}: ` : `${csvField(plan.signalName(s))},`);
+			this.signalParts[s] = out.keep(part);
+			signalBytes[s] = part.length;
 			const table = choices && hasChoices(plan, s);
 			this.choiceBytes.push(table ? new Map() : null);
 			this.writing[s] = table ? ValueWriting.choice : kinds[s] === RawKind.uint32 ? ValueWriting.unsigned : ValueWriting.number;
@@ -233,11 +242,11 @@ export class RecordFormatter {
 		for (let m = 0; m < plan.messageCount; m++) {
 			const id = formatCanId(plan.messageId(m), plan.messageExtended(m)), extended = plan.messageExtended(m), name = plan.messageName(m);
 			const part = encodeText(json ? `, "id": "${id}", "extended": ${extended}, "message": ${JSON.stringify(name)}, "signals":` : `,${id},${extended},${csvField(name)},`);
-			this.messageParts.push(part);
+			this.messageParts[m] = out.keep(part);
 			let bytes = json ? RECORD_FRAME_BYTES + part.length : 0;
 			const first = plan.firstSignal(m);
 			for (let s = first; s < first + plan.signalCountOf(m); s++)
-				bytes += json ? this.signalParts[s].length + valueBytes : SECONDS_BYTES + part.length + this.signalParts[s].length + valueBytes + 1;
+				bytes += json ? signalBytes[s] + valueBytes : SECONDS_BYTES + part.length + signalBytes[s] + valueBytes + 1;
 			this.recordBytes.push(bytes);
 		}
 	}
@@ -277,21 +286,21 @@ export class RecordFormatter {
 		out.reserve(this.recordBytes[message]);
 		const start = out.position;
 		if (this.json) {
-			out.bytes(RECORD_START);
+			out.part(this.recordStart);
 			out.seconds(frame);
-			out.bytes(this.messageParts[message]);
+			out.part(this.messageParts[message]);
 			const signals = out.position;
 			if (shown === null) {
 				for (let s = first; s < end; s++)
 					if (present[s]) {
-						out.bytes(parts[s]);
+						out.part(parts[s]);
 						this.value(out, s);
 					}
 			}
 			else
 				for (let s = first; s < end; s++)
 					if (present[s] && shown[s]) {
-						out.bytes(parts[s]);
+						out.part(parts[s]);
 						this.value(out, s);
 					}
 			if (out.position === signals) {
@@ -303,14 +312,14 @@ export class RecordFormatter {
 			}
 			else
 				out.overwrite(signals, OPEN_SIGNALS);
-			out.bytes(RECORD_END);
+			out.part(this.recordEnd);
 			return true;
 		}
 		for (let s = first; s < end; s++)
 			if (present[s] && (shown === null || shown[s])) {
 				out.seconds(frame);
-				out.bytes(this.messageParts[message]);
-				out.bytes(parts[s]);
+				out.part(this.messageParts[message]);
+				out.part(parts[s]);
 				this.value(out, s);
 				out.byte(NEWLINE);
 			}
