@@ -97,6 +97,22 @@ describe("times", () => {
 	});
 });
 
+describe("times in a row", () => {
+	test("frames-of-one-second-and-the-next-as-candump-writes-them", () => {
+		// The whole seconds' digits are copied while they last: a run of times within a second,
+		// across seconds, across a change in the number of digits, and back.
+		const times = [1_700_000_000_000, 1_700_000_000_001.5, 1_700_000_000_999.999, 1_700_000_001_000, 1_700_000_001_000.25,
+			9_999_999_999_999, 10_000_000_000_000.5, 10_000_000_000_001, 1_700_000_000_000, 0, 0.001, 999.999, 1000, 1000.5];
+		expect(written(out => {
+			for (const ms of times) {
+				out.reserve(SECONDS_BYTES + 1);
+				out.seconds({ timestamp: ms });
+				out.byte(0x20);
+			}
+		})).toBe(times.map(ms => formatSeconds(ms) + " ").join(""));
+	});
+});
+
 describe("buffering", () => {
 	test("bytes-reach-the-sink-whole-and-in-order-and-are-never-changed-after", () => {
 		const received: Uint8Array[] = [];

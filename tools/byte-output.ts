@@ -58,12 +58,17 @@ export class ByteOutput {
 	private partsEnd: number;
 	/** The sink's promise from the last flush, until `settled()` hands it over. */
 	private pending: Promise<void> | undefined;
+	/** The whole seconds `seconds()` wrote last, and the kept part that holds their digits. */
+	private wholeSeconds = -1;
+	private wholeSecondsLength = 0;
+	private readonly wholeSecondsPart: number;
 
 	constructor(private readonly sink: ByteSink, capacity = 65536) {
 		this.capacity = this.partsEnd = capacity;
 		this.memory = new WebAssembly.Memory({ initial: Math.ceil(capacity / PAGE_BYTES) + 1 });
 		this.copy = copyInto(this.memory);
 		this.buffer = new Uint8Array(this.memory.buffer);
+		this.wholeSecondsPart = this.keep(new Uint8Array(16));
 	}
 
 	/** Makes room for `bytes` more: hands what is gathered to the sink when they would not fit. */
@@ -147,7 +152,9 @@ export class ByteOutput {
 
 	/** Puts `part` back over what was written at `at` (a separator that turns out to open a list). */
 	overwrite(at: number, part: Uint8Array): void {
-		this.buffer.set(part, at);
+		// A few bytes: stored one by one, cheaper than a call to set().
+		for (let i = 0; i < part.length; i++)
+			this.buffer[at + i] = part[i];
 	}
 
 	bytes(part: Uint8Array): void {
@@ -245,7 +252,20 @@ export class ByteOutput {
 			return;
 		}
 		const seconds = Math.floor(micros / 1e6);
-		this.digits(seconds, 1);
+		// A log has hundreds or thousands of frames a second: the whole seconds'
+		// digits are written once and copied from the part kept for them after.
+		const kept = this.partStarts[this.wholeSecondsPart];
+		if (seconds === this.wholeSeconds) {
+			this.copy(this.length, kept, this.wholeSecondsLength);
+			this.length += this.wholeSecondsLength;
+		}
+		else {
+			const start = this.length;
+			this.digits(seconds, 1);
+			this.wholeSeconds = seconds;
+			this.wholeSecondsLength = this.length - start;
+			this.copy(kept, start, this.wholeSecondsLength);
+		}
 		this.buffer[this.length++] = DOT;
 		this.digits(micros - seconds * 1e6, 6);
 	}
