@@ -2,7 +2,7 @@
 // The flags keep the command small: with V8's defaults (a 16 MB young
 // generation, a heap that grows before it collects, compiler and collector
 // threads) a decode of a million frames holds more memory than it needs, and
-// spends more CPU time; with these, 1.3 to 1.4 s and 62 to 65 MB (npm run bench, end to end).
+// spends more CPU time; with these, 1.06 to 1.08 s and 61 to 62 MB (npm run bench, end to end).
 // Entry point of the `xs-cluster` command. The TypeScript sources in tools/ are
 // compiled into dist/ by `npm install` (the package's prepare script).
 import { existsSync } from "node:fs";
