@@ -20,6 +20,7 @@ import { Pipeline } from "../modules/signals/pipeline.js";
 import { DecodePlan } from "../modules/signals/plan.js";
 import { DemoDrive } from "../hosts/sim/demo-drive.js";
 import { FakeFlash } from "./fixtures/fake-flash.js";
+import { FakePreferences } from "./fixtures/fake-preferences.js";
 import { repoRoot } from "./shared-data.js";
 import { describeOnXs } from "./support/xs-suite.js";
 
@@ -40,15 +41,8 @@ const bytesOf = (name: string) => [...readFileSync(join(demoDir, name))];
 const SCENARIO = `
 function scenario(parts, carBytes, planBytes, vehicleBytes) {
 	const { Pipeline, DemoDrive, Encoder, DecodePlan, ProfileInputs, VehicleProfile, TripComputer, TripMemory, tripOptionsFor, AlertMonitor,
-		defaultAlertRules, checkEngineAlertRule, ClusterModel, DriverBook, Dashboard, FakeFlash, Button, Touch } = parts;
-	// Preferences in a Map (the fixture's own counts bytes with TextEncoder, which XS lacks).
-	const data = new Map();
-	const prefs = {
-		get: (domain, key) => data.get(domain + "/" + key),
-		set(domain, key, value) { data.set(domain + "/" + key, value); },
-		delete(domain, key) { data.delete(domain + "/" + key); },
-		keys: domain => [...data.keys()].filter(k => k.startsWith(domain + "/")).map(k => k.slice(domain.length + 1)),
-	};
+		defaultAlertRules, checkEngineAlertRule, ClusterModel, DriverBook, Dashboard, FakeFlash, FakePreferences, Button, Touch } = parts;
+	const prefs = new FakePreferences();
 	const carPlan = new DecodePlan(new Uint8Array(carBytes).buffer);
 	const plan = new DecodePlan(new Uint8Array(planBytes).buffer);
 	const profile = new VehicleProfile(new Uint8Array(vehicleBytes).buffer);
@@ -114,10 +108,11 @@ import { Button, ScreenModel, Touch } from "./modules/cluster/screen.js";
 import { Dashboard } from "./modules/dashboard/dashboard.js";
 import { DemoDrive } from "./hosts/sim/demo-drive.js";
 import { FakeFlash } from "./test/fixtures/fake-flash.js";
+import { FakePreferences } from "./test/fixtures/fake-preferences.js";
 ${SCENARIO}
 ${SCREEN}
 const parts = { Pipeline, DemoDrive, Encoder, DecodePlan, ProfileInputs, VehicleProfile, TripComputer, TripMemory, tripOptionsFor, AlertMonitor,
-	defaultAlertRules, checkEngineAlertRule, ClusterModel, DriverBook, Dashboard, FakeFlash, Button, Touch };
+	defaultAlertRules, checkEngineAlertRule, ClusterModel, DriverBook, Dashboard, FakeFlash, FakePreferences, Button, Touch };
 globalThis.runScenario = function (carBytes, planBytes, vehicleBytes) {
 	return new Float64Array(scenario(parts, carBytes, planBytes, vehicleBytes)).buffer;
 };
@@ -127,11 +122,11 @@ globalThis.runScreen = function () {
 `;
 
 const nodeParts = { Pipeline, DemoDrive, Encoder, DecodePlan, ProfileInputs, VehicleProfile, TripComputer, TripMemory, tripOptionsFor, AlertMonitor,
-	defaultAlertRules, checkEngineAlertRule, ClusterModel, DriverBook, Dashboard, FakeFlash, Button, Touch };
+	defaultAlertRules, checkEngineAlertRule, ClusterModel, DriverBook, Dashboard, FakeFlash, FakePreferences, Button, Touch };
 
 /** What the XS side is built from: the dashboard and what the scenario drives it with. */
 const XS_FILES = ["modules/dashboard/dashboard.ts", "hosts/sim/demo-drive.ts", "modules/signals/encoder.ts",
-	"modules/cluster/profile.ts", "modules/cluster/trip-options.ts", "test/fixtures/fake-flash.ts",
+	"modules/cluster/profile.ts", "modules/cluster/trip-options.ts", "test/fixtures/fake-flash.ts", "test/fixtures/fake-preferences.ts",
 	// XS's `native()` declaration: the CAN modules the dashboard's types reach bind the C engines.
 	"modules/signals/native/xs-native.d.ts"];
 

@@ -115,17 +115,12 @@ import { DriverBook } from "./modules/cluster/drivers.js";
 import { LANGUAGES, languageName, spokenPhrase } from "./modules/cluster/phrases.js";
 import { Speech, parseLanguageList, phraseResource } from "./modules/cluster/speech.js";
 import { utf8Bytes } from "./modules/connect/utf8.js";
+import { FakePreferences } from "./test/fixtures/fake-preferences.js";
 
 const json = value => utf8Bytes(JSON.stringify(value)).buffer;
 
 globalThis.drivers = function () {
-	const data = new Map();
-	const prefs = {
-		get: (domain, key) => data.get(domain + "/" + key),
-		set(domain, key, value) { data.set(domain + "/" + key, value); },
-		delete(domain, key) { data.delete(domain + "/" + key); },
-		keys: domain => [...data.keys()].filter(k => k.startsWith(domain + "/")).map(k => k.slice(domain.length + 1)),
-	};
+	const prefs = new FakePreferences();
 	prefs.set("xsc-drivers", "d0", JSON.stringify({ name: "Old", units: "imperial", theme: "night", page: "trip", brightness: 50, chime: true, speech: true, thresholds: { overspeed: 120 }, key: 3 }));
 	prefs.set("xsc-drivers", "d1", JSON.stringify({ name: "Far", units: "metric", theme: "auto", page: "main", brightness: 80, chime: true, speech: false, language: "tlh", thresholds: {}, key: -1 }));
 	const book = new DriverBook(prefs, "x", "es");
@@ -171,7 +166,7 @@ globalThis.phrases = function () {
 };
 `;
 
-describeOnXs("language", ["modules/cluster/phrases.ts", "modules/cluster/drivers.ts", "modules/cluster/speech.ts", "modules/cluster/chime.ts", "modules/connect/utf8.ts"], DRIVER, ({ json }) => {
+describeOnXs("language", ["modules/cluster/phrases.ts", "modules/cluster/drivers.ts", "modules/cluster/speech.ts", "modules/cluster/chime.ts", "modules/connect/utf8.ts", "test/fixtures/fake-preferences.ts"], DRIVER, ({ json }) => {
 	test("xs-stores-loads-and-checks-a-driver's-language as-node-does", async () => {
 		const xs = await json<Record<string, unknown>>("drivers()");
 		expect(xs).toEqual({ loaded: ["es", "es"], recovered: 0, stored: "fr", reloaded: ["de", "de", "fr"], refused: "language must be one of en, de, fr, es, it, not nl" });

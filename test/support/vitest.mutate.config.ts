@@ -12,7 +12,7 @@ import { defineConfig } from "vitest/config";
 const CORE_TESTS = [
 	"ring", "lines", "slcan", "candump", "candump-rules", "stream-paths", "stream-fast-path", "slcan-serial", "replay", "recorder", "twai", "mcp2515",
 	"plan", "decoder", "decoder-paths", "encoder", "store", "store-freshness", "pipeline", "vectors", "dbc-nonsense", "profile",
-	"storage", "record-log-slots", "trip", "trip-bad-frames", "trip-demo-drive", "cluster-model", "alerts", "alert-rules", "obd", "obd-responses",
+	"storage", "record-log-slots", "trip", "trip-options", "trip-bad-frames", "trip-demo-drive", "cluster-model", "alerts", "alert-rules", "obd", "obd-responses",
 ];
 
 export default defineConfig({
