@@ -120,6 +120,7 @@ export async function decodeLog(plan: DecodePlan, input: Readable | AsyncIterabl
 	// (tools/logs/clock.ts): a clock stepping back or jumping moves no frame out of the range.
 	const clock = new LogClock(), timeRange = filter.start !== undefined || filter.end !== undefined;
 	let start = -Infinity, end = Infinity, frames = 0, records = 0, filtered = 0;
+	const ids = filter.ids ?? null, messages = filter.messages ?? null;
 	const drain = () => {
 		while (ring.pop(frame)) {
 			frames++;
@@ -129,17 +130,17 @@ export async function decodeLog(plan: DecodePlan, input: Readable | AsyncIterabl
 				if (filter.end)
 					end = filter.end.ms + (filter.end.relative ? clock.origin : 0);
 			}
-			if (filter.ids && !filter.ids.has(idKey(frame.id, frame.extended)) && !frame.error) {
+			if (ids !== null && !ids.has(idKey(frame.id, frame.extended)) && !frame.error) {
 				filtered++;
 				continue;
 			}
-			if (frame.timestamp < start || frame.timestamp >= end) {
+			if (timeRange && (frame.timestamp < start || frame.timestamp >= end)) {
 				filtered++;
 				continue;
 			}
 			const message = decoder.decode(frame);
 			if (message >= 0) {
-				if (filter.messages && !filter.messages.has(message)) {
+				if (messages !== null && !messages.has(message)) {
 					filtered++;
 					continue;
 				}
