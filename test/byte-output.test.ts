@@ -44,7 +44,7 @@ describe("numbers as JavaScript writes them", () => {
 	test("overwrite-puts-bytes-back-over-what-was-written", () => {
 		expect(written(out => {
 			out.reserve(16);
-			out.bytes(encodeText("a, b"));
+			out.ascii("a, b");
 			out.overwrite(1, encodeText(" {"));
 		})).toBe("a {b");
 	});
@@ -119,10 +119,11 @@ describe("buffering", () => {
 		// The sink keeps a copy, as its contract asks of a sink that keeps bytes.
 		const out = new ByteOutput(bytes => { received.push(bytes.slice()); }, 16);
 		const parts = ["abc", "defghij", "klmnopqrstu", "v", "wxyz0123456789", "!"].map(encodeText);
-		for (const part of parts) {
+		const kept = parts.map(part => out.keep(part));
+		parts.forEach((part, k) => {
 			out.reserve(part.length);
-			out.bytes(part);
-		}
+			out.part(kept[k]);
+		});
 		out.flush();
 		expect(received.every(chunk => chunk.length <= 16)).toBe(true);
 		expect(new TextDecoder().decode(Buffer.concat(received))).toBe("abcdefghijklmnopqrstuvwxyz0123456789!");
@@ -132,9 +133,10 @@ describe("buffering", () => {
 		const long = encodeText("x".repeat(100));
 		expect(written(out => {
 			out.reserve(4);
-			out.bytes(encodeText("ab"));
+			out.ascii("ab");
+			const kept = out.keep(long);
 			out.reserve(long.length);
-			out.bytes(long);
+			out.part(kept);
 		})).toBe("ab" + "x".repeat(100));
 	});
 

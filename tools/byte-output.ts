@@ -40,7 +40,7 @@ function copyInto(memory: WebAssembly.Memory): (to: number, from: number, length
 /** Where the bytes go: done with them when it returns (a sink that keeps them copies them); may return a promise while the reader catches up. */
 export type ByteSink = (bytes: Uint8Array) => void | Promise<void>;
 
-/** UTF-8 bytes of `text`, for the fixed parts written with `bytes()` or kept with `keep()`. */
+/** UTF-8 bytes of `text`, for the fixed parts kept with `keep()`. */
 export function encodeText(text: string): Uint8Array {
 	return utf8.encode(text);
 }
@@ -146,8 +146,8 @@ export class ByteOutput {
 	}
 
 	/*
-	 * The writers below assume room was reserved: `bytes` for the parts,
-	 * NUMBER_BYTES for a number, SECONDS_BYTES for a time.
+	 * The writers below, and `part`, assume room was reserved: a part's
+	 * length, NUMBER_BYTES for a number, SECONDS_BYTES for a time.
 	 */
 
 	/** Puts `part` back over what was written at `at` (a separator that turns out to open a list). */
@@ -155,11 +155,6 @@ export class ByteOutput {
 		// A few bytes: stored one by one, cheaper than a call to set().
 		for (let i = 0; i < part.length; i++)
 			this.buffer[at + i] = part[i];
-	}
-
-	bytes(part: Uint8Array): void {
-		this.buffer.set(part, this.length);
-		this.length += part.length;
 	}
 
 	byte(value: number): void {

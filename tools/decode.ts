@@ -112,9 +112,9 @@ export async function decodeLog(plan: DecodePlan, input: Readable | AsyncIterabl
 	const out = new ByteOutput(sink);
 	const formatter = new RecordFormatter(plan, decoder, options.format, options.choices, shown, out);
 	if (options.format === "csv") {
-		const header = encodeText("t,id,extended,message,signal,value\n");
+		const header = "t,id,extended,message,signal,value\n";
 		out.reserve(header.length);
-		out.bytes(header);
+		out.ascii(header);
 	}
 	// Relative bounds count log time from the first frame over in-order steps only
 	// (tools/logs/clock.ts): a clock stepping back or jumping moves no frame out of the range.
@@ -209,8 +209,11 @@ export class RecordFormatter {
 	private readonly recordBytes: number[];
 	/** Per signal: how its value is written (ValueWriting). */
 	private readonly writing: Uint8Array;
-	/** Per signal: its value table's names, ready to print, by raw value; null without one or without --choices. */
-	private readonly choiceBytes: Array<Map<number, Uint8Array> | null>;
+	/** Per signal: its value table's names as kept parts, by raw value (-1: no name); null without one or without --choices. */
+	private readonly choiceParts: Array<Map<number, number> | null>;
+	/** `null` (a JSON value that is not a finite number) and ` {` (the signals of a record without any), kept in the output. */
+	private readonly nullPart: number;
+	private readonly openSignals: number;
 	private readonly json: boolean;
 
 	/** A formatter whose fixed parts `out` keeps: the records go into `out`, and only there. */
@@ -220,7 +223,9 @@ export class RecordFormatter {
 		this.signalParts = new Int32Array(plan.signalCount);
 		this.recordStart = out.keep(RECORD_START);
 		this.recordEnd = out.keep(RECORD_END);
-		this.choiceBytes = [];
+		this.nullPart = out.keep(encodeText("null"));
+		this.openSignals = out.keep(OPEN_SIGNALS);
+		this.choiceParts = [];
 		this.recordBytes = [];
 		this.writing = new Uint8Array(plan.signalCount);
 		const kinds = decoder.store.kinds, signalBytes = new Int32Array(plan.signalCount);
@@ -230,7 +235,7 @@ export class RecordFormatter {
 			this.signalParts[s] = out.keep(part);
 			signalBytes[s] = part.length;
 			const table = choices && hasChoices(plan, s);
-			this.choiceBytes.push(table ? new Map() : null);
+			this.choiceParts.push(table ? new Map() : null);
 			this.writing[s] = table ? ValueWriting.choice : kinds[s] === RawKind.uint32 ? ValueWriting.unsigned : ValueWriting.number;
 			if (table) {
 				// A CSV field doubles its quotes: twice the JSON form's length is enough for either.
@@ -260,16 +265,16 @@ export class RecordFormatter {
 			return;
 		}
 		if (writing === ValueWriting.choice) {
-			const table = this.choiceBytes[s]!;
+			const table = this.choiceParts[s]!;
 			const raw = this.decoder.store.raw(s);
-			let text = table.get(raw);
-			if (text === undefined) {
+			let part = table.get(raw);
+			if (part === undefined) {
 				const name = this.plan.choiceName(s, raw);
-				text = encodeText(name === undefined ? "" : this.json ? JSON.stringify(name) : csvField(name));
-				table.set(raw, text);
+				part = name === undefined ? -1 : out.keep(encodeText(this.json ? JSON.stringify(name) : csvField(name)));
+				table.set(raw, part);
 			}
-			if (text.length > 0) {
-				out.bytes(text);
+			if (part >= 0) {
+				out.part(part);
 				return;
 			}
 		}
@@ -277,7 +282,7 @@ export class RecordFormatter {
 		if (v - v === 0)
 			out.number(v);
 		else if (this.json)
-			out.bytes(NULL);
+			out.part(this.nullPart);
 	}
 
 	/** Writes the record of `frame`, decoded as `message`; false (nothing written) when the signal filter leaves none of its signals. */
@@ -309,7 +314,7 @@ export class RecordFormatter {
 					out.rewind(start);
 					return false;
 				}
-				out.bytes(OPEN_SIGNALS);
+				out.part(this.openSignals);
 			}
 			else
 				out.overwrite(signals, OPEN_SIGNALS);
@@ -338,7 +343,7 @@ const enum ValueWriting {
 	choice,
 }
 
-const RECORD_START = encodeText(`{"t": `), RECORD_END = encodeText("}}\n"), OPEN_SIGNALS = encodeText(" {"), NULL = encodeText("null"), NEWLINE = 0x0A;
+const RECORD_START = encodeText(`{"t": `), RECORD_END = encodeText("}}\n"), OPEN_SIGNALS = encodeText(" {"), NEWLINE = 0x0A;
 /** A JSON record's bytes besides its message part and signals: start, time, the signals' opening, end. */
 const RECORD_FRAME_BYTES = 6 + SECONDS_BYTES + 2 + 3;
 
