@@ -96,6 +96,17 @@ describe("xs-cluster decode", () => {
 		}
 	});
 
+	test("a-value-that-is-not-a-finite-number-is-null-in-json-and-empty-in-csv", async () => {
+		// A float signal carrying NaN: JSON has no NaN, so null, as cantools' JSON would have it; an empty CSV field.
+		const dir = tempDir();
+		const dbc = join(dir, "float.dbc");
+		writeFileSync(dbc, 'VERSION ""\nBU_: X\nBO_ 256 F: 4 X\n SG_ Temp : 0|32@1- (1,0) [0|0] "" X\nSIG_VALTYPE_ 256 Temp : 1;\n');
+		const log = join(dir, "nan.log");
+		writeFileSync(log, "(1700000000.000000) can0 100#0000C07F\n(1700000000.001000) can0 100#0000C03F\n");
+		expect((await run("decode", "--dbc", dbc, log)).stdout).toBe('{"t": 1700000000.000000, "id": "100", "extended": false, "message": "F", "signals": {"Temp": null}}\n{"t": 1700000000.001000, "id": "100", "extended": false, "message": "F", "signals": {"Temp": 1.5}}\n');
+		expect((await run("decode", "--dbc", dbc, "--format", "csv", log)).stdout).toBe("t,id,extended,message,signal,value\n1700000000.000000,100,false,F,Temp,\n1700000000.001000,100,false,F,Temp,1.5\n");
+	});
+
 	test("choices-substitutes-value-table-names", async () => {
 		const { stdout } = await run("decode", "--dbc", demoDbc, "--choices", demoLog);
 		const gearbox = JSON.parse(stdout.split("\n")[2]);
