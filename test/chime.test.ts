@@ -10,7 +10,7 @@ import { AlertMonitor, Severity, type AlertRule } from "../modules/cluster/alert
 import { CHIME_PATTERNS, CHIME_TONES, Chime, ChimeTone, ToneBank, synthesizeTone, toneSamples, type ChimeOutput, type ToneSpec } from "../modules/cluster/chime.js";
 import { Quantity } from "../modules/cluster/quantity.js";
 import { FakeClock } from "./fixtures/clock.js";
-import { describeOnXs } from "./support/xs-suite.js";
+import { describeOnXs, heapOfWork } from "./support/xs-suite.js";
 
 /** The display clock's period in the cluster: 30 ticks a second. */
 const TICK_MS = 33;
@@ -396,16 +396,11 @@ describeOnXs("chime", ["modules/cluster/chime.ts"], DRIVER, ({ run }) => {
 	});
 
 	test("xs-display-ticks-take-no-heap", async () => {
-		await run("ticks(2000)"); // warm up
-		await run("collect()");
-		const before = (await run("collect()")).meter.currentHeapCount;
-		const work = await run("ticks(36000)"); // 20 minutes of display clock, 100 patterns
-		const afterWork = work.meter.currentHeapCount;
-		const empty = await run("empty(36000)");
-		const [starts, stops] = work.values;
+		// 20 minutes of display clock, 100 patterns
+		const { values: [starts, stops], grownByWork, grownByEmpty } = await heapOfWork(run, "ticks(2000)", "ticks(36000)", "empty(36000)");
 		expect(starts).toBeGreaterThan(300);
 		expect(stops).toBeGreaterThan(90);
 		// The loop with the chime leaves the heap as the loop without it does.
-		expect(afterWork - before).toBe(empty.meter.currentHeapCount - afterWork);
+		expect(grownByWork).toBe(grownByEmpty);
 	});
 });

@@ -12,7 +12,7 @@ import { Severity } from "../modules/cluster/alerts.js";
 import { CHIME_PATTERNS, Chime, ToneBank } from "../modules/cluster/chime.js";
 import { LANGUAGES_RESOURCE, SPEECH_GAP_MS, Speech, maudLengthMs, parseLanguageList, phraseLengths, phraseResource, readPhraseBook } from "../modules/cluster/speech.js";
 import { FakeClock } from "./fixtures/clock.js";
-import { describeOnXs } from "./support/xs-suite.js";
+import { describeOnXs, heapOfWork } from "./support/xs-suite.js";
 
 const TICK_MS = 33;
 /** Rules 0..3: a warning, a critical alert, an info alert, and one with no phrase. */
@@ -340,18 +340,14 @@ describeOnXs("speech", ["modules/cluster/chime.ts", "modules/cluster/phrases.ts"
 			chime.service(now, shown < 0 ? -1 : severity(rule));
 			speech.service(now, shown);
 		}
-		await run("ticks(2000)"); // warm up
-		await run("collect()");
-		const before = (await run("collect()")).meter.currentHeapCount;
-		const work = await run("ticks(36000)"); // 20 minutes of display clock, 100 alerts
-		const afterWork = work.meter.currentHeapCount;
-		const empty = await run("empty(36000)");
-		expect(work.values).toEqual([says, stops, sayTimes, languages]);
+		// 20 minutes of display clock, 100 alerts
+		const { values, grownByWork, grownByEmpty } = await heapOfWork(run, "ticks(2000)", "ticks(36000)", "empty(36000)");
+		expect(values).toEqual([says, stops, sayTimes, languages]);
 		expect(says).toBeGreaterThan(100);
 		// Some in German, not all.
 		expect(languages).toBeGreaterThan(10);
 		expect(languages).toBeLessThan(says);
 		// The loop with speech leaves the heap as the loop without it does.
-		expect(afterWork - before).toBe(empty.meter.currentHeapCount - afterWork);
+		expect(grownByWork).toBe(grownByEmpty);
 	});
 });

@@ -51,3 +51,19 @@ export function describeOnXs(name: string, files: string[], driver: string, body
 		});
 	});
 }
+
+/**
+ * Whether a loop on the display clock takes heap: runs `warmUp`, collects,
+ * then `work` and `empty` (the same loop without the part under test) one
+ * after the other; the part takes no heap when `work` grew the heap count
+ * exactly as much as `empty` did after it. Returns `work`'s values too.
+ */
+export async function heapOfWork(run: XsSuite["run"], warmUp: string, work: string, empty: string): Promise<{ values: number[]; grownByWork: number; grownByEmpty: number }> {
+	await run(warmUp);
+	await run("collect()");
+	const before = (await run("collect()")).meter.currentHeapCount;
+	const worked = await run(work);
+	const after = worked.meter.currentHeapCount;
+	const emptied = await run(empty);
+	return { values: worked.values, grownByWork: after - before, grownByEmpty: emptied.meter.currentHeapCount - after };
+}
