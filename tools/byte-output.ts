@@ -32,9 +32,11 @@ const COPY_MODULE = new WebAssembly.Module(Uint8Array.of(
 ));
 const PAGE_BYTES = 65536;
 
-/** The copy function of COPY_MODULE working in `memory`. */
-function copyInto(memory: WebAssembly.Memory): (to: number, from: number, length: number) => void {
-	return new WebAssembly.Instance(COPY_MODULE, { js: { memory } }).exports.copy as (to: number, from: number, length: number) => void;
+/** A memory of at least `bytes` (and a page to spare for kept parts), COPY_MODULE's copy working in it, and a view of it all. */
+function newMemory(bytes: number): [WebAssembly.Memory, (to: number, from: number, length: number) => void, Uint8Array] {
+	const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / PAGE_BYTES) + 1 });
+	const copy = new WebAssembly.Instance(COPY_MODULE, { js: { memory } }).exports.copy as (to: number, from: number, length: number) => void;
+	return [memory, copy, new Uint8Array(memory.buffer)];
 }
 
 /** Where the bytes go: done with them when it returns (a sink that keeps them copies them); may return a promise while the reader catches up. */
@@ -65,9 +67,7 @@ export class ByteOutput {
 
 	constructor(private readonly sink: ByteSink, capacity = 65536) {
 		this.capacity = this.partsEnd = capacity;
-		this.memory = new WebAssembly.Memory({ initial: Math.ceil(capacity / PAGE_BYTES) + 1 });
-		this.copy = copyInto(this.memory);
-		this.buffer = new Uint8Array(this.memory.buffer);
+		[this.memory, this.copy, this.buffer] = newMemory(capacity);
 		this.wholeSecondsPart = this.keep(new Uint8Array(16));
 	}
 
@@ -109,9 +109,7 @@ export class ByteOutput {
 	/** A buffer of `capacity` (a record longer than the buffer): the kept parts move up behind it. Rare. */
 	private enlarge(capacity: number): void {
 		const parts = this.buffer.slice(this.capacity, this.partsEnd), shift = capacity - this.capacity;
-		this.memory = new WebAssembly.Memory({ initial: Math.ceil((capacity + parts.length) / PAGE_BYTES) + 1 });
-		this.copy = copyInto(this.memory);
-		this.buffer = new Uint8Array(this.memory.buffer);
+		[this.memory, this.copy, this.buffer] = newMemory(capacity + parts.length);
 		this.buffer.set(parts, capacity);
 		for (let p = 0; p < this.partStarts.length; p++)
 			this.partStarts[p] += shift;
